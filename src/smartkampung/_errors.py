@@ -1,0 +1,104 @@
+"""Exception hierarchy.
+
+Every error that smartkampung raises on a user's input is a subclass of
+:class:`SmartKampungError`, so a caller can catch them all with one clause.
+Errors that concern a file carry the file name and the list of every problem
+found (not only the first), each naming the record and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "DataFileError",
+    "ParameterError",
+    "Problem",
+    "SmartKampungError",
+]
+
+
+class SmartKampungError(Exception):
+    """Base class of all errors raised by smartkampung on bad input."""
+
+
+class ParameterError(SmartKampungError, ValueError):
+    """An argument to a function is invalid.
+
+    Parameters
+    ----------
+    parameter : str
+        Name of the offending argument, as the caller spelled it.
+    message : str
+        What is wrong with it.
+    function : str, optional
+        The public function that received it.
+    """
+
+    def __init__(self, parameter: str, message: str, *, function: str | None = None) -> None:
+        self.parameter = parameter
+        self.function = function
+        where = f"{function}(): " if function else ""
+        super().__init__(f"{where}parameter {parameter!r}: {message}")
+
+
+class Problem:
+    """One problem found in a file: where it is and what is wrong.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    record : str, optional
+        Which record: a CSV row (``"row 5 (code 35.10.01.2001)"``) or a
+        path inside a document (``"$.villages[3]"``).
+    field : str, optional
+        Which field (column or key) of that record.
+    """
+
+    __slots__ = ("field", "message", "record")
+
+    def __init__(self, message: str, *, record: str | None = None, field: str | None = None) -> None:
+        self.message = message
+        self.record = record
+        self.field = field
+
+    def __str__(self) -> str:
+        parts = []
+        if self.record:
+            parts.append(self.record)
+        if self.field:
+            parts.append(f"field {self.field!r}")
+        where = ", ".join(parts)
+        return f"{where}: {self.message}" if where else self.message
+
+    def __repr__(self) -> str:
+        return f"Problem({self.message!r}, record={self.record!r}, field={self.field!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return (self.message, self.record, self.field) == (other.message, other.record, other.field)
+
+    def __hash__(self) -> int:
+        return hash((self.message, self.record, self.field))
+
+
+class DataFileError(SmartKampungError, ValueError):
+    """A file (or text) could not be read into smartkampung objects.
+
+    Parameters
+    ----------
+    source : str
+        The file name, or ``"<string>"`` for text passed directly.
+    problems : iterable of Problem or str
+        Every problem found. The message lists them all.
+    """
+
+    def __init__(self, source: str, problems: Iterable[Problem | str]) -> None:
+        self.source = str(source)
+        self.problems: list[Problem] = [p if isinstance(p, Problem) else Problem(p) for p in problems]
+        n = len(self.problems)
+        lines = [f"{self.source}: {n} problem{'s' if n != 1 else ''} found"]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))

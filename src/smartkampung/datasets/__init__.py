@@ -1,0 +1,22 @@
+"""Bundled data and synthetic regions.
+
+- :func:`banyuwangi`: the real Kabupaten Banyuwangi (217 villages, 2010 census).
+- :func:`guimaras`: a real partner region, Guimaras province, Philippines (98 barangays, 2020 census).
+- :func:`synthetic_region`: a made-up region of any size for scale tests.
+"""
+
+from smartkampung.datasets._bundled import (
+    BANYUWANGI_CENSUS_2010_POPULATION,
+    banyuwangi,
+    data_path,
+    guimaras,
+    synthetic_region,
+)
+
+__all__ = [
+    "BANYUWANGI_CENSUS_2010_POPULATION",
+    "banyuwangi",
+    "data_path",
+    "guimaras",
+    "synthetic_region",
+]

@@ -1,0 +1,23 @@
+"""Files in and out: JSON and TOML for every model class, village CSVs, GeoJSON.
+
+All readers raise :class:`~smartkampung.DataFileError` naming the file and
+listing every problem with its record and field; all writers are atomic.
+"""
+
+from smartkampung.io._converter import converter
+from smartkampung.io._csv import read_villages_csv
+from smartkampung.io._files import Format, atomic_write_text, dump, dumps, load, loads
+from smartkampung.io._geojson import to_geojson, write_geojson
+
+__all__ = [
+    "Format",
+    "atomic_write_text",
+    "converter",
+    "dump",
+    "dumps",
+    "load",
+    "loads",
+    "read_villages_csv",
+    "to_geojson",
+    "write_geojson",
+]

@@ -1,0 +1,192 @@
+"""The one configured cattrs converter, and turning its errors into Problems.
+
+``model/`` never imports cattrs: this module is where classes meet formats.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import math
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+
+from smartkampung._errors import Problem
+from smartkampung.model._village import ModelValidationError
+
+__all__ = ["converter", "structure", "unstructure"]
+
+T = TypeVar("T")
+
+_NONFINITE = {"inf": math.inf, "+inf": math.inf, "-inf": -math.inf, "infinity": math.inf,
+              "-infinity": -math.inf, "nan": math.nan}
+
+
+class _StrictTypeError(TypeError):
+    """A value of the wrong JSON/TOML type (cattrs would otherwise coerce it)."""
+
+
+def _structure_float(value: Any, _: type) -> float:
+    # Refuse what float() would silently accept (True, "12"); allow the
+    # spelled-out non-finite values JSON has no literal for.
+    if isinstance(value, bool):
+        raise _StrictTypeError(f"expected a number, got {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str) and value.strip().lower() in _NONFINITE:
+        return _NONFINITE[value.strip().lower()]
+    raise _StrictTypeError(f"expected a number, got {value!r}")
+
+
+def _structure_int(value: Any, _: type) -> int:
+    if isinstance(value, bool):
+        raise _StrictTypeError(f"expected a whole number, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise _StrictTypeError(f"expected a whole number, got {value!r}")
+
+
+def _structure_str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise _StrictTypeError(f"expected text, got {value!r}")
+    return value
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise _StrictTypeError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook(float, _structure_float)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(bool, _structure_bool)
+
+    def structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
+        try:
+            return cls(value)
+        except ValueError:
+            allowed = ", ".join(repr(m.value) for m in cls)
+            raise ValueError(f"{value!r} is not one of {allowed}") from None
+
+    conv.register_structure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.Enum), structure_enum)
+    return conv
+
+
+#: The library's converter. Use :func:`structure` / :func:`unstructure`.
+converter = _make_converter()
+
+
+def unstructure(obj: Any) -> Any:
+    """Plain dicts/lists/scalars for any model object."""
+    return converter.unstructure(obj)
+
+
+def structure(data: Any, cls: type[T], *, raw: Any = None) -> T:
+    """Build ``cls`` from plain data, or raise ``StructureProblems`` listing everything wrong.
+
+    Parameters
+    ----------
+    data : object
+        Plain data (from JSON or TOML).
+    cls : type
+        The model class to build.
+    raw : object, optional
+        The same data, used to name records by their ``code``/``id``.
+    """
+    try:
+        return converter.structure(data, cls)
+    except (ClassValidationError, IterableValidationError, ModelValidationError, ValueError, TypeError,
+            KeyError) as exc:
+        raise StructureProblems(problems_from_exception(exc, cls, data if raw is None else raw)) from exc
+
+
+class StructureProblems(Exception):
+    """Internal: carries the Problems found while structuring; io wraps it with a file name."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(map(str, problems)))
+
+
+def _describe(path: list[str | int], raw: Any) -> str:
+    """``$.villages[3] (code 35.10.01.2001)`` for a path into the raw data."""
+    text = "$"
+    node = raw
+    label = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else f".{step}"
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            node = None
+        if isinstance(node, dict):
+            for key in ("code", "id"):
+                if isinstance(node.get(key), str):
+                    label = f" ({key} {node[key]})"
+                    break
+    return text + label
+
+
+def _leaf_message(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, ModelValidationError):
+        return str(exc)
+    if isinstance(exc, (ValueError, TypeError)):
+        text = str(exc)
+        # attrs' own validator messages are long reprs; keep their first line.
+        return text.split("\n")[0] if text else type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _field_names(cls: Any) -> list[str]:
+    try:
+        return [a.name.lstrip("_") for a in attrs.fields(cls) if a.init]
+    except (TypeError, attrs.exceptions.NotAnAttrsClassError):
+        return []
+
+
+def problems_from_exception(exc: BaseException, cls: Any, raw: Any) -> list[Problem]:
+    """Flatten a cattrs/attrs error tree into Problems naming record and field."""
+    problems: list[Problem] = []
+
+    def walk(e: BaseException, path: list[str | int], owner: Any) -> None:
+        if isinstance(e, ClassValidationError):
+            with_notes, others = e.group_exceptions()
+            for sub, note in with_notes:
+                walk(sub, [*path, note.name], note.type)
+            for sub in others:
+                walk(sub, path, owner)
+        elif isinstance(e, IterableValidationError):
+            indexed, unindexed = e.group_exceptions()
+            for sub, inote in indexed:
+                walk(sub, [*path, int(inote.index)], owner)
+            for sub in unindexed:
+                walk(sub, path, owner)
+        elif isinstance(e, ForbiddenExtraKeysError):
+            known = _field_names(e.cl)
+            for key in sorted(e.extra_fields):
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(known)})"
+                problems.append(Problem(f"unknown key{hint}", record=_describe(path, raw), field=key))
+        elif isinstance(e, ModelValidationError):
+            for p in e.problems:
+                record = _describe(path, raw) if path else "$"
+                problems.append(Problem(p.message, record=f"{record} {p.record}" if p.record else record,
+                                        field=p.field))
+        else:
+            field = path[-1] if path and isinstance(path[-1], str) else None
+            record_path = path[:-1] if field is not None else path
+            problems.append(Problem(_leaf_message(e), record=_describe(record_path, raw), field=field))
+
+    walk(exc, [], cls)
+    return problems

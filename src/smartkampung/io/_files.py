@@ -1,0 +1,160 @@
+"""JSON and TOML text and files for every model class."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from smartkampung._errors import DataFileError, ParameterError, Problem
+from smartkampung.io._converter import StructureProblems, structure, unstructure
+from smartkampung.io._toml import toml_dumps
+
+__all__ = ["Format", "atomic_write_text", "dump", "dumps", "load", "loads"]
+
+T = TypeVar("T")
+Format = Literal["json", "toml"]
+_SUFFIXES: dict[str, Format] = {".json": "json", ".toml": "toml"}
+
+
+def _json_safe(data: Any) -> Any:
+    # JSON has no literal for infinity or NaN; write them as strings the
+    # loader reads back ("inf", "-inf", "nan") so files stay standard JSON.
+    if isinstance(data, float) and not math.isfinite(data):
+        return "nan" if math.isnan(data) else ("inf" if data > 0 else "-inf")
+    if isinstance(data, dict):
+        return {k: _json_safe(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_json_safe(v) for v in data]
+    return data
+
+
+def _check_format(format: str, function: str) -> Format:
+    if format not in ("json", "toml"):
+        raise ParameterError("format", f"must be 'json' or 'toml', got {format!r}", function=function)
+    return format  # type: ignore[return-value]
+
+
+def dumps(obj: Any, format: Format = "json") -> str:
+    """Text for a model object.
+
+    Parameters
+    ----------
+    obj : attrs model object
+        A Region, Programme, Scenario, Village, ...
+    format : {"json", "toml"}
+        Output format.
+
+    Returns
+    -------
+    str
+        The document; ``loads(dumps(x, f), type(x), format=f) == x``.
+    """
+    fmt = _check_format(format, "dumps")
+    data = unstructure(obj)
+    if fmt == "json":
+        return json.dumps(_json_safe(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return toml_dumps(data)
+
+
+def loads(text: str, cls: type[T], format: Format = "json", *, source: str = "<string>") -> T:
+    """Build a model object from text.
+
+    Parameters
+    ----------
+    text : str
+        JSON or TOML document.
+    cls : type
+        Class to build (``Region``, ``Programme``, ``Scenario``, ...).
+    format : {"json", "toml"}
+        Input format.
+    source : str
+        Name used in error messages (a file name).
+
+    Raises
+    ------
+    DataFileError
+        Listing every problem found, each with its record (``$.path``) and field.
+    """
+    fmt = _check_format(format, "loads")
+    try:
+        data = json.loads(text) if fmt == "json" else tomllib.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataFileError(source, [Problem(f"not valid JSON: {exc.msg}",
+                                             record=f"line {exc.lineno}, column {exc.colno}")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(source, [Problem(f"not valid TOML: {exc}")]) from None
+    try:
+        return structure(data, cls)
+    except StructureProblems as exc:
+        raise DataFileError(source, exc.problems) from None
+
+
+def _format_of(path: Path, format: str | None, function: str) -> Format:
+    if format is not None:
+        return _check_format(format, function)
+    try:
+        return _SUFFIXES[path.suffix.lower()]
+    except KeyError:
+        raise ParameterError(
+            "path", f"cannot tell the format of {str(path)!r} from its suffix: use .json or .toml, "
+                    "or pass format=", function=function) from None
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` so that the file is either old or new, never partial.
+
+    The text goes to a temporary file in the same folder, is flushed to
+    disk, then renamed over the target (an atomic step on POSIX and Windows).
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dump(obj: Any, path: str | os.PathLike[str], *, format: Format | None = None) -> None:
+    """Write a model object to a ``.json`` or ``.toml`` file, atomically.
+
+    The whole document is produced before the file is touched, and written
+    through a temporary file and a rename, so a failure leaves any earlier
+    file as it was.
+    """
+    target = Path(path)
+    fmt = _format_of(target, format, "dump")
+    text = dumps(obj, fmt)
+    atomic_write_text(target, text)
+
+
+def load(path: str | os.PathLike[str], cls: type[T], *, format: Format | None = None) -> T:
+    """Read a model object from a ``.json`` or ``.toml`` file.
+
+    Raises
+    ------
+    DataFileError
+        If the file cannot be read or holds anything invalid; the message
+        names the file and lists every problem with its record and field.
+    """
+    source = Path(path)
+    fmt = _format_of(source, format, "load")
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataFileError(str(source), [Problem("file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise DataFileError(str(source), [Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    except OSError as exc:
+        raise DataFileError(str(source), [Problem(f"cannot read: {exc.strerror}")]) from None
+    return loads(text, cls, fmt, source=str(source))

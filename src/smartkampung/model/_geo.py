@@ -1,0 +1,55 @@
+"""Points on the Earth: village centroids, offices, points of presence."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+__all__ = ["Location", "PointOfPresence"]
+
+
+def _finite_in(low: float, high: float) -> Callable[[Any, attrs.Attribute[float], float], None]:
+    def check(instance: Any, attribute: attrs.Attribute[float], value: float) -> None:
+        if not math.isfinite(value) or not low <= value <= high:
+            raise ValueError(f"{attribute.name} must be a finite number in [{low}, {high}], got {value!r}")
+
+    return check
+
+
+@attrs.frozen
+class Location:
+    """A point in WGS84 coordinates.
+
+    Parameters
+    ----------
+    lat_deg : float
+        Latitude, positive north. [degrees, -90 to 90]
+    lon_deg : float
+        Longitude, positive east. [degrees, -180 to 180]
+    """
+
+    lat_deg: float = attrs.field(converter=float, validator=_finite_in(-90.0, 90.0))
+    lon_deg: float = attrs.field(converter=float, validator=_finite_in(-180.0, 180.0))
+
+
+@attrs.frozen
+class PointOfPresence:
+    """A place where fibre already is: the backbone a village network hangs from.
+
+    Parameters
+    ----------
+    id : str
+        Identifier, unique within a region (for example the kecamatan code
+        whose office hosts it).
+    name : str
+        Human-readable name.
+    location : Location
+        Where it is.
+    """
+
+    id: str = attrs.field(validator=attrs.validators.min_len(1))
+    name: str
+    location: Location = attrs.field(validator=attrs.validators.instance_of(Location))

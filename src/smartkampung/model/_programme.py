@@ -1,0 +1,376 @@
+"""Pillars, services, technologies and the programme that bundles them.
+
+Default catalogues for Banyuwangi's Smart Kampung live here as module
+constants. Every number carries its source or is labelled an illustrative
+assumption; see ``docs/models.rst`` for the table.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from smartkampung._errors import Problem
+from smartkampung.model._village import ModelValidationError, _as_tuple
+
+__all__ = [
+    "DEFAULT_TECHNOLOGIES",
+    "IDR_PER_USD",
+    "SEED_STRANDS",
+    "SMART_KAMPUNG_CRITERIA",
+    "SMART_KAMPUNG_SERVICES",
+    "AdoptionModel",
+    "IDMDimension",
+    "Pillar",
+    "Programme",
+    "Service",
+    "Technology",
+    "smart_kampung_programme",
+]
+
+#: Rupiah per US dollar used to convert USD reference costs. Illustrative
+#: assumption: the rate moved between about 13,300 and 16,300 over 2016–2024.
+IDR_PER_USD = 15_000.0
+
+
+def _nonneg(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value < 0:
+        raise ValueError(f"{attribute.name} must be a number >= 0, got {value!r}")
+
+
+def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value <= 0:
+        raise ValueError(f"{attribute.name} must be a number > 0, got {value!r}")
+
+
+def _fraction(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be a number in [0, 1], got {value!r}")
+
+
+_ident = attrs.validators.matches_re(r"^[a-z][a-z0-9_]*$")
+
+
+class IDMDimension(enum.Enum):
+    """The IDM sub-index a pillar's adoption moves: social (IKS), economic (IKE) or ecological (IKL)."""
+
+    SOCIAL = "social"
+    ECONOMIC = "economic"
+    ECOLOGICAL = "ecological"
+
+
+@attrs.frozen
+class Pillar:
+    """One strand of a programme.
+
+    Parameters
+    ----------
+    id : str
+        Identifier (lower-case, digits and ``_``), unique within a programme.
+    name : str
+        English name.
+    name_local : str, optional
+        Name in the local language (Indonesian for Smart Kampung).
+    idm_dimension : IDMDimension, optional
+        Which IDM sub-index this pillar's services move in the outcome model;
+        None for a pillar that moves none.
+    """
+
+    id: str = attrs.field(validator=_ident)
+    name: str
+    name_local: str = ""
+    idm_dimension: IDMDimension | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(IDMDimension))
+    )
+
+
+#: The seven Smart Kampung criteria of the regency (kriteria / ruang lingkup);
+#: a village is "maju" when all seven are met. Sources: antara-246875,
+#: beritadaerah-2021-11-17, itu-wsis-2019 (see docs/data.rst). The IDM
+#: dimension each moves is a modelling choice of this library: the IKS
+#: includes internet at the village office and for residents, health,
+#: education and social-security indicators; the IKE covers production,
+#: trade and credit.
+SMART_KAMPUNG_CRITERIA: tuple[Pillar, ...] = (
+    Pillar("public_services", "Public services", "Pelayanan publik", IDMDimension.SOCIAL),
+    Pillar("economic_empowerment", "Economic empowerment", "Pemberdayaan ekonomi", IDMDimension.ECONOMIC),
+    Pillar("health", "Health services", "Pelayanan kesehatan", IDMDimension.SOCIAL),
+    Pillar("education_culture", "Education, arts and culture", "Pengembangan pendidikan dan seni-budaya",
+           IDMDimension.SOCIAL),
+    Pillar("human_resources", "Human-resource capacity", "Peningkatan SDM", IDMDimension.SOCIAL),
+    Pillar("poverty_alleviation", "Poverty alleviation", "Pengentasan kemiskinan", IDMDimension.SOCIAL),
+    Pillar("legal_literacy", "Legal-information literacy", "Melek informasi hukum", IDMDimension.SOCIAL),
+)
+
+#: The programme's strands as the launch coverage describes them (fibre-optic
+#: ICT, productive and creative economy, education and health, poverty
+#: reduction). Sources: merdeka-2016-05-31, jawapos-2017-01-02.
+SEED_STRANDS: tuple[Pillar, ...] = (
+    Pillar("ict_fibre", "ICT on fibre optic", "TIK berbasis serat optik", IDMDimension.SOCIAL),
+    Pillar("productive_economy", "Productive economy", "Ekonomi produktif", IDMDimension.ECONOMIC),
+    Pillar("creative_economy", "Creative economy", "Ekonomi kreatif", IDMDimension.ECONOMIC),
+    Pillar("education_health", "Education and health", "Pendidikan dan kesehatan", IDMDimension.SOCIAL),
+    Pillar("poverty_alleviation", "Poverty alleviation", "Pengentasan kemiskinan", IDMDimension.SOCIAL),
+)
+
+
+class AdoptionModel(enum.Enum):
+    """How a service spreads once a village is connected."""
+
+    BASS = "bass"  #: spatial Bass diffusion (DESIGN.md)
+    LINEAR = "linear"  #: a constant share of the market per month, capped at the market
+
+
+@attrs.frozen
+class Service:
+    """Something a household can do at or through a connected village office.
+
+    Parameters
+    ----------
+    id : str
+        Identifier, unique within a programme.
+    name : str
+        English name.
+    pillar : str
+        Id of the pillar it belongs to.
+    p_innovation : float
+        Bass coefficient of innovation. [month⁻¹]
+    q_imitation : float
+        Bass coefficient of imitation. [month⁻¹]
+    market_share : float
+        Share of households that may ever use it. [0–1]
+    transactions_per_household_per_year : float
+        How often an adopting household uses it. [transactions / household / year]
+    bandwidth_mbps : float
+        Bandwidth it needs at the village office. [Mbps]
+    lag_months : int
+        Months between connection and the service being offered. [months]
+    adoption_model : AdoptionModel
+        ``BASS`` (default) or ``LINEAR``.
+    linear_rate : float
+        For ``LINEAR``: share of the market adopting per month. [month⁻¹]
+    name_local : str
+        Local name.
+    source : str
+        Where the parameters come from, or "illustrative assumption".
+    """
+
+    id: str = attrs.field(validator=_ident)
+    name: str
+    pillar: str = attrs.field(validator=_ident)
+    p_innovation: float = attrs.field(validator=_nonneg)
+    q_imitation: float = attrs.field(validator=_nonneg)
+    market_share: float = attrs.field(validator=_fraction)
+    transactions_per_household_per_year: float = attrs.field(validator=_nonneg)
+    bandwidth_mbps: float = attrs.field(default=1.0, validator=_nonneg)
+    lag_months: int = attrs.field(default=0, validator=[attrs.validators.instance_of(int), attrs.validators.ge(0)])
+    adoption_model: AdoptionModel = attrs.field(
+        default=AdoptionModel.BASS, validator=attrs.validators.instance_of(AdoptionModel)
+    )
+    linear_rate: float = attrs.field(default=0.0, validator=_nonneg)
+    name_local: str = ""
+    source: str = "illustrative assumption"
+
+    def __attrs_post_init__(self) -> None:
+        if self.adoption_model is AdoptionModel.BASS and self.p_innovation <= 0:
+            raise ValueError(f"service {self.id!r}: Bass adoption needs p_innovation > 0")
+        if self.adoption_model is AdoptionModel.LINEAR and self.linear_rate <= 0:
+            raise ValueError(f"service {self.id!r}: linear adoption needs linear_rate > 0")
+
+
+# Bass (1969) averages over many products: p = 0.03, q = 0.38 per year
+# (Sultan, Farley & Lehmann 1990), i.e. 0.0025 and 0.0317 per month. Village
+# e-services replace a trip of up to 3 hours to the regency office, so the
+# defaults below assume faster uptake; they are illustrative assumptions.
+_ASSUMED = "illustrative assumption"
+
+#: Services offered at Banyuwangi's village offices (smart_kampung_facts.md:
+#: radiobintangtenggara-2016-06-12, infokomputer-2017-09, antara-246875,
+#: viva-1177889, beritadaerah-2021-11-17). The services are real; their
+#: adoption parameters, demand and bandwidth are illustrative assumptions.
+SMART_KAMPUNG_SERVICES: tuple[Service, ...] = (
+    Service("civil_registration", "Population documents (e-KTP, family card, birth certificate)",
+            "public_services", 0.010, 0.12, 0.90, 0.5, 2.0, 1,
+            name_local="Dokumen kependudukan", source=_ASSUMED),
+    Service("poverty_declaration", "Poverty declaration (SPM) for free health care",
+            "poverty_alleviation", 0.020, 0.15, 0.12, 1.0, 0.5, 1,
+            name_local="Surat Pernyataan Miskin", source=_ASSUMED),
+    Service("police_record", "Police record certificate (SKCK)", "legal_literacy",
+            0.005, 0.08, 0.20, 0.3, 0.5, 3, name_local="Surat Keterangan Catatan Kepolisian", source=_ASSUMED),
+    Service("business_letters", "Business and domicile letters", "economic_empowerment",
+            0.008, 0.10, 0.35, 1.0, 0.5, 1, name_local="Surat keterangan usaha dan domisili", source=_ASSUMED),
+    Service("posyandu_records", "Electronic posyandu health records (Siap Cantik)", "health",
+            0.015, 0.18, 0.30, 6.0, 1.0, 6, name_local="Siap Cantik (posyandu elektronik)", source=_ASSUMED),
+    Service("e_learning", "E-learning at the village library corner", "education_culture",
+            0.004, 0.10, 0.40, 12.0, 5.0, 3, name_local="Pojok baca dan e-learning", source=_ASSUMED),
+    Service("village_marketplace", "Village marketplace for local products", "economic_empowerment",
+            0.003, 0.09, 0.25, 12.0, 2.0, 6, name_local="Pasar desa daring", source=_ASSUMED),
+    Service("village_budgeting", "e-Village Budgeting: public view of the village budget", "human_resources",
+            0.002, 0.0, 0.30, 1.0, 0.2, 0, adoption_model=AdoptionModel.LINEAR, linear_rate=0.01,
+            name_local="e-Village Budgeting", source=_ASSUMED),
+)
+
+
+@attrs.frozen
+class Technology:
+    """A way to connect a village office, with its cost parameters.
+
+    Lifetime cost of one village = ``capex_idr + capex_idr_per_km × link_km``
+    plus the discounted stream of ``opex_idr_per_year + opex_idr_per_km_year ×
+    link_km + opex_idr_per_mbps_year × demand_mbps``.
+
+    Parameters
+    ----------
+    id : str
+        ``fibre``, ``microwave``, ``cellular``, ``satellite`` or a user's own.
+    name : str
+        Display name.
+    capex_idr : float
+        Up-front cost per village (equipment, installation). [IDR]
+    capex_idr_per_km : float
+        Up-front cost per km of link. [IDR/km]
+    opex_idr_per_year : float
+        Running cost per village (bandwidth, maintenance). [IDR/year]
+    opex_idr_per_km_year : float
+        Running cost per km of link. [IDR/km/year]
+    opex_idr_per_mbps_year : float
+        Running cost per Mbps of village demand. [IDR/Mbps/year]
+    max_link_km : float
+        Longest feasible link (to the parent node or a point of presence);
+        ``inf`` for no limit. [km]
+    capacity_mbps : float
+        Most bandwidth one village can get. [Mbps]
+    source : str
+        Where the cost figures come from.
+    """
+
+    id: str = attrs.field(validator=_ident)
+    name: str
+    capex_idr: float = attrs.field(validator=_nonneg)
+    capex_idr_per_km: float = attrs.field(default=0.0, validator=_nonneg)
+    opex_idr_per_year: float = attrs.field(default=0.0, validator=_nonneg)
+    opex_idr_per_km_year: float = attrs.field(default=0.0, validator=_nonneg)
+    opex_idr_per_mbps_year: float = attrs.field(default=0.0, validator=_nonneg)
+    max_link_km: float = attrs.field(default=math.inf, validator=_positive)
+    capacity_mbps: float = attrs.field(default=math.inf, validator=_positive)
+    source: str = _ASSUMED
+
+
+#: Reference technologies. Fibre: USD 5,000 per km (the low end of the public
+#: USD 5,000–20,000/km range, for aerial fibre on existing poles), bandwidth
+#: Rp 10 million per village per year (what Banyuwangi desa paid,
+#: banyu-wangi-2016-04). Microwave: about USD 2,000 per link (public cost
+#: models) plus an assumed USD 5,000 mast. Satellite: an assumed USD 500
+#: terminal and USD 100 per Mbps per month. Cellular, ranges, capacities and
+#: maintenance are illustrative assumptions.
+DEFAULT_TECHNOLOGIES: tuple[Technology, ...] = (
+    Technology("fibre", "Fibre optic", capex_idr=10e6, capex_idr_per_km=5_000 * IDR_PER_USD,
+               opex_idr_per_year=10e6, opex_idr_per_km_year=0.01 * 5_000 * IDR_PER_USD,
+               capacity_mbps=1_000.0,
+               source="USD 5,000/km (public cost models, low end); bandwidth Rp 10 million/yr "
+                      "(banyu-wangi-2016-04); office equipment and maintenance assumed"),
+    Technology("microwave", "Point-to-point microwave", capex_idr=(2_000 + 5_000) * IDR_PER_USD,
+               opex_idr_per_year=10e6 + 5e6, max_link_km=30.0, capacity_mbps=300.0,
+               source="USD 2,000/link (public cost models) + assumed USD 5,000 mast; range assumed"),
+    Technology("cellular", "Cellular (4G) router", capex_idr=3e6, opex_idr_per_year=12e6,
+               max_link_km=5.0, capacity_mbps=20.0, source=_ASSUMED),
+    Technology("satellite", "Satellite (VSAT)", capex_idr=500 * IDR_PER_USD,
+               opex_idr_per_mbps_year=100 * 12 * IDR_PER_USD, capacity_mbps=50.0,
+               source="terminal a few hundred USD plus bandwidth per Mbps (public cost models); "
+                      "values assumed"),
+)
+
+
+def _unique_problems(items: Iterable[Any], kind: str) -> list[Problem]:
+    seen: set[str] = set()
+    problems = []
+    for i, item in enumerate(items):
+        if item.id in seen:
+            problems.append(Problem(f"duplicate {kind} id {item.id!r}", record=f"{kind}s[{i}]", field="id"))
+        seen.add(item.id)
+    return problems
+
+
+@attrs.frozen
+class Programme:
+    """A smart-village programme: its pillars, services and connection technologies.
+
+    Parameters
+    ----------
+    name : str
+        Name of the programme.
+    pillars : tuple of Pillar
+        Its pillars; ids unique.
+    services : tuple of Service
+        Its services; ids unique, each naming one of ``pillars``.
+    technologies : tuple of Technology
+        Ways to connect a village office; ids unique. Default
+        :data:`DEFAULT_TECHNOLOGIES`.
+    description : str
+        Free text.
+
+    Raises
+    ------
+    ModelValidationError
+        On duplicate ids or a service whose pillar is not in ``pillars``.
+    """
+
+    name: str
+    pillars: tuple[Pillar, ...] = attrs.field(converter=_as_tuple)
+    services: tuple[Service, ...] = attrs.field(converter=_as_tuple)
+    technologies: tuple[Technology, ...] = attrs.field(default=DEFAULT_TECHNOLOGIES, converter=_as_tuple)
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        problems = _unique_problems(self.pillars, "pillar")
+        problems += _unique_problems(self.services, "service")
+        problems += _unique_problems(self.technologies, "technology")
+        pillar_ids = {p.id for p in self.pillars}
+        for i, s in enumerate(self.services):
+            if s.pillar not in pillar_ids:
+                problems.append(
+                    Problem(f"service {s.id!r} names unknown pillar {s.pillar!r} "
+                            f"(known: {', '.join(sorted(pillar_ids)) or 'none'})",
+                            record=f"services[{i}]", field="pillar")
+                )
+        if not self.technologies:
+            problems.append(Problem("a programme needs at least one technology", field="technologies"))
+        if problems:
+            raise ModelValidationError(problems)
+
+    def pillar(self, pillar_id: str) -> Pillar:
+        """The pillar with this id."""
+        for p in self.pillars:
+            if p.id == pillar_id:
+                return p
+        raise KeyError(f"no pillar {pillar_id!r} in programme {self.name!r}")
+
+    def service(self, service_id: str) -> Service:
+        """The service with this id."""
+        for s in self.services:
+            if s.id == service_id:
+                return s
+        raise KeyError(f"no service {service_id!r} in programme {self.name!r}")
+
+    def technology(self, technology_id: str) -> Technology:
+        """The technology with this id."""
+        for t in self.technologies:
+            if t.id == technology_id:
+                return t
+        raise KeyError(f"no technology {technology_id!r} in programme {self.name!r}")
+
+
+def smart_kampung_programme() -> Programme:
+    """Banyuwangi's Smart Kampung: the seven criteria, its village services, reference technologies."""
+    return Programme(
+        name="Smart Kampung (Banyuwangi)",
+        pillars=SMART_KAMPUNG_CRITERIA,
+        services=SMART_KAMPUNG_SERVICES,
+        technologies=DEFAULT_TECHNOLOGIES,
+        description="Fibre to every village office and public services at the village; "
+                    "launched 31 May 2016 (merdeka-2016-05-31).",
+    )
