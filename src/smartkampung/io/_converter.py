@@ -15,6 +15,7 @@ import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
 from smartkampung._errors import Problem
+from smartkampung.model._scenario import DISTRIBUTIONS, Distribution, Fixed
 from smartkampung.model._village import ModelValidationError
 
 __all__ = ["converter", "structure", "unstructure"]
@@ -78,7 +79,45 @@ def _make_converter() -> cattrs.Converter:
             raise ValueError(f"{value!r} is not one of {allowed}") from None
 
     conv.register_structure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.Enum), structure_enum)
+    _register_scenario_hooks(conv)
     return conv
+
+
+def _register_scenario_hooks(conv: cattrs.Converter) -> None:
+    # A distribution is written as a plain number (Fixed) or as a table with a
+    # "distribution" key naming its kind: {distribution = "uniform", low = 1, high = 2}.
+    names = {cls: name for name, cls in DISTRIBUTIONS.items()}
+
+    def unstructure_distribution(value: Any) -> Any:
+        if isinstance(value, Fixed):
+            return value.value
+        data = {"distribution": names[type(value)]}
+        data.update(conv.unstructure_attrs_asdict(value))
+        return data
+
+    def structure_distribution(value: Any, _: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return Fixed(float(value))
+        if not isinstance(value, dict):
+            raise _StrictTypeError(f"expected a number or a distribution table, got {value!r}")
+        kind = value.get("distribution")
+        if kind not in DISTRIBUTIONS:
+            raise ValueError(f"'distribution' must be one of {', '.join(map(repr, DISTRIBUTIONS))}, got {kind!r}")
+        body = {k: v for k, v in value.items() if k != "distribution"}
+        return conv.structure(body, DISTRIBUTIONS[kind])
+
+    for cls in DISTRIBUTIONS.values():
+        conv.register_unstructure_hook(cls, unstructure_distribution)
+    conv.register_structure_hook(Distribution, structure_distribution)
+
+    def structure_initial(value: Any, _: Any) -> int | tuple[str, ...]:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise _StrictTypeError(f"expected a count or a list of village codes, got {value!r}")
+
+    conv.register_structure_hook(int | tuple[str, ...], structure_initial)
 
 
 #: The library's converter. Use :func:`structure` / :func:`unstructure`.

@@ -195,8 +195,9 @@ class VillageColumns:
         True for urban wards (kelurahan, phuong).
     district_index : ndarray of int64, shape (n_villages,)
         Row of the village's district in ``Region.districts``.
-    idm_composite : ndarray of float64, shape (n_villages,)
-        IDM composite score, NaN where the village has none. [0–1]
+    idm_iks, idm_ike, idm_ikl : ndarray of float64, shape (n_villages,)
+        IDM social, economic and ecological sub-indices, NaN where the
+        village has no score. [0–1]
     pop_lat_deg, pop_lon_deg : ndarray of float64, shape (n_pops,)
         Backbone points of presence. [degrees]
     """
@@ -208,7 +209,9 @@ class VillageColumns:
     households: NDArray[np.int64] = _array_field
     is_kelurahan: NDArray[np.bool_] = _array_field
     district_index: NDArray[np.int64] = _array_field
-    idm_composite: NDArray[np.float64] = _array_field
+    idm_iks: NDArray[np.float64] = _array_field
+    idm_ike: NDArray[np.float64] = _array_field
+    idm_ikl: NDArray[np.float64] = _array_field
     pop_lat_deg: NDArray[np.float64] = _array_field
     pop_lon_deg: NDArray[np.float64] = _array_field
 
@@ -216,6 +219,12 @@ class VillageColumns:
     def n_villages(self) -> int:
         """Number of villages (rows)."""
         return int(self.code.shape[0])
+
+    @property
+    def idm_composite(self) -> NDArray[np.float64]:
+        """IDM composite ``(IKS + IKE + IKL) / 3``, NaN where the village has no score. [0–1]"""
+        composite: NDArray[np.float64] = (self.idm_iks + self.idm_ike + self.idm_ikl) / 3.0
+        return composite
 
 
 def _as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
@@ -436,7 +445,9 @@ class Region:
         n = len(vs)
         lat = np.fromiter((v.location.lat_deg for v in vs), dtype=np.float64, count=n)
         lon = np.fromiter((v.location.lon_deg for v in vs), dtype=np.float64, count=n)
-        idm = np.fromiter((np.nan if v.idm is None else v.idm.composite for v in vs), dtype=np.float64, count=n)
+        def sub_index(name: str) -> NDArray[np.float64]:
+            return np.fromiter((np.nan if v.idm is None else getattr(v.idm, name) for v in vs),
+                               dtype=np.float64, count=n)
         return VillageColumns(
             code=np.array([v.code for v in vs], dtype=np.str_) if n else np.empty(0, dtype=np.str_),
             lat_deg=lat,
@@ -445,7 +456,9 @@ class Region:
             households=np.fromiter((v.households for v in vs), dtype=np.int64, count=n),
             is_kelurahan=np.fromiter((v.kind.is_urban for v in vs), dtype=np.bool_, count=n),
             district_index=np.fromiter((self._district_index[v.district_code] for v in vs), dtype=np.int64, count=n),
-            idm_composite=idm,
+            idm_iks=sub_index("iks"),
+            idm_ike=sub_index("ike"),
+            idm_ikl=sub_index("ikl"),
             pop_lat_deg=np.array([b.location.lat_deg for b in self.backbone], dtype=np.float64),
             pop_lon_deg=np.array([b.location.lon_deg for b in self.backbone], dtype=np.float64),
         )

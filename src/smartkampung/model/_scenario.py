@@ -1,0 +1,416 @@
+"""Scenarios: a programme in a region, with its assumptions and their uncertainty.
+
+A scenario file (TOML or JSON) names the region (a bundled one or a village
+CSV), holds or names the programme, and states every assumption. Uncertain
+assumptions are declared as distributions; each run of an ensemble draws
+them once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Literal
+
+import attrs
+
+from smartkampung.model._geo import Location
+from smartkampung.model._programme import Programme, smart_kampung_programme
+from smartkampung.model._village import DEFAULT_HOUSEHOLD_SIZE, VillageKind
+
+__all__ = [
+    "DISTRIBUTIONS",
+    "POLICIES",
+    "AdoptionAssumptions",
+    "Distribution",
+    "Fixed",
+    "IDMAssumptions",
+    "LogNormal",
+    "Normal",
+    "OutcomeAssumptions",
+    "RegionSource",
+    "RolloutAssumptions",
+    "Scenario",
+    "Triangular",
+    "Uniform",
+]
+
+#: Names of the built-in rollout policies (see :func:`smartkampung.sim.rollout.schedule`).
+POLICIES = ("population", "cost_effectiveness", "least_developed", "nearest")
+
+
+def _finite(instance: Any, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{attribute.name} must be a finite number, got {value!r}")
+
+
+def _nonneg(instance: Any, attribute: attrs.Attribute[float], value: float) -> None:
+    _finite(instance, attribute, value)
+    if value < 0:
+        raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
+
+
+def _positive(instance: Any, attribute: attrs.Attribute[float], value: float) -> None:
+    _finite(instance, attribute, value)
+    if value <= 0:
+        raise ValueError(f"{attribute.name} must be > 0, got {value!r}")
+
+
+# --------------------------------------------------------------------- distributions
+
+
+@attrs.frozen
+class Fixed:
+    """A known value. In a file, a plain number means ``Fixed``."""
+
+    value: float = attrs.field(validator=_finite)
+
+    @property
+    def mean(self) -> float:
+        """Expected value."""
+        return float(self.value)
+
+
+@attrs.frozen
+class Uniform:
+    """Uniform on ``[low, high]``."""
+
+    low: float = attrs.field(validator=_finite)
+    high: float = attrs.field(validator=_finite)
+
+    def __attrs_post_init__(self) -> None:
+        if self.high < self.low:
+            raise ValueError(f"uniform: high ({self.high}) must be >= low ({self.low})")
+
+    @property
+    def mean(self) -> float:
+        """Expected value."""
+        return (self.low + self.high) / 2
+
+
+@attrs.frozen
+class Normal:
+    """Normal with mean and standard deviation, truncated to ``[low, high]`` by rejection."""
+
+    mu: float = attrs.field(validator=_finite)
+    sigma: float = attrs.field(validator=_nonneg)
+    low: float = -math.inf
+    high: float = math.inf
+
+    def __attrs_post_init__(self) -> None:
+        if not self.low < self.high:
+            raise ValueError(f"normal: low ({self.low}) must be < high ({self.high})")
+
+    @property
+    def mean(self) -> float:
+        """Mean of the untruncated normal."""
+        return float(self.mu)
+
+
+@attrs.frozen
+class LogNormal:
+    """Log-normal given its median and the standard deviation of its logarithm."""
+
+    median: float = attrs.field(validator=_positive)
+    sigma: float = attrs.field(validator=_nonneg)
+
+    @property
+    def mean(self) -> float:
+        """Expected value."""
+        return float(self.median * math.exp(self.sigma**2 / 2))
+
+
+@attrs.frozen
+class Triangular:
+    """Triangular on ``[low, high]`` with its peak at ``mode``."""
+
+    low: float = attrs.field(validator=_finite)
+    mode: float = attrs.field(validator=_finite)
+    high: float = attrs.field(validator=_finite)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.low <= self.mode <= self.high or self.low == self.high:
+            raise ValueError(f"triangular: need low <= mode <= high and low < high, got "
+                             f"{self.low}, {self.mode}, {self.high}")
+
+    @property
+    def mean(self) -> float:
+        """Expected value."""
+        return (self.low + self.mode + self.high) / 3
+
+
+#: An uncertain quantity: one of the distribution classes.
+Distribution = Fixed | Uniform | Normal | LogNormal | Triangular
+#: The distribution classes, by the name used in files.
+DISTRIBUTIONS: dict[str, type] = {
+    "fixed": Fixed, "uniform": Uniform, "normal": Normal, "lognormal": LogNormal, "triangular": Triangular}
+_DISTRIBUTIONS = tuple(DISTRIBUTIONS.values())
+
+
+def _as_distribution(value: Any) -> Any:
+    # Let Python callers write a plain number where a distribution goes.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Fixed(float(value))
+    return value
+
+
+def _is_distribution(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, _DISTRIBUTIONS):
+        raise TypeError(f"{attribute.name} must be a number or a distribution, got {value!r}")
+
+
+def _dist_field(default: float) -> Any:
+    return attrs.field(default=Fixed(default), converter=_as_distribution, validator=_is_distribution)
+
+
+# ------------------------------------------------------------------------- sections
+
+
+@attrs.frozen
+class RegionSource:
+    """Where a scenario's villages come from.
+
+    Exactly one of ``builtin`` (``"banyuwangi"``, ``"guimaras"``) or ``csv``
+    (a village file, relative to the scenario file) is given. For a CSV,
+    ``code``, ``name`` and ``country`` describe the region.
+
+    Parameters
+    ----------
+    builtin : str, optional
+        Name of a bundled region.
+    csv : str, optional
+        Path of a village CSV (see :func:`smartkampung.io.read_villages_csv`).
+    code, name : str
+        Region code and name (CSV only).
+    country : str
+        ISO 3166-1 alpha-2 code (CSV only).
+    kind : VillageKind
+        Kind of villages whose row gives none (CSV only).
+    household_size : float
+        Persons per household where the CSV gives no households. [people]
+    backbone : {"district_offices", "none"}
+        ``district_offices``: one point of presence per district (the
+        default; Banyuwangi's network reaches every kecamatan office).
+    """
+
+    builtin: str | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.in_(("banyuwangi", "guimaras"))))
+    csv: str | None = None
+    code: str = ""
+    name: str = ""
+    country: str = "ID"
+    kind: VillageKind = VillageKind.VILLAGE
+    household_size: float = attrs.field(default=DEFAULT_HOUSEHOLD_SIZE, validator=_positive)
+    backbone: Literal["district_offices", "none"] = attrs.field(
+        default="district_offices", validator=attrs.validators.in_(("district_offices", "none")))
+
+    def __attrs_post_init__(self) -> None:
+        if (self.builtin is None) == (self.csv is None):
+            raise ValueError("give exactly one of 'builtin' (a bundled region) or 'csv' (a village file)")
+        if self.csv is not None and not (self.code and self.name):
+            raise ValueError("a CSV region needs 'code' and 'name'")
+        if not re.fullmatch(r"[A-Z]{2}", self.country):
+            raise ValueError(f"country must be an ISO 3166-1 alpha-2 code such as 'ID', got {self.country!r}")
+
+
+@attrs.frozen
+class RolloutAssumptions:
+    """How the network is planned and built.
+
+    Parameters
+    ----------
+    budget_idr_per_month : float or Distribution
+        Money for building per month. [IDR/month]
+    build_km_per_month : float, optional
+        Most fibre laid per month; None for no limit. [km/month]
+    policy : str
+        Order in which villages are connected: one of :data:`POLICIES`.
+    carry_over : bool
+        Whether unspent budget carries to the next month.
+    initially_connected : int or tuple of str
+        Villages connected before month 0: a count (the first ones in the
+        policy's order, an assumption when the real list is unknown) or
+        their codes.
+    route_factor : float
+        Fibre route length over great-circle length. [-]
+    demand_mbps : float
+        Bandwidth each village office needs, for technology feasibility. [Mbps]
+    horizon_years : float
+        Horizon of the lifetime-cost comparison of technologies. [years]
+    discount_rate : float
+        Annual discount rate for that comparison. [year⁻¹]
+    technology_choice : bool
+        False to connect every village by fibre (the Smart Kampung design);
+        True to let each village take its least-lifetime-cost technology.
+    capex_multiplier : float or Distribution
+        Scales every capital cost (cost uncertainty). [-]
+    """
+
+    budget_idr_per_month: Distribution = _dist_field(1e9)
+    build_km_per_month: float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_positive))
+    policy: str = attrs.field(default="population", validator=attrs.validators.in_(POLICIES))
+    carry_over: bool = True
+    initially_connected: int | tuple[str, ...] = attrs.field(default=0)
+    route_factor: float = attrs.field(default=1.3, validator=_finite)
+    demand_mbps: float = attrs.field(default=10.0, validator=_nonneg)
+    horizon_years: float = attrs.field(default=10.0, validator=_positive)
+    discount_rate: float = attrs.field(default=0.10, validator=_nonneg)
+    technology_choice: bool = False
+    capex_multiplier: Distribution = _dist_field(1.0)
+
+    @initially_connected.validator
+    def _check_initial(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, tuple)):
+            raise TypeError(f"initially_connected must be a count or a list of codes, got {value!r}")
+        if isinstance(value, int) and value < 0:
+            raise ValueError(f"initially_connected must be >= 0, got {value}")
+
+    def __attrs_post_init__(self) -> None:
+        if self.route_factor < 1:
+            raise ValueError(f"route_factor must be >= 1 (a route is never shorter than the straight line), "
+                             f"got {self.route_factor}")
+
+
+@attrs.frozen
+class AdoptionAssumptions:
+    """How services spread once villages are connected.
+
+    Parameters
+    ----------
+    p_multiplier, q_multiplier : float or Distribution
+        Scale every service's Bass coefficients (parameter uncertainty). [-]
+    neighbour_weight : float
+        ``w`` in the spatial Bass hazard: weight of neighbouring villages'
+        adoption against the village's own. Illustrative assumption. [0–1]
+    n_neighbours : int
+        ``k`` nearest villages that make up the neighbourhood (DESIGN.md). [-]
+    stochastic : bool
+        Binomial draws (True) or the deterministic expectation (False).
+    """
+
+    p_multiplier: Distribution = _dist_field(1.0)
+    q_multiplier: Distribution = _dist_field(1.0)
+    neighbour_weight: float = attrs.field(default=0.3, validator=[_finite, attrs.validators.le(1.0),
+                                                                   attrs.validators.ge(0.0)])
+    n_neighbours: int = attrs.field(default=6, validator=[attrs.validators.instance_of(int),
+                                                          attrs.validators.ge(1)])
+    stochastic: bool = True
+
+
+@attrs.frozen
+class IDMAssumptions:
+    """The IDM projection (see :func:`smartkampung.sim.outcomes.project_idm`).
+
+    Desa without a score in the region data start from ``base_*`` plus a
+    village-level spread; kelurahan have no IDM. Every default is an
+    illustrative assumption: no per-village IDM table for Banyuwangi is
+    public (see docs/data.rst).
+
+    Parameters
+    ----------
+    base_iks, base_ike, base_ikl : float
+        Starting sub-indices for desa without a score. [0–1]
+    base_spread : float
+        Standard deviation of the per-desa starting values around the base,
+        drawn once per scenario from its seed. [0–1]
+    effect_social, effect_economic, effect_ecological : float
+        Rise of each sub-index at full adoption. [-]
+    lag_months : int
+        Months before adoption shows in the index. [months]
+    ceiling : float
+        Highest value the programme can lift a sub-index to. [0–1]
+    trend_per_year : float
+        Secular rise of every sub-index, programme or not. [year⁻¹]
+    """
+
+    base_iks: float = attrs.field(default=0.62, validator=[_finite, attrs.validators.ge(0.0), attrs.validators.le(1.0)])
+    base_ike: float = attrs.field(default=0.52, validator=[_finite, attrs.validators.ge(0.0), attrs.validators.le(1.0)])
+    base_ikl: float = attrs.field(default=0.60, validator=[_finite, attrs.validators.ge(0.0), attrs.validators.le(1.0)])
+    base_spread: float = attrs.field(default=0.05, validator=_nonneg)
+    effect_social: float = attrs.field(default=10.0 / 175.0, validator=_finite)
+    effect_economic: float = attrs.field(default=5.0 / 60.0, validator=_finite)
+    effect_ecological: float = attrs.field(default=0.0, validator=_finite)
+    lag_months: int = attrs.field(default=12, validator=[attrs.validators.instance_of(int), attrs.validators.ge(0)])
+    ceiling: float = attrs.field(default=1.0, validator=[_finite, attrs.validators.ge(0.0), attrs.validators.le(1.0)])
+    trend_per_year: float = attrs.field(default=0.0, validator=_finite)
+
+
+@attrs.frozen
+class OutcomeAssumptions:
+    """Travel saved by doing services at the village.
+
+    Parameters
+    ----------
+    office : Location, optional
+        Where residents went before (the regency office). Default: the
+        population-weighted centre of the region.
+    road_factor : float
+        Road distance over straight-line distance. [-]
+    speed_kmh : float
+        Average travel speed. [km/h]
+    cost_idr_per_km : float
+        Out-of-pocket travel cost. [IDR/km]
+    value_of_time_idr_per_hour : float
+        Value of an hour of travel. [IDR/h]
+    idm : IDMAssumptions
+        The IDM projection.
+    """
+
+    office: Location | None = None
+    road_factor: float = attrs.field(default=1.69, validator=_positive)
+    speed_kmh: float = attrs.field(default=100.0 / 3.0, validator=_positive)
+    cost_idr_per_km: float = attrs.field(default=6550.0 / 40.0, validator=_nonneg)
+    value_of_time_idr_per_hour: float = attrs.field(default=1_881_680.0 / 173.0, validator=_nonneg)
+    idm: IDMAssumptions = attrs.field(factory=IDMAssumptions)
+
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@attrs.frozen
+class Scenario:
+    """A programme in a region over a horizon, with every assumption stated.
+
+    Parameters
+    ----------
+    name : str
+        Name shown in outputs.
+    region : RegionSource
+        Where the villages come from.
+    programme : Programme
+        Pillars, services and technologies. Default: Smart Kampung.
+    start : str
+        Calendar month of month 0, ``"YYYY-MM"``.
+    horizon_months : int
+        Months simulated. [months]
+    rollout, adoption, outcomes : assumption sections
+        See :class:`RolloutAssumptions`, :class:`AdoptionAssumptions`,
+        :class:`OutcomeAssumptions`.
+    description : str
+        Free text.
+    """
+
+    name: str
+    region: RegionSource
+    programme: Programme = attrs.field(factory=smart_kampung_programme)
+    start: str = attrs.field(default="2016-05", validator=attrs.validators.matches_re(_MONTH))
+    horizon_months: int = attrs.field(default=120, validator=[attrs.validators.instance_of(int),
+                                                              attrs.validators.ge(1)])
+    rollout: RolloutAssumptions = attrs.field(factory=RolloutAssumptions)
+    adoption: AdoptionAssumptions = attrs.field(factory=AdoptionAssumptions)
+    outcomes: OutcomeAssumptions = attrs.field(factory=OutcomeAssumptions)
+    description: str = ""
+
+    @property
+    def start_year_month(self) -> tuple[int, int]:
+        """``(year, month)`` of month 0."""
+        year, month = self.start.split("-")
+        return int(year), int(month)
+
+    def month_label(self, month: int) -> str:
+        """Calendar label ``"YYYY-MM"`` of simulation month ``month`` (0-based)."""
+        year, mon = self.start_year_month
+        total = year * 12 + (mon - 1) + month
+        return f"{total // 12:04d}-{total % 12 + 1:02d}"
+

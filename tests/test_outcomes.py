@@ -1,0 +1,461 @@
+"""Tests for smartkampung.sim.outcomes: coverage, transactions, travel, cost, IDM."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from smartkampung._errors import ParameterError
+from smartkampung.model._idm import idm_status_code
+from smartkampung.sim.outcomes import (
+    DEFAULT_COST_IDR_PER_KM,
+    DEFAULT_IDM_EFFECT,
+    DEFAULT_IDM_LAG_MONTHS,
+    DEFAULT_ROAD_FACTOR,
+    DEFAULT_SPEED_KMH,
+    DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR,
+    IDM_DIMENSIONS,
+    TravelSavings,
+    connected_totals,
+    cost_per_household,
+    cost_per_transaction,
+    project_idm,
+    status_counts,
+    transactions,
+    travel_savings,
+)
+
+# -------------------------------------------------------------------- connected_totals
+
+
+def test_connected_totals_hand_example() -> None:
+    months = [0, 2, 5, -3, 2]  # 5 = never within a 4-month horizon; -3 = before start
+    np.testing.assert_array_equal(connected_totals(months, None, 4), [2, 2, 4, 4])
+    households = [10, 20, 30, 40, 50]
+    np.testing.assert_array_equal(connected_totals(months, households, 4), [50, 50, 120, 120])
+    both = connected_totals(months, np.stack([np.ones(5), households]), 4)
+    assert both.shape == (2, 4)
+    np.testing.assert_array_equal(both, [[2, 2, 4, 4], [50, 50, 120, 120]])
+
+
+def test_connected_totals_leading_run_dimension() -> None:
+    months = np.array([[0, 1, 9], [3, 3, 0]])  # 2 runs, 3 villages
+    out = connected_totals(months, None, 4)
+    assert out.shape == (2, 4)
+    np.testing.assert_array_equal(out, [[1, 2, 2, 2], [1, 1, 1, 3]])
+    weighted = connected_totals(months, np.array([[1, 1, 1], [5, 6, 7]]), 4)
+    assert weighted.shape == (2, 2, 4)
+    np.testing.assert_array_equal(weighted[1, 1], [7, 7, 7, 18])
+
+
+def _totals_by_loop(months: np.ndarray, weights: np.ndarray, n_months: int) -> np.ndarray:
+    out = np.zeros((*months.shape[:-1], n_months))
+    for idx in np.ndindex(months.shape[:-1]):
+        for t in range(n_months):
+            out[(*idx, t)] = sum(w for m, w in zip(months[idx], weights, strict=True) if m <= t)
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    months=hnp.arrays(np.int64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=5),
+                      elements=st.integers(-3, 12)),
+    n_months=st.integers(1, 10),
+    data=st.data(),
+)
+def test_connected_totals_matches_loop(months: np.ndarray, n_months: int,
+                                       data: st.DataObject) -> None:
+    weights = data.draw(hnp.arrays(np.float64, months.shape[-1],
+                                   elements=st.integers(0, 1000).map(float)))
+    out = connected_totals(months, weights, n_months)
+    np.testing.assert_allclose(out, _totals_by_loop(months, weights, n_months))
+    assert np.all(np.diff(out, axis=-1) >= 0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "parameter"),
+    [
+        ({"connection_month": [0, 1], "weights": None, "n_months": 0}, "n_months"),
+        ({"connection_month": [0, 1], "weights": None, "n_months": 2.0}, "n_months"),
+        ({"connection_month": [0, 1], "weights": None, "n_months": True}, "n_months"),
+        ({"connection_month": [0, 1.5], "weights": None, "n_months": 3}, "connection_month"),
+        ({"connection_month": 3, "weights": None, "n_months": 3}, "connection_month"),
+        ({"connection_month": [0, 1], "weights": [1, 2, 3], "n_months": 3}, "weights"),
+        ({"connection_month": [0, 1], "weights": [1, -2], "n_months": 3}, "weights"),
+        ({"connection_month": [0, 1], "weights": [1, np.nan], "n_months": 3}, "weights"),
+        ({"connection_month": [0, 1], "weights": np.ones((1, 1, 2)), "n_months": 3}, "weights"),
+    ],
+)
+def test_connected_totals_errors(kwargs: dict[str, object], parameter: str) -> None:
+    with pytest.raises(ParameterError) as info:
+        connected_totals(**kwargs)  # type: ignore[arg-type]
+    assert info.value.parameter == parameter
+
+
+# ------------------------------------------------------------------------ transactions
+
+
+def test_transactions_hand_example() -> None:
+    np.testing.assert_allclose(transactions([120.0, 0.0, 12.0], 3.0), [30.0, 0.0, 3.0])
+    np.testing.assert_allclose(transactions([120.0], 3.0, dt_months=0.5), [15.0])
+    adopters = np.full((2, 3, 4), 24.0)  # runs, months, villages
+    rate = np.array([1.0, 2.0, 0.0, 6.0])  # per village
+    out = transactions(adopters, rate)
+    assert out.shape == (2, 3, 4)
+    np.testing.assert_allclose(out[1, 2], [2.0, 4.0, 0.0, 12.0])
+
+
+@pytest.mark.parametrize(
+    ("args", "parameter"),
+    [
+        (([-1.0], 2.0), "adopters"),
+        (([np.nan], 2.0), "adopters"),
+        (([1.0], -2.0), "transactions_per_household_per_year"),
+        (([1.0], "x"), "transactions_per_household_per_year"),
+        (([1.0, 2.0], [1.0, 2.0, 3.0]), "transactions_per_household_per_year"),
+        (([1.0], 2.0, 0.0), "dt_months"),
+        (([1.0], 2.0, [1.0, 2.0]), "dt_months"),
+        (([1.0], 2.0, np.inf), "dt_months"),
+    ],
+)
+def test_transactions_errors(args: tuple[object, ...], parameter: str) -> None:
+    with pytest.raises(ParameterError) as info:
+        transactions(*args)  # type: ignore[arg-type]
+    assert info.value.parameter == parameter
+
+
+# ---------------------------------------------------------------------- travel_savings
+
+
+def test_travel_savings_hand_example() -> None:
+    # 10 transactions x round trip 2 x 15 km = 300 km; at 30 km/h -> 10 h;
+    # 300 km x Rp 200 = Rp 60,000; 10 h x Rp 10,000 = Rp 100,000.
+    s = travel_savings([10.0], [15.0], road_factor=1.0, speed_kmh=30.0, cost_idr_per_km=200.0,
+                       value_of_time_idr_per_hour=10_000.0)
+    assert isinstance(s, TravelSavings)
+    np.testing.assert_allclose(s.hours, [10.0])
+    np.testing.assert_allclose(s.cost_idr, [60_000.0])
+    np.testing.assert_allclose(s.time_value_idr, [100_000.0])
+    np.testing.assert_allclose(s.total_idr, [160_000.0])
+    # Road factor 1.5 and two trips per transaction -> 4 x 15 x 1.5 = 90 km per transaction.
+    s2 = travel_savings([1.0], [15.0], road_factor=1.5, speed_kmh=30.0, cost_idr_per_km=100.0,
+                        value_of_time_idr_per_hour=0.0, trips_per_transaction=2.0)
+    np.testing.assert_allclose([s2.hours[0], s2.cost_idr[0], s2.time_value_idr[0]],
+                               [3.0, 9_000.0, 0.0])
+
+
+def test_travel_defaults_and_calibration() -> None:
+    assert pytest.approx(100.0 / 3.0) == DEFAULT_SPEED_KMH
+    assert DEFAULT_ROAD_FACTOR == 1.69
+    assert DEFAULT_COST_IDR_PER_KM == 163.75
+    assert pytest.approx(10_876.76, abs=0.01) == DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR
+    # Desa Sarongan is 59.2 km in a straight line from the town: one way should take ~3 h.
+    s = travel_savings(1.0, 59.17)
+    assert float(s.hours) == pytest.approx(6.0, rel=0.002)  # a round trip
+    assert float(s.cost_idr) == pytest.approx(2 * 59.17 * 1.69 * 163.75)
+
+
+def test_travel_savings_broadcasts_over_runs_and_villages() -> None:
+    x = np.arange(24.0).reshape(2, 3, 4)
+    d = np.array([1.0, 2.0, 3.0, 4.0])
+    s = travel_savings(x, d, road_factor=1.0, speed_kmh=10.0, cost_idr_per_km=1.0,
+                       value_of_time_idr_per_hour=1.0)
+    assert s.hours.shape == (2, 3, 4)
+    np.testing.assert_allclose(s.cost_idr, 2.0 * x * d)
+    np.testing.assert_allclose(s.hours, 2.0 * x * d / 10.0)
+
+
+_nonneg = st.floats(0.0, 1e6, allow_nan=False)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    x=hnp.arrays(np.float64, st.integers(1, 6), elements=_nonneg),
+    y_scale=st.floats(0.0, 10.0),
+    a=st.floats(0.0, 5.0),
+    b=st.floats(0.0, 5.0),
+    distance=st.floats(0.0, 200.0),
+    road_factor=st.floats(1.0, 3.0),
+    speed=st.floats(1.0, 80.0),
+)
+def test_travel_savings_nonnegative_and_linear(
+    x: np.ndarray, y_scale: float, a: float, b: float, distance: float, road_factor: float,
+    speed: float,
+) -> None:
+    y = x[::-1] * y_scale
+    kw = {"road_factor": road_factor, "speed_kmh": speed}
+    sx = travel_savings(x, distance, **kw)
+    sy = travel_savings(y, distance, **kw)
+    sxy = travel_savings(a * x + b * y, distance, **kw)
+    for field in ("hours", "cost_idr", "time_value_idr"):
+        vx, vy, vxy = getattr(sx, field), getattr(sy, field), getattr(sxy, field)
+        assert np.all(vx >= 0)
+        np.testing.assert_allclose(vxy, a * vx + b * vy, rtol=1e-9, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "parameter"),
+    [
+        ({"transactions_per_month": [-1.0]}, "transactions_per_month"),
+        ({"distance_km": [-5.0]}, "distance_km"),
+        ({"distance_km": [np.nan]}, "distance_km"),
+        ({"road_factor": 0.9}, "road_factor"),
+        ({"road_factor": np.nan}, "road_factor"),
+        ({"speed_kmh": 0.0}, "speed_kmh"),
+        ({"speed_kmh": np.inf}, "speed_kmh"),
+        ({"cost_idr_per_km": -1.0}, "cost_idr_per_km"),
+        ({"value_of_time_idr_per_hour": -1.0}, "value_of_time_idr_per_hour"),
+        ({"trips_per_transaction": -1.0}, "trips_per_transaction"),
+        ({"trips_per_transaction": [1.0, 1.0, 1.0]}, "trips_per_transaction"),
+    ],
+)
+def test_travel_savings_errors(kwargs: dict[str, object], parameter: str) -> None:
+    args: dict[str, object] = {"transactions_per_month": [1.0, 2.0], "distance_km": [3.0, 4.0]}
+    args.update(kwargs)
+    with pytest.raises(ParameterError) as info:
+        travel_savings(**args)  # type: ignore[arg-type]
+    assert info.value.parameter == parameter
+
+
+# ------------------------------------------------------------------------------ cost
+
+
+def test_cost_ratios_with_zero_denominators_give_nan_without_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        per_hh = cost_per_household([1e6, 5e6, 0.0], [0, 250, 0])
+        per_tx = cost_per_transaction(np.array([[0.0, 100.0]]), np.array([4.0, 0.0]))
+    np.testing.assert_array_equal(per_hh, [np.nan, 20_000.0, np.nan])
+    np.testing.assert_array_equal(per_tx, [[0.0, np.nan]])
+    assert per_tx.shape == (1, 2)
+    assert cost_per_transaction(300.0, 4.0) == 75.0
+
+
+@pytest.mark.parametrize(
+    ("func", "args", "parameter"),
+    [
+        (cost_per_household, ([-1.0], [1.0]), "cost_idr"),
+        (cost_per_household, ([1.0], [-1.0]), "households"),
+        (cost_per_household, ([1.0], [np.nan]), "households"),
+        (cost_per_household, ([1.0, 2.0], [1.0, 2.0, 3.0]), "households"),
+        (cost_per_transaction, ([np.inf], [1.0]), "cost_idr"),
+        (cost_per_transaction, ([1.0], ["a"]), "transactions"),
+    ],
+)
+def test_cost_errors(func: object, args: tuple[object, object], parameter: str) -> None:
+    with pytest.raises(ParameterError) as info:
+        func(*args)  # type: ignore[operator]
+    assert info.value.parameter == parameter
+
+
+# ------------------------------------------------------------------------ project_idm
+
+
+def test_idm_defaults_are_as_documented() -> None:
+    assert IDM_DIMENSIONS == ("social", "economic", "ecological")
+    assert pytest.approx((10 / 175, 5 / 60, 0.0)) == DEFAULT_IDM_EFFECT
+    assert DEFAULT_IDM_LAG_MONTHS == (12, 12, 12)
+
+
+def test_project_idm_hand_example() -> None:
+    # 2 villages, 4 months; social adoption ramps 0, 0.5, 1, 1 in village 0.
+    social = np.array([[0.0, 0.0], [0.5, 0.2], [1.0, 0.4], [1.0, 0.4]])
+    economic = np.zeros((4, 2))
+    economic[:, 1] = 1.0
+    ecological = np.zeros((4, 2))
+    p = project_idm([0.5, 0.6], [0.4, 0.6], [0.6, 0.9], [social, economic, ecological],
+                    effect=(0.2, 0.1, 0.3), lag_months=(1, 2, 0), ceiling=(1.0, 0.65, 1.0))
+    # IKS village 0: month t uses adoption of month t-1: 0.5 + 0.2 * [0, 0, 0.5, 1].
+    np.testing.assert_allclose(p.iks[:, 0], [0.5, 0.5, 0.6, 0.7])
+    np.testing.assert_allclose(p.iks[:, 1], [0.6, 0.6, 0.64, 0.68])
+    # IKE village 1: base 0.6, +0.1 from month 2, capped at 0.65.
+    np.testing.assert_allclose(p.ike[:, 1], [0.6, 0.6, 0.65, 0.65])
+    np.testing.assert_allclose(p.ike[:, 0], [0.4] * 4)
+    np.testing.assert_allclose(p.ikl, [[0.6, 0.9]] * 4)
+    expected_composite = np.array([
+        [(0.5 + 0.4 + 0.6) / 3, (0.6 + 0.6 + 0.9) / 3],
+        [(0.5 + 0.4 + 0.6) / 3, (0.6 + 0.6 + 0.9) / 3],
+        [(0.6 + 0.4 + 0.6) / 3, (0.64 + 0.65 + 0.9) / 3],
+        [(0.7 + 0.4 + 0.6) / 3, (0.68 + 0.65 + 0.9) / 3],
+    ])
+    np.testing.assert_allclose(p.composite, expected_composite)
+    # 0.5 Tertinggal, 0.5333 Tertinggal, 0.5667 Tertinggal; 0.7 Berkembang, 0.73 Maju, 0.7433 Maju.
+    np.testing.assert_array_equal(p.status, [[1, 2], [1, 2], [1, 3], [1, 3]])
+    assert p.status.dtype == np.int8
+
+
+def test_project_idm_trend_ceiling_and_missing_base() -> None:
+    a = np.zeros((3, 13, 3))
+    p = project_idm([0.5, 0.95, np.nan], [0.5, 0.5, np.nan], [0.5, 0.5, np.nan], a,
+                    effect=0.0, lag_months=0, ceiling=0.9, trend_per_year=(0.12, -0.6, 0.0))
+    # +0.12 per year -> +0.01 per month; a base above the ceiling is kept, never raised.
+    np.testing.assert_allclose(p.iks[:, 0], 0.5 + 0.01 * np.arange(13))
+    np.testing.assert_allclose(p.iks[:, 1], 0.95)  # bound is max(base 0.95, ceiling 0.9)
+    # Village 1 IKE falls 0.05 a month from 0.5 and is floored at 0.
+    np.testing.assert_allclose(p.ike[:, 1], np.maximum(0.5 - 0.05 * np.arange(13), 0.0))
+    assert np.all(np.isnan(p.composite[:, 2]))
+    assert np.all(p.status[:, 2] == -1)
+
+
+def test_project_idm_base_above_ceiling_keeps_base_under_uplift() -> None:
+    a = np.ones((3, 2, 1))
+    p = project_idm([0.95], [0.5], [0.5], a, effect=0.3, lag_months=0, ceiling=0.9)
+    np.testing.assert_allclose(p.iks[:, 0], [0.95, 0.95])
+    np.testing.assert_allclose(p.ike[:, 0], [0.8, 0.8])
+
+
+def test_project_idm_lag_longer_than_horizon_and_run_dims() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.random((4, 3, 6, 5))  # runs, dims, months, villages
+    base = rng.random(5)
+    p = project_idm(base, base, base, a, lag_months=6, effect=1.0)
+    assert p.composite.shape == (4, 6, 5)
+    assert p.status.shape == (4, 6, 5)
+    np.testing.assert_array_equal(p.iks, np.broadcast_to(base, (4, 6, 5)))
+    # The sequence form broadcasts each dimension's array.
+    seq = project_idm(base, base, base, [a[:, 0], a[:, 1], a[0, 2]], lag_months=1, effect=0.2)
+    arr = np.stack([a[:, 0], a[:, 1], np.broadcast_to(a[0, 2], a[:, 2].shape)], axis=1)
+    ref = project_idm(base, base, base, arr, lag_months=1, effect=0.2)
+    np.testing.assert_array_equal(seq.composite, ref.composite)
+
+
+def test_project_idm_default_parameters() -> None:
+    n_months = 14
+    a = np.ones((3, n_months, 1))
+    p = project_idm([0.5], [0.5], [0.5], a)
+    np.testing.assert_allclose(p.iks[:12, 0], 0.5)
+    np.testing.assert_allclose(p.iks[12:, 0], 0.5 + 10 / 175)
+    np.testing.assert_allclose(p.ike[12:, 0], 0.5 + 5 / 60)
+    np.testing.assert_allclose(p.ikl[:, 0], 0.5)
+
+
+_unit = st.floats(0.0, 1.0)
+
+
+@st.composite
+def _idm_case(draw: st.DrawFn) -> dict[str, np.ndarray | tuple[float, ...] | tuple[int, ...]]:
+    n_villages = draw(st.integers(1, 4))
+    n_months = draw(st.integers(1, 8))
+    lead = draw(st.sampled_from([(), (2,)]))
+    shape = (*lead, 3, n_months, n_villages)
+    base = [draw(hnp.arrays(np.float64, n_villages, elements=_unit)) for _ in range(3)]
+    a1 = draw(hnp.arrays(np.float64, shape, elements=_unit))
+    bump = draw(hnp.arrays(np.float64, shape, elements=_unit))
+    a2 = a1 + (1.0 - a1) * bump  # a2 >= a1 elementwise, within [0, 1]
+    effect = tuple(draw(st.floats(0.0, 1.0)) for _ in range(3))
+    lag = tuple(draw(st.integers(0, 10)) for _ in range(3))
+    ceiling = tuple(draw(_unit) for _ in range(3))
+    return {"base": np.stack(base), "a1": a1, "a2": np.clip(a2, 0.0, 1.0), "effect": effect,
+            "lag": lag, "ceiling": ceiling}
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=_idm_case())
+def test_project_idm_properties(case: dict[str, np.ndarray]) -> None:
+    base = case["base"]
+    kw: dict[str, Any] = {"effect": case["effect"], "lag_months": case["lag"],
+                          "ceiling": case["ceiling"]}
+    p1 = project_idm(base[0], base[1], base[2], case["a1"], **kw)
+    p2 = project_idm(base[0], base[1], base[2], case["a2"], **kw)
+    # Monotone non-decreasing in adoption when effects >= 0.
+    assert np.all(p2.composite >= p1.composite)
+    assert np.all(p2.status >= p1.status)
+    n_months = case["a1"].shape[-2]
+    for d, name in enumerate(("iks", "ike", "ikl")):
+        sub = getattr(p1, name)
+        upper = np.maximum(base[d], case["ceiling"][d])
+        assert np.all(sub <= upper)  # never above the ceiling (or the base, if higher)
+        assert np.all(sub >= 0.0)
+        lag = min(case["lag"][d], n_months)
+        # Equal to the base before the lag (no trend).
+        np.testing.assert_array_equal(sub[..., :lag, :],
+                                      np.broadcast_to(base[d], sub[..., :lag, :].shape))
+    np.testing.assert_array_equal(p1.status, idm_status_code(p1.composite))
+
+
+def _case(**overrides: object) -> dict[str, object]:
+    args: dict[str, object] = {
+        "base_iks": [0.5, 0.5], "base_ike": [0.5, 0.5], "base_ikl": [0.5, 0.5],
+        "adoption_fraction_by_dimension": np.zeros((3, 2, 2)),
+    }
+    args.update(overrides)
+    return args
+
+
+@pytest.mark.parametrize(
+    ("overrides", "parameter"),
+    [
+        ({"base_iks": [0.5, 1.5]}, "base_iks"),
+        ({"base_iks": [[0.5, 0.5]]}, "base_iks"),
+        ({"base_ike": [0.5, 0.5, 0.5]}, "base_ike"),
+        ({"base_ikl": [0.5, np.inf]}, "base_ikl"),
+        ({"adoption_fraction_by_dimension": np.zeros((2, 2, 2))}, "adoption_fraction_by_dimension"),
+        ({"adoption_fraction_by_dimension": np.zeros((3, 2, 3))}, "adoption_fraction_by_dimension"),
+        ({"adoption_fraction_by_dimension": np.full((3, 2, 2), 1.1)},
+         "adoption_fraction_by_dimension"),
+        ({"adoption_fraction_by_dimension": [np.zeros((2, 2))] * 2},
+         "adoption_fraction_by_dimension"),
+        ({"adoption_fraction_by_dimension": [np.zeros(2)] * 3}, "adoption_fraction_by_dimension"),
+        ({"adoption_fraction_by_dimension": [np.zeros((2, 2)), np.zeros((3, 2)), np.zeros((2, 2))]},
+         "adoption_fraction_by_dimension"),
+        ({"effect": (0.1, 0.2)}, "effect"),
+        ({"effect": np.nan}, "effect"),
+        ({"lag_months": -1}, "lag_months"),
+        ({"lag_months": 1.5}, "lag_months"),
+        ({"lag_months": (1, 2)}, "lag_months"),
+        ({"ceiling": 1.2}, "ceiling"),
+        ({"trend_per_year": np.inf}, "trend_per_year"),
+        ({"decimals": 2}, "decimals"),
+    ],
+)
+def test_project_idm_errors(overrides: dict[str, object], parameter: str) -> None:
+    with pytest.raises(ParameterError) as info:
+        project_idm(**_case(**overrides))  # type: ignore[arg-type]
+    assert info.value.parameter == parameter
+    assert info.value.function == "project_idm"
+
+
+# ----------------------------------------------------------------------- status_counts
+
+
+def test_status_counts_hand_example() -> None:
+    codes = np.array([[[0, 2, 2, -1], [1, 2, 4, -1]], [[4, 4, 4, 4], [-1, -1, -1, -1]]])
+    counts = status_counts(codes)
+    assert counts.shape == (2, 2, 5)
+    np.testing.assert_array_equal(counts[0], [[1, 0, 2, 0, 0], [0, 1, 1, 0, 1]])
+    np.testing.assert_array_equal(counts[1], [[0, 0, 0, 0, 4], [0, 0, 0, 0, 0]])
+
+
+@settings(max_examples=50, deadline=None)
+@given(hnp.arrays(np.int8, hnp.array_shapes(min_dims=1, max_dims=3, max_side=6),
+                  elements=st.integers(-1, 4)))
+def test_status_counts_sum_to_scored_villages(codes: np.ndarray) -> None:
+    counts = status_counts(codes)
+    assert counts.shape == (*codes.shape[:-1], 5)
+    np.testing.assert_array_equal(counts.sum(axis=-1), (codes >= 0).sum(axis=-1))
+    for k in range(5):
+        np.testing.assert_array_equal(counts[..., k], (codes == k).sum(axis=-1))
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=_idm_case())
+def test_status_counts_of_projection(case: dict[str, np.ndarray]) -> None:
+    base = case["base"].copy()
+    assume(base.shape[1] > 1)
+    base[:, 0] = np.nan  # one village without a score
+    p = project_idm(base[0], base[1], base[2], case["a1"], effect=case["effect"])
+    counts = status_counts(p.status)
+    np.testing.assert_array_equal(counts.sum(axis=-1), base.shape[1] - 1)
+
+
+@pytest.mark.parametrize("bad", [[0, 5], [-2, 0], 3, [0.5, 1.0], ["a"]])
+def test_status_counts_errors(bad: object) -> None:
+    with pytest.raises(ParameterError) as info:
+        status_counts(bad)  # type: ignore[arg-type]
+    assert info.value.parameter == "status_codes"
