@@ -30,6 +30,8 @@ from smartkampung.model import (
     PointOfPresence,
     Programme,
     Region,
+    RegionSource,
+    Scenario,
     Service,
     Technology,
     Village,
@@ -41,9 +43,33 @@ from smartkampung.model import (
 __version__ = "0.1.0"
 
 _LAZY_SUBMODULES = ("datasets", "io", "sim")
+# Functions and classes of subpackages that need scipy, loaded on first use.
+_LAZY_ATTRIBUTES = {
+    "simulate": "smartkampung.sim",
+    "compare": "smartkampung.sim",
+    "plan_network": "smartkampung.sim",
+    "schedule_rollout": "smartkampung.sim",
+    "SimulationResult": "smartkampung.sim",
+    "NetworkPlan": "smartkampung.sim",
+    "RolloutSchedule": "smartkampung.sim",
+    "Comparison": "smartkampung.sim",
+    "load": "smartkampung.io",
+    "dump": "smartkampung.io",
+}
 
 if TYPE_CHECKING:
     from smartkampung import datasets, io, sim
+    from smartkampung.io import dump, load
+    from smartkampung.sim import (
+        Comparison,
+        NetworkPlan,
+        RolloutSchedule,
+        SimulationResult,
+        compare,
+        plan_network,
+        schedule_rollout,
+        simulate,
+    )
 
 __all__ = [
     "DEFAULT_HOUSEHOLD_SIZE",
@@ -53,6 +79,7 @@ __all__ = [
     "SMART_KAMPUNG_SERVICES",
     "AdoptionModel",
     "CodeSystem",
+    "Comparison",
     "DataFileError",
     "District",
     "IDMDimension",
@@ -60,22 +87,33 @@ __all__ = [
     "IDMStatus",
     "Location",
     "ModelValidationError",
+    "NetworkPlan",
     "ParameterError",
     "Pillar",
     "PointOfPresence",
     "Problem",
     "Programme",
     "Region",
+    "RegionSource",
+    "RolloutSchedule",
+    "Scenario",
     "Service",
+    "SimulationResult",
     "SmartKampungError",
     "Technology",
     "Village",
     "VillageColumns",
     "VillageKind",
     "__version__",
+    "compare",
     "datasets",
+    "dump",
     "io",
+    "load",
+    "plan_network",
+    "schedule_rollout",
     "sim",
+    "simulate",
     "smart_kampung_programme",
 ]
 
@@ -83,6 +121,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f"smartkampung.{name}")
+    if name in _LAZY_ATTRIBUTES:
+        return getattr(importlib.import_module(_LAZY_ATTRIBUTES[name]), name)
     raise AttributeError(f"module 'smartkampung' has no attribute {name!r}")
 
 

@@ -8,6 +8,7 @@ from smartkampung.io._converter import converter
 from smartkampung.io._csv import read_villages_csv
 from smartkampung.io._files import Format, atomic_write_text, dump, dumps, load, loads
 from smartkampung.io._geojson import to_geojson, write_geojson
+from smartkampung.io._schema import json_schema
 
 __all__ = [
     "Format",
@@ -15,6 +16,7 @@ __all__ = [
     "converter",
     "dump",
     "dumps",
+    "json_schema",
     "load",
     "loads",
     "read_villages_csv",

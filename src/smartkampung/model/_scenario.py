@@ -22,6 +22,7 @@ __all__ = [
     "DISTRIBUTIONS",
     "POLICIES",
     "AdoptionAssumptions",
+    "BudgetPhase",
     "Distribution",
     "Fixed",
     "IDMAssumptions",
@@ -214,6 +215,29 @@ class RegionSource:
 
 
 @attrs.frozen
+class BudgetPhase:
+    """A change of the monthly budget from a given month on.
+
+    Parameters
+    ----------
+    start_month : int
+        First month (0-based) of the phase. [month]
+    budget_idr_per_month : float or Distribution
+        Money per month from then on. [IDR/month]
+    note : str
+        Why the budget changes (a source, a decision).
+    """
+
+    start_month: int = attrs.field(validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)])
+    budget_idr_per_month: Distribution = _dist_field(0.0)
+    note: str = ""
+
+
+def _phases(value: Any) -> tuple[BudgetPhase, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
 class RolloutAssumptions:
     """How the network is planned and built.
 
@@ -221,6 +245,9 @@ class RolloutAssumptions:
     ----------
     budget_idr_per_month : float or Distribution
         Money for building per month. [IDR/month]
+    budget_phases : tuple of BudgetPhase
+        Later changes of the monthly budget, in increasing ``start_month``;
+        ``budget_idr_per_month`` applies before the first.
     build_km_per_month : float, optional
         Most fibre laid per month; None for no limit. [km/month]
     policy : str
@@ -247,6 +274,7 @@ class RolloutAssumptions:
     """
 
     budget_idr_per_month: Distribution = _dist_field(1e9)
+    budget_phases: tuple[BudgetPhase, ...] = attrs.field(default=(), converter=_phases)
     build_km_per_month: float | None = attrs.field(
         default=None, validator=attrs.validators.optional(_positive))
     policy: str = attrs.field(default="population", validator=attrs.validators.in_(POLICIES))
@@ -267,6 +295,11 @@ class RolloutAssumptions:
             raise ValueError(f"initially_connected must be >= 0, got {value}")
 
     def __attrs_post_init__(self) -> None:
+        starts = [p.start_month for p in self.budget_phases]
+        if any(not isinstance(p, BudgetPhase) for p in self.budget_phases):
+            raise TypeError("budget_phases must hold BudgetPhase entries")
+        if starts != sorted(set(starts)):
+            raise ValueError(f"budget_phases must have increasing, distinct start months, got {starts}")
         if self.route_factor < 1:
             raise ValueError(f"route_factor must be >= 1 (a route is never shorter than the straight line), "
                              f"got {self.route_factor}")

@@ -1,0 +1,38 @@
+"""Simulations: pure functions on arrays, with object-level entry points.
+
+Modules
+-------
+network
+    Fibre tree (minimum spanning tree on the spherical Delaunay graph),
+    technology choice by least lifetime cost, Steiner trees on road graphs.
+rollout
+    Budget-limited month-by-month schedule along the tree.
+planning
+    ``plan_network(region)`` and ``schedule_rollout(plan)``: the object layer.
+calibrate
+    Fitting rollout parameters to observed connection counts.
+adoption
+    Bass closed form and the spatial Bass simulation core.
+outcomes
+    Coverage, transactions, travel saved, costs, IDM projection.
+ensemble
+    Monte Carlo ensembles of a scenario: ``simulate`` and ``compare``.
+"""
+
+from smartkampung.sim.ensemble import Comparison, PreparedScenario, compare, prepare, simulate
+from smartkampung.sim.planning import NetworkPlan, plan_network, schedule_rollout
+from smartkampung.sim.results import SimulationResult
+from smartkampung.sim.rollout import RolloutSchedule
+
+__all__ = [
+    "Comparison",
+    "NetworkPlan",
+    "PreparedScenario",
+    "RolloutSchedule",
+    "SimulationResult",
+    "compare",
+    "plan_network",
+    "prepare",
+    "schedule_rollout",
+    "simulate",
+]

@@ -566,6 +566,7 @@ def project_idm(
     ceiling: ArrayLike = DEFAULT_IDM_CEILING,
     trend_per_year: ArrayLike = DEFAULT_IDM_TREND_PER_YEAR,
     decimals: int | None = 4,
+    months: ArrayLike | None = None,
 ) -> IDMProjection:
     """Project each village's IDM from the adoption of the programme's pillars.
 
@@ -615,6 +616,13 @@ def project_idm(
     decimals : int or None, default 4
         Rounding before the status comparison, as in
         :func:`smartkampung.model.idm_status_code`.
+    months : array_like of int, shape (n_months,), optional
+        Month :math:`t` of each entry along the months axis, when the axis
+        holds a selection of months (e.g. one per year) rather than
+        ``0, 1, …, n_months − 1`` (the default). It sets the trend clock.
+        With a selection the lag cannot be applied by shifting the axis, so
+        ``lag_months`` must be 0 and the caller passes adoption already
+        taken at :math:`t − \\ell`. [month]
 
     Returns
     -------
@@ -662,7 +670,18 @@ def project_idm(
     _check_decimals(decimals, fn)
 
     n_months = a.shape[-2]
-    t_years = (np.arange(n_months, dtype=np.float64) / 12.0)[:, None]  # (n_months, 1)
+    if months is None:
+        month_index = np.arange(n_months, dtype=np.float64)
+    else:
+        month_index = as_float_array(months, "months", fn)
+        if month_index.shape != (n_months,):
+            raise ParameterError("months", f"must have shape ({n_months},) to match the months axis, "
+                                 f"got {month_index.shape}", function=fn)
+        check_nonnegative(month_index, "months", fn)
+        if np.any(lag_raw != 0):
+            raise ParameterError("lag_months", "must be 0 when months is given (pass adoption taken at "
+                                 "t - lag instead)", function=fn)
+    t_years = (month_index / 12.0)[:, None]  # (n_months, 1)
     out: list[NDArray[np.float64]] = []
     for d in range(3):
         a_d = a[..., d, :, :]

@@ -1,0 +1,521 @@
+"""The ``smartkampung`` command: run a scenario from a file, plan a rollout, check files, start a city.
+
+Exit codes: 0 success, 1 invalid input (every problem is printed, with file,
+record and field), 2 wrong usage. A user's mistake never prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io as _io
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from smartkampung._errors import DataFileError, Problem, SmartKampungError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+DEFAULT_SEED = 20160531  # the launch date of Smart Kampung; any integer will do
+
+
+class _Usage(Exception):
+    """A usage error found after parsing (exit code 2)."""
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _err(message: str) -> None:
+    print(f"smartkampung: {message}", file=sys.stderr)
+
+
+def _load_scenario(path: str | None) -> tuple[Any, Path | None]:
+    from smartkampung import datasets
+    from smartkampung.io import load
+    from smartkampung.model import Scenario
+
+    if path is None:
+        return datasets.banyuwangi_scenario(), None
+    file = Path(path)
+    if file.is_dir():
+        file = file / "scenario.toml"
+    return load(file, Scenario), file.parent
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from smartkampung.io import atomic_write_text
+
+    buffer = _io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    atomic_write_text(path, buffer.getvalue())
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return f"{value:.6g}" if abs(value) < 1e15 else repr(value)
+    return value
+
+
+def _out_dir(path: str) -> Path:
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _Usage(f"cannot create output folder {str(out)!r}: {exc.strerror}") from None
+    return out
+
+
+def _plots_available() -> bool:
+    try:
+        import matplotlib
+    except ImportError:
+        return False
+    matplotlib.use("Agg")
+    return True
+
+
+def _save(fig_ax: Any, path: Path) -> None:
+    fig = fig_ax.get_figure()
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp, dpi=120)
+    os.replace(tmp, path)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+# ------------------------------------------------------------------ simulate
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from smartkampung import io as skio
+    from smartkampung import plots
+    from smartkampung.sim import simulate
+
+    scenario, base_dir = _load_scenario(args.scenario)
+    out = _out_dir(args.out)
+    started = time.perf_counter()
+    progress = sys.stderr.isatty() and not args.quiet
+    executor = _executor(args)
+    try:
+        result = simulate(scenario, runs=args.runs, rng=args.seed, base_dir=base_dir, executor=executor,
+                          progress=progress or None)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    elapsed = time.perf_counter() - started
+
+    header, rows = result.monthly_quantile_table()
+    _write_csv(out / "monthly.csv", header, rows)
+    header, rows = result.village_table()
+    plan = result.prepared.plan if result.prepared is not None else None
+    if plan is not None:
+        header = ["code", "name", "kind", "district_code", "population", "households", "technology",
+                  "link_km", "capex_idr", *header[1:]]
+        technology = plan.technology
+        rows = [[row[0], v.name, v.kind.value, v.district_code, v.population, v.households, technology[i],
+                 float(plan.link_km[i]), float(plan.capex_idr[i]), *row[1:]]
+                for i, (row, v) in enumerate(zip(rows, plan.region.villages, strict=True))]
+    _write_csv(out / "villages.csv", header, rows)
+    if plan is not None:
+        collection = skio.to_geojson(
+            plan.region, network=plan,
+            properties={"technology": plan.technology, "p_connected": result.p_connected,
+                        "mean_connection_month": result.mean_connection_month},
+            link_properties={"technology": plan.technology, "link_km": plan.link_km,
+                             "mean_connection_month": result.mean_connection_month})
+        skio.write_geojson(collection, out / "network.geojson")
+    written = ["monthly.csv", "villages.csv", "network.geojson", "summary.txt"]
+    if not args.no_plots and _plots_available():
+        _save(plots.coverage(result), out / "coverage.png")
+        _save(plots.adoption_by_pillar(result), out / "adoption_by_pillar.png")
+        _save(plots.connection_map(result), out / "connection_map.png")
+        _save(plots.idm_status(result), out / "idm_status.png")
+        written += ["coverage.png", "adoption_by_pillar.png", "connection_map.png", "idm_status.png"]
+    elif not args.no_plots:
+        _err("matplotlib is not installed: no plots written (pip install \"smartkampung[plot]\")")
+    summary = result.summary()
+    skio.atomic_write_text(out / "summary.txt", summary + "\n")
+    if not args.quiet:
+        print(summary)
+        print(f"\n{args.runs} runs in {elapsed:.1f} s; wrote {', '.join(written)} to {out}/")
+    return EXIT_OK
+
+
+def _executor(args: argparse.Namespace) -> Any:
+    if args.executor == "serial":
+        return None
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    workers = args.workers or os.cpu_count() or 1
+    if args.executor == "threads":
+        return ThreadPoolExecutor(workers)
+    return ProcessPoolExecutor(workers)
+
+
+# ------------------------------------------------------------------ plan
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from smartkampung import io as skio
+    from smartkampung.sim import prepare, schedule_rollout
+    from smartkampung.sim.distributions import quantile
+
+    scenario, base_dir = _load_scenario(args.scenario)
+    out = _out_dir(args.out)
+    prepared = prepare(scenario, base_dir=base_dir, rng=args.seed)
+    plan = prepared.plan
+    ro = scenario.rollout
+    months = scenario.horizon_months
+    # The plan uses the median of every uncertain budget.
+    budget = np.full(months, float(quantile(ro.budget_idr_per_month, 0.5)))
+    for phase in ro.budget_phases:
+        budget[phase.start_month:] = float(quantile(phase.budget_idr_per_month, 0.5))
+    sched = schedule_rollout(plan, budget_idr_per_month=budget, n_months=months, policy=ro.policy,
+                             build_km_per_month=ro.build_km_per_month, carry_over=ro.carry_over,
+                             initially_connected=ro.initially_connected,
+                             capex_multiplier=float(quantile(ro.capex_multiplier, 0.5)))
+    cols = plan.columns
+    codes = cols.code.tolist()
+    conn = sched.connection_month
+    within = conn < months
+    rows = []
+    for i, v in enumerate(plan.region.villages):
+        parent = plan.parent[i]
+        via = codes[parent] if parent >= 0 else (plan.backbone[plan.backbone_index[i]].id
+                                                 if plan.backbone_index[i] >= 0 else "")
+        rows.append([v.code, v.name, v.kind.value, v.district_code, v.population, v.households,
+                     plan.technology[i], via, float(plan.link_km[i]), float(plan.capex_idr[i]),
+                     float(plan.opex_idr_per_year[i]), int(conn[i]) if within[i] else "",
+                     scenario.month_label(int(conn[i])) if within[i] else "never"])
+    _write_csv(out / "plan_villages.csv", ["code", "name", "kind", "district_code", "population", "households",
+                                           "technology", "connects_via", "link_km", "capex_idr",
+                                           "opex_idr_per_year", "connection_month", "connection_date"], rows)
+    villages = sched.connected_count()
+    households = sched.connected_count(cols.households)
+    people = sched.connected_count(cols.population)
+    _write_csv(out / "plan_monthly.csv", ["month", "budget_idr", "spend_idr", "km_built", "villages_connected",
+                                          "households_connected", "people_connected"],
+               [[scenario.month_label(t), float(sched.budget_idr[t]), float(sched.spend_idr[t]),
+                 float(sched.km_built[t]), int(villages[t]), float(households[t]), float(people[t])]
+                for t in range(months)])
+    month_values = np.where(within, conn, np.nan).astype(float)
+    skio.write_geojson(skio.to_geojson(plan.region, network=plan,
+                                       properties={"technology": plan.technology, "connection_month": month_values},
+                                       link_properties={"technology": plan.technology, "link_km": plan.link_km,
+                                                        "connection_month": month_values}),
+                       out / "plan_network.geojson")
+    written = ["plan_villages.csv", "plan_monthly.csv", "plan_network.geojson"]
+    if not args.no_plots and _plots_available():
+        _save(_plan_map(plan, month_values, scenario.name), out / "plan_map.png")
+        written.append("plan_map.png")
+    n = cols.n_villages
+    done = int(within.sum())
+    last = int(conn[within].max()) if done else -1
+    counts = ", ".join(f"{k} {v}" for k, v in plan.counts().items())
+    print(f"{scenario.name}: {n} villages ({counts}); fibre {plan.fibre_km:,.1f} km; "
+          f"capex Rp {plan.total_capex_idr / 1e9:,.2f} bn; opex Rp {plan.total_opex_idr_per_year / 1e9:,.2f} bn/yr")
+    print(f"median budget: {done} of {n} villages connected within {months} months"
+          + (f", the last in {scenario.month_label(last)}" if done else "")
+          + f"; spent Rp {sched.spend_idr.sum() / 1e9:,.2f} bn")
+    print(f"wrote {', '.join(written)} to {out}/")
+    return EXIT_OK
+
+
+def _plan_map(plan: Any, month: Any, title: str) -> Any:
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.collections import LineCollection
+
+    cols = plan.columns
+    fig, ax = plt.subplots(figsize=(7.5, 7.5), layout="constrained")
+    segments = []
+    for i in range(cols.n_villages):
+        p, b = plan.parent[i], plan.backbone_index[i]
+        if p >= 0:
+            segments.append(((cols.lon_deg[p], cols.lat_deg[p]), (cols.lon_deg[i], cols.lat_deg[i])))
+        elif b >= 0:
+            segments.append(((cols.pop_lon_deg[b], cols.pop_lat_deg[b]), (cols.lon_deg[i], cols.lat_deg[i])))
+    ax.add_collection(LineCollection(segments, colors="0.6", linewidths=0.6, zorder=1))
+    known = ~np.isnan(month)
+    points = ax.scatter(cols.lon_deg[known], cols.lat_deg[known], c=month[known], cmap="viridis", s=18, zorder=2,
+                        edgecolors="k", linewidths=0.3)
+    if (~known).any():
+        ax.scatter(cols.lon_deg[~known], cols.lat_deg[~known], c="red", marker="x", s=20, label="not connected")
+    ax.scatter(cols.pop_lon_deg, cols.pop_lat_deg, marker="s", c="black", s=18, zorder=3, label="point of presence")
+    fig.colorbar(points, ax=ax, label="connection month (0 = start)", shrink=0.8)
+    ax.set_aspect(1.0 / max(float(np.cos(np.radians(np.mean(cols.lat_deg)))), 0.1))
+    ax.set_xlabel("longitude [°]")
+    ax.set_ylabel("latitude [°]")
+    ax.set_title(f"{title}: rollout plan (median budget)")
+    ax.legend(loc="lower left", fontsize="small")
+    return ax
+
+
+# ------------------------------------------------------------------ validate
+
+
+def _kind_of(path: Path, data: Any) -> str:
+    if path.suffix.lower() == ".csv":
+        return "villages"
+    if isinstance(data, dict):
+        if "region" in data and "name" in data:
+            return "scenario"
+        if "services" in data or "pillars" in data:
+            return "programme"
+        if "villages" in data:
+            return "region"
+    return "unknown"
+
+
+def _validate_file(path: Path) -> list[Problem]:
+    import tomllib
+
+    from smartkampung.io import load, read_villages_csv
+    from smartkampung.model import Programme, Region, Scenario
+
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            read_villages_csv(path, region_code="CHECK", region_name="check", country="ZZ")
+            return []
+        if suffix not in (".toml", ".json"):
+            return [Problem(f"cannot tell the kind of file from its suffix {suffix!r}: use .csv, .toml or .json")]
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, json.JSONDecodeError):
+            data = None  # load() below reports the problem with its position
+        kind = _kind_of(path, data)
+        cls = {"scenario": Scenario, "programme": Programme, "region": Region}.get(kind, Scenario)
+        loaded: object = load(path, cls)
+        if isinstance(loaded, Scenario) and loaded.region.csv is not None:
+            csv_path = Path(loaded.region.csv)
+            csv_path = csv_path if csv_path.is_absolute() else path.parent / csv_path
+            src = loaded.region
+            read_villages_csv(csv_path, region_code=src.code, region_name=src.name, country=src.country,
+                              default_kind=src.kind, household_size=src.household_size)
+        return []
+    except DataFileError as exc:
+        if exc.source != str(path):
+            return [Problem(str(p.message), record=f"{exc.source}: {p.record}" if p.record else exc.source,
+                            field=p.field) for p in exc.problems]
+        return exc.problems
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        problems = _validate_file(path)
+        if problems:
+            failed += 1
+            print(f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+            for p in problems:
+                print(f"  - {p}")
+        elif not args.quiet:
+            print(f"{path}: ok")
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+# ------------------------------------------------------------------ init
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from smartkampung import datasets
+    from smartkampung.io import dumps, read_villages_csv
+    from smartkampung.model import RegionSource, Scenario, VillageKind
+
+    folder = Path(args.dir)
+    scenario_file = folder / "scenario.toml"
+    if scenario_file.exists() and not args.force:
+        raise _Usage(f"{scenario_file} exists; pass --force to overwrite it")
+    base = datasets.banyuwangi_scenario()
+    if args.from_csv:
+        source_csv = Path(args.from_csv)
+        kind = VillageKind(args.kind)
+        code = args.code or source_csv.stem
+        name = args.name or source_csv.stem.replace("_", " ").title()
+        # Read it now so a bad file fails before anything is written.
+        region = read_villages_csv(source_csv, region_code=code, region_name=name, country=args.country,
+                                   default_kind=kind)
+        region_source = RegionSource(csv="villages.csv", code=code, name=name, country=args.country, kind=kind)
+        scenario = Scenario(
+            name=f"Smart village programme: {name}", region=region_source, programme=base.programme,
+            start=args.start, horizon_months=base.horizon_months,
+            rollout=_starter_rollout(base.rollout),
+            adoption=base.adoption,
+            outcomes=type(base.outcomes)(),  # the office defaults to the population centre
+            description=f"Starter scenario written by 'smartkampung init' for {region.n_villages} villages "
+                        f"from {source_csv.name}. Every value is a Smart Kampung default: edit to your city.",
+        )
+    else:
+        scenario = base
+        source_csv = None
+    folder.mkdir(parents=True, exist_ok=True)
+    from smartkampung.io import atomic_write_text
+
+    if source_csv is not None:
+        target = folder / "villages.csv"
+        if target.resolve() != source_csv.resolve():
+            if target.exists() and not args.force:
+                raise _Usage(f"{target} exists; pass --force to overwrite it")
+            tmp = target.with_name(".villages.csv.tmp")
+            shutil.copyfile(source_csv, tmp)
+            os.replace(tmp, target)
+    header = ("# smartkampung scenario. Check it with: smartkampung validate scenario.toml\n"
+              "# Run it with: smartkampung simulate scenario.toml --out results\n"
+              "# Units: money in rupiah-equivalent (IDR) unless a name says otherwise, months, km.\n\n")
+    atomic_write_text(scenario_file, header + dumps(scenario, "toml"))
+    print(f"wrote {scenario_file}" + (" and villages.csv" if source_csv is not None else ""))
+    print(f"next: smartkampung simulate {scenario_file} --out {folder / 'results'}")
+    return EXIT_OK
+
+
+def _starter_rollout(rollout: Any) -> Any:
+    import attrs
+
+    from smartkampung.model import Fixed
+
+    # A partner city has no fitted budget: start from Banyuwangi's later pace,
+    # with no phases and nothing connected at the start.
+    return attrs.evolve(rollout, budget_idr_per_month=Fixed(2.0e9), budget_phases=(), initially_connected=0,
+                        policy="population")
+
+
+# ------------------------------------------------------------------ schema
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from smartkampung.io import atomic_write_text, json_schema
+    from smartkampung.model import Programme, Region, Scenario
+
+    cls = {"scenario": Scenario, "programme": Programme, "region": Region}[args.kind]
+    text = json.dumps(json_schema(cls), indent=2) + "\n"
+    if args.out:
+        atomic_write_text(args.out, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ parser
+
+
+def _parser() -> argparse.ArgumentParser:
+    from smartkampung import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="smartkampung",
+        description="Model smart-village programmes: rollout under a budget, service adoption, outcomes. "
+                    "With no scenario, commands use the bundled Banyuwangi Smart Kampung scenario.",
+    )
+    parser.add_argument("--version", action="version", version=f"smartkampung {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sim = sub.add_parser("simulate", help="run a Monte Carlo ensemble of a scenario and write its outputs",
+                         description="Run a scenario's ensemble; write monthly.csv (totals with quantiles), "
+                                     "villages.csv, network.geojson, summary.txt and PNG plots into --out.")
+    sim.add_argument("scenario", nargs="?", help="scenario file (.toml/.json) or a folder holding scenario.toml; "
+                                                 "default: the bundled Banyuwangi scenario")
+    sim.add_argument("--runs", type=_positive_int, default=100, help="number of runs (default 100)")
+    sim.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"root seed (default {DEFAULT_SEED})")
+    sim.add_argument("--out", default="smartkampung-output", help="output folder (default smartkampung-output)")
+    sim.add_argument("--executor", choices=("serial", "threads", "processes"), default="serial",
+                     help="where runs execute (default serial); results are identical for any choice")
+    sim.add_argument("--workers", type=_positive_int, default=None, help="workers for threads/processes")
+    sim.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    sim.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    sim.set_defaults(func=_cmd_simulate)
+
+    plan = sub.add_parser("plan", help="plan the rollout alone: fibre tree, technology, schedule",
+                          description="Plan the network and schedule it with the median budget; write "
+                                      "plan_villages.csv, plan_monthly.csv, plan_network.geojson and plan_map.png.")
+    plan.add_argument("scenario", nargs="?", help="scenario file or folder; default: Banyuwangi")
+    plan.add_argument("--out", default="smartkampung-plan", help="output folder (default smartkampung-plan)")
+    plan.add_argument("--seed", type=int, default=DEFAULT_SEED, help="root seed")
+    plan.add_argument("--no-plots", action="store_true", help="skip the PNG map")
+    plan.set_defaults(func=_cmd_plan)
+
+    val = sub.add_parser("validate", help="check scenario, programme, region and village files",
+                         description="Check files and print every problem with file, record and field. "
+                                     "Exit status 1 if any file has a problem.")
+    val.add_argument("files", nargs="+", metavar="FILE", help=".toml/.json (scenario, programme, region) or .csv")
+    val.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    val.set_defaults(func=_cmd_validate)
+
+    init = sub.add_parser("init", help="write a starter scenario for a new city",
+                          description="Write DIR/scenario.toml (and DIR/villages.csv with --from-csv), "
+                                      "ready to edit and run.")
+    init.add_argument("dir", help="folder to write into (created if needed)")
+    init.add_argument("--from-csv", metavar="VILLAGES.csv",
+                      help="villages: columns code, name, district_code, lat, lon, population "
+                           "(optional kind, households, district_name, population_year)")
+    init.add_argument("--code", help="region code (default: the CSV's file name)")
+    init.add_argument("--name", help="region name (default: from the CSV's file name)")
+    init.add_argument("--country", default="ID", help="ISO 3166-1 alpha-2 country code (default ID)")
+    init.add_argument("--kind", default="village", help="village kind for rows without one: desa, kelurahan, "
+                                                        "barangay, tambon, muban, xa, phuong, kampung, village")
+    init.add_argument("--start", default="2026-01", help="first month, YYYY-MM (default 2026-01)")
+    init.add_argument("--force", action="store_true", help="overwrite existing files")
+    init.set_defaults(func=_cmd_init)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the file formats",
+                            description="JSON Schema (draft 2020-12) for editors and other languages.")
+    schema.add_argument("--kind", choices=("scenario", "programme", "region"), default="scenario")
+    schema.add_argument("--out", help="write to this file instead of standard output")
+    schema.set_defaults(func=_cmd_schema)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        code: int = args.func(args)
+        return code
+    except _Usage as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    except SmartKampungError as exc:
+        _err(str(exc))
+        return EXIT_INVALID
+    except ValueError as exc:  # e.g. an unknown village kind given on the command line
+        _err(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

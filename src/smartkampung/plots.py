@@ -1,0 +1,148 @@
+"""Plots of simulation results (needs matplotlib: ``pip install "smartkampung[plot]"``).
+
+Each function draws on a given Axes (or a new figure) and returns the Axes,
+so callers can restyle or combine them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from smartkampung.sim.results import SimulationResult
+
+__all__ = ["adoption_by_pillar", "connection_map", "coverage", "idm_status"]
+
+
+def _axes(ax: Any, figsize: tuple[float, float] = (8.0, 4.5)) -> Any:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _month_ticks(ax: Any, labels: tuple[str, ...]) -> None:
+    # Tick every January (or every 12th month when the horizon is short of one).
+    ticks = [i for i, label in enumerate(labels) if label.endswith("-01")] or list(range(0, len(labels), 12))
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([labels[i][:4] for i in ticks])
+    ax.set_xlim(0, len(labels) - 1)
+
+
+def coverage(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9) -> Any:
+    """Share of villages and of households connected over time, median with a band.
+
+    Parameters
+    ----------
+    result : SimulationResult
+    ax : matplotlib Axes, optional
+    low, high : float
+        Quantiles of the band (default 10–90 %).
+    """
+    ax = _axes(ax)
+    months = np.arange(result.n_months)
+    n_villages = len(result.village_codes)
+    total_households = result.prepared.plan.columns.households.sum() if result.prepared is not None else None
+    series = [("villages_connected", n_villages, "villages"),
+              ("households_connected", total_households, "households")]
+    for name, total, label in series:
+        if not total:
+            continue
+        lo, mid, hi = result.quantiles(name, (low, 0.5, high)) / total * 100
+        line, = ax.plot(months, mid, label=f"{label} (median)")
+        ax.fill_between(months, lo, hi, color=line.get_color(), alpha=0.25,
+                        label=f"{label} ({round(low * 100)}–{round(high * 100)} %)")
+    ax.set_ylim(0, 102)
+    ax.set_ylabel("connected [%]")
+    ax.set_title(f"{result.scenario_name}: coverage ({result.runs} runs)")
+    _month_ticks(ax, result.month_labels)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    return ax
+
+
+def adoption_by_pillar(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9) -> Any:
+    """Adopting households per pillar over time (sum over the pillar's services), median with a band."""
+    ax = _axes(ax)
+    months = np.arange(result.n_months)
+    for name in result.metric_names:
+        if not name.startswith("adopters_pillar:"):
+            continue
+        values = result.metric(name)
+        if not values.any():
+            continue
+        lo, mid, hi = np.quantile(values, (low, 0.5, high), axis=0) / 1e3
+        line, = ax.plot(months, mid, label=name.split(":", 1)[1].replace("_", " "))
+        ax.fill_between(months, lo, hi, color=line.get_color(), alpha=0.2)
+    ax.set_ylabel("adopting households [thousand household-services]")
+    ax.set_title(f"{result.scenario_name}: adoption by pillar (median, {round(low * 100)}–{round(high * 100)} % band)")
+    _month_ticks(ax, result.month_labels)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def connection_map(result: SimulationResult, *, ax: Any = None) -> Any:
+    """Map of villages coloured by mean connection month, with the planned links."""
+    if result.prepared is None:
+        raise ValueError("the result holds no prepared scenario (network plan) to map")
+    import matplotlib.pyplot as plt
+
+    ax = _axes(ax, figsize=(7.5, 7.5))
+    plan = result.prepared.plan
+    cols = plan.columns
+    parent = plan.parent
+    backbone_index = plan.backbone_index
+    segments = []
+    for i in range(cols.n_villages):
+        if parent[i] >= 0:
+            segments.append(((cols.lon_deg[parent[i]], cols.lat_deg[parent[i]]), (cols.lon_deg[i], cols.lat_deg[i])))
+        elif backbone_index[i] >= 0:
+            b = backbone_index[i]
+            segments.append(((cols.pop_lon_deg[b], cols.pop_lat_deg[b]), (cols.lon_deg[i], cols.lat_deg[i])))
+    from matplotlib.collections import LineCollection
+
+    ax.add_collection(LineCollection(segments, colors="0.6", linewidths=0.6, zorder=1))
+    month = result.mean_connection_month
+    never = np.isnan(month)
+    cmap = plt.get_cmap("viridis")
+    points = ax.scatter(cols.lon_deg[~never], cols.lat_deg[~never], c=month[~never], cmap=cmap,
+                        s=12 + 40 * cols.population[~never] / max(cols.population.max(), 1), zorder=2,
+                        edgecolors="k", linewidths=0.3)
+    if never.any():
+        ax.scatter(cols.lon_deg[never], cols.lat_deg[never], c="red", marker="x", s=20, zorder=2,
+                   label="never connected")
+    ax.scatter(cols.pop_lon_deg, cols.pop_lat_deg, marker="s", c="black", s=18, zorder=3,
+               label="point of presence")
+    plt.colorbar(points, ax=ax, label="mean connection month (0 = start)", shrink=0.8)
+    ax.set_aspect(1.0 / max(np.cos(np.radians(np.nanmean(cols.lat_deg))), 0.1))
+    ax.set_xlabel("longitude [°]")
+    ax.set_ylabel("latitude [°]")
+    ax.set_title(f"{result.scenario_name}: when each village is connected")
+    ax.legend(loc="lower left", fontsize="small")
+    return ax
+
+
+def idm_status(result: SimulationResult, *, ax: Any = None) -> Any:
+    """Desa per IDM status each year (median over runs), stacked bars."""
+    from smartkampung.model._idm import IDMStatus
+
+    ax = _axes(ax)
+    if not result.year_labels:
+        ax.set_title("no IDM projection within the horizon")
+        return ax
+    median = np.quantile(result.idm_counts, 0.5, axis=0)  # (years, 5)
+    bottom = np.zeros(len(result.year_labels))
+    x = np.arange(len(result.year_labels))
+    for code, status in enumerate(IDMStatus):
+        ax.bar(x, median[:, code], bottom=bottom, label=status.label)
+        bottom += median[:, code]
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(y) for y in result.year_labels])
+    ax.set_ylabel("desa (median over runs)")
+    ax.set_title(f"{result.scenario_name}: projected IDM status (illustrative assumptions)")
+    ax.legend(fontsize="small", loc="upper left")
+    return ax

@@ -1,0 +1,265 @@
+"""Object-level rollout planning: a region in, a network plan and a schedule out.
+
+Thin wrappers over :mod:`smartkampung.sim.network` (fibre tree, technology
+choice) and :mod:`smartkampung.sim.rollout` (budget-limited schedule): they
+unpack a :class:`~smartkampung.model.Region` into columns, call the array
+functions and keep the village codes beside the results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from smartkampung._errors import ParameterError
+from smartkampung.model._geo import PointOfPresence
+from smartkampung.model._programme import DEFAULT_TECHNOLOGIES, Technology
+from smartkampung.model._village import Region, VillageColumns
+from smartkampung.sim.network import (
+    DEFAULT_DISCOUNT_RATE,
+    DEFAULT_HORIZON_YEARS,
+    DEFAULT_ROUTE_FACTOR,
+    FibreTree,
+    TechnologyChoice,
+    choose_technology,
+    minimum_fibre_tree,
+    nearest_backbone,
+)
+from smartkampung.sim.rollout import PolicyInputs, RolloutSchedule, schedule
+
+__all__ = ["DEFAULT_DEMAND_MBPS", "NetworkPlan", "plan_network", "schedule_rollout"]
+
+#: Bandwidth a village office needs, for technology feasibility. [Mbps]
+#: Illustrative assumption: office services, a public Wi-Fi hotspot and a
+#: library corner.
+DEFAULT_DEMAND_MBPS = 10.0
+
+
+@attrs.frozen
+class NetworkPlan:
+    """How every village of a region is connected, and what it costs.
+
+    Attributes
+    ----------
+    region : Region
+        The region planned.
+    columns : VillageColumns
+        The region as columns (rows in region order).
+    tree : FibreTree
+        The minimum fibre tree (before technology choice).
+    choice : TechnologyChoice
+        Technology, dependency, link length and costs per village.
+    backbone : tuple of PointOfPresence
+        The points of presence the tree hangs from.
+    """
+
+    region: Region
+    columns: VillageColumns = attrs.field(repr=False)
+    tree: FibreTree = attrs.field(repr=False)
+    choice: TechnologyChoice = attrs.field(repr=False)
+    backbone: tuple[PointOfPresence, ...] = attrs.field(repr=False)
+
+    @property
+    def n_villages(self) -> int:
+        """Number of villages."""
+        return self.region.n_villages
+
+    @property
+    def parent(self) -> NDArray[np.int64]:
+        """Village each village's connection depends on (-1: the backbone or none), shape (n_villages,)."""
+        return self.choice.depends_on
+
+    @property
+    def backbone_index(self) -> NDArray[np.int64]:
+        """Point of presence of villages hanging straight from the backbone, else -1, shape (n_villages,)."""
+        index: NDArray[np.int64] = np.where(self.choice.depends_on < 0, self.tree.backbone_index, -1)
+        return index
+
+    @property
+    def technology(self) -> NDArray[np.str_]:
+        """Technology id per village, shape (n_villages,)."""
+        ids = np.asarray(self.choice.technology_ids, dtype=np.str_)
+        return ids[self.choice.technology]
+
+    @property
+    def link_km(self) -> NDArray[np.float64]:
+        """Length of each village's link (fibre route, microwave hop, ...). [km]"""
+        return self.choice.link_km
+
+    @property
+    def capex_idr(self) -> NDArray[np.float64]:
+        """Up-front cost per village. [IDR]"""
+        return self.choice.capex_idr
+
+    @property
+    def opex_idr_per_year(self) -> NDArray[np.float64]:
+        """Running cost per village. [IDR/year]"""
+        return self.choice.opex_idr_per_year
+
+    @property
+    def fibre_km(self) -> float:
+        """Total fibre route length. [km]"""
+        return float(self.choice.link_km[self.choice.on_fibre].sum())
+
+    @property
+    def total_capex_idr(self) -> float:
+        """Sum of up-front costs. [IDR]"""
+        return float(self.choice.capex_idr.sum())
+
+    @property
+    def total_opex_idr_per_year(self) -> float:
+        """Sum of running costs. [IDR/year]"""
+        return float(self.choice.opex_idr_per_year.sum())
+
+    def counts(self) -> dict[str, int]:
+        """Villages per technology id."""
+        return self.choice.counts()
+
+
+def plan_network(
+    region: Region,
+    *,
+    technologies: Sequence[Technology] = DEFAULT_TECHNOLOGIES,
+    backbone: Sequence[PointOfPresence] | None = None,
+    route_factor: float = DEFAULT_ROUTE_FACTOR,
+    demand_mbps: ArrayLike = DEFAULT_DEMAND_MBPS,
+    horizon_years: float = DEFAULT_HORIZON_YEARS,
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
+    technology_choice: bool = True,
+) -> NetworkPlan:
+    """Plan how to connect every village of a region: fibre tree, then technology.
+
+    Parameters
+    ----------
+    region : Region
+        Villages to connect.
+    technologies : sequence of Technology
+        Candidates (default :data:`~smartkampung.model.DEFAULT_TECHNOLOGIES`).
+    backbone : sequence of PointOfPresence, optional
+        Where fibre already is. Default: ``region.backbone``.
+    route_factor : float
+        Fibre route length over great-circle length (>= 1). [-]
+    demand_mbps : float or array_like, shape (n_villages,)
+        Bandwidth each village office needs. [Mbps]
+    horizon_years : float
+        Years of running costs in the lifetime comparison. [years]
+    discount_rate : float
+        Annual discount rate. [year⁻¹]
+    technology_choice : bool
+        True: each village takes its least-lifetime-cost feasible technology
+        (fibre villages that others hang from stay on fibre as relays). False:
+        every village on fibre (needs a technology with id ``"fibre"``).
+
+    Returns
+    -------
+    NetworkPlan
+
+    Raises
+    ------
+    ParameterError
+        No points of presence, route factor below 1, no fibre technology
+        when ``technology_choice`` is False, and the checks of the array
+        functions.
+    """
+    fn = "plan_network"
+    pops = tuple(region.backbone if backbone is None else backbone)
+    if not pops:
+        raise ParameterError("backbone", "the region has no points of presence; pass backbone= or use "
+                             "region.with_district_backbone()", function=fn)
+    techs = tuple(technologies)
+    if not technology_choice:
+        techs = tuple(t for t in techs if t.id == "fibre")
+        if not techs:
+            raise ParameterError("technologies", "technology_choice=False needs a technology with id 'fibre'",
+                                 function=fn)
+    columns = region.to_columns() if backbone is None else attrs.evolve(
+        region.to_columns(),
+        pop_lat_deg=np.array([p.location.lat_deg for p in pops]),
+        pop_lon_deg=np.array([p.location.lon_deg for p in pops]),
+    )
+    tree = minimum_fibre_tree(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg, columns.pop_lon_deg,
+                              route_factor=route_factor)
+    _, distance_km = nearest_backbone(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg,
+                                      columns.pop_lon_deg)
+    choice = choose_technology(tree, distance_km, demand_mbps, techs, horizon_years=horizon_years,
+                               discount_rate=discount_rate)
+    return NetworkPlan(region=region, columns=columns, tree=tree, choice=choice, backbone=pops)
+
+
+def schedule_rollout(
+    plan: NetworkPlan,
+    *,
+    budget_idr_per_month: ArrayLike,
+    n_months: int,
+    policy: str | ArrayLike | Callable[[PolicyInputs], ArrayLike] = "population",
+    build_km_per_month: ArrayLike | None = None,
+    carry_over: bool = True,
+    initially_connected: int | Sequence[str] = 0,
+    capex_multiplier: float = 1.0,
+    strict: bool = True,
+) -> RolloutSchedule:
+    """Month-by-month schedule of a network plan under a money budget.
+
+    Parameters
+    ----------
+    plan : NetworkPlan
+        From :func:`plan_network`.
+    budget_idr_per_month : float or array_like, shape (n_months,)
+        Money for building in each month. [IDR/month]
+    n_months : int
+        Horizon. [months]
+    policy : str, array or callable
+        ``"population"``, ``"cost_effectiveness"``, ``"least_developed"``,
+        ``"nearest"``, a priority per village (higher first), or a function of
+        :class:`~smartkampung.sim.rollout.PolicyInputs` returning one.
+    build_km_per_month : float or array_like, optional
+        Most fibre laid per month (only fibre links count). [km/month]
+    carry_over : bool
+        Unspent money carries over to later months.
+    initially_connected : int or sequence of str
+        Villages connected before month 0: their codes, or a count (the first
+        villages in the policy's order).
+    capex_multiplier : float
+        Scales every up-front cost (cost uncertainty). [-]
+    strict : bool
+        Strict policy order (monotone in budget) or greedy skip-ahead.
+
+    Returns
+    -------
+    RolloutSchedule
+    """
+    fn = "schedule_rollout"
+    if not np.isfinite(capex_multiplier) or capex_multiplier < 0:
+        raise ParameterError("capex_multiplier", f"must be a finite number >= 0, got {capex_multiplier!r}",
+                             function=fn)
+    n = plan.n_villages
+    choice = plan.choice
+    fibre_km = np.where(choice.on_fibre, choice.link_km, 0.0)
+    common: dict[str, Any] = {
+        "budget_idr_per_month": budget_idr_per_month, "n_months": n_months, "priority": policy,
+        "population": plan.columns.population, "idm_composite": plan.columns.idm_composite,
+        "link_km": fibre_km, "build_km_per_month": build_km_per_month, "carry_over": carry_over,
+        "strict": strict,
+    }
+    capex = choice.capex_idr * capex_multiplier
+    already = np.zeros(n, dtype=bool)
+    if isinstance(initially_connected, (int, np.integer)) and not isinstance(initially_connected, bool):
+        count = int(initially_connected)
+        if not 0 <= count <= n:
+            raise ParameterError("initially_connected", f"must be between 0 and {n}, got {count}", function=fn)
+        if count:
+            # The first `count` villages of the policy's own order, scheduled with free money.
+            ranked = schedule(choice.depends_on, capex, **common).order
+            already[ranked[:count]] = True
+    else:
+        codes = list(initially_connected)  # type: ignore[arg-type]
+        unknown = [c for c in codes if not isinstance(c, str) or c not in plan.columns.code]
+        if unknown:
+            raise ParameterError("initially_connected", f"unknown village codes: {unknown[:5]}", function=fn)
+        index = {code: i for i, code in enumerate(plan.columns.code.tolist())}
+        already[[index[c] for c in codes]] = True
+    return schedule(choice.depends_on, capex, already_connected=already, **common)

@@ -1,0 +1,350 @@
+"""Result of an ensemble: arrays with labels, quantiles, tables for pandas and xarray.
+
+pandas and xarray are optional: they are imported only by the methods that
+return their objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from smartkampung._errors import ParameterError
+from smartkampung.model._idm import IDMStatus
+
+if TYPE_CHECKING:
+    from smartkampung.sim.ensemble import PreparedScenario, RunOutput
+
+__all__ = ["HEADLINE_METRICS", "SimulationResult"]
+
+#: Metrics shown in summaries, at the last month of the horizon.
+HEADLINE_METRICS = (
+    "villages_connected", "households_connected", "people_connected", "adopters", "transactions",
+    "cumulative_cost_idr", "cost_per_connected_household_idr", "cost_per_transaction_idr",
+)
+#: Metrics summed over the horizon in summaries (flows rather than stocks).
+CUMULATIVE_METRICS = ("hours_saved", "travel_cost_saved_idr", "time_value_saved_idr", "transactions")
+
+
+def _array_eq(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind == "f" or b.dtype.kind == "f":
+        return bool(a.shape == b.shape and np.array_equal(a, b, equal_nan=True))
+    return bool(np.array_equal(a, b))
+
+
+_arr: Any = attrs.field(eq=attrs.cmp_using(eq=_array_eq), repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class SimulationResult:
+    """Outcomes of an ensemble, per run and month, with per-village summaries.
+
+    Attributes
+    ----------
+    scenario_name : str
+    runs : int
+    seed_entropy : int
+        Root entropy: ``simulate(..., rng=SeedSequence(seed_entropy))`` reproduces it.
+    seed_spawn_key : tuple of int
+        Spawn key of the root seed (empty unless the root was itself spawned).
+    metric_names : tuple of str
+        Rows of :attr:`monthly`. Stocks (``villages_connected``, ``adopters``,
+        ``adopters:<service>``, ``adopters_pillar:<pillar>``,
+        ``cumulative_cost_idr``, cost ratios) and monthly flows
+        (``capex_idr``, ``opex_idr``, ``transactions``, ``hours_saved``,
+        ``travel_cost_saved_idr``, ``time_value_saved_idr``). Units: villages,
+        households, people, transactions per month, hours per month, IDR.
+    month_labels : tuple of str
+        Calendar month (``YYYY-MM``) of each month of the horizon.
+    monthly : ndarray of float64, shape (runs, n_metrics, n_months)
+    draw_names : tuple of str
+    draws : ndarray of float64, shape (runs, n_draws)
+        The drawn uncertain assumptions per run.
+    year_labels : tuple of int
+        Calendar year of each IDM projection (December).
+    idm_counts : ndarray of int64, shape (runs, n_years, 5)
+        Desa in each IDM status, Sangat Tertinggal … Mandiri.
+    village_codes : ndarray of str, shape (n_villages,)
+    service_ids : tuple of str
+    p_connected : ndarray of float64, shape (n_villages,)
+        Share of runs in which the village is connected within the horizon.
+    mean_connection_month : ndarray of float64, shape (n_villages,)
+        Mean connection month over the runs that connect it; NaN if none. [month]
+    p_half_adoption : ndarray of float64, shape (n_services, n_villages)
+        Share of runs in which half the market adopts within the horizon.
+    mean_half_adoption_month : ndarray of float64, shape (n_services, n_villages)
+        Mean month of half adoption over the runs that reach it. [month]
+    mean_final_fraction : ndarray of float64, shape (n_services, n_villages)
+        Mean share of the market adopting at the horizon.
+    trajectories : ndarray, shape (runs, n_services, n_months, n_villages), optional
+        Adopters per run, service, month and village (only when asked for).
+    quantile_levels : tuple of float
+        Default quantiles of the summaries.
+    prepared : PreparedScenario
+        The prepared scenario (region, network plan); not compared.
+    """
+
+    scenario_name: str
+    runs: int
+    seed_entropy: int
+    seed_spawn_key: tuple[int, ...] = ()
+    metric_names: tuple[str, ...]
+    month_labels: tuple[str, ...]
+    monthly: NDArray[np.float64] = _arr
+    draw_names: tuple[str, ...] = ()
+    draws: NDArray[np.float64] = _arr
+    year_labels: tuple[int, ...] = ()
+    idm_counts: NDArray[np.int64] = _arr
+    village_codes: NDArray[np.str_] = _arr
+    service_ids: tuple[str, ...] = ()
+    p_connected: NDArray[np.float64] = _arr
+    mean_connection_month: NDArray[np.float64] = _arr
+    p_half_adoption: NDArray[np.float64] = _arr
+    mean_half_adoption_month: NDArray[np.float64] = _arr
+    mean_final_fraction: NDArray[np.float64] = _arr
+    trajectories: NDArray[Any] | None = attrs.field(default=None, eq=attrs.cmp_using(eq=_array_eq), repr=False)
+    quantile_levels: tuple[float, ...] = (0.1, 0.5, 0.9)
+    prepared: PreparedScenario | None = attrs.field(default=None, eq=False, repr=False)
+
+    # ------------------------------------------------------------ access
+    @property
+    def n_months(self) -> int:
+        """Horizon. [months]"""
+        return len(self.month_labels)
+
+    def metric(self, name: str) -> NDArray[np.float64]:
+        """One metric for every run and month, shape (runs, n_months)."""
+        try:
+            row = self.metric_names.index(name)
+        except ValueError:
+            raise ParameterError("name", f"unknown metric {name!r}; known: {', '.join(self.metric_names)}",
+                                 function="SimulationResult.metric") from None
+        values: NDArray[np.float64] = self.monthly[:, row, :]
+        return values
+
+    def quantiles(self, name: str, q: Sequence[float] | None = None) -> NDArray[np.float64]:
+        """Quantiles over runs of a metric per month, shape (len(q), n_months)."""
+        levels = self._levels(q)
+        return np.asarray(np.quantile(self.metric(name), levels, axis=0))
+
+    def total(self, name: str) -> NDArray[np.float64]:
+        """A flow metric summed over the horizon, per run, shape (runs,)."""
+        return np.asarray(self.metric(name).sum(axis=1))
+
+    def idm_quantiles(self, q: Sequence[float] | None = None) -> NDArray[np.float64]:
+        """Quantiles over runs of the desa count per IDM status and year, shape (len(q), n_years, 5)."""
+        return np.asarray(np.quantile(self.idm_counts, self._levels(q), axis=0))
+
+    def _levels(self, q: Sequence[float] | None) -> tuple[float, ...]:
+        levels = self.quantile_levels if q is None else tuple(float(x) for x in q)
+        if not levels or any(not 0 <= x <= 1 for x in levels):
+            raise ParameterError("q", f"must be probabilities in [0, 1], got {levels}",
+                                 function="SimulationResult.quantiles")
+        return levels
+
+    def summary_rows(self, q: Sequence[float] | None = None) -> list[tuple[str, str, tuple[float, ...]]]:
+        """Headline outcomes with their quantiles: ``(label, unit, values)`` rows.
+
+        Stocks at the last month, flows summed over the horizon, and the desa
+        per IDM status in the last projected year.
+        """
+        levels = self._levels(q)
+        rows: list[tuple[str, str, tuple[float, ...]]] = []
+        units = {"villages_connected": "villages", "households_connected": "households",
+                 "people_connected": "people", "adopters": "household-services",
+                 "cumulative_cost_idr": "IDR", "cost_per_connected_household_idr": "IDR/household",
+                 "cost_per_transaction_idr": "IDR/transaction"}
+        end = self.month_labels[-1]
+        for name in HEADLINE_METRICS:
+            if name == "transactions":
+                continue
+            values = np.quantile(self.metric(name)[:, -1], levels)
+            rows.append((f"{name} ({end})", units[name], tuple(float(v) for v in values)))
+        flow_units = {"transactions": "transactions", "hours_saved": "hours", "travel_cost_saved_idr": "IDR",
+                      "time_value_saved_idr": "IDR"}
+        for name in CUMULATIVE_METRICS:
+            values = np.quantile(self.total(name), levels)
+            rows.append((f"{name} (total to {end})", flow_units[name], tuple(float(v) for v in values)))
+        if self.year_labels:
+            last = np.quantile(self.idm_counts[:, -1, :], levels, axis=0)
+            for code, status in enumerate(IDMStatus):
+                rows.append((f"desa {status.label} ({self.year_labels[-1]})", "desa",
+                             tuple(float(v) for v in last[:, code])))
+        return rows
+
+    def summary(self, q: Sequence[float] | None = None) -> str:
+        """A plain-text table of :meth:`summary_rows`."""
+        levels = self._levels(q)
+        rows = self.summary_rows(levels)
+        head = ["outcome", "unit", *[f"q{round(x * 100):02d}" for x in levels]]
+        body = [[label, unit, *[_fmt(v) for v in values]] for label, unit, values in rows]
+        widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+        lines = [f"{self.scenario_name}: {self.runs} runs, seed entropy {self.seed_entropy}",
+                 "  ".join(h.ljust(w) if i < 2 else h.rjust(w) for i, (h, w) in enumerate(zip(head, widths,
+                                                                                                strict=True)))]
+        lines += ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths,
+                                                                                                 strict=True)))
+                  for r in body]
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------ tables
+    def monthly_quantile_table(self, q: Sequence[float] | None = None) -> tuple[list[str], list[list[Any]]]:
+        """Header and rows (month, metric, quantiles...) without pandas."""
+        levels = self._levels(q)
+        header = ["month", "metric", *[f"q{round(x * 100):02d}" for x in levels]]
+        qs = np.quantile(self.monthly, levels, axis=0)  # (nq, n_metrics, n_months)
+        rows = [[self.month_labels[t], name, *[float(qs[k, m, t]) for k in range(len(levels))]]
+                for m, name in enumerate(self.metric_names) for t in range(self.n_months)]
+        return header, rows
+
+    def village_table(self) -> tuple[list[str], list[list[Any]]]:
+        """Header and rows of per-village summaries without pandas."""
+        header = ["code", "p_connected", "mean_connection_month"]
+        for sid in self.service_ids:
+            header += [f"p_half_adoption:{sid}", f"mean_half_adoption_month:{sid}", f"mean_final_fraction:{sid}"]
+        rows = []
+        for i, code in enumerate(self.village_codes.tolist()):
+            row: list[Any] = [code, float(self.p_connected[i]), float(self.mean_connection_month[i])]
+            for s in range(len(self.service_ids)):
+                row += [float(self.p_half_adoption[s, i]), float(self.mean_half_adoption_month[s, i]),
+                        float(self.mean_final_fraction[s, i])]
+            rows.append(row)
+        return header, rows
+
+    def to_dataframe(self) -> Any:
+        """Long-format pandas DataFrame: run, month, metric, value. Needs pandas."""
+        import pandas as pd
+
+        runs, n_metrics, n_months = self.monthly.shape
+        return pd.DataFrame({
+            "run": np.repeat(np.arange(runs), n_metrics * n_months),
+            "month": np.tile(np.array(self.month_labels), runs * n_metrics),
+            "metric": np.tile(np.repeat(np.array(self.metric_names), n_months), runs),
+            "value": self.monthly.reshape(-1),
+        })
+
+    def quantile_dataframe(self, q: Sequence[float] | None = None) -> Any:
+        """Monthly quantiles as a pandas DataFrame (month, metric, q10, q50, ...). Needs pandas."""
+        import pandas as pd
+
+        header, rows = self.monthly_quantile_table(q)
+        return pd.DataFrame(rows, columns=header)
+
+    def villages_dataframe(self) -> Any:
+        """Per-village summaries as a pandas DataFrame indexed by village code. Needs pandas."""
+        import pandas as pd
+
+        header, rows = self.village_table()
+        return pd.DataFrame(rows, columns=header).set_index("code")
+
+    def to_xarray(self) -> Any:
+        """An xarray Dataset with dimensions run, metric, month (and year, status). Needs xarray."""
+        import xarray as xr
+
+        return xr.Dataset(
+            {
+                "monthly": (("run", "metric", "month"), self.monthly),
+                "draws": (("run", "draw"), self.draws),
+                "idm_counts": (("run", "year", "status"), self.idm_counts),
+            },
+            coords={"run": np.arange(self.runs), "metric": list(self.metric_names), "month": list(self.month_labels),
+                    "draw": list(self.draw_names), "year": list(self.year_labels),
+                    "status": [s.value for s in IDMStatus]},
+            attrs={"scenario": self.scenario_name, "seed_entropy": str(self.seed_entropy)},
+        )
+
+    # ------------------------------------------------------------ building
+    @classmethod
+    def collector(cls, prepared: PreparedScenario, *, runs: int, root: np.random.SeedSequence,
+                  keep_trajectories: bool, quantile_levels: tuple[float, ...]) -> _Collector:
+        """A reducer that takes run outputs in run order and builds the result."""
+        return _Collector(prepared, runs, root, keep_trajectories, quantile_levels)
+
+
+def _fmt(value: float) -> str:
+    if not np.isfinite(value):
+        return "nan"
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.2f} bn"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f} M"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+class _Collector:
+    """Streams run outputs into the arrays of a :class:`SimulationResult`."""
+
+    def __init__(self, prepared: PreparedScenario, runs: int, root: np.random.SeedSequence, keep: bool,
+                 quantile_levels: tuple[float, ...]) -> None:
+        from smartkampung.sim.ensemble import DRAWS
+
+        sc = prepared.scenario
+        n, t = prepared.n_villages, prepared.n_months
+        n_services = len(sc.programme.services)
+        self.prepared = prepared
+        self.runs = runs
+        self.root = root
+        self.quantile_levels = quantile_levels
+        self.next_index = 0
+        self.draw_names = (*DRAWS, *(f"budget_phases[{i}]" for i in range(len(sc.rollout.budget_phases))))
+        self.monthly = np.zeros((runs, len(prepared.metric_names), t))
+        self.draws = np.zeros((runs, len(self.draw_names)))
+        self.idm_counts = np.zeros((runs, len(prepared.year_months), 5), dtype=np.int64)
+        self.n_connected = np.zeros(n)
+        self.sum_connection_month = np.zeros(n)
+        self.n_half = np.zeros((n_services, n))
+        self.sum_half_month = np.zeros((n_services, n))
+        self.sum_final = np.zeros((n_services, n))
+        self.trajectories: NDArray[Any] | None = None
+        self.keep = keep
+
+    def add(self, out: RunOutput) -> None:
+        if out.index != self.next_index:
+            raise RuntimeError(f"run {out.index} arrived out of order (expected {self.next_index})")
+        r = out.index
+        t = self.prepared.n_months
+        self.monthly[r] = out.monthly
+        self.draws[r] = out.draws
+        self.idm_counts[r] = out.idm_counts
+        connected = out.connection_month < t
+        self.n_connected += connected
+        self.sum_connection_month += np.where(connected, out.connection_month, 0)
+        reached = out.half_month >= 0
+        self.n_half += reached
+        self.sum_half_month += np.where(reached, out.half_month, 0)
+        self.sum_final += out.final_fraction
+        if self.keep and out.trajectories is not None:
+            if self.trajectories is None:
+                self.trajectories = np.zeros((self.runs, *out.trajectories.shape), dtype=out.trajectories.dtype)
+            self.trajectories[r] = out.trajectories
+        self.next_index += 1
+
+    def result(self) -> SimulationResult:
+        if self.next_index != self.runs:
+            raise RuntimeError(f"only {self.next_index} of {self.runs} runs were collected")
+        sc = self.prepared.scenario
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_conn = np.where(self.n_connected > 0, self.sum_connection_month / self.n_connected, np.nan)
+            mean_half = np.where(self.n_half > 0, self.sum_half_month / self.n_half, np.nan)
+        entropy = self.root.entropy
+        return SimulationResult(
+            scenario_name=sc.name, runs=self.runs,
+            seed_entropy=entropy if isinstance(entropy, int) else int(np.asarray(entropy).ravel()[0]),
+            seed_spawn_key=tuple(int(k) for k in self.root.spawn_key),
+            metric_names=self.prepared.metric_names,
+            month_labels=tuple(sc.month_label(m) for m in range(self.prepared.n_months)),
+            monthly=self.monthly, draw_names=self.draw_names, draws=self.draws,
+            year_labels=self.prepared.year_labels, idm_counts=self.idm_counts,
+            village_codes=self.prepared.plan.columns.code, service_ids=tuple(s.id for s in sc.programme.services),
+            p_connected=self.n_connected / self.runs, mean_connection_month=mean_conn,
+            p_half_adoption=self.n_half / self.runs, mean_half_adoption_month=mean_half,
+            mean_final_fraction=self.sum_final / self.runs, trajectories=self.trajectories,
+            quantile_levels=self.quantile_levels, prepared=self.prepared,
+        )
