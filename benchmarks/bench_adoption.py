@@ -112,20 +112,23 @@ def numpy_loop_deterministic(
 
 def best_times(
     funcs: dict[str, Callable[[], Any]], repeats: int
-) -> tuple[dict[str, float], dict[str, Any]]:
-    """Best wall time of each function over ``repeats`` rounds, after a warm-up call.
+) -> tuple[dict[str, float], dict[str, float], dict[str, Any]]:
+    """Best wall and process-CPU times of each function over ``repeats`` rounds.
 
-    The rounds interleave the functions, so a burst of load from other
-    processes on the machine hits them alike.
+    One warm-up call each first. The rounds interleave the functions, so a
+    burst of load from other processes on the machine hits them alike. CPU
+    time (all threads of this process) is less disturbed by such load.
     """
     results = {name: func() for name, func in funcs.items()}
-    best = dict.fromkeys(funcs, float("inf"))
+    wall = dict.fromkeys(funcs, float("inf"))
+    cpu = dict.fromkeys(funcs, float("inf"))
     for _ in range(repeats):
         for name, func in funcs.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             results[name] = func()
-            best[name] = min(best[name], time.perf_counter() - t0)
-    return best, results
+            wall[name] = min(wall[name], time.perf_counter() - t0)
+            cpu[name] = min(cpu[name], time.process_time() - c0)
+    return wall, cpu, results
 
 
 def main() -> None:
@@ -154,10 +157,10 @@ def main() -> None:
         ),
         "npdet": lambda: numpy_loop_deterministic(market, start, nbr, steps=steps),
     }
-    best, out = best_times(funcs, repeats)
+    best, cpu, out = best_times(funcs, repeats)
     if not np.array_equal(out["sto"], out["sto1"]):
         raise SystemExit("threaded and single-threaded results differ")
-    best_mesa, _ = best_times(
+    best_mesa, cpu_mesa, _ = best_times(
         {"mesa": lambda: run_mesa(m_market, m_start, m_nbr, p=P, q=Q, w=W, steps=steps_mesa,
                                   rng=1)},
         max(1, repeats // 2),
@@ -169,15 +172,16 @@ def main() -> None:
     size = f"{n:,} × {steps} × {runs}"
     size_det = f"{n:,} × {steps} × 1"
     rows = [
-        ("stochastic: simulate_adoption (threads)", size, best["sto"], vm / best["sto"]),
-        ("stochastic: simulate_adoption (1 thread)", size, best["sto1"], vm / best["sto1"]),
-        ("stochastic: plain numpy loop", size, best["np"], vm / best["np"]),
-        ("stochastic: Mesa model", f"{n_mesa:,} × {steps_mesa} × 1", best_mesa["mesa"],
-         vm_mesa / best_mesa["mesa"]),
-        ("deterministic: simulate_adoption", size_det, best["det"], vm_det / best["det"]),
-        ("deterministic: plain numpy loop", size_det, best["npdet"], vm_det / best["npdet"]),
+        ("stochastic: simulate_adoption (threads)", size, "sto", vm),
+        ("stochastic: simulate_adoption (1 thread)", size, "sto1", vm),
+        ("stochastic: plain numpy loop", size, "np", vm),
+        ("stochastic: Mesa model", f"{n_mesa:,} × {steps_mesa} × 1", "mesa", vm_mesa),
+        ("deterministic: simulate_adoption", size_det, "det", vm_det),
+        ("deterministic: plain numpy loop", size_det, "npdet", vm_det),
     ]
-    rate = {i: r[3] for i, r in enumerate(rows)}
+    best.update(best_mesa)
+    cpu.update(cpu_mesa)
+    rate = {i: r[3] / best[r[2]] for i, r in enumerate(rows)}
 
     # Agreement: deterministic paths to rounding; stochastic ones in the mean.
     det_diff = float(np.max(np.abs(out["det"][0] - out["npdet"])))
@@ -192,18 +196,25 @@ def main() -> None:
     mean_np = out["np"][:, -1].sum(axis=1).mean()
 
     name_w = max(len(r[0]) for r in rows)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"Spatial Bass adoption, k=6, w={W}, p={P:.5f}, q={Q:.5f} per month; "
-          f"{os.cpu_count()} CPUs, numpy {np.__version__}; best of {repeats} rounds")
+          f"{os.cpu_count()} CPUs, numpy {np.__version__}; best of {repeats} rounds; "
+          f"load average at the end {load:.2f}")
     print(f"{'implementation':<{name_w}}  {'villages × months × runs':>24}  "
-          f"{'time [s]':>9}  {'village-months/s':>17}")
-    for name, sz, t, r in rows:
-        print(f"{name:<{name_w}}  {sz:>24}  {t:>9.3f}  {r:>17,.0f}")
+          f"{'wall [s]':>8}  {'CPU [s]':>8}  {'village-months/s':>17}")
+    for i, (name, sz, key, _) in enumerate(rows):
+        print(f"{name:<{name_w}}  {sz:>24}  {best[key]:>8.3f}  {cpu[key]:>8.3f}  {rate[i]:>17,.0f}")
     print()
     print("ratios (village-months per second)                       measured   target")
     print(f"  stochastic, simulate_adoption / numpy loop            {rate[0] / rate[2]:>9.2f}×   ≥ 2×")
     print(f"  stochastic, simulate_adoption (1 thread) / numpy loop {rate[1] / rate[2]:>9.2f}×")
     print(f"  stochastic, simulate_adoption / Mesa                  {rate[0] / rate[3]:>9.1f}×   ≥ 40×")
     print(f"  deterministic, simulate_adoption / numpy loop         {rate[4] / rate[5]:>9.2f}×   ≥ 2×")
+    print("  by CPU time (load-independent; threads' CPU time is summed):")
+    cpu_rate = {i: r[3] / cpu[r[2]] for i, r in enumerate(rows)}
+    print(f"  stochastic, 1 thread / numpy loop                     {cpu_rate[1] / cpu_rate[2]:>9.2f}×")
+    print(f"  stochastic, 1 thread / Mesa                           {cpu_rate[1] / cpu_rate[3]:>9.1f}×")
+    print(f"  deterministic / numpy loop                            {cpu_rate[4] / cpu_rate[5]:>9.2f}×")
     print()
     print("agreement")
     print(f"  deterministic, max |simulate_adoption - numpy loop|   {det_diff:.2e} households")

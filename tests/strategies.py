@@ -129,6 +129,12 @@ def _positive_floats() -> st.SearchStrategy[float]:
     )
 
 
+def codes() -> st.SearchStrategy[str]:
+    """Village and district codes: awkward but visible text (no control characters, not blank)."""
+    return awkward_text(min_size=1).filter(
+        lambda s: bool(s.strip()) and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in s))
+
+
 def identifiers() -> st.SearchStrategy[str]:
     """Ids as programmes require them: ``^[a-z][a-z0-9_]*$``."""
     return st.from_regex(r"\A[a-z][a-z0-9_]{0,10}\Z")
@@ -160,7 +166,7 @@ def idm_scores() -> st.SearchStrategy[IDMScore]:
 
 def districts(code: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[District]:
     """A district (kecamatan, municipality)."""
-    return st.builds(District, code if code is not None else awkward_text(min_size=1), awkward_text(), locations())
+    return st.builds(District, code if code is not None else codes(), awkward_text(), locations())
 
 
 _populations = st.one_of(st.sampled_from([0, 1, 5613, 14074]), st.integers(0, 10**7))
@@ -189,10 +195,10 @@ def villages(
     if kind is not VillageKind.KELURAHAN:
         kwargs["idm"] = draw(st.one_of(st.none(), idm_scores()))
     return Village(
-        code=code if code is not None else draw(awkward_text(min_size=1)),
+        code=code if code is not None else draw(codes()),
         name=draw(awkward_text()),
         kind=kind,
-        district_code=district_code if district_code is not None else draw(awkward_text(min_size=1)),
+        district_code=district_code if district_code is not None else draw(codes()),
         location=draw(locations()),
         population=population,
         **kwargs,
@@ -204,13 +210,13 @@ _countries = st.text(string.ascii_uppercase, min_size=2, max_size=2)
 
 @st.composite
 def _free_region(draw: st.DrawFn, max_districts: int, max_villages: int) -> Region:
-    district_codes = draw(st.lists(awkward_text(min_size=1), min_size=1, max_size=max_districts, unique=True))
-    village_codes = draw(st.lists(awkward_text(min_size=1), max_size=max_villages, unique=True))
+    district_codes = draw(st.lists(codes(), min_size=1, max_size=max_districts, unique=True))
+    village_codes = draw(st.lists(codes(), max_size=max_villages, unique=True))
     ds = [draw(districts(st.just(c))) for c in district_codes]
     vs = [draw(villages(code=c, district_code=draw(st.sampled_from(district_codes)))) for c in village_codes]
     pop_ids = draw(st.lists(awkward_text(min_size=1), max_size=3, unique=True))
     backbone = [draw(points_of_presence(st.just(i))) for i in pop_ids]
-    return Region(code=draw(awkward_text(min_size=1)), name=draw(awkward_text()), country=draw(_countries),
+    return Region(code=draw(codes()), name=draw(awkward_text()), country=draw(_countries),
                   districts=ds, villages=vs, backbone=backbone, code_system=CodeSystem.FREE)
 
 

@@ -263,6 +263,19 @@ def test_deterministic_unequal_sparse_weights_by_hand() -> None:
     np.testing.assert_allclose(out[0], expected, rtol=1e-13)
 
 
+def test_per_village_coefficients_match_separate_runs() -> None:
+    # Without a neighbour term villages are independent: per-village p and q
+    # must give what each village gives alone with scalar coefficients.
+    market, start = [120.0, 300.0, 75.0], [0, 2, 1]
+    p, q = [0.01, 0.03, 0.002], [0.2, 0.05, 0.4]
+    together = simulate_adoption(market, start, None, p=p, q=q, steps=10, dt=0.5,
+                                 stochastic=False)[0]
+    for i in range(3):
+        alone = simulate_adoption([market[i]], [start[i]], None, p=p[i], q=q[i], steps=10,
+                                  dt=0.5, stochastic=False)[0, :, 0]
+        np.testing.assert_allclose(together[:, i], alone, rtol=1e-14)
+
+
 def test_zero_market_and_late_start() -> None:
     out = simulate_adoption(
         [0, 100, 100], [0, 0, 5], [[1], [0], [1]], p=0.5, q=1.0, w=0.5, steps=5, runs=2, rng=1

@@ -318,10 +318,10 @@ def test_wrong_types(tmp_path: Path, region_doc: dict[str, Any], fmt: Format) ->
     doc["code_system"] = "kemendagri-2025"  # not one of the enum's values
     doc["villages"][3]["kind"] = "ward"
     err = _load_error(tmp_path, doc, fmt)
-    _find(err, record="$.villages[0].location (code 35.10.01.2001)", field="lon_deg", text="'east'")
+    _find(err, record="$.villages[0] (code 35.10.01.2001)", field="location", text="lon_deg: expected a number, got 'east'")
     _find(err, record="$.villages[1] (code 35.10.01.2002)", field="households", text="False")
     _find(err, record="$.villages[2] (code 35.10.15.2012)", field="name", text="12")
-    _find(err, record="$.districts[0].location (code 35.10.01)", field="lat_deg", text="True")
+    _find(err, record="$.districts[0] (code 35.10.01)", field="location", text="lat_deg: expected a number, got True")
     _find(err, record="$", field="code_system", text="'kemendagri'")
     _find(err, record="$.villages[3] (code 35.10.15.1001)", field="kind", text="'desa'")
     assert len(err.problems) == 6
@@ -341,7 +341,8 @@ def test_several_problems_are_all_reported(tmp_path: Path, region_doc: dict[str,
     _find(err, record="$.villages[0] (code 35.10.01.2001)", field="population", text="'lots'")
     _find(err, record="$.villages[1] (code 35.10.01.2002)", field="location", text="lat_deg")
     _find(err, record="$.villages[2] (code 35.10.15.2012)", field="households", text="12.5")
-    _find(err, record="$.backbone[0].location (id 35.10.01)", field="lon_deg", text="'far'")
+    # A nested table is the field of its record; the key inside it leads the message.
+    _find(err, record="$.backbone[0] (id 35.10.01)", field="location", text="lon_deg: expected a number, got 'far'")
     assert len(err.problems) == 6
     assert str(err).splitlines()[0].endswith("6 problems found")
 

@@ -368,15 +368,19 @@ def test_columns_match_the_villages(region: Region) -> None:
     assert cols.pop_lon_deg.tolist() == [b.location.lon_deg for b in region.backbone]
 
 
-def test_population_beyond_int64_does_not_break_columns() -> None:
-    # A region the validators accept must turn into the int64 columns every simulation uses
-    # (or be refused at construction with a library error).
-    try:
-        region = _region([_village(population=2**63)])
-    except SmartKampungError:
-        return
-    cols = region.to_columns()
-    assert int(cols.population[0]) == 2**63
+def test_population_beyond_int64_is_refused() -> None:
+    # Every simulation works on int64 columns: a count that does not fit is refused at construction.
+    with pytest.raises(ValueError, match="population"):
+        _village(population=2**63)
+    region = _region([_village(population=2**63 - 1)])
+    assert int(region.to_columns().population[0]) == 2**63 - 1
+
+
+@pytest.mark.parametrize("code", ["", "   ", "a\x00", "35.10\n01", "\x1b[31m"])
+def test_codes_must_be_visible_text(code: str) -> None:
+    # Codes become fixed-width numpy strings and file keys: blank or control characters are refused.
+    with pytest.raises(ValueError, match="code"):
+        _village(code=code)
 
 
 # =========================================================================== regions: variants

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "DataFileError",
+    "field_and_message",
     "ParameterError",
     "Problem",
     "SmartKampungError",
@@ -38,6 +39,7 @@ class ParameterError(SmartKampungError, ValueError):
     def __init__(self, parameter: str, message: str, *, function: str | None = None) -> None:
         self.parameter = parameter
         self.function = function
+        self.message = message
         where = f"{function}(): " if function else ""
         super().__init__(f"{where}parameter {parameter!r}: {message}")
 
@@ -82,6 +84,21 @@ class Problem:
 
     def __hash__(self) -> int:
         return hash((self.message, self.record, self.field))
+
+
+def field_and_message(exc: BaseException) -> tuple[str | None, str]:
+    """The field an attrs validator error is about, and its message.
+
+    attrs' validators raise ``ValueError(message, attribute, ...)`` (and so
+    do the library's own); :class:`ParameterError` carries ``parameter``.
+    """
+    args = getattr(exc, "args", ())
+    if len(args) >= 2 and isinstance(args[0], str) and hasattr(args[1], "name") and hasattr(args[1], "validator"):
+        return str(args[1].name), args[0]
+    if isinstance(exc, ParameterError):
+        return exc.parameter, exc.message
+    text = str(exc)
+    return None, text.split("\n")[0] if text else type(exc).__name__
 
 
 class DataFileError(SmartKampungError, ValueError):

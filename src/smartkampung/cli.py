@@ -512,6 +512,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # e.g. an unknown village kind given on the command line
         _err(str(exc))
         return EXIT_USAGE
+    except OSError as exc:  # a folder that cannot be made, a file that cannot be written
+        where = f": {exc.filename}" if exc.filename else ""
+        _err(f"{exc.strerror or exc}{where}")
+        return EXIT_INVALID
     except KeyboardInterrupt:
         _err("interrupted")
         return 130

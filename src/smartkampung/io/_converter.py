@@ -8,13 +8,21 @@ from __future__ import annotations
 import difflib
 import enum
 import math
+import re
+import typing
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
+from cattrs.gen import make_dict_structure_fn
 
-from smartkampung._errors import Problem
+from smartkampung._errors import Problem, field_and_message
 from smartkampung.model._scenario import DISTRIBUTIONS, Distribution, Fixed
 from smartkampung.model._village import ModelValidationError
 
@@ -79,8 +87,70 @@ def _make_converter() -> cattrs.Converter:
             raise ValueError(f"{value!r} is not one of {allowed}") from None
 
     conv.register_structure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.Enum), structure_enum)
+    conv.register_structure_hook_factory(attrs.has, lambda cls: _all_validator_errors(cls, conv))
     _register_scenario_hooks(conv)
     return conv
+
+
+def _all_validator_errors(cls: type, conv: cattrs.Converter) -> Any:
+    """Structure hook that reports every failing validator of a class, not only the first.
+
+    attrs runs validators one after the other in ``__init__`` and stops at the
+    first that fails. When construction fails, each field's validator is run
+    again on its own, and all the failures are raised together, each tagged
+    with its field, as cattrs does for fields that fail to structure.
+    """
+    base = make_dict_structure_fn(cls, conv)
+
+    def hook(data: Any, _: Any) -> Any:
+        try:
+            return base(data, cls)
+        except ClassValidationError as exc:
+            with_notes, _ = exc.group_exceptions()
+            if with_notes:  # some fields failed to structure: cattrs listed them all
+                raise
+            failure: Exception = exc
+        except (IterableValidationError, ForbiddenExtraKeysError):
+            raise
+        except (ValueError, TypeError) as exc:
+            failure = exc
+        # The constructor failed (a validator or a cross-field check).
+        errors = _validator_errors(cls, conv, data)
+        if errors:
+            raise ClassValidationError(f"While structuring {cls.__name__}", errors, cls) from failure
+        raise failure
+
+    return hook
+
+
+def _validator_errors(cls: type, conv: cattrs.Converter, data: Any) -> list[Exception]:
+    hints = typing.get_type_hints(cls)
+    instance = object.__new__(cls)
+    fields = [f for f in attrs.fields(cls) if f.init]
+    values: dict[str, Any] = {}
+    for field in fields:
+        key = field.alias or field.name
+        if isinstance(data, dict) and key in data:
+            values[field.name] = conv.structure(data[key], hints[field.name])
+        elif field.default is not attrs.NOTHING:
+            default = field.default
+            values[field.name] = default.factory(instance) if isinstance(default, attrs.Factory) and \
+                default.takes_self else (default.factory() if isinstance(default, attrs.Factory) else default)
+        if field.name in values and field.converter is not None and callable(field.converter):
+            values[field.name] = field.converter(values[field.name])
+        if field.name in values:
+            object.__setattr__(instance, field.name, values[field.name])
+    errors: list[Exception] = []
+    for field in fields:
+        if field.validator is None or field.name not in values:
+            continue
+        try:
+            field.validator(instance, field, values[field.name])
+        except (ValueError, TypeError) as exc:
+            exc.add_note(AttributeValidationNote(f"Structuring class {cls.__qualname__} @ attribute {field.name}",
+                                                 field.name, hints[field.name]))
+            errors.append(exc)
+    return errors
 
 
 def _register_scenario_hooks(conv: cattrs.Converter) -> None:
@@ -141,10 +211,13 @@ def structure(data: Any, cls: type[T], *, raw: Any = None) -> T:
     raw : object, optional
         The same data, used to name records by their ``code``/``id``.
     """
+    if attrs.has(cls) and not isinstance(data, dict):
+        raise StructureProblems([Problem(f"expected a table of {cls.__name__} fields at the top level, "
+                                         f"got {type(data).__name__}", record="$")])
     try:
         return converter.structure(data, cls)
     except (ClassValidationError, IterableValidationError, ModelValidationError, ValueError, TypeError,
-            KeyError) as exc:
+            KeyError, AttributeError) as exc:
         raise StructureProblems(problems_from_exception(exc, cls, data if raw is None else raw)) from exc
 
 
@@ -219,13 +292,27 @@ def problems_from_exception(exc: BaseException, cls: Any, raw: Any) -> list[Prob
                 problems.append(Problem(f"unknown key{hint}", record=_describe(path, raw), field=key))
         elif isinstance(e, ModelValidationError):
             for p in e.problems:
-                record = _describe(path, raw) if path else "$"
-                problems.append(Problem(p.message, record=f"{record} {p.record}" if p.record else record,
-                                        field=p.field))
+                # A model's own record ("villages[3] (code X)") extends the path.
+                extra: list[str | int] = []
+                match = re.match(r"^(\w+)\[(\d+)\]", p.record or "")
+                if match:
+                    extra = [match.group(1), int(match.group(2))]
+                problems.append(Problem(p.message, record=_describe([*path, *extra], raw), field=p.field))
         else:
-            field = path[-1] if path and isinstance(path[-1], str) else None
-            record_path = path[:-1] if field is not None else path
-            problems.append(Problem(_leaf_message(e), record=_describe(record_path, raw), field=field))
+            # The record is the innermost list entry on the path (a village, a
+            # service) or the document; the field is the first key below it, and
+            # any deeper keys (a village's location.lat_deg) lead the message.
+            attribute, message = field_and_message(e)
+            if isinstance(e, KeyError) or attribute is None:
+                attribute, message = None, _leaf_message(e)
+            last_index = max((i for i, step in enumerate(path) if isinstance(step, int)), default=-1)
+            record_path, keys = path[:last_index + 1], [str(k) for k in path[last_index + 1:]]
+            if attribute is not None and (not keys or keys[-1] != attribute):
+                keys.append(attribute)
+            inner = ".".join(keys[1:])
+            if inner and inner not in message:
+                message = f"{inner}: {message}"
+            problems.append(Problem(message, record=_describe(record_path, raw), field=keys[0] if keys else None))
 
     walk(exc, [], cls)
     return problems

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from smartkampung._errors import DataFileError, ParameterError, Problem
+from smartkampung._errors import DataFileError, ParameterError, Problem, field_and_message
 from smartkampung.model._geo import Location
 from smartkampung.model._village import (
     DEFAULT_HOUSEHOLD_SIZE,
@@ -44,10 +44,10 @@ class CsvRows:
                 rows = []
                 header: list[str] | None = None
                 for record in reader:
+                    if not any(cell.strip() for cell in record):
+                        continue  # blank lines, before or after the header
                     if header is None:
                         header = [h.strip() for h in record]
-                        continue
-                    if not any(cell.strip() for cell in record):
                         continue
                     rows.append((reader.line_num, record))
         except FileNotFoundError:
@@ -219,13 +219,15 @@ def read_villages_csv(
         households = rows.count(line, row, "households", optional=True)
         year = rows.count(line, row, "population_year", optional=True)
         kind = _kind(rows, line, row, default_kind)
+        duplicate = False
         if code is not None:
             if code in seen:
                 rows.problems.append(Problem(f"duplicate code (first at row {seen[code]})", record=record,
                                              field="code"))
+                duplicate = True
             else:
                 seen[code] = line
-        if (code is None or name is None or district_code is None or lat is None or lon is None
+        if (duplicate or code is None or name is None or district_code is None or lat is None or lon is None
                 or population is None or kind is None):
             continue
         parsed.append({
@@ -250,23 +252,27 @@ def read_villages_csv(
                                     population=p["population"], households=p["households"],
                                     population_year=p["population_year"]))
         except ValueError as exc:
-            rows.problems.append(Problem(str(exc), record=f"row {p['line']} (code {p['code']})"))
-    rows.raise_if_problems()
+            field, message = field_and_message(exc)
+            rows.problems.append(Problem(message, record=f"row {p['line']} (code {p['code']})", field=field))
+    # Build the region from the rows that parsed, so that region-wide problems
+    # (code system, kinds) are reported together with the row problems.
+    region: Region | None = None
     try:
-        return Region(code=region_code, name=region_name, country=country, districts=tuple(districts),
-                      villages=tuple(villages), code_system=code_system)
+        region = Region(code=region_code, name=region_name, country=country, districts=tuple(districts),
+                        villages=tuple(villages), code_system=code_system)
     except ModelValidationError as exc:
         lines = {p["code"]: p["line"] for p in parsed}
-        problems = []
         for prob in exc.problems:
             where: str | None = prob.record
             if prob.record and "(code " in prob.record:
                 code = prob.record.split("(code ", 1)[1].rstrip(")")
                 where = f"row {lines.get(code, '?')} (code {code})"
-            problems.append(Problem(prob.message, record=where, field=prob.field))
-        raise DataFileError(str(rows.path), problems) from None
+            rows.problems.append(Problem(prob.message, record=where, field=prob.field))
     except ValueError as exc:
-        raise DataFileError(str(rows.path), [Problem(str(exc))]) from None
+        rows.problems.append(Problem(str(exc)))
+    rows.raise_if_problems()
+    assert region is not None
+    return region
 
 
 def _derive_districts(parsed: Sequence[Mapping[str, Any]]) -> list[District]:

@@ -88,6 +88,10 @@ def loads(text: str, cls: type[T], format: Format = "json", *, source: str = "<s
                                              record=f"line {exc.lineno}, column {exc.colno}")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(source, [Problem(f"not valid TOML: {exc}")]) from None
+    except RecursionError:
+        raise DataFileError(source, [Problem("nested too deeply to read")]) from None
+    except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
+        raise DataFileError(source, [Problem(f"cannot read: {exc}")]) from None
     try:
         return structure(data, cls)
     except StructureProblems as exc:
@@ -115,6 +119,15 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
+        # mkstemp makes the file private (0600); give it the mode an ordinary
+        # new file would get, or keep the mode of the file it replaces.
+        try:
+            mode = target.stat().st_mode & 0o777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

@@ -44,6 +44,8 @@ def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
+        if not -(2**63) <= value < 2**63:
+            raise TypeError(f"TOML integers are 64-bit; {value} does not fit")
         return str(value)
     if isinstance(value, float):
         if math.isnan(value):

@@ -14,7 +14,7 @@ __all__ = ["Location", "PointOfPresence"]
 def _finite_in(low: float, high: float) -> Callable[[Any, attrs.Attribute[float], float], None]:
     def check(instance: Any, attribute: attrs.Attribute[float], value: float) -> None:
         if not math.isfinite(value) or not low <= value <= high:
-            raise ValueError(f"{attribute.name} must be a finite number in [{low}, {high}], got {value!r}")
+            raise ValueError(f"{attribute.name} must be a finite number in [{low}, {high}], got {value!r}", attribute)
 
     return check
 

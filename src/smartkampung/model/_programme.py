@@ -39,17 +39,17 @@ IDR_PER_USD = 15_000.0
 
 def _nonneg(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value < 0:
-        raise ValueError(f"{attribute.name} must be a number >= 0, got {value!r}")
+        raise ValueError(f"{attribute.name} must be a number >= 0, got {value!r}", attribute)
 
 
 def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value <= 0:
-        raise ValueError(f"{attribute.name} must be a number > 0, got {value!r}")
+        raise ValueError(f"{attribute.name} must be a number > 0, got {value!r}", attribute)
 
 
 def _fraction(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"{attribute.name} must be a number in [0, 1], got {value!r}")
+        raise ValueError(f"{attribute.name} must be a number in [0, 1], got {value!r}", attribute)
 
 
 _ident = attrs.validators.matches_re(r"^[a-z][a-z0-9_]*$")

@@ -42,19 +42,19 @@ POLICIES = ("population", "cost_effectiveness", "least_developed", "nearest")
 
 def _finite(instance: Any, attribute: attrs.Attribute[float], value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{attribute.name} must be a finite number, got {value!r}")
+        raise ValueError(f"{attribute.name} must be a finite number, got {value!r}", attribute)
 
 
 def _nonneg(instance: Any, attribute: attrs.Attribute[float], value: float) -> None:
     _finite(instance, attribute, value)
     if value < 0:
-        raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
+        raise ValueError(f"{attribute.name} must be >= 0, got {value!r}", attribute)
 
 
 def _positive(instance: Any, attribute: attrs.Attribute[float], value: float) -> None:
     _finite(instance, attribute, value)
     if value <= 0:
-        raise ValueError(f"{attribute.name} must be > 0, got {value!r}")
+        raise ValueError(f"{attribute.name} must be > 0, got {value!r}", attribute)
 
 
 # --------------------------------------------------------------------- distributions
@@ -157,7 +157,7 @@ def _as_distribution(value: Any) -> Any:
 
 def _is_distribution(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, _DISTRIBUTIONS):
-        raise TypeError(f"{attribute.name} must be a number or a distribution, got {value!r}")
+        raise TypeError(f"{attribute.name} must be a number or a distribution, got {value!r}", attribute)
 
 
 def _dist_field(default: float) -> Any:
@@ -189,9 +189,11 @@ class RegionSource:
         Kind of villages whose row gives none (CSV only).
     household_size : float
         Persons per household where the CSV gives no households. [people]
-    backbone : {"district_offices", "none"}
-        ``district_offices``: one point of presence per district (the
-        default; Banyuwangi's network reaches every kecamatan office).
+    backbone : {"district_offices"}
+        Where fibre already is: one point of presence per district office
+        (Banyuwangi's network reaches every kecamatan office). The only
+        choice in files for now; Python callers can pass any backbone with
+        ``simulate(..., region=region)``.
     """
 
     builtin: str | None = attrs.field(default=None, validator=attrs.validators.optional(
@@ -202,8 +204,8 @@ class RegionSource:
     country: str = "ID"
     kind: VillageKind = VillageKind.VILLAGE
     household_size: float = attrs.field(default=DEFAULT_HOUSEHOLD_SIZE, validator=_positive)
-    backbone: Literal["district_offices", "none"] = attrs.field(
-        default="district_offices", validator=attrs.validators.in_(("district_offices", "none")))
+    backbone: Literal["district_offices"] = attrs.field(
+        default="district_offices", validator=attrs.validators.in_(("district_offices",)))
 
     def __attrs_post_init__(self) -> None:
         if (self.builtin is None) == (self.csv is None):
@@ -265,7 +267,8 @@ class RolloutAssumptions:
     horizon_years : float
         Horizon of the lifetime-cost comparison of technologies. [years]
     discount_rate : float
-        Annual discount rate for that comparison. [year⁻¹]
+        Annual discount rate for that comparison: 9 %, the Asian Development
+        Bank's 2017 general rate (see :data:`smartkampung.sim.network.DEFAULT_DISCOUNT_RATE`). [year⁻¹]
     technology_choice : bool
         False to connect every village by fibre (the Smart Kampung design);
         True to let each village take its least-lifetime-cost technology.
@@ -280,10 +283,10 @@ class RolloutAssumptions:
     policy: str = attrs.field(default="population", validator=attrs.validators.in_(POLICIES))
     carry_over: bool = True
     initially_connected: int | tuple[str, ...] = attrs.field(default=0)
-    route_factor: float = attrs.field(default=1.3, validator=_finite)
+    route_factor: float = attrs.field(default=1.3, validator=[_finite, attrs.validators.ge(1.0)])
     demand_mbps: float = attrs.field(default=10.0, validator=_nonneg)
     horizon_years: float = attrs.field(default=10.0, validator=_positive)
-    discount_rate: float = attrs.field(default=0.10, validator=_nonneg)
+    discount_rate: float = attrs.field(default=0.09, validator=_nonneg)
     technology_choice: bool = False
     capex_multiplier: Distribution = _dist_field(1.0)
 
@@ -300,9 +303,6 @@ class RolloutAssumptions:
             raise TypeError("budget_phases must hold BudgetPhase entries")
         if starts != sorted(set(starts)):
             raise ValueError(f"budget_phases must have increasing, distinct start months, got {starts}")
-        if self.route_factor < 1:
-            raise ValueError(f"route_factor must be >= 1 (a route is never shorter than the straight line), "
-                             f"got {self.route_factor}")
 
 
 @attrs.frozen

@@ -91,9 +91,20 @@ class CodeSystem(enum.Enum):
     FREE = "free"
 
 
+_INT64_MAX = 2**63 - 1
+
+
 def _nonneg_int(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{attribute.name} must be a whole number >= 0, got {value!r}")
+    # Counts end up in int64 columns; larger values cannot be real head-counts.
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _INT64_MAX:
+        raise ValueError(f"{attribute.name} must be a whole number from 0 to 2**63 - 1, got {value!r}", attribute)
+
+
+def _code(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{attribute.name} must be non-empty text, got {value!r}", attribute)
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise ValueError(f"{attribute.name} must not contain control characters, got {value!r}", attribute)
 
 
 def _default_households(village: Village) -> int:
@@ -130,10 +141,10 @@ class Village:
         Village development index (desa only; kelurahan have none).
     """
 
-    code: str = attrs.field(validator=attrs.validators.min_len(1))
+    code: str = attrs.field(validator=_code)
     name: str
     kind: VillageKind = attrs.field(validator=attrs.validators.instance_of(VillageKind))
-    district_code: str = attrs.field(validator=attrs.validators.min_len(1))
+    district_code: str = attrs.field(validator=_code)
     location: Location = attrs.field(validator=attrs.validators.instance_of(Location))
     population: int = attrs.field(validator=_nonneg_int)
     households: int = attrs.field(
@@ -148,7 +159,8 @@ class Village:
 
     def __attrs_post_init__(self) -> None:
         if self.idm is not None and self.kind is VillageKind.KELURAHAN:
-            raise ValueError(f"village {self.code}: a kelurahan has no IDM score (IDM covers desa only)")
+            raise ModelValidationError([Problem(f"village {self.code}: a kelurahan has no IDM score "
+                                                "(IDM covers desa only)", field="idm")])
 
 
 @attrs.frozen
@@ -165,7 +177,7 @@ class District:
         Centroid or district-office location. [degrees]
     """
 
-    code: str = attrs.field(validator=attrs.validators.min_len(1))
+    code: str = attrs.field(validator=_code)
     name: str
     location: Location = attrs.field(validator=attrs.validators.instance_of(Location))
 
@@ -175,7 +187,12 @@ def _readonly(arr: NDArray[Any]) -> NDArray[Any]:
     return arr
 
 
-_array_field: Any = attrs.field(eq=attrs.cmp_using(eq=np.array_equal), converter=_readonly)
+def _same_array(a: NDArray[Any], b: NDArray[Any]) -> bool:
+    # NaN marks "no score": two regions without scores are equal.
+    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f" and b.dtype.kind == "f"))
+
+
+_array_field: Any = attrs.field(eq=attrs.cmp_using(eq=_same_array), converter=_readonly)
 
 
 @attrs.frozen
@@ -193,6 +210,8 @@ class VillageColumns:
     households : ndarray of int64, shape (n_villages,)  [households]
     is_kelurahan : ndarray of bool, shape (n_villages,)
         True for urban wards (kelurahan, phuong).
+    is_desa : ndarray of bool, shape (n_villages,)
+        True for Indonesian desa, the villages the IDM scores.
     district_index : ndarray of int64, shape (n_villages,)
         Row of the village's district in ``Region.districts``.
     idm_iks, idm_ike, idm_ikl : ndarray of float64, shape (n_villages,)
@@ -208,6 +227,7 @@ class VillageColumns:
     population: NDArray[np.int64] = _array_field
     households: NDArray[np.int64] = _array_field
     is_kelurahan: NDArray[np.bool_] = _array_field
+    is_desa: NDArray[np.bool_] = _array_field
     district_index: NDArray[np.int64] = _array_field
     idm_iks: NDArray[np.float64] = _array_field
     idm_ike: NDArray[np.float64] = _array_field
@@ -262,7 +282,7 @@ class Region:
         disagree with the village kind.
     """
 
-    code: str = attrs.field(validator=attrs.validators.min_len(1))
+    code: str = attrs.field(validator=_code)
     name: str
     country: str = attrs.field(validator=attrs.validators.matches_re(r"^[A-Z]{2}$"))
     districts: tuple[District, ...] = attrs.field(converter=_as_tuple)
@@ -455,6 +475,7 @@ class Region:
             population=np.fromiter((v.population for v in vs), dtype=np.int64, count=n),
             households=np.fromiter((v.households for v in vs), dtype=np.int64, count=n),
             is_kelurahan=np.fromiter((v.kind.is_urban for v in vs), dtype=np.bool_, count=n),
+            is_desa=np.fromiter((v.kind is VillageKind.DESA for v in vs), dtype=np.bool_, count=n),
             district_index=np.fromiter((self._district_index[v.district_code] for v in vs), dtype=np.int64, count=n),
             idm_iks=sub_index("iks"),
             idm_ike=sub_index("ike"),

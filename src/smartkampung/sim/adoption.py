@@ -687,6 +687,8 @@ _COMPACT_BELOW: Final[float] = 0.3
 #: An element unresolved after ``k > mean + _CAP_SD sqrt(mean + 1) + _CAP_SD``
 #: is redrawn by numpy (see :func:`_binomial_inversion`).
 _CAP_SD: Final[float] = 12.0
+#: Elements per piece of work for the inversion sampler (cache-sized).
+_CHUNK: Final[int] = 16_384
 
 
 def _binomial(
@@ -694,46 +696,62 @@ def _binomial(
 ) -> NDArray[np.int64]:
     """Exact ``Binomial(n[j], p[j])`` draws for run ``j`` from ``gens[j]``.
 
-    ``n`` and ``p`` have shape ``(len(gens), m)``. Elements with mean
-    ``n p < 30`` and ``p <= 0.5`` are drawn by :func:`_binomial_inversion`,
-    all runs together; the rest by ``gens[j].binomial``. Each generator is
-    used in the same order whatever the other runs are: ``random`` for its
-    inversion elements (index order), then ``binomial`` for its redrawn
-    elements, then ``binomial`` for its large-mean elements. Both samplers
-    are exact, so the result is a draw from the stated law.
+    ``n`` and ``p`` have shape ``(len(gens), m)``. Each run draws ``m``
+    uniforms from its generator. Elements with mean ``n p < 30`` and
+    ``p <= 0.5`` are drawn from them by :func:`_binomial_inversion`, all
+    runs together; the others (their uniforms unused) and any element the
+    inversion hands back are then drawn by ``gens[j].binomial``, in index
+    order. So each generator is used in the same order whatever the other
+    runs are. Both samplers are exact: the result is a draw from the stated
+    law.
     """
     nb, m = n.shape
-    out = np.empty((nb, m), dtype=np.int64)
     mean = n * p
     small = mean < _INVERSION_MAX_MEAN
     small &= p <= 0.5
     all_small = bool(small.all())
-    if all_small:
-        u01 = np.concatenate([g.random(m) for g in gens], dtype=np.float64)
-        draws, stuck = _binomial_inversion(u01, n.ravel(), p.ravel(), mean.ravel())
-        out.reshape(-1)[:] = draws
-        where_stuck = stuck
-    else:
-        flat = np.flatnonzero(small.ravel())
-        counts = np.count_nonzero(small, axis=1)
-        u01 = np.concatenate(
-            [g.random(int(c)) for g, c in zip(gens, counts, strict=True)], dtype=np.float64
-        )
-        draws, stuck = _binomial_inversion(
-            u01, n.ravel()[flat], p.ravel()[flat], mean.ravel()[flat]
-        )
-        out.reshape(-1)[flat] = draws
-        where_stuck = flat[stuck]
-    for j in range(nb):
-        if where_stuck.size:
-            row = where_stuck[(where_stuck >= j * m) & (where_stuck < (j + 1) * m)] - j * m
-            if row.size:
-                out[j, row] = gens[j].binomial(n[j, row], p[j, row])
-        if not all_small:
-            big = np.flatnonzero(~small[j])
-            if big.size:
-                out[j, big] = gens[j].binomial(n[j, big], p[j, big])
+    # Elements left to numpy get p = 0 here, which the inversion resolves to 0
+    # at once; they are overwritten below.
+    p_inv = p if all_small else np.where(small, p, 0.0)
+    u01 = np.concatenate([g.random(m) for g in gens], dtype=np.float64)
+    draws, stuck = _inversion_chunked(u01, n.reshape(-1), p_inv.reshape(-1), mean.reshape(-1))
+    out = draws.reshape(nb, m)
+    redraw: NDArray[np.bool_] | None = None if all_small else ~small
+    if stuck.size:
+        if redraw is None:
+            redraw = np.zeros((nb, m), dtype=np.bool_)
+        redraw.reshape(-1)[stuck] = True
+    if redraw is not None:
+        for j in range(nb):
+            cols = np.flatnonzero(redraw[j])
+            if cols.size:
+                out[j, cols] = gens[j].binomial(n[j, cols], p[j, cols])
     return out
+
+
+def _inversion_chunked(
+    u01: NDArray[np.float64],
+    n: NDArray[np.int64],
+    p: NDArray[np.float64],
+    mean: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.intp]]:
+    """:func:`_binomial_inversion` over pieces that fit in a core's cache.
+
+    Pieces of ``_CHUNK`` elements keep the working arrays in L2 (measured
+    fastest near 16,000 elements); results are elementwise, so they do not
+    depend on the piece size.
+    """
+    size = n.size
+    if size <= _CHUNK:
+        return _binomial_inversion(u01, n, p, mean)
+    draws = np.empty(size, dtype=np.int64)
+    stuck: list[NDArray[np.intp]] = []
+    for lo in range(0, size, _CHUNK):
+        hi = min(lo + _CHUNK, size)
+        part, part_stuck = _binomial_inversion(u01[lo:hi], n[lo:hi], p[lo:hi], mean[lo:hi])
+        draws[lo:hi] = part
+        stuck.append(part_stuck + lo)
+    return draws, np.concatenate(stuck)
 
 
 def _binomial_inversion(
@@ -793,12 +811,22 @@ def _binomial_inversion(
     factor *= ratio  # (n - k) p / (1 - p) at k = 0
     count = np.zeros(size, dtype=np.uint8)  # caps stay below 255 for means under 30
     above = np.empty(size, dtype=np.bool_)
+    above_u8 = above.view(np.uint8)
     idx: NDArray[np.intp] | None = None
     live = size
     stuck: list[NDArray[np.intp]] = []
     k = 0
     while True:
         np.greater(u01, cdf, out=above)
+        if k & 1 and k <= cap_low:
+            # Odd k: skip the count (one spare iteration at most, no effect on results).
+            count += above_u8
+            pmf *= factor
+            pmf *= 1.0 / (k + 1)
+            cdf += pmf
+            factor -= ratio
+            k += 1
+            continue
         if k > cap_low:
             over = above & (cap < k)
             if over.any():
@@ -823,7 +851,8 @@ def _binomial_inversion(
             )
             live = keep.size
             above = np.ones(live, dtype=np.bool_)
-        count += above.view(np.uint8)
+            above_u8 = above.view(np.uint8)
+        count += above_u8
         pmf *= factor
         pmf *= 1.0 / (k + 1)
         cdf += pmf
@@ -857,13 +886,13 @@ def _setup(
     workers: int | None,
     function: str,
 ) -> tuple[_Problem, list[_Block], list[range]]:
-    prob = _Problem(market, start_step, neighbours, p, q, w, steps, dt, runs, stochastic, function)
     if workers is None:
         n_workers = _default_workers()
     else:
         n_workers = _as_int(workers, "workers", function)
         if n_workers < 1:
             raise ParameterError("workers", f"must be >= 1, got {n_workers}", function=function)
+    prob = _Problem(market, start_step, neighbours, p, q, w, steps, dt, runs, stochastic, function)
     if prob.stochastic:
         gens = _run_streams(rng, prob.runs, function)
         groups = _split(prob.runs, min(n_workers, prob.runs))
@@ -907,7 +936,7 @@ def simulate_adoption(
     with ``A`` the adopters before this step's update (``a = 0`` where the
     market is 0). Deterministic mode: ``A += (market - A)(1 - exp(-h dt))``.
     Stochastic mode: ``A += Binomial(market - A, 1 - exp(-h dt))``, one exact
-    draw per active village, run and step (numpy's ``Generator.binomial``).
+    draw per active village, run and step.
 
     Parameters
     ----------
@@ -927,12 +956,12 @@ def simulate_adoption(
         matrix gives the weights ``W`` directly; each row must sum to 1 (or
         0 for an isolated village). ``None`` is allowed only with ``w = 0``.
     p : float or array_like, shape (n_villages,)
-        Coefficient of innovation, >= 0. [step⁻¹ × dt⁻¹, i.e. month⁻¹ with
-        ``dt`` in months]. Published average: 0.03 / 12 per month
-        (:data:`BASS_AVERAGE_PER_YEAR`).
+        Coefficient of innovation, >= 0, per unit of ``dt``. Published
+        average: 0.03 / 12 per month (:data:`BASS_AVERAGE_PER_YEAR`).
+        [month⁻¹]
     q : float or array_like, shape (n_villages,)
-        Coefficient of imitation, >= 0. [month⁻¹]. Published average:
-        0.38 / 12 per month.
+        Coefficient of imitation, >= 0, per unit of ``dt``. Published
+        average: 0.38 / 12 per month. [month⁻¹]
     w : float, optional
         Weight of the neighbours' adoption in the imitation term, in [0, 1].
         The default 0 (no spatial spill-over) is plain Bass; any other value
@@ -985,14 +1014,24 @@ def simulate_adoption(
 
     Notes
     -----
+    Sampling. A draw with mean below 30 (nearly all of them for village
+    markets) is made by inversion of the binomial CDF, the exact algorithm
+    numpy's ``Generator.binomial`` uses there, but vectorised over villages
+    and runs (a few whole-array operations per value of the count instead of
+    a C loop per draw): about twice as fast as ``Generator.binomial``. Larger
+    means use ``Generator.binomial`` (BTPE). Both are exact; a run's draws
+    come from its own generator in a fixed order. A draw whose uniform
+    exceeds the rounded total probability (odds below 1e-25) is redrawn by
+    ``Generator.binomial``.
+
     Speed. Villages are reordered by start step so those active at a step
-    are a prefix of the arrays and inactive ones cost nothing; the neighbour
-    term is one sparse (CSR) product per run and step; ``1 - exp(-x)`` is
-    ``-expm1(-x)``. Runs are shared among threads: numpy's binomial
-    sampler, its ufuncs and scipy's sparse products release the GIL, so two
-    threads run nearly twice as fast on two cores. Each run keeps its own
-    generator and its own arithmetic, so results are bit-identical for any
-    ``workers``. See ``benchmarks/bench_adoption.py``.
+    are a prefix of the arrays and inactive ones cost nothing; the own and
+    neighbours' terms are one sparse (CSR) product per run and step;
+    ``1 - exp(-x)`` is ``-expm1(-x)``. Runs are shared among threads (numpy's
+    ufuncs and scipy's sparse products release the GIL). Every number of a
+    run depends only on its own generator and state, so results are
+    bit-identical for any ``workers``. Measured speeds are in
+    ``benchmarks/bench_adoption.py``.
 
     Memory. The result holds ``runs × steps × n_villages`` numbers; to
     reduce as the simulation goes (totals, quantiles) without holding them

@@ -51,9 +51,15 @@ def quantile(distribution: Distribution, u: ArrayLike) -> NDArray[np.float64]:
     if isinstance(distribution, Normal):
         if distribution.sigma == 0:
             return np.full(arr.shape, float(distribution.mu))
-        lo = ndtr((distribution.low - distribution.mu) / distribution.sigma)
-        hi = ndtr((distribution.high - distribution.mu) / distribution.sigma)
-        z = ndtri(np.clip(lo + arr * (hi - lo), 1e-300, 1 - 1e-16))
+        a = (distribution.low - distribution.mu) / distribution.sigma
+        b = (distribution.high - distribution.mu) / distribution.sigma
+        # Work in the lower tail, where ndtr keeps its precision: a window far
+        # above the mean is the mirror image of one far below it.
+        flip = a > -b
+        lo, hi = (ndtr(-b), ndtr(-a)) if flip else (ndtr(a), ndtr(b))
+        p = lo + ((1.0 - arr) if flip else arr) * (hi - lo)
+        z = ndtri(np.clip(p, 1e-300, 1 - 1e-16))
+        z = -z if flip else z
         out: NDArray[np.float64] = np.clip(distribution.mu + distribution.sigma * z, distribution.low,
                                            distribution.high)
         return out

@@ -56,15 +56,14 @@ def _region_of(scenario: Scenario, base_dir: Path | None) -> Region:
 
     src = scenario.region
     if src.builtin is not None:
-        region = {"banyuwangi": datasets.banyuwangi, "guimaras": datasets.guimaras}[src.builtin]()
-        return region if src.backbone == "district_offices" else attrs.evolve(region, backbone=())
+        return {"banyuwangi": datasets.banyuwangi, "guimaras": datasets.guimaras}[src.builtin]()
     assert src.csv is not None
     path = Path(src.csv)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
     region = read_villages_csv(path, region_code=src.code, region_name=src.name, country=src.country,
                                default_kind=src.kind, household_size=src.household_size)
-    return region.with_district_backbone() if src.backbone == "district_offices" else region
+    return region.with_district_backbone()
 
 
 @attrs.frozen(eq=False)
@@ -84,7 +83,8 @@ class PreparedScenario:
         Travel time one transaction done at the village saves (round trip
         to the office). [h]
     idm_base : ndarray of float64, shape (3, n_villages)
-        Starting IKS, IKE, IKL; NaN for villages without IDM (kelurahan).
+        Starting IKS, IKE, IKL; NaN for villages without IDM (kelurahan and
+        villages outside Indonesia).
     year_months : ndarray of int64, shape (n_years,)
         Month index of each December in the horizon (IDM is scored yearly).
     year_labels : tuple of int
@@ -143,6 +143,7 @@ def prepare(scenario: Scenario, *, region: Region | None = None, base_dir: str |
     if region is None:
         region = _region_of(scenario, Path(base_dir) if base_dir is not None else None)
     ro = scenario.rollout
+    _check_initially_connected(ro.initially_connected, region)
     plan = plan_network(region, technologies=scenario.programme.technologies, route_factor=ro.route_factor,
                         demand_mbps=ro.demand_mbps, horizon_years=ro.horizon_years,
                         discount_rate=ro.discount_rate, technology_choice=ro.technology_choice)
@@ -164,7 +165,7 @@ def prepare(scenario: Scenario, *, region: Region | None = None, base_dir: str |
     idm = out.idm
     base_rng = np.random.default_rng(_child(root, 1))
     has_score = ~np.isnan(cols.idm_iks)
-    gets_default = ~has_score & ~cols.is_kelurahan
+    gets_default = ~has_score & cols.is_desa  # IDM scores Indonesian desa only
     idm_base = np.full((3, n), np.nan)
     for d, (given, base) in enumerate(zip((cols.idm_iks, cols.idm_ike, cols.idm_ikl),
                                           (idm.base_iks, idm.base_ike, idm.base_ikl), strict=True)):
@@ -181,6 +182,19 @@ def prepare(scenario: Scenario, *, region: Region | None = None, base_dir: str |
         idm_base=idm_base, year_months=year_months, year_labels=year_labels,
         metric_names=_metric_names(scenario),
     )
+
+
+def _check_initially_connected(initial: int | tuple[str, ...], region: Region) -> None:
+    # Checked once here, before any run, rather than inside every run.
+    if isinstance(initial, int):
+        if initial > region.n_villages:
+            raise ParameterError("initially_connected", f"{initial} villages cannot be connected at the start: "
+                                 f"the region has {region.n_villages}", function="simulate")
+        return
+    unknown = [code for code in initial if code not in {v.code for v in region.villages}]
+    if unknown:
+        raise ParameterError("initially_connected", f"unknown village codes: {', '.join(unknown[:5])}",
+                             function="simulate")
 
 
 def _population_centre(lat: NDArray[np.float64], lon: NDArray[np.float64],
@@ -234,8 +248,12 @@ def _root_seed(rng: Any) -> np.random.SeedSequence:
     if isinstance(rng, np.random.Generator):
         # SPEC 7: a Generator given as rng seeds the root (one draw from it).
         return np.random.SeedSequence(int(rng.integers(0, 2**63)))
-    if rng is None or isinstance(rng, (int, np.integer)) or (
-            isinstance(rng, Sequence) and all(isinstance(x, (int, np.integer)) for x in rng)):
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng < 0:
+        raise ParameterError("rng", f"a seed must be >= 0, got {rng}", function="simulate")
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        return np.random.SeedSequence(rng)
+    if (isinstance(rng, Sequence) and not isinstance(rng, str) and len(rng) > 0
+            and all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x >= 0 for x in rng)):
         return np.random.SeedSequence(rng)
     raise ParameterError("rng", f"must be None, an int seed, a SeedSequence or a Generator, got {rng!r}",
                          function="simulate")

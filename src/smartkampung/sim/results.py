@@ -50,7 +50,7 @@ class SimulationResult:
     ----------
     scenario_name : str
     runs : int
-    seed_entropy : int
+    seed_entropy : int or tuple of int
         Root entropy: ``simulate(..., rng=SeedSequence(seed_entropy))`` reproduces it.
     seed_spawn_key : tuple of int
         Spawn key of the root seed (empty unless the root was itself spawned).
@@ -93,7 +93,7 @@ class SimulationResult:
 
     scenario_name: str
     runs: int
-    seed_entropy: int
+    seed_entropy: int | tuple[int, ...]
     seed_spawn_key: tuple[int, ...] = ()
     metric_names: tuple[str, ...]
     month_labels: tuple[str, ...]
@@ -336,7 +336,7 @@ class _Collector:
         entropy = self.root.entropy
         return SimulationResult(
             scenario_name=sc.name, runs=self.runs,
-            seed_entropy=entropy if isinstance(entropy, int) else int(np.asarray(entropy).ravel()[0]),
+            seed_entropy=int(entropy) if isinstance(entropy, (int, np.integer)) else tuple(int(x) for x in entropy),
             seed_spawn_key=tuple(int(k) for k in self.root.spawn_key),
             metric_names=self.prepared.metric_names,
             month_labels=tuple(sc.month_label(m) for m in range(self.prepared.n_months)),

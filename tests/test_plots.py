@@ -1,0 +1,139 @@
+"""Plots of a small result: what each function draws, checked on the Axes it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection  # noqa: E402
+
+from smartkampung import plots  # noqa: E402
+from smartkampung.datasets import banyuwangi_scenario, synthetic_region  # noqa: E402
+from smartkampung.model import IDMStatus, Uniform  # noqa: E402
+from smartkampung.sim import SimulationResult, simulate  # noqa: E402
+
+N_VILLAGES = 30
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    yield
+    plt.close("all")
+
+
+def _result(budget: float = 3e8, horizon: int = 30, start: str = "2016-06") -> SimulationResult:
+    sc = banyuwangi_scenario()
+    sc = attrs.evolve(sc, name="Plot test", start=start, horizon_months=horizon,
+                      rollout=attrs.evolve(sc.rollout, budget_idr_per_month=Uniform(budget, 2 * budget),
+                                           budget_phases=(), initially_connected=2))
+    return simulate(sc, runs=5, rng=3, region=synthetic_region(N_VILLAGES, seed=9))
+
+
+@pytest.fixture(scope="module")
+def result() -> SimulationResult:
+    return _result()
+
+
+def test_coverage(result: SimulationResult) -> None:
+    ax = plots.coverage(result)
+    assert len(ax.lines) == 2  # villages and households, median
+    assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 2  # their bands
+    villages = result.quantiles("villages_connected", (0.1, 0.5, 0.9)) / N_VILLAGES * 100
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), villages[1])
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), np.arange(result.n_months))
+    assert ax.get_ylim() == (0, 102)
+    assert "5 runs" in ax.get_title()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:2] == ["villages (median)", "villages (10–90 %)"]
+    # ticks at each January, labelled with the year
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2017", "2018"]
+
+
+def test_coverage_band_quantiles(result: SimulationResult) -> None:
+    ax = plots.coverage(result, low=0.25, high=0.75)
+    band = next(c for c in ax.collections if isinstance(c, PolyCollection))
+    ys = np.asarray(band.get_paths()[0].vertices)[:, 1]
+    q = result.quantiles("villages_connected", (0.25, 0.75)) / N_VILLAGES * 100
+    assert ys.min() == pytest.approx(q.min())
+    assert ys.max() == pytest.approx(q.max())
+
+
+def test_adoption_by_pillar(result: SimulationResult) -> None:
+    ax = plots.adoption_by_pillar(result)
+    pillars = [name for name in result.metric_names if name.startswith("adopters_pillar:")]
+    active = [name for name in pillars if result.metric(name).any()]
+    assert 0 < len(active) <= len(pillars)
+    assert len(ax.lines) == len(active)
+    assert sum(isinstance(c, PolyCollection) for c in ax.collections) == len(active)
+    first = active[0]
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), np.quantile(result.metric(first), 0.5, axis=0) / 1e3)
+    assert ax.lines[0].get_label() == first.split(":", 1)[1].replace("_", " ")
+
+
+def test_connection_map(result: SimulationResult) -> None:
+    assert result.prepared is not None
+    plan = result.prepared.plan
+    ax = plots.connection_map(result)
+    links = [c for c in ax.collections if isinstance(c, LineCollection)]
+    points = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(links) == 1
+    assert len(links[0].get_segments()) == N_VILLAGES  # every village has a link (to a parent or the backbone)
+    never = np.isnan(result.mean_connection_month)
+    # villages (coloured), never-connected villages (if any), points of presence
+    assert len(points) == 2 + int(never.any())
+    assert len(np.asarray(points[0].get_offsets())) == int((~never).sum())
+    assert len(np.asarray(points[-1].get_offsets())) == len(plan.backbone)
+    assert len(ax.figure.axes) == 2  # the map and its colour bar
+
+
+def test_connection_map_marks_villages_never_connected() -> None:
+    poor = _result(budget=1e7, horizon=12)
+    never = np.isnan(poor.mean_connection_month)
+    assert never.any()
+    ax = plots.connection_map(poor)
+    points = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(points) == 3
+    assert len(np.asarray(points[1].get_offsets())) == int(never.sum())
+    assert "never connected" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_connection_map_needs_the_plan(result: SimulationResult) -> None:
+    with pytest.raises(ValueError, match="prepared"):
+        plots.connection_map(attrs.evolve(result, prepared=None))
+
+
+def test_idm_status(result: SimulationResult) -> None:
+    ax = plots.idm_status(result)
+    assert len(ax.containers) == len(IDMStatus) == 5
+    median = np.quantile(result.idm_counts, 0.5, axis=0)  # (years, 5)
+    bottom = np.zeros(len(result.year_labels))
+    for code, bars in enumerate(ax.containers):
+        assert len(bars.patches) == len(result.year_labels) == 2
+        np.testing.assert_allclose([p.get_height() for p in bars.patches], median[:, code])
+        np.testing.assert_allclose([p.get_y() for p in bars.patches], bottom)
+        bottom += median[:, code]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2016", "2017"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [s.label for s in IDMStatus]
+
+
+def test_idm_status_without_a_december() -> None:
+    short = _result(horizon=5, start="2016-01")
+    assert short.year_labels == ()
+    ax = plots.idm_status(short)
+    assert len(ax.containers) == 0
+    assert "no IDM projection" in ax.get_title()
+
+
+@pytest.mark.parametrize("function", [plots.coverage, plots.adoption_by_pillar, plots.connection_map,
+                                      plots.idm_status])
+def test_draws_on_the_given_axes(result: SimulationResult, function: object) -> None:
+    fig, ax = plt.subplots()
+    assert function(result, ax=ax) is ax  # type: ignore[operator]
+    assert ax.has_data()
+    fig.canvas.draw()  # renders without error
