@@ -388,7 +388,7 @@ def _documented_defaults() -> list[tuple[str, Any, Any]]:
         ("RolloutAssumptions", (ro.budget_idr_per_month, ro.budget_phases, ro.build_km_per_month, ro.policy,
                                 ro.carry_over, ro.initially_connected, ro.route_factor, ro.demand_mbps,
                                 ro.horizon_years, ro.discount_rate, ro.technology_choice, ro.capex_multiplier),
-         (model.Fixed(1e9), (), None, "population", True, 0, 1.3, 10.0, 10.0, 0.10, False, model.Fixed(1.0))),
+         (model.Fixed(1e9), (), None, "population", True, 0, 1.3, 10.0, 10.0, 0.09, False, model.Fixed(1.0))),
         ("AdoptionAssumptions", (ad.p_multiplier, ad.q_multiplier, ad.neighbour_weight, ad.n_neighbours,
                                  ad.stochastic),
          (model.Fixed(1.0), model.Fixed(1.0), 0.3, 6, True)),

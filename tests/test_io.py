@@ -318,7 +318,8 @@ def test_wrong_types(tmp_path: Path, region_doc: dict[str, Any], fmt: Format) ->
     doc["code_system"] = "kemendagri-2025"  # not one of the enum's values
     doc["villages"][3]["kind"] = "ward"
     err = _load_error(tmp_path, doc, fmt)
-    _find(err, record="$.villages[0] (code 35.10.01.2001)", field="location", text="lon_deg: expected a number, got 'east'")
+    _find(err, record="$.villages[0] (code 35.10.01.2001)", field="location",
+          text="lon_deg: expected a number, got 'east'")
     _find(err, record="$.villages[1] (code 35.10.01.2002)", field="households", text="False")
     _find(err, record="$.villages[2] (code 35.10.15.2012)", field="name", text="12")
     _find(err, record="$.districts[0] (code 35.10.01)", field="location", text="lat_deg: expected a number, got True")

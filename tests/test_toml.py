@@ -136,7 +136,8 @@ def test_output_is_deterministic_and_ends_with_a_newline(doc: dict[str, Any]) ->
     assert not text.startswith("\n\n")
 
 
-@given(items=st.lists(st.dictionaries(awkward_text(), st.integers(-(2**63), 2**63 - 1), max_size=3), min_size=1, max_size=4))
+@given(items=st.lists(st.dictionaries(awkward_text(), st.integers(-(2**63), 2**63 - 1), max_size=3),
+                      min_size=1, max_size=4))
 def test_arrays_of_tables_keep_their_order(items: list[dict[str, int]]) -> None:
     back = tomllib.loads(toml_dumps({"rows": items, "deeper": {"rows": items}}))
     assert back == {"rows": items, "deeper": {"rows": items}}

@@ -9,13 +9,14 @@ found (not only the first), each naming the record and the field.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 __all__ = [
     "DataFileError",
-    "field_and_message",
     "ParameterError",
     "Problem",
     "SmartKampungError",
+    "field_and_message",
 ]
 
 
@@ -92,7 +93,7 @@ def field_and_message(exc: BaseException) -> tuple[str | None, str]:
     attrs' validators raise ``ValueError(message, attribute, ...)`` (and so
     do the library's own); :class:`ParameterError` carries ``parameter``.
     """
-    args = getattr(exc, "args", ())
+    args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
     if len(args) >= 2 and isinstance(args[0], str) and hasattr(args[1], "name") and hasattr(args[1], "validator"):
         return str(args[1].name), args[0]
     if isinstance(exc, ParameterError):

@@ -143,6 +143,6 @@ def idm_status(result: SimulationResult, *, ax: Any = None) -> Any:
     ax.set_xticks(x)
     ax.set_xticklabels([str(y) for y in result.year_labels])
     ax.set_ylabel("desa (median over runs)")
-    ax.set_title(f"{result.scenario_name}: projected IDM status (illustrative assumptions)")
-    ax.legend(fontsize="small", loc="upper left")
+    ax.set_title(f"{result.scenario_name}: projected IDM status\n(illustrative assumptions)")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax

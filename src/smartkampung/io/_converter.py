@@ -100,7 +100,7 @@ def _all_validator_errors(cls: type, conv: cattrs.Converter) -> Any:
     again on its own, and all the failures are raised together, each tagged
     with its field, as cattrs does for fields that fail to structure.
     """
-    base = make_dict_structure_fn(cls, conv)
+    base: Any = make_dict_structure_fn(cls, conv)
 
     def hook(data: Any, _: Any) -> Any:
         try:
@@ -125,7 +125,7 @@ def _all_validator_errors(cls: type, conv: cattrs.Converter) -> Any:
 
 def _validator_errors(cls: type, conv: cattrs.Converter, data: Any) -> list[Exception]:
     hints = typing.get_type_hints(cls)
-    instance = object.__new__(cls)
+    instance: Any = object.__new__(cls)
     fields = [f for f in attrs.fields(cls) if f.init]
     values: dict[str, Any] = {}
     for field in fields:
@@ -133,9 +133,11 @@ def _validator_errors(cls: type, conv: cattrs.Converter, data: Any) -> list[Exce
         if isinstance(data, dict) and key in data:
             values[field.name] = conv.structure(data[key], hints[field.name])
         elif field.default is not attrs.NOTHING:
-            default = field.default
-            values[field.name] = default.factory(instance) if isinstance(default, attrs.Factory) and \
-                default.takes_self else (default.factory() if isinstance(default, attrs.Factory) else default)
+            default: Any = field.default
+            if hasattr(default, "factory"):  # attrs.Factory
+                values[field.name] = default.factory(instance) if default.takes_self else default.factory()
+            else:
+                values[field.name] = default
         if field.name in values and field.converter is not None and callable(field.converter):
             values[field.name] = field.converter(values[field.name])
         if field.name in values:

@@ -367,13 +367,12 @@ def run_one(prepared: PreparedScenario, index: int, root: np.random.SeedSequence
     _travel_money(prepared, monthly, row)
     cumulative_cost = np.cumsum(monthly[row["capex_idr"]] + monthly[row["opex_idr"]])
     monthly[row["cumulative_cost_idr"]] = cumulative_cost
-    with np.errstate(invalid="ignore", divide="ignore"):
-        monthly[row["cost_per_connected_household_idr"]] = np.where(
-            monthly[row["households_connected"]] > 0,
-            cumulative_cost / np.maximum(monthly[row["households_connected"]], 1), np.nan)
-        cum_tx = np.cumsum(monthly[row["transactions"]])
-        monthly[row["cost_per_transaction_idr"]] = np.where(cum_tx > 0, cumulative_cost / np.maximum(cum_tx, 1e-300),
-                                                            np.nan)
+    households = monthly[row["households_connected"]]
+    monthly[row["cost_per_connected_household_idr"]] = np.divide(
+        cumulative_cost, households, out=np.full(T, np.nan), where=households > 0)
+    cum_tx = np.cumsum(monthly[row["transactions"]])
+    monthly[row["cost_per_transaction_idr"]] = np.divide(cumulative_cost, cum_tx, out=np.full(T, np.nan),
+                                                         where=cum_tx > 0)
     idm_counts = _idm_counts(prepared, dim_adopters, dim_market)
     return RunOutput(index=index, draws=draws, monthly=monthly, connection_month=np.asarray(conn, dtype=np.int64),
                      half_month=half_month, final_fraction=final_fraction, idm_counts=idm_counts,

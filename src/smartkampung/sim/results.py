@@ -336,7 +336,8 @@ class _Collector:
         entropy = self.root.entropy
         return SimulationResult(
             scenario_name=sc.name, runs=self.runs,
-            seed_entropy=int(entropy) if isinstance(entropy, (int, np.integer)) else tuple(int(x) for x in entropy),
+            seed_entropy=int(entropy) if isinstance(entropy, (int, np.integer))
+            else tuple(int(x) for x in (entropy or ())),
             seed_spawn_key=tuple(int(k) for k in self.root.spawn_key),
             metric_names=self.prepared.metric_names,
             month_labels=tuple(sc.month_label(m) for m in range(self.prepared.n_months)),
