@@ -14,7 +14,7 @@ import pytest
 from smartkampung import __version__, io
 from smartkampung.cli import main
 from smartkampung.datasets import banyuwangi_scenario, data_path
-from smartkampung.model import Scenario, VillageKind
+from smartkampung.model import Programme, Scenario, VillageKind
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PLOTS = ("coverage.png", "adoption_by_pillar.png", "connection_map.png", "idm_status.png")
@@ -49,7 +49,7 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_simulate_writes_every_output(simulated: Path) -> None:
-    expected = {"monthly.csv", "villages.csv", "network.geojson", "summary.txt", *PLOTS}
+    expected = {"monthly.csv", "idm_status.csv", "villages.csv", "network.geojson", "summary.txt", *PLOTS}
     assert expected <= {p.name for p in simulated.iterdir()}
     assert not [p for p in simulated.iterdir() if p.name.startswith(".")]  # no temporary files left
     for name in PLOTS:
@@ -72,7 +72,7 @@ def test_monthly_csv(simulated: Path) -> None:
     header, rows = read_csv(simulated / "monthly.csv")
     assert header == ["month", "metric", "q10", "q50", "q90"]
     sc = banyuwangi_scenario()
-    n_metrics = 13 + 2 * len(sc.programme.services) + len(sc.programme.pillars)
+    n_metrics = 13 + 2 * len(sc.programme.services) + 2 * len(sc.programme.pillars)
     assert len(rows) == n_metrics * sc.horizon_months
     assert rows[0][:2] == ["2016-06", "villages_connected"]
     assert rows[119][0] == "2026-05"
@@ -81,6 +81,21 @@ def test_monthly_csv(simulated: Path) -> None:
     assert float(final[0][3]) == 217.0
     first = float(rows[0][2])
     assert first >= 41  # 41 connected at launch
+
+
+def test_idm_status_csv(simulated: Path) -> None:
+    # Desa per IDM status each December, with the quantiles over the runs.
+    header, rows = read_csv(simulated / "idm_status.csv")
+    assert header == ["year", "status", "q10", "q50", "q90"]
+    years = sorted({int(r[0]) for r in rows})
+    assert years == list(range(2016, 2026))
+    assert len(rows) == len(years) * 5
+    for year in years:
+        medians = [float(r[3]) for r in rows if int(r[0]) == year]
+        lows = [float(r[2]) for r in rows if int(r[0]) == year]
+        highs = [float(r[4]) for r in rows if int(r[0]) == year]
+        assert all(lo <= mid <= hi for lo, mid, hi in zip(lows, medians, highs, strict=True))
+        assert 0 <= sum(lows) <= 189 <= sum(highs)
 
 
 def test_villages_csv(simulated: Path) -> None:
@@ -124,7 +139,7 @@ def test_threads_give_byte_identical_outputs(simulated: Path, tmp_path: Path,
     code, _, _ = run(["simulate", "--runs", "3", "--out", str(out), "--executor", "threads", "--workers", "2",
                       "--no-plots", "-q"], capsys)
     assert code == 0
-    for name in ("monthly.csv", "villages.csv", "network.geojson", "summary.txt"):
+    for name in ("monthly.csv", "idm_status.csv", "villages.csv", "network.geojson", "summary.txt"):
         assert (out / name).read_bytes() == (simulated / name).read_bytes(), name
     assert not (out / "coverage.png").exists()
 
@@ -143,7 +158,7 @@ def test_simulate_prints_the_summary(tmp_path: Path, capsys: pytest.CaptureFixtu
                        capsys)
     assert code == 0
     assert out.startswith("Short: 2 runs")
-    assert "wrote monthly.csv, villages.csv, network.geojson, summary.txt" in out
+    assert "wrote monthly.csv, idm_status.csv, villages.csv, network.geojson, summary.txt" in out
     _header, rows = read_csv(tmp_path / "o" / "monthly.csv")
     assert len(rows) % 12 == 0
     assert rows[11][0] == "2016-05"
@@ -285,7 +300,13 @@ def test_init_from_a_partner_city_csv_then_simulate(tmp_path: Path, capsys: pyte
     assert scenario.region.kind is VillageKind.BARANGAY
     assert scenario.rollout.initially_connected == 0
     assert scenario.start == "2026-01"
-    assert run(["validate", str(city / "scenario.toml")], capsys)[0] == 0
+    # The programme is a file of its own, named by the scenario, to edit or share.
+    assert 'programme = "programme.toml"' in (city / "scenario.toml").read_text(encoding="utf-8")
+    assert io.load(city / "programme.toml", Programme) == scenario.programme
+    assert run(["validate", str(city / "scenario.toml"), str(city / "programme.toml")], capsys)[0] == 0
+    # No IDM rows in the summary of a region without Indonesian desa.
+    assert "Desa Mandiri" not in run(["simulate", str(city), "--runs", "2", "--out", str(tmp_path / "s"),
+                                      "--no-plots"], capsys)[1]
 
     results = tmp_path / "results"
     code, _, err = run(["simulate", str(city / "scenario.toml"), "--runs", "2", "--out", str(results),

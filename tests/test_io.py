@@ -771,3 +771,44 @@ def test_geojson_of_generated_regions(region: Region) -> None:
     assert len(pops) == len(region.districts)
     for f, v in zip(points, region.villages, strict=True):
         assert f["geometry"]["coordinates"] == [v.location.lon_deg, v.location.lat_deg]
+
+
+def test_scenario_may_name_its_programme_file(tmp_path: Path) -> None:
+    # A city keeps one programme file for several scenarios: programme = "programme.toml".
+    from smartkampung.datasets import banyuwangi_scenario
+    from smartkampung.io import dumps, load
+    from smartkampung.io._converter import unstructure
+    from smartkampung.io._toml import toml_dumps
+    from smartkampung.model import Scenario
+
+    scenario = banyuwangi_scenario()
+    (tmp_path / "programme.toml").write_text(dumps(scenario.programme, "toml"), encoding="utf-8")
+    document = unstructure(scenario)
+    document["programme"] = "programme.toml"
+    (tmp_path / "scenario.toml").write_text(toml_dumps(document), encoding="utf-8")
+    assert load(tmp_path / "scenario.toml", Scenario) == scenario
+
+
+def test_a_bad_programme_file_is_named_in_the_error(tmp_path: Path) -> None:
+    from smartkampung.datasets import banyuwangi_scenario
+    from smartkampung.io import load
+    from smartkampung.io._converter import unstructure
+    from smartkampung.io._toml import toml_dumps
+    from smartkampung.model import Scenario
+
+    scenario = banyuwangi_scenario()
+    programme = unstructure(scenario.programme)
+    programme["services"][1]["pillar"] = "space_programme"
+    (tmp_path / "programme.toml").write_text(toml_dumps(programme), encoding="utf-8")
+    document = unstructure(scenario)
+    document["programme"] = "programme.toml"
+    (tmp_path / "scenario.toml").write_text(toml_dumps(document), encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load(tmp_path / "scenario.toml", Scenario)
+    assert info.value.source.endswith("programme.toml")
+    assert [(p.record, p.field) for p in info.value.problems] == [("$.services[1] (id poverty_declaration)", "pillar")]
+
+    document["programme"] = "missing.toml"
+    (tmp_path / "scenario.toml").write_text(toml_dumps(document), encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"missing\.toml"):
+        load(tmp_path / "scenario.toml", Scenario)

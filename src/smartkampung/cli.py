@@ -120,6 +120,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
     header, rows = result.monthly_quantile_table()
     _write_csv(out / "monthly.csv", header, rows)
+    header, rows = result.idm_table()
+    _write_csv(out / "idm_status.csv", header, rows)
     header, rows = result.village_table()
     plan = result.prepared.plan if result.prepared is not None else None
     if plan is not None:
@@ -138,7 +140,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             link_properties={"technology": plan.technology, "link_km": plan.link_km,
                              "mean_connection_month": result.mean_connection_month})
         skio.write_geojson(collection, out / "network.geojson")
-    written = ["monthly.csv", "villages.csv", "network.geojson", "summary.txt"]
+    written = ["monthly.csv", "idm_status.csv", "villages.csv", "network.geojson", "summary.txt"]
     if not args.no_plots and _plots_available():
         _save(plots.coverage(result), out / "coverage.png")
         _save(plots.adoption_by_pillar(result), out / "adoption_by_pillar.png")
@@ -339,6 +341,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_init(args: argparse.Namespace) -> int:
     from smartkampung import datasets
     from smartkampung.io import dumps, read_villages_csv
+    from smartkampung.io._converter import unstructure
+    from smartkampung.io._toml import toml_dumps
     from smartkampung.model import RegionSource, Scenario, VillageKind
 
     folder = Path(args.dir)
@@ -378,11 +382,20 @@ def _cmd_init(args: argparse.Namespace) -> int:
             tmp = target.with_name(".villages.csv.tmp")
             shutil.copyfile(source_csv, tmp)
             os.replace(tmp, target)
+    programme_file = folder / "programme.toml"
+    if programme_file.exists() and not args.force:
+        raise _Usage(f"{programme_file} exists; pass --force to overwrite it")
     header = ("# smartkampung scenario. Check it with: smartkampung validate scenario.toml\n"
               "# Run it with: smartkampung simulate scenario.toml --out results\n"
+              "# The programme (pillars, services, technologies) is in programme.toml.\n"
               "# Units: money in rupiah-equivalent (IDR) unless a name says otherwise, months, km.\n\n")
-    atomic_write_text(scenario_file, header + dumps(scenario, "toml"))
-    print(f"wrote {scenario_file}" + (" and villages.csv" if source_csv is not None else ""))
+    document = unstructure(scenario)
+    document["programme"] = programme_file.name
+    atomic_write_text(programme_file, "# Pillars, services and technologies: add, remove or edit entries.\n\n"
+                      + dumps(scenario.programme, "toml"))
+    atomic_write_text(scenario_file, header + toml_dumps(document))
+    written = ["scenario.toml", "programme.toml"] + (["villages.csv"] if source_csv is not None else [])
+    print(f"wrote {', '.join(written)} into {folder}")
     print(f"next: smartkampung simulate {scenario_file} --out {folder / 'results'}")
     return EXIT_OK
 
@@ -430,7 +443,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulate", help="run a Monte Carlo ensemble of a scenario and write its outputs",
                          description="Run a scenario's ensemble; write monthly.csv (totals with quantiles), "
-                                     "villages.csv, network.geojson, summary.txt and PNG plots into --out.")
+                                     "idm_status.csv, villages.csv, network.geojson, summary.txt and PNG plots "
+                                     "into --out.")
     sim.add_argument("scenario", nargs="?", help="scenario file (.toml/.json) or a folder holding scenario.toml; "
                                                  "default: the bundled Banyuwangi scenario")
     sim.add_argument("--runs", type=_positive_int, default=100, help="number of runs (default 100)")
@@ -460,8 +474,8 @@ def _parser() -> argparse.ArgumentParser:
     val.set_defaults(func=_cmd_validate)
 
     init = sub.add_parser("init", help="write a starter scenario for a new city",
-                          description="Write DIR/scenario.toml (and DIR/villages.csv with --from-csv), "
-                                      "ready to edit and run.")
+                          description="Write DIR/scenario.toml and DIR/programme.toml (and DIR/villages.csv "
+                                      "with --from-csv), ready to edit and run.")
     init.add_argument("dir", help="folder to write into (created if needed)")
     init.add_argument("--from-csv", metavar="VILLAGES.csv",
                       help="villages: columns code, name, district_code, lat, lon, population "

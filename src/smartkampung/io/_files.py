@@ -13,6 +13,8 @@ from typing import Any, Literal, TypeVar
 from smartkampung._errors import DataFileError, ParameterError, Problem
 from smartkampung.io._converter import StructureProblems, structure, unstructure
 from smartkampung.io._toml import toml_dumps
+from smartkampung.model._programme import Programme
+from smartkampung.model._scenario import Scenario
 
 __all__ = ["Format", "atomic_write_text", "dump", "dumps", "load", "loads"]
 
@@ -81,8 +83,17 @@ def loads(text: str, cls: type[T], format: Format = "json", *, source: str = "<s
         Listing every problem found, each with its record (``$.path``) and field.
     """
     fmt = _check_format(format, "loads")
+    data = _parse(text, fmt, source)
     try:
-        data = json.loads(text) if fmt == "json" else tomllib.loads(text)
+        return structure(data, cls)
+    except StructureProblems as exc:
+        raise DataFileError(source, exc.problems) from None
+
+
+def _parse(text: str, fmt: Format, source: str) -> Any:
+    """Plain data from JSON or TOML text, or a DataFileError naming the position."""
+    try:
+        return json.loads(text) if fmt == "json" else tomllib.loads(text)
     except json.JSONDecodeError as exc:
         raise DataFileError(source, [Problem(f"not valid JSON: {exc.msg}",
                                              record=f"line {exc.lineno}, column {exc.colno}")]) from None
@@ -92,10 +103,6 @@ def loads(text: str, cls: type[T], format: Format = "json", *, source: str = "<s
         raise DataFileError(source, [Problem("nested too deeply to read")]) from None
     except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
         raise DataFileError(source, [Problem(f"cannot read: {exc}")]) from None
-    try:
-        return structure(data, cls)
-    except StructureProblems as exc:
-        raise DataFileError(source, exc.problems) from None
 
 
 def _format_of(path: Path, format: str | None, function: str) -> Format:
@@ -154,6 +161,10 @@ def dump(obj: Any, path: str | os.PathLike[str], *, format: Format | None = None
 def load(path: str | os.PathLike[str], cls: type[T], *, format: Format | None = None) -> T:
     """Read a model object from a ``.json`` or ``.toml`` file.
 
+    A scenario file may name its programme by file instead of holding it:
+    ``programme = "programme.toml"`` (relative to the scenario file), so a
+    city can keep one programme file for several scenarios.
+
     Raises
     ------
     DataFileError
@@ -162,12 +173,23 @@ def load(path: str | os.PathLike[str], cls: type[T], *, format: Format | None = 
     """
     source = Path(path)
     fmt = _format_of(source, format, "load")
+    data = _parse(_read_text(source), fmt, str(source))
+    if cls is Scenario and isinstance(data, dict) and isinstance(data.get("programme"), str):
+        programme_path = source.parent / data["programme"]
+        programme = load(programme_path, Programme)  # errors name the programme file
+        data = {**data, "programme": unstructure(programme)}
     try:
-        text = source.read_text(encoding="utf-8")
+        return structure(data, cls)
+    except StructureProblems as exc:
+        raise DataFileError(str(source), exc.problems) from None
+
+
+def _read_text(source: Path) -> str:
+    try:
+        return source.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DataFileError(str(source), [Problem("file not found")]) from None
     except UnicodeDecodeError as exc:
         raise DataFileError(str(source), [Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
     except OSError as exc:
         raise DataFileError(str(source), [Problem(f"cannot read: {exc.strerror}")]) from None
-    return loads(text, cls, fmt, source=str(source))

@@ -121,6 +121,7 @@ def _metric_names(scenario: Scenario) -> tuple[str, ...]:
     names += [f"adopters:{s.id}" for s in scenario.programme.services]
     names += [f"transactions:{s.id}" for s in scenario.programme.services]
     names += [f"adopters_pillar:{p.id}" for p in scenario.programme.pillars]
+    names += [f"transactions_pillar:{p.id}" for p in scenario.programme.pillars]
     return tuple(names)
 
 
@@ -352,6 +353,7 @@ def run_one(prepared: PreparedScenario, index: int, root: np.random.SeedSequence
         monthly[row["transactions"]] += totals * tx_rate
         monthly[row["hours_saved"]] += adopters @ (prepared.hours_per_transaction * tx_rate)
         monthly[pillar_row[svc.pillar]] += totals
+        monthly[row[f"transactions_pillar:{svc.pillar}"]] += totals * tx_rate
         reached = adopters >= 0.5 * market[None, :]
         reached &= market[None, :] > 0
         any_reached = reached.any(axis=0)

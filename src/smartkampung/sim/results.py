@@ -172,7 +172,7 @@ class SimulationResult:
         for name in CUMULATIVE_METRICS:
             values = np.quantile(self.total(name), levels)
             rows.append((f"{name} (total to {end})", flow_units[name], tuple(float(v) for v in values)))
-        if self.year_labels:
+        if self.year_labels and self.idm_counts.any():  # only regions with scored desa
             last = np.quantile(self.idm_counts[:, -1, :], levels, axis=0)
             for code, status in enumerate(IDMStatus):
                 rows.append((f"desa {status.label} ({self.year_labels[-1]})", "desa",
@@ -202,6 +202,15 @@ class SimulationResult:
         qs = np.quantile(self.monthly, levels, axis=0)  # (nq, n_metrics, n_months)
         rows = [[self.month_labels[t], name, *[float(qs[k, m, t]) for k in range(len(levels))]]
                 for m, name in enumerate(self.metric_names) for t in range(self.n_months)]
+        return header, rows
+
+    def idm_table(self, q: Sequence[float] | None = None) -> tuple[list[str], list[list[Any]]]:
+        """Header and rows (year, status, quantiles of the desa count) without pandas."""
+        levels = self._levels(q)
+        header = ["year", "status", *[f"q{round(x * 100):02d}" for x in levels]]
+        qs = self.idm_quantiles(levels)  # (nq, n_years, 5)
+        rows = [[year, status.value, *[float(qs[k, y, code]) for k in range(len(levels))]]
+                for y, year in enumerate(self.year_labels) for code, status in enumerate(IDMStatus)]
         return header, rows
 
     def village_table(self) -> tuple[list[str], list[list[Any]]]:
