@@ -3,6 +3,7 @@ numbers, per-run invariants and argument checks."""
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -14,7 +15,7 @@ import pytest
 
 from smartkampung import ParameterError, Region, VillageKind
 from smartkampung.datasets import banyuwangi_scenario, synthetic_region
-from smartkampung.model import BudgetPhase, Fixed, RegionSource, Scenario, Uniform
+from smartkampung.model import BudgetPhase, Fixed, Normal, RegionSource, Scenario, Uniform
 from smartkampung.sim import PreparedScenario, SimulationResult, compare, prepare, simulate
 from smartkampung.sim import ensemble as ensemble_module
 from smartkampung.sim.ensemble import DRAWS, run_one
@@ -407,13 +408,17 @@ def test_bad_arguments_fail_before_any_work(monkeypatch: pytest.MonkeyPatch, reg
     assert "simulate" in str(info.value)
 
 
-def test_a_negative_draw_names_its_assumption(region: Region) -> None:
-    with pytest.raises(ParameterError) as info:
-        simulate(small_scenario(Uniform(-2e8, -1e8)), runs=1, rng=0, region=region)
-    assert info.value.parameter == "budget_idr_per_month"
-    with pytest.raises(ParameterError) as info:
-        simulate(small_scenario(phases=(BudgetPhase(3, Fixed(-1.0)),)), runs=1, rng=0, region=region)
-    assert info.value.parameter == "budget_phases[0]"
+def test_a_budget_that_can_draw_a_negative_value_is_refused_up_front() -> None:
+    # Refused when the scenario is built (so `validate` catches it), not in the middle of a run.
+    with pytest.raises(ValueError, match="budget_idr_per_month must not be negative") as info:
+        small_scenario(Uniform(-2e8, -1e8))
+    assert info.value.args[1].name == "budget_idr_per_month"
+    with pytest.raises(ValueError, match="budget_idr_per_month must not be negative"):
+        small_scenario(phases=(BudgetPhase(3, Fixed(-1.0)),))
+    with pytest.raises(ValueError, match="bound it below at 0"):
+        small_scenario(sk_normal := Normal(1e8, 1e8))  # untruncated normal reaches below 0
+    assert sk_normal.low == -math.inf
+    small_scenario(Normal(1e8, 1e8, low=0.0))  # truncated at 0: fine
 
 
 def test_progress_callable_serial(prepared: PreparedScenario) -> None:

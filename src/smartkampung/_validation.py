@@ -26,6 +26,8 @@ __all__ = [
 
 def as_float_array(value: Any, name: str, function: str) -> NDArray[np.float64]:
     """Convert *value* to a float64 array or raise a ParameterError naming it."""
+    if np.asarray(value).dtype.kind in "US":  # numpy would parse "1e9"; files and callers must not rely on it
+        raise ParameterError(name, f"must be a number, not text ({value!r})", function=function)
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:

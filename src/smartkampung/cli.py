@@ -47,6 +47,9 @@ def _load_scenario(path: str | None) -> tuple[Any, Path | None]:
     file = Path(path)
     if file.is_dir():
         file = file / "scenario.toml"
+    if file.suffix.lower() == ".csv":
+        raise _Usage(f"{file} is a village table, not a scenario; make a scenario from it with: "
+                     f"smartkampung init DIR --from-csv {file}")
     return load(file, Scenario), file.parent
 
 
@@ -62,10 +65,14 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]])
 
 
 def _cell(value: Any) -> Any:
+    # Full precision (a spreadsheet must add up to the totals): whole numbers
+    # as integers, others as the shortest text that reads back exactly.
     if isinstance(value, float):
         if value != value:  # NaN
             return ""
-        return f"{value:.6g}" if abs(value) < 1e15 else repr(value)
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(value)
     return value
 
 
@@ -145,8 +152,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         _save(plots.coverage(result), out / "coverage.png")
         _save(plots.adoption_by_pillar(result), out / "adoption_by_pillar.png")
         _save(plots.connection_map(result), out / "connection_map.png")
-        _save(plots.idm_status(result), out / "idm_status.png")
-        written += ["coverage.png", "adoption_by_pillar.png", "connection_map.png", "idm_status.png"]
+        written += ["coverage.png", "adoption_by_pillar.png", "connection_map.png"]
+        if result.idm_counts.any():  # IDM scores Indonesian desa only
+            _save(plots.idm_status(result), out / "idm_status.png")
+            written.append("idm_status.png")
     elif not args.no_plots:
         _err("matplotlib is not installed: no plots written (pip install \"smartkampung[plot]\")")
     summary = result.summary()

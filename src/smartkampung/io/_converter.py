@@ -47,6 +47,13 @@ def _structure_float(value: Any, _: type) -> float:
         return float(value)
     if isinstance(value, str) and value.strip().lower() in _NONFINITE:
         return _NONFINITE[value.strip().lower()]
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            pass
+        else:
+            raise _StrictTypeError(f"expected a number, got the text {value!r} (remove the quotes)")
     raise _StrictTypeError(f"expected a number, got {value!r}")
 
 
@@ -170,6 +177,8 @@ def _register_scenario_hooks(conv: cattrs.Converter) -> None:
     def structure_distribution(value: Any, _: Any) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return Fixed(float(value))
+        if isinstance(value, str):
+            return Fixed(conv.structure(value, float))  # "inf", or the number's own message
         if not isinstance(value, dict):
             raise _StrictTypeError(f"expected a number or a distribution table, got {value!r}")
         kind = value.get("distribution")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -65,8 +66,11 @@ class CsvRows:
         self.rows: list[tuple[int, dict[str, str]]] = []
         for line, record in rows:
             if len(record) != len(self.header):
+                first = record[0].strip() if record else ""
+                hint = " (a decimal comma? write 10.5, or quote the cell)" if len(record) > len(self.header) else ""
                 self.problems.append(Problem(
-                    f"has {len(record)} cells but the header has {len(self.header)}", record=f"row {line}"))
+                    f"has {len(record)} cells but the header has {len(self.header)}{hint}",
+                    record=f"row {line} (code {first})" if first else f"row {line}"))
                 continue
             self.rows.append((line, {k: v.strip() for k, v in zip(self.header, record, strict=True)}))
 
@@ -74,9 +78,18 @@ class CsvRows:
         """Record one problem naming every missing column; True when none is missing."""
         missing = [n for n in names if n not in self.header]
         if missing:
+            hints = []
+            for name in missing:
+                close = difflib.get_close_matches(name, self.header, n=1, cutoff=0.7)
+                if close:
+                    hints.append(f"{close[0]!r} for {name!r}?")
+            hint = f"; did you mean {', '.join(hints)}" if hints else ""
+            if len(self.header) == 1 and (";" in self.header[0] or "\t" in self.header[0]):
+                hint += "; the cells seem to be separated by ';' or tabs: pass delimiter="
             self.problems.append(Problem(
                 f"missing column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
-                f"(the header has {', '.join(map(repr, self.header))})", record="row 1 (header)"))
+                f"(the header has {', '.join(map(repr, self.header))}){hint}; columns named differently "
+                "can be mapped with columns={our_name: file_name}", record="row 1 (header)"))
         return not missing
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
@@ -90,9 +103,20 @@ class CsvRows:
     def text(self, line: int, row: Mapping[str, str], name: str) -> str | None:
         value = row.get(name, "")
         if not value:
-            self.problems.append(Problem("is empty", record=self.record(line, row), field=name))
+            self.problems.append(Problem("is empty (a value is required)", record=self.record(line, row),
+                                         field=name))
             return None
         return value
+
+    def _not_a_number(self, line: int, row: Mapping[str, str], name: str, raw: str) -> None:
+        if raw == "":
+            message = "is empty (a value is required)"
+        elif "," in raw and raw.replace(",", "", 1).replace(".", "", 1).lstrip("-").isdigit():
+            message = (f"{raw!r} is not a number: write decimals with a point and no thousands "
+                       "separators (10.5, 2310)")
+        else:
+            message = f"{raw!r} is not a number"
+        self.problems.append(Problem(message, record=self.record(line, row), field=name))
 
     def number(self, line: int, row: Mapping[str, str], name: str, low: float = -math.inf,
                high: float = math.inf) -> float | None:
@@ -100,7 +124,7 @@ class CsvRows:
         try:
             value = float(raw)
         except ValueError:
-            self.problems.append(Problem(f"{raw!r} is not a number", record=self.record(line, row), field=name))
+            self._not_a_number(line, row, name, raw)
             return None
         if not math.isfinite(value) or not low <= value <= high:
             self.problems.append(Problem(f"{raw} is outside [{low:g}, {high:g}]",
@@ -116,7 +140,7 @@ class CsvRows:
         try:
             value = float(cleaned)
         except ValueError:
-            self.problems.append(Problem(f"{raw!r} is not a number", record=self.record(line, row), field=name))
+            self._not_a_number(line, row, name, raw)
             return None
         if not math.isfinite(value) or value < 0 or not value.is_integer():
             self.problems.append(Problem(f"{raw} is not a whole number >= 0",
@@ -149,7 +173,7 @@ def read_villages_csv(
     region_name: str,
     country: str,
     districts: Sequence[District] | None = None,
-    default_kind: VillageKind = VillageKind.VILLAGE,
+    default_kind: VillageKind | str = VillageKind.VILLAGE,
     code_system: CodeSystem = CodeSystem.FREE,
     household_size: float = DEFAULT_HOUSEHOLD_SIZE,
     columns: Mapping[str, str] | None = None,
@@ -170,8 +194,8 @@ def read_villages_csv(
         The region's districts. Default: one per distinct ``district_code``,
         named by the ``district_name`` column when present, located at the
         mean of its villages' coordinates.
-    default_kind : VillageKind
-        Kind of villages whose row has no ``kind``.
+    default_kind : VillageKind or str
+        Kind of villages whose row has no ``kind`` (``"barangay"`` works too).
     code_system : CodeSystem
         ``KEMENDAGRI`` to check Indonesian codes.
     household_size : float
@@ -206,6 +230,14 @@ def read_villages_csv(
     rows = CsvRows(path, delimiter=delimiter, columns=columns)
     if not rows.require(REQUIRED_COLUMNS):
         rows.raise_if_problems()
+    if not rows.rows and not rows.problems:
+        rows.problems.append(Problem("the file has a header but no villages"))
+    if isinstance(default_kind, str):
+        try:
+            default_kind = VillageKind(default_kind.strip().lower())
+        except ValueError:
+            raise ParameterError("default_kind", f"{default_kind!r} is not one of "
+                                 f"{', '.join(k.value for k in VillageKind)}", function="read_villages_csv") from None
     seen: dict[str, int] = {}
     parsed: list[dict[str, Any]] = []
     for line, row in rows:

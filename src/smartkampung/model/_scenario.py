@@ -160,8 +160,27 @@ def _is_distribution(instance: Any, attribute: attrs.Attribute[Any], value: Any)
         raise TypeError(f"{attribute.name} must be a number or a distribution, got {value!r}", attribute)
 
 
+def _lowest(value: Any) -> float:
+    """The smallest value a distribution can draw."""
+    if isinstance(value, Fixed):
+        return value.value
+    if isinstance(value, (Uniform, Triangular)):
+        return value.low
+    if isinstance(value, Normal):
+        return value.low if value.sigma > 0 else value.mu
+    return 0.0  # LogNormal: positive
+
+
+def _nonneg_distribution(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _is_distribution(instance, attribute, value)
+    if _lowest(value) < 0:
+        hint = "" if isinstance(value, Fixed) else " (bound it below at 0, e.g. normal with low = 0)"
+        raise ValueError(f"{attribute.name} must not be negative, but {value!r} can draw {_lowest(value):g}{hint}",
+                         attribute)
+
+
 def _dist_field(default: float) -> Any:
-    return attrs.field(default=Fixed(default), converter=_as_distribution, validator=_is_distribution)
+    return attrs.field(default=Fixed(default), converter=_as_distribution, validator=_nonneg_distribution)
 
 
 # ------------------------------------------------------------------------- sections
@@ -401,6 +420,12 @@ class OutcomeAssumptions:
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
+def _month(instance: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _MONTH.match(value):
+        raise ValueError(f"{attribute.name} must be a calendar month written YYYY-MM (e.g. 2016-06), got {value!r}",
+                         attribute)
+
+
 @attrs.frozen
 class Scenario:
     """A programme in a region over a horizon, with every assumption stated.
@@ -427,7 +452,7 @@ class Scenario:
     name: str
     region: RegionSource
     programme: Programme = attrs.field(factory=smart_kampung_programme)
-    start: str = attrs.field(default="2016-05", validator=attrs.validators.matches_re(_MONTH))
+    start: str = attrs.field(default="2016-05", validator=_month)
     horizon_months: int = attrs.field(default=120, validator=[attrs.validators.instance_of(int),
                                                               attrs.validators.ge(1)])
     rollout: RolloutAssumptions = attrs.field(factory=RolloutAssumptions)

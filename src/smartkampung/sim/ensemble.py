@@ -83,8 +83,12 @@ class PreparedScenario:
         Travel time one transaction done at the village saves (round trip
         to the office). [h]
     idm_base : ndarray of float64, shape (3, n_villages)
-        Starting IKS, IKE, IKL; NaN for villages without IDM (kelurahan and
-        villages outside Indonesia).
+        Starting IKS, IKE, IKL before the per-run spread: a desa's own score
+        where the region has one, else the scenario's assumed base; NaN for
+        villages without IDM (kelurahan and villages outside Indonesia).
+    idm_spread_mask : ndarray of bool, shape (n_villages,)
+        Desa whose starting values are assumed, and so drawn in each run
+        around the base with the scenario's ``base_spread``.
     year_months : ndarray of int64, shape (n_years,)
         Month index of each December in the horizon (IDM is scored yearly).
     year_labels : tuple of int
@@ -99,6 +103,7 @@ class PreparedScenario:
     market: NDArray[np.int64]
     hours_per_transaction: NDArray[np.float64]
     idm_base: NDArray[np.float64]
+    idm_spread_mask: NDArray[np.bool_]
     year_months: NDArray[np.int64]
     year_labels: tuple[int, ...]
     metric_names: tuple[str, ...]
@@ -137,10 +142,9 @@ def prepare(scenario: Scenario, *, region: Region | None = None, base_dir: str |
     base_dir : path, optional
         Folder that relative paths in the scenario (a village CSV) are relative to.
     rng : seed, optional
-        Root seed; the IDM starting values of desa without a score are drawn
-        from its stream ``spawn_key=(1,)``, the same for every run.
+        Accepted for symmetry with :func:`simulate`; preparing draws nothing.
     """
-    root = _root_seed(rng)
+    _root_seed(rng)  # checked here so a bad seed fails before the planning work
     if region is None:
         region = _region_of(scenario, Path(base_dir) if base_dir is not None else None)
     ro = scenario.rollout
@@ -164,14 +168,12 @@ def prepare(scenario: Scenario, *, region: Region | None = None, base_dir: str |
                             value_of_time_idr_per_hour=out.value_of_time_idr_per_hour)
 
     idm = out.idm
-    base_rng = np.random.default_rng(_child(root, 1))
     has_score = ~np.isnan(cols.idm_iks)
     gets_default = ~has_score & cols.is_desa  # IDM scores Indonesian desa only
     idm_base = np.full((3, n), np.nan)
     for d, (given, base) in enumerate(zip((cols.idm_iks, cols.idm_ike, cols.idm_ikl),
                                           (idm.base_iks, idm.base_ike, idm.base_ikl), strict=True)):
-        spread = base_rng.normal(0.0, idm.base_spread, n) if idm.base_spread > 0 else np.zeros(n)
-        idm_base[d] = np.where(has_score, given, np.where(gets_default, np.clip(base + spread, 0.0, 1.0), np.nan))
+        idm_base[d] = np.where(has_score, given, np.where(gets_default, base, np.nan))
 
     year, month = scenario.start_year_month
     first_december = (12 - month) % 12
@@ -180,7 +182,7 @@ def prepare(scenario: Scenario, *, region: Region | None = None, base_dir: str |
     return PreparedScenario(
         scenario=scenario, plan=plan, neighbours=neighbours, market=market,
         hours_per_transaction=np.asarray(per_tx.hours, dtype=np.float64),
-        idm_base=idm_base, year_months=year_months, year_labels=year_labels,
+        idm_base=idm_base, idm_spread_mask=gets_default, year_months=year_months, year_labels=year_labels,
         metric_names=_metric_names(scenario),
     )
 
@@ -282,19 +284,15 @@ def run_one(prepared: PreparedScenario, index: int, root: np.random.SeedSequence
     """
     sc = prepared.scenario
     seq = _child(root, 0, index)
-    draw_seq, adoption_seq = seq.spawn(2)
+    draw_seq, adoption_seq, idm_seq = seq.spawn(3)
     ro, ad = sc.rollout, sc.adoption
     # The first four variates are always the DRAWS, then one per budget phase,
     # so adding a phase never changes the other draws (common random numbers).
     u = np.random.default_rng(draw_seq).random(len(DRAWS) + len(ro.budget_phases))
     distributions = [ro.budget_idr_per_month, ro.capex_multiplier, ad.p_multiplier, ad.q_multiplier,
                      *(phase.budget_idr_per_month for phase in ro.budget_phases)]
+    # Non-negative by the scenario's validators (their supports start at >= 0).
     draws = np.array([float(quantile(dist, u[i])) for i, dist in enumerate(distributions)])
-    if np.any(draws < 0):
-        bad = int(np.argmax(draws < 0))
-        name = DRAWS[bad] if bad < len(DRAWS) else f"budget_phases[{bad - len(DRAWS)}]"
-        raise ParameterError(name, f"drew a negative value ({draws[bad]!r}); bound its distribution at 0",
-                             function="simulate")
     T = sc.horizon_months
     budget = np.full(T, draws[0])
     for phase, value in zip(ro.budget_phases, draws[len(DRAWS):], strict=True):
@@ -375,7 +373,7 @@ def run_one(prepared: PreparedScenario, index: int, root: np.random.SeedSequence
     cum_tx = np.cumsum(monthly[row["transactions"]])
     monthly[row["cost_per_transaction_idr"]] = np.divide(cumulative_cost, cum_tx, out=np.full(T, np.nan),
                                                          where=cum_tx > 0)
-    idm_counts = _idm_counts(prepared, dim_adopters, dim_market)
+    idm_counts = _idm_counts(prepared, dim_adopters, dim_market, np.random.default_rng(idm_seq))
     return RunOutput(index=index, draws=draws, monthly=monthly, connection_month=np.asarray(conn, dtype=np.int64),
                      half_month=half_month, final_fraction=final_fraction, idm_counts=idm_counts,
                      trajectories=trajectories)
@@ -395,12 +393,17 @@ def _travel_money(prepared: PreparedScenario, monthly: NDArray[np.float64], row:
 
 
 def _idm_counts(prepared: PreparedScenario, dim_adopters: NDArray[np.float64],
-                dim_market: NDArray[np.float64]) -> NDArray[np.int64]:
+                dim_market: NDArray[np.float64], rng: np.random.Generator) -> NDArray[np.int64]:
     n_years = len(prepared.year_months)
     counts = np.zeros((n_years, _N_STATUS), dtype=np.int64)
     if n_years == 0:
         return counts
-    base = prepared.idm_base
+    base = prepared.idm_base.copy()
+    spread = prepared.scenario.outcomes.idm.base_spread
+    mask = prepared.idm_spread_mask
+    if spread > 0 and mask.any():
+        # Assumed starting values vary between desa and are uncertain: drawn per run.
+        base[:, mask] = np.clip(base[:, mask] + rng.normal(0.0, spread, (3, int(mask.sum()))), 0.0, 1.0)
     scored = ~np.isnan(base[0])
     if not scored.any():
         return counts
@@ -560,6 +563,10 @@ class Comparison:
     def names(self) -> tuple[str, ...]:
         """Scenario names."""
         return tuple(r.scenario_name for r in self.results)
+
+    def summary(self, q: Sequence[float] | None = None) -> str:
+        """The headline outcomes of every scenario, one plain-text table after another."""
+        return "\n\n".join(r.summary(q) for r in self.results)
 
     def rows(self, q: Sequence[float] | None = None) -> tuple[list[str], list[list[Any]]]:
         """Header and rows (scenario, outcome, unit, quantiles...) of the headline outcomes."""

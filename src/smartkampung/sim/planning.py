@@ -236,7 +236,6 @@ def schedule_rollout(
     if not np.isfinite(capex_multiplier) or capex_multiplier < 0:
         raise ParameterError("capex_multiplier", f"must be a finite number >= 0, got {capex_multiplier!r}",
                              function=fn)
-    n = plan.n_villages
     choice = plan.choice
     fibre_km = np.where(choice.on_fibre, choice.link_km, 0.0)
     common: dict[str, Any] = {
@@ -246,6 +245,18 @@ def schedule_rollout(
         "strict": strict,
     }
     capex = choice.capex_idr * capex_multiplier
+    try:
+        return _schedule_plan(choice, capex, common, initially_connected, plan)
+    except ParameterError as exc:
+        # Name the argument as this function's caller spelled it.
+        parameter = {"priority": "policy"}.get(exc.parameter, exc.parameter)
+        raise ParameterError(parameter, exc.message, function=fn) from None
+
+
+def _schedule_plan(choice: TechnologyChoice, capex: NDArray[np.float64], common: dict[str, Any],
+                   initially_connected: int | Sequence[str], plan: NetworkPlan) -> RolloutSchedule:
+    fn = "schedule_rollout"
+    n = plan.n_villages
     already = np.zeros(n, dtype=bool)
     if isinstance(initially_connected, (int, np.integer)) and not isinstance(initially_connected, bool):
         count = int(initially_connected)

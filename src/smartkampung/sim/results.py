@@ -95,15 +95,15 @@ class SimulationResult:
     runs: int
     seed_entropy: int | tuple[int, ...]
     seed_spawn_key: tuple[int, ...] = ()
-    metric_names: tuple[str, ...]
-    month_labels: tuple[str, ...]
+    metric_names: tuple[str, ...] = attrs.field(repr=False)
+    month_labels: tuple[str, ...] = attrs.field(repr=False)
     monthly: NDArray[np.float64] = _arr
     draw_names: tuple[str, ...] = ()
     draws: NDArray[np.float64] = _arr
-    year_labels: tuple[int, ...] = ()
+    year_labels: tuple[int, ...] = attrs.field(default=(), repr=False)
     idm_counts: NDArray[np.int64] = _arr
     village_codes: NDArray[np.str_] = _arr
-    service_ids: tuple[str, ...] = ()
+    service_ids: tuple[str, ...] = attrs.field(default=(), repr=False)
     p_connected: NDArray[np.float64] = _arr
     mean_connection_month: NDArray[np.float64] = _arr
     p_half_adoption: NDArray[np.float64] = _arr

@@ -1,0 +1,114 @@
+"""Messages for the mistakes new users make (found by trying the package as one)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from smartkampung import DataFileError, ParameterError, datasets
+from smartkampung.cli import main
+from smartkampung.io import read_villages_csv
+from smartkampung.model import Scenario, VillageKind
+from smartkampung.sim import plan_network, schedule_rollout
+
+KW = {"region_code": "R", "region_name": "R", "country": "PH"}
+HEADER = "code,name,district_code,lat,lon,population\n"
+
+
+def _problems(path: Path, **kwargs: object) -> list[str]:
+    with pytest.raises(DataFileError) as info:
+        read_villages_csv(path, **{**KW, **kwargs})  # type: ignore[arg-type]
+    return [str(p) for p in info.value.problems]
+
+
+def test_misspelt_column_gets_a_suggestion(tmp_path: Path) -> None:
+    path = tmp_path / "v.csv"
+    path.write_text("code,name,district_code,lat,lon,popualtion\n01,A,D,10,122,5\n", encoding="utf-8")
+    (problem,) = _problems(path)
+    assert "missing column 'population'" in problem
+    assert "did you mean 'popualtion' for 'population'?" in problem
+    assert "columns=" in problem
+
+
+def test_semicolon_separated_file_gets_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "v.csv"
+    path.write_text("code;name;district_code;lat;lon;population\n01;A;D;10;122;5\n", encoding="utf-8")
+    (problem,) = _problems(path)
+    assert "delimiter=" in problem
+    assert read_villages_csv(path, delimiter=";", **KW).n_villages == 1  # type: ignore[arg-type]
+
+
+def test_decimal_comma_and_empty_cells(tmp_path: Path) -> None:
+    path = tmp_path / "v.csv"
+    path.write_text(HEADER + '01,A,D,"10,5",122,5\n02,B,D,10.6,122,\n03,C,D,10.7,122.1,"2,310"\n', encoding="utf-8")
+    problems = _problems(path)
+    assert any("row 2 (code 01)" in p and "'lat'" in p and "decimals with a point" in p for p in problems)
+    assert any("row 3 (code 02)" in p and "'population'" in p and "is empty (a value is required)" in p
+               for p in problems)
+    assert any("row 4 (code 03)" in p and "no thousands separators" in p for p in problems)
+
+
+def test_unquoted_decimal_comma_names_the_row_and_code(tmp_path: Path) -> None:
+    path = tmp_path / "v.csv"
+    path.write_text(HEADER + "01,A,D,10,5,122,5\n", encoding="utf-8")
+    (problem,) = _problems(path)
+    assert problem.startswith("row 2 (code 01): has 7 cells but the header has 6")
+    assert "decimal comma" in problem
+
+
+def test_a_header_alone_is_not_a_region(tmp_path: Path) -> None:
+    path = tmp_path / "v.csv"
+    path.write_text(HEADER, encoding="utf-8")
+    assert _problems(path) == ["the file has a header but no villages"]
+
+
+def test_default_kind_may_be_text() -> None:
+    region = read_villages_csv(datasets.data_path("guimaras_villages.csv"), default_kind="barangay",
+                               **KW)  # type: ignore[arg-type]
+    assert {v.kind for v in region.villages} == {VillageKind.BARANGAY}
+    with pytest.raises(ParameterError) as info:
+        read_villages_csv(datasets.data_path("guimaras_villages.csv"), default_kind="hamlet",
+                          **KW)  # type: ignore[arg-type]
+    assert info.value.parameter == "default_kind"
+
+
+def test_a_quoted_number_in_a_scenario_says_remove_the_quotes(tmp_path: Path) -> None:
+    from smartkampung.io import dumps, load
+
+    text = dumps(datasets.banyuwangi_scenario(), "toml")
+    text = text.replace("[rollout]\n", '[rollout]\nbuild_km_per_month = "12.5"\n', 1)
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load(path, Scenario)
+    assert any("'12.5' (remove the quotes)" in str(p) for p in info.value.problems), str(info.value)
+
+
+def test_schedule_rollout_names_its_own_arguments() -> None:
+    plan = plan_network(datasets.banyuwangi(), technology_choice=False)
+    with pytest.raises(ParameterError) as info:
+        schedule_rollout(plan, budget_idr_per_month=1e9, n_months=12, policy="populaton")
+    assert info.value.parameter == "policy"
+    assert info.value.function == "schedule_rollout"
+    with pytest.raises(ParameterError) as info:
+        schedule_rollout(plan, budget_idr_per_month="1e9", n_months=12)  # type: ignore[arg-type]
+    assert info.value.parameter == "budget_idr_per_month"
+
+
+def test_simulate_given_a_village_csv_points_to_init(capsys: pytest.CaptureFixture[str]) -> None:
+    csv_path = datasets.data_path("guimaras_villages.csv")
+    assert main(["simulate", str(csv_path), "--runs", "1", "--no-plots"]) == 2
+    err = capsys.readouterr().err
+    assert "not a scenario" in err and "init" in err and "Traceback" not in err
+
+
+def test_csv_outputs_keep_full_precision(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "o"
+    assert main(["simulate", "--runs", "2", "--out", str(out), "--no-plots", "-q"]) == 0
+    with (out / "monthly.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    people = [r for r in rows if r[1] == "people_connected" and r[0] == "2026-05"]
+    assert people[0][3] == "1556078"  # the census total, not 1.55608e+06
+    capsys.readouterr()
