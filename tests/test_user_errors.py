@@ -101,7 +101,9 @@ def test_simulate_given_a_village_csv_points_to_init(capsys: pytest.CaptureFixtu
     csv_path = datasets.data_path("guimaras_villages.csv")
     assert main(["simulate", str(csv_path), "--runs", "1", "--no-plots"]) == 2
     err = capsys.readouterr().err
-    assert "not a scenario" in err and "init" in err and "Traceback" not in err
+    assert "not a scenario" in err
+    assert "init" in err
+    assert "Traceback" not in err
 
 
 def test_csv_outputs_keep_full_precision(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
