@@ -39,7 +39,7 @@ from smartkampung.model._village import Region
 from smartkampung.sim.adoption import linear_adoption, nearest_neighbours, simulate_adoption
 from smartkampung.sim.distributions import quantile
 from smartkampung.sim.network import great_circle_km
-from smartkampung.sim.outcomes import IDM_DIMENSIONS, project_idm, travel_savings
+from smartkampung.sim.outcomes import IDM_DIMENSIONS, connected_totals, project_idm, travel_savings
 from smartkampung.sim.planning import NetworkPlan, plan_network, schedule_rollout
 from smartkampung.sim.results import SimulationResult
 
@@ -79,6 +79,9 @@ class PreparedScenario:
         Nearest villages for the spatial Bass term.
     market : ndarray of int64, shape (n_services, n_villages)
         Households that may adopt each service. [households]
+    coverage_weights : ndarray of float64, shape (4, n_villages)
+        What a connected village adds to the monthly totals: 1 village, its
+        households, its people, its running cost per month [IDR].
     hours_per_transaction : ndarray of float64, shape (n_villages,)
         Travel time one transaction done at the village saves (round trip
         to the office). [h]
@@ -102,6 +105,7 @@ class PreparedScenario:
     neighbours: NDArray[np.intp]
     market: NDArray[np.int64]
     hours_per_transaction: NDArray[np.float64]
+    coverage_weights: NDArray[np.float64]
     idm_base: NDArray[np.float64]
     idm_spread_mask: NDArray[np.bool_]
     year_months: NDArray[np.int64]
@@ -182,6 +186,8 @@ def prepare(scenario: Scenario, *, region: Region | None = None, base_dir: str |
     return PreparedScenario(
         scenario=scenario, plan=plan, neighbours=neighbours, market=market,
         hours_per_transaction=np.asarray(per_tx.hours, dtype=np.float64),
+        coverage_weights=np.stack([np.ones(n), cols.households.astype(np.float64),
+                                   cols.population.astype(np.float64), plan.opex_idr_per_year / 12.0]),
         idm_base=idm_base, idm_spread_mask=gets_default, year_months=year_months, year_labels=year_labels,
         metric_names=_metric_names(scenario),
     )
@@ -194,7 +200,8 @@ def _check_initially_connected(initial: int | tuple[str, ...], region: Region) -
             raise ParameterError("initially_connected", f"{initial} villages cannot be connected at the start: "
                                  f"the region has {region.n_villages}", function="simulate")
         return
-    unknown = [code for code in initial if code not in {v.code for v in region.villages}]
+    codes = {v.code for v in region.villages}
+    unknown = [code for code in initial if code not in codes]
     if unknown:
         raise ParameterError("initially_connected", f"unknown village codes: {', '.join(unknown[:5])}",
                              function="simulate")
@@ -306,13 +313,10 @@ def run_one(prepared: PreparedScenario, index: int, root: np.random.SeedSequence
     names = prepared.metric_names
     monthly = np.zeros((len(names), T))
     row = {name: i for i, name in enumerate(names)}
-    connected_by = conn[None, :] <= np.arange(T)[:, None]  # (T, n) bool
-    monthly[row["villages_connected"]] = connected_by.sum(axis=1)
-    monthly[row["households_connected"]] = connected_by @ cols.households.astype(np.float64)
-    monthly[row["people_connected"]] = connected_by @ cols.population.astype(np.float64)
+    totals = connected_totals(np.minimum(conn, T), prepared.coverage_weights, T)  # (4, T)
+    for k, name in enumerate(("villages_connected", "households_connected", "people_connected", "opex_idr")):
+        monthly[row[name]] = totals[k]
     monthly[row["capex_idr"]] = sched.spend_idr
-    monthly[row["opex_idr"]] = connected_by @ (plan.opex_idr_per_year / 12.0)
-    del connected_by
 
     services = sc.programme.services
     pillars = sc.programme.pillars
