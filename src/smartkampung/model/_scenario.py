@@ -365,7 +365,7 @@ class IDMAssumptions:
         Starting sub-indices for desa without a score. [0–1]
     base_spread : float
         Standard deviation of the per-desa starting values around the base,
-        drawn once per scenario from its seed. [0–1]
+        drawn in every run from the run's stream. [0–1]
     effect_social, effect_economic, effect_ecological : float
         Rise of each sub-index at full adoption. [-]
     lag_months : int
