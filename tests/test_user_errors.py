@@ -114,3 +114,17 @@ def test_csv_outputs_keep_full_precision(tmp_path: Path, capsys: pytest.CaptureF
     people = [r for r in rows if r[1] == "people_connected" and r[0] == "2026-05"]
     assert people[0][3] == "1556078"  # the census total, not 1.55608e+06
     capsys.readouterr()
+
+
+def test_a_scenario_csv_that_is_not_found_says_where_it_looked(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from smartkampung.model import RegionSource
+    from smartkampung.sim import simulate
+
+    scenario = Scenario(name="x", region=RegionSource(csv="villages.csv", code="R", name="R", country="PH"))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataFileError) as info:
+        simulate(scenario, runs=1)
+    message = str(info.value)
+    assert str(tmp_path / "villages.csv") in message
+    assert "base_dir=" in message

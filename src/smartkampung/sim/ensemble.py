@@ -31,7 +31,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from smartkampung._errors import ParameterError
+from smartkampung._errors import DataFileError, ParameterError, Problem
 from smartkampung.model._geo import Location
 from smartkampung.model._programme import AdoptionModel
 from smartkampung.model._scenario import Scenario
@@ -61,6 +61,11 @@ def _region_of(scenario: Scenario, base_dir: Path | None) -> Region:
     path = Path(src.csv)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
+    if not path.is_file():
+        where = "" if base_dir is not None else " (a relative path is taken from the current folder; pass " \
+                                                 "base_dir=, the scenario file's folder)"
+        raise DataFileError(str(path), [Problem(f"the scenario's village file [region] csv = {src.csv!r} was "
+                                                f"not found at {path.resolve()}{where}")])
     region = read_villages_csv(path, region_code=src.code, region_name=src.name, country=src.country,
                                default_kind=src.kind, household_size=src.household_size)
     return region.with_district_backbone()
@@ -305,7 +310,6 @@ def run_one(prepared: PreparedScenario, index: int, root: np.random.SeedSequence
     for phase, value in zip(ro.budget_phases, draws[len(DRAWS):], strict=True):
         budget[phase.start_month:] = value
     plan = prepared.plan
-    cols = plan.columns
     sched = schedule_rollout(plan, budget_idr_per_month=budget, n_months=T, policy=ro.policy,
                              build_km_per_month=ro.build_km_per_month, carry_over=ro.carry_over,
                              initially_connected=ro.initially_connected, capex_multiplier=draws[1])
