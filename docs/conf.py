@@ -246,6 +246,7 @@ API_MODULES = [
     "smartkampung.sim.network",
     "smartkampung.sim.rollout",
     "smartkampung.sim.planning",
+    "smartkampung.sim.roads",
     "smartkampung.sim.adoption",
     "smartkampung.sim.distributions",
     "smartkampung.sim.ensemble",

@@ -128,11 +128,13 @@ PUBLIC_API: dict[str, list[str]] = {
         "Comparison",
         "NetworkPlan",
         "PreparedScenario",
+        "RoadGraph",
         "RolloutSchedule",
         "SimulationResult",
         "compare",
         "plan_network",
         "prepare",
+        "road_fibre_tree",
         "schedule_rollout",
         "simulate",
     ],
@@ -225,6 +227,10 @@ PUBLIC_API: dict[str, list[str]] = {
     ],
     "smartkampung.sim.distributions": [
         "quantile",
+    ],
+    "smartkampung.sim.roads": [
+        "RoadGraph",
+        "road_fibre_tree",
     ],
     "smartkampung.plots": [
         "adoption_by_pillar",

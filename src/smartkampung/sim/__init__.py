@@ -9,6 +9,8 @@ rollout
     Budget-limited month-by-month schedule along the tree.
 planning
     ``plan_network(region)`` and ``schedule_rollout(plan)``: the object layer.
+roads
+    Fibre along a user's road graph (Steiner-tree approximation).
 calibrate
     Fitting rollout parameters to observed connection counts.
 adoption
@@ -22,17 +24,20 @@ ensemble
 from smartkampung.sim.ensemble import Comparison, PreparedScenario, compare, prepare, simulate
 from smartkampung.sim.planning import NetworkPlan, plan_network, schedule_rollout
 from smartkampung.sim.results import SimulationResult
+from smartkampung.sim.roads import RoadGraph, road_fibre_tree
 from smartkampung.sim.rollout import RolloutSchedule
 
 __all__ = [
     "Comparison",
     "NetworkPlan",
     "PreparedScenario",
+    "RoadGraph",
     "RolloutSchedule",
     "SimulationResult",
     "compare",
     "plan_network",
     "prepare",
+    "road_fibre_tree",
     "schedule_rollout",
     "simulate",
 ]

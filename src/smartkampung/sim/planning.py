@@ -29,6 +29,7 @@ from smartkampung.sim.network import (
     minimum_fibre_tree,
     nearest_backbone,
 )
+from smartkampung.sim.roads import RoadGraph, road_fibre_tree
 from smartkampung.sim.rollout import PolicyInputs, RolloutSchedule, schedule
 
 __all__ = ["DEFAULT_DEMAND_MBPS", "NetworkPlan", "plan_network", "schedule_rollout"]
@@ -130,6 +131,7 @@ def plan_network(
     horizon_years: float = DEFAULT_HORIZON_YEARS,
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
     technology_choice: bool = True,
+    roads: RoadGraph | None = None,
 ) -> NetworkPlan:
     """Plan how to connect every village of a region: fibre tree, then technology.
 
@@ -153,6 +155,10 @@ def plan_network(
         True: each village takes its least-lifetime-cost feasible technology
         (fibre villages that others hang from stay on fibre as relays). False:
         every village on fibre (needs a technology with id ``"fibre"``).
+    roads : RoadGraph, optional
+        Lay fibre along these roads (:func:`~smartkampung.sim.roads.road_fibre_tree`,
+        a Steiner-tree approximation) instead of straight lines times
+        ``route_factor``.
 
     Returns
     -------
@@ -181,8 +187,11 @@ def plan_network(
         pop_lat_deg=np.array([p.location.lat_deg for p in pops]),
         pop_lon_deg=np.array([p.location.lon_deg for p in pops]),
     )
-    tree = minimum_fibre_tree(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg, columns.pop_lon_deg,
-                              route_factor=route_factor)
+    if roads is None:
+        tree = minimum_fibre_tree(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg, columns.pop_lon_deg,
+                                  route_factor=route_factor)
+    else:
+        tree = road_fibre_tree(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg, columns.pop_lon_deg, roads)
     _, distance_km = nearest_backbone(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg,
                                       columns.pop_lon_deg)
     choice = choose_technology(tree, distance_km, demand_mbps, techs, horizon_years=horizon_years,
