@@ -166,7 +166,7 @@ def road_fibre_tree(lat_deg: ArrayLike, lon_deg: ArrayLike, pop_lat_deg: ArrayLi
         seen[node] = True
         queue.append((node, -1, 0.0, p))
     def is_village(node: int) -> bool:
-        return n_road <= node < n_road + n
+        return bool(n_road <= node < n_road + n)
 
     while queue:
         node, above, km, pop = queue.popleft()
