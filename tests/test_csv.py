@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -74,12 +75,17 @@ def test_good_file(write_file: WriteFile) -> None:
     assert sarongan.location == Location(-8.4983687395895, 113.90416817381755)
     assert sarongan.households == 1439  # 5613 / 3.9 = 1439.2
     assert sarongan.population_year is None
-    # Districts derived: one per code, in order of first appearance, at the mean of their villages.
+    # Districts derived: one per code, in order of first appearance, at the spherical mean of their
+    # villages (the normalised sum of their unit vectors, computed here independently).
     assert [d.code for d in region.districts] == ["35.10.01", "35.10.15"]
     d1 = region.district("35.10.01")
     assert d1.name == "35.10.01"  # no district_name column: the code stands in
-    assert d1.location.lat_deg == pytest.approx((-8.4983687395895 - 8.587855000731954) / 2)
-    assert d1.location.lon_deg == pytest.approx((113.90416817381755 + 114.09183314692525) / 2)
+    la = np.radians([-8.4983687395895, -8.587855000731954])
+    lo = np.radians([113.90416817381755, 114.09183314692525])
+    x, y, z = (np.cos(la) * np.cos(lo)).sum(), (np.cos(la) * np.sin(lo)).sum(), np.sin(la).sum()
+    assert d1.location.lat_deg == pytest.approx(np.degrees(np.arctan2(z, np.hypot(x, y))), abs=1e-12)
+    assert d1.location.lon_deg == pytest.approx(np.degrees(np.arctan2(y, x)), abs=1e-12)
+    assert d1.location.lat_deg == pytest.approx((-8.4983687395895 - 8.587855000731954) / 2, abs=1e-4)
     assert region.district("35.10.15").location == region.village("35.10.15.2012").location
     assert region.backbone == ()
 
@@ -179,7 +185,10 @@ def test_optional_columns(write_file: WriteFile) -> None:
             "b,B,d1,,1,4,3,\n")
     region = read_villages_csv(write_file("o.csv", text), **KW)
     assert region.district("d1").name == "Glagah"
-    assert region.district("d1").location == Location(1.0, 3.0)
+    # (1, 2) and (1, 4) meet halfway along the great circle: longitude 3, latitude a hair above 1.
+    location = region.district("d1").location
+    assert location.lon_deg == pytest.approx(3.0, abs=1e-12)
+    assert 1.0 < location.lat_deg < 1.001
     assert [v.population_year for v in region.villages] == [2020, None]
 
 

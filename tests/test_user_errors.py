@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from smartkampung import DataFileError, ParameterError, datasets
@@ -128,3 +129,79 @@ def test_a_scenario_csv_that_is_not_found_says_where_it_looked(tmp_path: Path,
     message = str(info.value)
     assert str(tmp_path / "villages.csv") in message
     assert "base_dir=" in message
+
+
+def test_district_centre_across_the_antimeridian(tmp_path: Path) -> None:
+    # Two villages either side of longitude 180 make a district near 180, not near 0.
+    path = tmp_path / "v.csv"
+    path.write_text(HEADER + "a,A,D,-17.0,179.9,10\nb,B,D,-17.0,-179.9,10\n", encoding="utf-8")
+    location = read_villages_csv(path, **KW).district("D").location  # type: ignore[arg-type]
+    assert abs(abs(location.lon_deg) - 180.0) < 1e-9
+
+
+def test_repeated_header_column_and_bad_delimiter(tmp_path: Path) -> None:
+    path = tmp_path / "v.csv"
+    path.write_text("code,name,district_code,lat,lon,population,population\n01,A,D,10,122,100,5\n", encoding="utf-8")
+    assert any("'population' appear more than once" in p for p in _problems(path))
+    with pytest.raises(ParameterError) as info:
+        read_villages_csv(path, delimiter=";;", **KW)  # type: ignore[arg-type]
+    assert info.value.parameter == "delimiter"
+
+
+def test_init_checks_everything_before_writing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    city = tmp_path / "city"
+    city.mkdir()
+    (city / "programme.toml").write_text("# mine\n", encoding="utf-8")
+    csv_path = datasets.data_path("guimaras_villages.csv")
+    assert main(["init", str(city), "--from-csv", str(csv_path), "--country", "PH"]) == 2
+    assert sorted(p.name for p in city.iterdir()) == ["programme.toml"]  # nothing copied or written
+    assert "programme.toml exists" in capsys.readouterr().err
+    # Options about a CSV make no sense without one; --start applies to the Banyuwangi scenario too.
+    assert main(["init", str(tmp_path / "b"), "--country", "PH"]) == 2
+    assert main(["init", str(tmp_path / "c"), "--start", "2026-13"]) == 2
+    assert "YYYY-MM" in capsys.readouterr().err
+    assert main(["init", str(tmp_path / "d"), "--start", "2030-01"]) == 0
+    from smartkampung.io import load
+
+    assert load(tmp_path / "d" / "scenario.toml", Scenario).start == "2030-01"
+
+
+def test_a_single_table_where_a_list_of_tables_goes(tmp_path: Path) -> None:
+    from smartkampung.io import dumps, load
+
+    text = dumps(datasets.banyuwangi_scenario(), "toml").replace("[[rollout.budget_phases]]", "[rollout.budget_phases]")
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load(path, Scenario)
+    message = str(info.value)
+    assert "[[name]] makes a list of tables" in message
+    assert "AttributeError" not in message
+
+
+def test_empty_service_list_and_comparison_errors() -> None:
+    import attrs
+
+    from smartkampung.sim import compare, simulate
+
+    scenario = attrs.evolve(datasets.banyuwangi_scenario(), horizon_months=24)
+    no_services = attrs.evolve(scenario, programme=attrs.evolve(scenario.programme, services=()))
+    result = simulate(no_services, runs=2, rng=1)
+    assert result.metric("villages_connected")[:, -1].min() > 41
+    assert not result.metric("adopters").any()
+    comparison = compare([scenario], runs=2, rng=1)
+    with pytest.raises(ParameterError) as info:
+        comparison.difference("adopters", 1, 0)
+    assert info.value.parameter == "a"
+
+
+def test_backbone_index_of_villages_off_fibre() -> None:
+    plan = plan_network(datasets.synthetic_region(300, seed=4))
+    technology, index, parent = plan.technology, plan.backbone_index, plan.parent
+    direct = parent < 0
+    assert np.all(index[~direct] == -1)
+    assert np.all(index[direct & (technology == "satellite")] == -1)
+    others = direct & (technology != "satellite")
+    assert np.all(index[others] >= 0)
+    cellular = technology == "cellular"
+    assert np.array_equal(index[cellular & direct], plan.nearest_backbone_index[cellular & direct])

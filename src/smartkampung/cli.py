@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from smartkampung._errors import DataFileError, Problem, SmartKampungError
+from smartkampung._errors import DataFileError, Problem, SmartKampungError, field_and_message
 
 __all__ = ["main"]
 
@@ -348,29 +348,45 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
+    import attrs
+
     from smartkampung import datasets
-    from smartkampung.io import dumps, read_villages_csv
+    from smartkampung.io import atomic_write_text, dumps, read_villages_csv
     from smartkampung.io._converter import unstructure
     from smartkampung.io._toml import toml_dumps
     from smartkampung.model import RegionSource, Scenario, VillageKind
 
     folder = Path(args.dir)
     scenario_file = folder / "scenario.toml"
-    if scenario_file.exists() and not args.force:
-        raise _Usage(f"{scenario_file} exists; pass --force to overwrite it")
+    programme_file = folder / "programme.toml"
+    csv_target = folder / "villages.csv"
+    source_csv = Path(args.from_csv) if args.from_csv else None
+    if source_csv is None:
+        given = [f"--{name}" for name in ("code", "name", "kind") if getattr(args, name) is not None]
+        given += ["--country"] if args.country is not None else []
+        if given:
+            raise _Usage(f"{', '.join(given)} describe the villages of --from-csv; without it init writes the "
+                         "Banyuwangi scenario")
+    # Every check before anything is written.
+    targets = [scenario_file, programme_file]
+    if source_csv is not None and csv_target.resolve() != source_csv.resolve():
+        targets.append(csv_target)
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not args.force:
+        raise _Usage(f"{', '.join(existing)} exist{'s' if len(existing) == 1 else ''}; pass --force to overwrite")
     base = datasets.banyuwangi_scenario()
-    if args.from_csv:
-        source_csv = Path(args.from_csv)
-        kind = VillageKind(args.kind)
+    if source_csv is not None:
+        kind = VillageKind(args.kind or "village")
+        country = args.country or "ID"
         code = args.code or source_csv.stem
         name = args.name or source_csv.stem.replace("_", " ").title()
         # Read it now so a bad file fails before anything is written.
-        region = read_villages_csv(source_csv, region_code=code, region_name=name, country=args.country,
+        region = read_villages_csv(source_csv, region_code=code, region_name=name, country=country,
                                    default_kind=kind)
-        region_source = RegionSource(csv="villages.csv", code=code, name=name, country=args.country, kind=kind)
+        region_source = RegionSource(csv="villages.csv", code=code, name=name, country=country, kind=kind)
         scenario = Scenario(
             name=f"Smart village programme: {name}", region=region_source, programme=base.programme,
-            start=args.start, horizon_months=base.horizon_months,
+            start=args.start or "2026-01", horizon_months=base.horizon_months,
             rollout=_starter_rollout(base.rollout),
             adoption=base.adoption,
             outcomes=type(base.outcomes)(),  # the office defaults to the population centre
@@ -378,22 +394,12 @@ def _cmd_init(args: argparse.Namespace) -> int:
                         f"from {source_csv.name}. Every value is a Smart Kampung default: edit to your city.",
         )
     else:
-        scenario = base
-        source_csv = None
+        scenario = attrs.evolve(base, start=args.start) if args.start else base
     folder.mkdir(parents=True, exist_ok=True)
-    from smartkampung.io import atomic_write_text
-
-    if source_csv is not None:
-        target = folder / "villages.csv"
-        if target.resolve() != source_csv.resolve():
-            if target.exists() and not args.force:
-                raise _Usage(f"{target} exists; pass --force to overwrite it")
-            tmp = target.with_name(".villages.csv.tmp")
-            shutil.copyfile(source_csv, tmp)
-            os.replace(tmp, target)
-    programme_file = folder / "programme.toml"
-    if programme_file.exists() and not args.force:
-        raise _Usage(f"{programme_file} exists; pass --force to overwrite it")
+    if source_csv is not None and csv_target in targets:
+        tmp = csv_target.with_name(".villages.csv.tmp")
+        shutil.copyfile(source_csv, tmp)
+        os.replace(tmp, csv_target)
     header = ("# smartkampung scenario. Check it with: smartkampung validate scenario.toml\n"
               "# Run it with: smartkampung simulate scenario.toml --out results\n"
               "# The programme (pillars, services, technologies) is in programme.toml.\n"
@@ -491,10 +497,11 @@ def _parser() -> argparse.ArgumentParser:
                            "(optional kind, households, district_name, population_year)")
     init.add_argument("--code", help="region code (default: the CSV's file name)")
     init.add_argument("--name", help="region name (default: from the CSV's file name)")
-    init.add_argument("--country", default="ID", help="ISO 3166-1 alpha-2 country code (default ID)")
-    init.add_argument("--kind", default="village", help="village kind for rows without one: desa, kelurahan, "
-                                                        "barangay, tambon, muban, xa, phuong, kampung, village")
-    init.add_argument("--start", default="2026-01", help="first month, YYYY-MM (default 2026-01)")
+    init.add_argument("--country", help="ISO 3166-1 alpha-2 country code (default ID)")
+    init.add_argument("--kind", help="village kind for rows without one: desa, kelurahan, barangay, tambon, "
+                                     "muban, xa, phuong, kampung, village (default)")
+    init.add_argument("--start", help="first month, YYYY-MM (default 2026-01; the Banyuwangi scenario's own "
+                                      "2016-06 without --from-csv)")
     init.add_argument("--force", action="store_true", help="overwrite existing files")
     init.set_defaults(func=_cmd_init)
 
@@ -533,8 +540,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(str(exc))
         return EXIT_INVALID
     except ValueError as exc:  # e.g. an unknown village kind given on the command line
-        _err(str(exc))
+        _err(field_and_message(exc)[1])
         return EXIT_USAGE
+    except MemoryError:
+        _err("not enough memory: reduce --runs, the horizon or the number of villages")
+        return EXIT_INVALID
     except OSError as exc:  # a folder that cannot be made, a file that cannot be written
         where = f": {exc.filename}" if exc.filename else ""
         _err(f"{exc.strerror or exc}{where}")

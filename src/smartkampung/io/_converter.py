@@ -110,6 +110,10 @@ def _all_validator_errors(cls: type, conv: cattrs.Converter) -> Any:
     base: Any = make_dict_structure_fn(cls, conv)
 
     def hook(data: Any, _: Any) -> Any:
+        if not isinstance(data, dict):
+            hint = " (in TOML, [[name]] makes a list of tables, [name] a single table)" if isinstance(
+                data, (list, str)) else ""
+            raise _StrictTypeError(f"expected a table of {cls.__name__} fields, got {data!r}"[:200] + hint)
         try:
             return base(data, cls)
         except ClassValidationError as exc:

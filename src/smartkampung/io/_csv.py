@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from smartkampung._errors import DataFileError, ParameterError, Problem, field_and_message
-from smartkampung.model._geo import Location
+from smartkampung.model._geo import Location, mean_location
 from smartkampung.model._village import (
     DEFAULT_HOUSEHOLD_SIZE,
     CodeSystem,
@@ -38,6 +38,8 @@ class CsvRows:
                  columns: Mapping[str, str] | None = None) -> None:
         self.path = Path(path)
         self.problems: list[Problem] = []
+        if not isinstance(delimiter, str) or len(delimiter) != 1:
+            raise ParameterError("delimiter", f"must be one character, got {delimiter!r}", function="read_villages_csv")
         rename = dict(columns or {})
         try:
             with self.path.open(encoding="utf-8-sig", newline="") as handle:
@@ -63,6 +65,11 @@ class CsvRows:
         # ``columns`` maps our names to the file's: {"lat": "latitude"}.
         file_to_ours = {file_name: ours for ours, file_name in rename.items()}
         self.header = [file_to_ours.get(h, h) for h in header]
+        repeated = sorted({h for h in self.header if h and self.header.count(h) > 1})
+        if repeated:
+            self.problems.append(Problem(f"column{'s' if len(repeated) > 1 else ''} "
+                                         f"{', '.join(map(repr, repeated))} appear more than once",
+                                         record="row 1 (header)"))
         self.rows: list[tuple[int, dict[str, str]]] = []
         for line, record in rows:
             if len(record) != len(self.header):
@@ -301,7 +308,8 @@ def read_villages_csv(
                 where = f"row {lines.get(code, '?')} (code {code})"
             rows.problems.append(Problem(prob.message, record=where, field=prob.field))
     except ValueError as exc:
-        rows.problems.append(Problem(str(exc)))
+        field, message = field_and_message(exc)
+        rows.problems.append(Problem(message, record="region" if field else None, field=field))
     rows.raise_if_problems()
     assert region is not None
     return region
@@ -313,8 +321,6 @@ def _derive_districts(parsed: Sequence[Mapping[str, Any]]) -> list[District]:
         groups.setdefault(p["district_code"], []).append(p)
     districts = []
     for code, members in groups.items():
-        lat = sum(m["location"].lat_deg for m in members) / len(members)
-        lon = sum(m["location"].lon_deg for m in members) / len(members)
         name = next((m["district_name"] for m in members if m["district_name"]), code)
-        districts.append(District(code=code, name=name, location=Location(lat, lon)))
+        districts.append(District(code=code, name=name, location=mean_location([m["location"] for m in members])))
     return districts

@@ -441,7 +441,7 @@ class Scenario:
     start : str
         Calendar month of month 0, ``"YYYY-MM"``.
     horizon_months : int
-        Months simulated. [months]
+        Months simulated, 1 to 1,200 (a century). [months]
     rollout, adoption, outcomes : assumption sections
         See :class:`RolloutAssumptions`, :class:`AdoptionAssumptions`,
         :class:`OutcomeAssumptions`.
@@ -454,7 +454,7 @@ class Scenario:
     programme: Programme = attrs.field(factory=smart_kampung_programme)
     start: str = attrs.field(default="2016-05", validator=_month)
     horizon_months: int = attrs.field(default=120, validator=[attrs.validators.instance_of(int),
-                                                              attrs.validators.ge(1)])
+                                                              attrs.validators.ge(1), attrs.validators.le(1200)])
     rollout: RolloutAssumptions = attrs.field(factory=RolloutAssumptions)
     adoption: AdoptionAssumptions = attrs.field(factory=AdoptionAssumptions)
     outcomes: OutcomeAssumptions = attrs.field(factory=OutcomeAssumptions)

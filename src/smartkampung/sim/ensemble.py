@@ -21,6 +21,7 @@ Per run:
 from __future__ import annotations
 
 import math
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future
@@ -35,7 +36,7 @@ from smartkampung._errors import DataFileError, ParameterError, Problem
 from smartkampung.model._geo import Location
 from smartkampung.model._programme import AdoptionModel
 from smartkampung.model._scenario import Scenario
-from smartkampung.model._village import Region
+from smartkampung.model._village import DEFAULT_HOUSEHOLD_SIZE, Region
 from smartkampung.sim.adoption import linear_adoption, nearest_neighbours, simulate_adoption
 from smartkampung.sim.distributions import quantile
 from smartkampung.sim.network import great_circle_km
@@ -56,7 +57,11 @@ def _region_of(scenario: Scenario, base_dir: Path | None) -> Region:
 
     src = scenario.region
     if src.builtin is not None:
-        return {"banyuwangi": datasets.banyuwangi, "guimaras": datasets.guimaras}[src.builtin]()
+        region = {"banyuwangi": datasets.banyuwangi, "guimaras": datasets.guimaras}[src.builtin]()
+        if src.household_size != DEFAULT_HOUSEHOLD_SIZE:  # the bundled regions give no household counts
+            region = attrs.evolve(region, villages=tuple(
+                attrs.evolve(v, households=round(v.population / src.household_size)) for v in region.villages))
+        return region
     assert src.csv is not None
     path = Path(src.csv)
     if not path.is_absolute() and base_dir is not None:
@@ -153,7 +158,8 @@ def prepare(scenario: Scenario, *, region: Region | None = None, base_dir: str |
     rng : seed, optional
         Accepted for symmetry with :func:`simulate`; preparing draws nothing.
     """
-    _root_seed(rng)  # checked here so a bad seed fails before the planning work
+    if not isinstance(rng, np.random.Generator):  # a Generator is not drawn from here
+        _root_seed(rng)  # checked here so a bad seed fails before the planning work
     if region is None:
         region = _region_of(scenario, Path(base_dir) if base_dir is not None else None)
     ro = scenario.rollout
@@ -167,7 +173,8 @@ def prepare(scenario: Scenario, *, region: Region | None = None, base_dir: str |
     neighbours = (nearest_neighbours(cols.lat_deg, cols.lon_deg, k=k) if n > 1
                   else np.zeros((n, 1), dtype=np.intp))
     services = scenario.programme.services
-    market = np.floor(cols.households[None, :] * np.array([[s.market_share] for s in services])).astype(np.int64)
+    shares = np.array([s.market_share for s in services], dtype=np.float64).reshape(-1, 1)
+    market = np.floor(cols.households[None, :] * shares).astype(np.int64)  # (n_services, n_villages)
 
     out = scenario.outcomes
     office = out.office or _population_centre(cols.lat_deg, cols.lon_deg, cols.population)
@@ -428,6 +435,21 @@ def _idm_counts(prepared: PreparedScenario, dim_adopters: NDArray[np.float64],
     return counts
 
 
+def _workers_of(executor: Any) -> int:
+    """How many tasks an executor runs at once (a guess when it does not say)."""
+    for attribute in ("_max_workers", "max_workers"):
+        value = getattr(executor, attribute, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    client = getattr(executor, "_client", None)  # distributed's ClientExecutor
+    if client is not None:
+        try:
+            return max(1, int(sum(client.nthreads().values())))
+        except Exception:  # a client that cannot tell: fall back below
+            pass
+    return os.cpu_count() or 1
+
+
 def _run_chunk(prepared: PreparedScenario, indices: Sequence[int], root: np.random.SeedSequence,
                keep_trajectories: bool) -> list[RunOutput]:
     return [run_one(prepared, i, root, keep_trajectories) for i in indices]
@@ -532,11 +554,13 @@ def simulate(
                 if report:
                     report(i + 1, runs)
         else:
-            size = int(chunk_size) if chunk_size else max(1, math.ceil(runs / 8))
+            workers = _workers_of(executor)
+            size = int(chunk_size) if chunk_size else max(1, math.ceil(runs / (4 * workers)))
             chunks = [list(range(start, min(start + size, runs))) for start in range(0, runs, size)]
-            # Keep a bounded number of tasks in flight; fold results in run order.
+            # Keep every worker busy with a bounded number of tasks in flight
+            # (memory), and fold results in run order (bit-identical sums).
             in_flight: dict[int, Future[list[RunOutput]]] = {}
-            window = 4
+            window = 2 * workers
             next_submit = 0
             done_runs = 0
             for c in range(len(chunks)):
@@ -597,7 +621,15 @@ class Comparison:
         Common random numbers make this paired difference far less noisy
         than the difference of two independent ensembles.
         """
-        return self.results[a].metric(name) - self.results[b].metric(name)
+        n = len(self.results)
+        for label, index in (("a", a), ("b", b)):
+            if not -n <= index < n:
+                raise ParameterError(label, f"must index one of the {n} scenarios", function="Comparison.difference")
+        first, second = self.results[a].metric(name), self.results[b].metric(name)
+        if first.shape != second.shape:
+            raise ParameterError("b", f"scenarios {a} and {b} differ in runs or horizon ({first.shape} vs "
+                                 f"{second.shape})", function="Comparison.difference")
+        return first - second
 
 
 def compare(scenarios: Sequence[Scenario], *, runs: int, rng: Any = None, executor: Executor | None = None,

@@ -56,6 +56,8 @@ class NetworkPlan:
         Technology, dependency, link length and costs per village.
     backbone : tuple of PointOfPresence
         The points of presence the tree hangs from.
+    nearest_backbone_index : ndarray of int64, shape (n_villages,)
+        Row in ``backbone`` of each village's nearest point of presence.
     """
 
     region: Region
@@ -63,6 +65,7 @@ class NetworkPlan:
     tree: FibreTree = attrs.field(repr=False)
     choice: TechnologyChoice = attrs.field(repr=False)
     backbone: tuple[PointOfPresence, ...] = attrs.field(repr=False)
+    nearest_backbone_index: NDArray[np.int64] = attrs.field(repr=False, eq=False)
 
     @property
     def n_villages(self) -> int:
@@ -76,8 +79,18 @@ class NetworkPlan:
 
     @property
     def backbone_index(self) -> NDArray[np.int64]:
-        """Point of presence of villages hanging straight from the backbone, else -1, shape (n_villages,)."""
-        index: NDArray[np.int64] = np.where(self.choice.depends_on < 0, self.tree.backbone_index, -1)
+        """Point of presence each village links to directly, else -1, shape (n_villages,).
+
+        Fibre villages at the root of the tree: the one the tree hangs them
+        from; cellular villages and microwave hops to the backbone: the
+        nearest; villages that depend on another village, and satellite
+        villages: -1.
+        """
+        choice = self.choice
+        direct = choice.depends_on < 0
+        index: NDArray[np.int64] = np.where(
+            direct & choice.on_fibre, self.tree.backbone_index,
+            np.where(direct & (self.technology != "satellite"), self.nearest_backbone_index, -1))
         return index
 
     @property
@@ -192,11 +205,12 @@ def plan_network(
                                   route_factor=route_factor)
     else:
         tree = road_fibre_tree(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg, columns.pop_lon_deg, roads)
-    _, distance_km = nearest_backbone(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg,
+    nearest_index, distance_km = nearest_backbone(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg,
                                       columns.pop_lon_deg)
     choice = choose_technology(tree, distance_km, demand_mbps, techs, horizon_years=horizon_years,
                                discount_rate=discount_rate)
-    return NetworkPlan(region=region, columns=columns, tree=tree, choice=choice, backbone=pops)
+    return NetworkPlan(region=region, columns=columns, tree=tree, choice=choice, backbone=pops,
+                       nearest_backbone_index=nearest_index)
 
 
 def schedule_rollout(
@@ -277,9 +291,9 @@ def _schedule_plan(choice: TechnologyChoice, capex: NDArray[np.float64], common:
             already[ranked[:count]] = True
     else:
         codes = list(initially_connected)  # type: ignore[arg-type]
-        unknown = [c for c in codes if not isinstance(c, str) or c not in plan.columns.code]
+        index = {code: i for i, code in enumerate(plan.columns.code.tolist())}
+        unknown = [c for c in codes if not isinstance(c, str) or c not in index]
         if unknown:
             raise ParameterError("initially_connected", f"unknown village codes: {unknown[:5]}", function=fn)
-        index = {code: i for i, code in enumerate(plan.columns.code.tolist())}
         already[[index[c] for c in codes]] = True
     return schedule(choice.depends_on, capex, already_connected=already, **common)
