@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartkampung._errors import DataFileError, ParameterError, Problem
-from smartkampung.model._geo import Location
+from smartkampung.model._geo import Location, mean_location
 from smartkampung.model._programme import AdoptionModel
 from smartkampung.model._scenario import Scenario
 from smartkampung.model._village import DEFAULT_HOUSEHOLD_SIZE, Region
@@ -221,12 +221,9 @@ def _check_initially_connected(initial: int | tuple[str, ...], region: Region) -
 
 def _population_centre(lat: NDArray[np.float64], lon: NDArray[np.float64],
                        population: NDArray[np.int64]) -> Location:
-    # Population-weighted mean of unit vectors, projected back to the sphere.
-    w = population.astype(np.float64) + 1e-9
-    la, lo = np.radians(lat), np.radians(lon)
-    xyz = np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)]) @ w
-    return Location(float(np.degrees(np.arctan2(xyz[2], math.hypot(xyz[0], xyz[1])))),
-                    float(np.degrees(np.arctan2(xyz[1], xyz[0]))))
+    # Population-weighted spherical mean; the tiny offset keeps an all-zero population defined.
+    return mean_location([Location(float(a), float(b)) for a, b in zip(lat, lon, strict=True)],
+                         (population.astype(np.float64) + 1e-9).tolist())
 
 
 @attrs.frozen(eq=False)
