@@ -288,3 +288,29 @@ def test_spend_never_exceeds_budget(fibre_plan: NetworkPlan, budget: float, carr
         assert s.spend_idr[t] == pytest.approx(float(fibre_plan.capex_idr[in_month].sum()), rel=1e-9, abs=1e-3)
     if build_km is not None:
         assert np.all(np.cumsum(s.km_built) <= build_km * np.arange(1, months + 1) * (1 + 1e-9))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_fibre_only_tree_of_a_2000_village_region_is_the_exact_mst(seed: int) -> None:
+    # Issue 3's acceptance: with route factor 1 the planned fibre length equals the minimum spanning
+    # tree of the complete graph (points of presence merged into one root), to 1e-9 relative.
+    from scipy.sparse.csgraph import minimum_spanning_tree
+
+    from smartkampung.datasets import synthetic_region
+    from smartkampung.sim.network import great_circle_km
+
+    region = synthetic_region(2000, seed=seed)
+    plan = plan_network(region, route_factor=1.0, technology_choice=False)
+    cols = plan.columns
+    lat = np.concatenate([[0.0], cols.lat_deg])
+    lon = np.concatenate([[0.0], cols.lon_deg])
+    dist = great_circle_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    # Node 0 is the merged backbone: its distance to a village is that to the nearest point of presence.
+    to_backbone = great_circle_km(cols.lat_deg[:, None], cols.lon_deg[:, None], cols.pop_lat_deg[None, :],
+                                  cols.pop_lon_deg[None, :]).min(axis=1)
+    dist[0, 1:] = dist[1:, 0] = to_backbone
+    np.fill_diagonal(dist, 0.0)
+    dist[dist == 0.0] = 1e-300  # scipy treats exact zeros off the diagonal as missing edges
+    np.fill_diagonal(dist, 0.0)
+    exact = float(minimum_spanning_tree(np.triu(dist)).sum())
+    assert plan.fibre_km == pytest.approx(exact, rel=1e-9)
