@@ -520,27 +520,25 @@ class _Problem:
         if rows is None:
             x = np.multiply(a_full[:n_act], self.c1[:n_act])
         else:
-            x = np.asarray(rows @ a_full, dtype=np.float64)
+            # The whole matrix times ``a`` (rows past ``n_act`` are discarded):
+            # measured faster than building a CSR of the active rows each
+            # step, and each kept row is summed exactly as before.
+            x = np.asarray(rows @ a_full, dtype=np.float64)[:n_act]
         x += self.c0[:n_act]
         return x
 
     def hazard_rows(self, n_act: int) -> Any:
-        """The first ``n_act`` rows of ``H`` as a CSR array (views, no copy), or None.
+        """``H`` as one CSR array (built once, views, no copy), or None.
 
-        Cached per ``n_act`` (threads may race to fill an entry; both build
-        the same view).
+        :meth:`exponent` keeps the first ``n_act`` rows of ``H @ a``. Threads
+        may race to fill the cache; both build the same view.
         """
         if self.h_indptr is None or self.h_data is None or self.h_indices is None:
             return None
-        rows = self.rows_cache.get(n_act)
+        rows = self.rows_cache.get(self.n)
         if rows is None:
-            nnz = int(self.h_indptr[n_act])
-            rows = sp.csr_array(
-                (self.h_data[:nnz], self.h_indices[:nnz], self.h_indptr[: n_act + 1]),
-                shape=(n_act, self.n),
-                copy=False,
-            )
-            self.rows_cache[n_act] = rows
+            rows = sp.csr_array((self.h_data, self.h_indices, self.h_indptr), shape=(self.n, self.n), copy=False)
+            self.rows_cache[self.n] = rows
         return rows
 
 
