@@ -237,6 +237,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "connection_map",
         "coverage",
         "idm_status",
+        "network_map",
     ],
     "smartkampung.cli": [
         "main",

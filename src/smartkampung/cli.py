@@ -233,7 +233,10 @@ def _cmd_plan(args: argparse.Namespace) -> int:
                        out / "plan_network.geojson")
     written = ["plan_villages.csv", "plan_monthly.csv", "plan_network.geojson"]
     if not args.no_plots and _plots_available():
-        _save(_plan_map(plan, month_values, scenario.name), out / "plan_map.png")
+        from smartkampung.plots import network_map
+
+        _save(network_map(plan, month_values, title=f"{scenario.name}: rollout plan (median budget)",
+                          missing_label="not connected"), out / "plan_map.png")
         written.append("plan_map.png")
     n = cols.n_villages
     done = int(within.sum())
@@ -246,36 +249,6 @@ def _cmd_plan(args: argparse.Namespace) -> int:
           + f"; spent Rp {sched.spend_idr.sum() / 1e9:,.2f} bn")
     print(f"wrote {', '.join(written)} to {out}/")
     return EXIT_OK
-
-
-def _plan_map(plan: Any, month: Any, title: str) -> Any:
-    import matplotlib.pyplot as plt
-    import numpy as np
-    from matplotlib.collections import LineCollection
-
-    cols = plan.columns
-    fig, ax = plt.subplots(figsize=(7.5, 7.5), layout="constrained")
-    segments = []
-    for i in range(cols.n_villages):
-        p, b = plan.parent[i], plan.backbone_index[i]
-        if p >= 0:
-            segments.append(((cols.lon_deg[p], cols.lat_deg[p]), (cols.lon_deg[i], cols.lat_deg[i])))
-        elif b >= 0:
-            segments.append(((cols.pop_lon_deg[b], cols.pop_lat_deg[b]), (cols.lon_deg[i], cols.lat_deg[i])))
-    ax.add_collection(LineCollection(segments, colors="0.6", linewidths=0.6, zorder=1))
-    known = ~np.isnan(month)
-    points = ax.scatter(cols.lon_deg[known], cols.lat_deg[known], c=month[known], cmap="viridis", s=18, zorder=2,
-                        edgecolors="k", linewidths=0.3)
-    if (~known).any():
-        ax.scatter(cols.lon_deg[~known], cols.lat_deg[~known], c="red", marker="x", s=20, label="not connected")
-    ax.scatter(cols.pop_lon_deg, cols.pop_lat_deg, marker="s", c="black", s=18, zorder=3, label="point of presence")
-    fig.colorbar(points, ax=ax, label="connection month (0 = start)", shrink=0.8)
-    ax.set_aspect(1.0 / max(float(np.cos(np.radians(np.mean(cols.lat_deg)))), 0.1))
-    ax.set_xlabel("longitude [°]")
-    ax.set_ylabel("latitude [°]")
-    ax.set_title(f"{title}: rollout plan (median budget)")
-    ax.legend(loc="lower left", fontsize="small")
-    return ax
 
 
 # ------------------------------------------------------------------ validate

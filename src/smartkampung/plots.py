@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from smartkampung.sim.planning import NetworkPlan
 from smartkampung.sim.results import SimulationResult
 
-__all__ = ["adoption_by_pillar", "connection_map", "coverage", "idm_status"]
+__all__ = ["adoption_by_pillar", "connection_map", "coverage", "idm_status", "network_map"]
 
 
 def _axes(ax: Any, figsize: tuple[float, float] = (8.0, 4.5)) -> Any:
@@ -85,17 +86,26 @@ def adoption_by_pillar(result: SimulationResult, *, ax: Any = None, low: float =
     return ax
 
 
-def connection_map(result: SimulationResult, *, ax: Any = None) -> Any:
-    """Map of villages coloured by mean connection month, with the planned links."""
-    if result.prepared is None:
-        raise ValueError("the result holds no prepared scenario (network plan) to map")
+def network_map(plan: NetworkPlan, month: Any, *, ax: Any = None, title: str = "",
+                colour_label: str = "connection month (0 = start)", missing_label: str = "never connected") -> Any:
+    """Map of a network plan: links, points of presence, villages coloured by month.
+
+    Parameters
+    ----------
+    plan : NetworkPlan
+        The plan whose links are drawn.
+    month : array_like of float, shape (n_villages,)
+        Colour of each village (a connection month); NaN draws a red cross.
+    ax : matplotlib Axes, optional
+    title, colour_label, missing_label : str
+        Title, colour-bar label and legend label of the NaN villages.
+    """
     import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
 
     ax = _axes(ax, figsize=(7.5, 7.5))
-    plan = result.prepared.plan
     cols = plan.columns
-    parent = plan.parent
-    backbone_index = plan.backbone_index
+    parent, backbone_index = plan.parent, plan.backbone_index
     segments = []
     for i in range(cols.n_villages):
         if parent[i] >= 0:
@@ -103,27 +113,33 @@ def connection_map(result: SimulationResult, *, ax: Any = None) -> Any:
         elif backbone_index[i] >= 0:
             b = backbone_index[i]
             segments.append(((cols.pop_lon_deg[b], cols.pop_lat_deg[b]), (cols.lon_deg[i], cols.lat_deg[i])))
-    from matplotlib.collections import LineCollection
-
     ax.add_collection(LineCollection(segments, colors="0.6", linewidths=0.6, zorder=1))
-    month = result.mean_connection_month
+    month = np.asarray(month, dtype=np.float64)
     never = np.isnan(month)
-    cmap = plt.get_cmap("viridis")
-    points = ax.scatter(cols.lon_deg[~never], cols.lat_deg[~never], c=month[~never], cmap=cmap,
+    points = ax.scatter(cols.lon_deg[~never], cols.lat_deg[~never], c=month[~never], cmap=plt.get_cmap("viridis"),
                         s=12 + 40 * cols.population[~never] / max(cols.population.max(), 1), zorder=2,
                         edgecolors="k", linewidths=0.3)
     if never.any():
         ax.scatter(cols.lon_deg[never], cols.lat_deg[never], c="red", marker="x", s=20, zorder=2,
-                   label="never connected")
+                   label=missing_label)
     ax.scatter(cols.pop_lon_deg, cols.pop_lat_deg, marker="s", c="black", s=18, zorder=3,
                label="point of presence")
-    plt.colorbar(points, ax=ax, label="mean connection month (0 = start)", shrink=0.8)
+    plt.colorbar(points, ax=ax, label=colour_label, shrink=0.8)
     ax.set_aspect(1.0 / max(np.cos(np.radians(np.nanmean(cols.lat_deg))), 0.1))
     ax.set_xlabel("longitude [°]")
     ax.set_ylabel("latitude [°]")
-    ax.set_title(f"{result.scenario_name}: when each village is connected")
+    ax.set_title(title)
     ax.legend(loc="lower left", fontsize="small")
     return ax
+
+
+def connection_map(result: SimulationResult, *, ax: Any = None) -> Any:
+    """Map of villages coloured by mean connection month, with the planned links."""
+    if result.prepared is None:
+        raise ValueError("the result holds no prepared scenario (network plan) to map")
+    return network_map(result.prepared.plan, result.mean_connection_month, ax=ax,
+                       title=f"{result.scenario_name}: when each village is connected",
+                       colour_label="mean connection month (0 = start)")
 
 
 def idm_status(result: SimulationResult, *, ax: Any = None) -> Any:

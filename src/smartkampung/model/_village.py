@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from smartkampung._arrays import ARRAY_EQ_NAN, readonly_array
 from smartkampung._errors import Problem, SmartKampungError
 from smartkampung.model._geo import Location, PointOfPresence
 from smartkampung.model._idm import IDMScore
@@ -182,17 +183,8 @@ class District:
     location: Location = attrs.field(validator=attrs.validators.instance_of(Location))
 
 
-def _readonly(arr: NDArray[Any]) -> NDArray[Any]:
-    arr.setflags(write=False)
-    return arr
-
-
-def _same_array(a: NDArray[Any], b: NDArray[Any]) -> bool:
-    # NaN marks "no score": two regions without scores are equal.
-    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f" and b.dtype.kind == "f"))
-
-
-_array_field: Any = attrs.field(eq=attrs.cmp_using(eq=_same_array), converter=_readonly)
+# NaN marks "no score": two regions without scores are equal.
+_array_field: Any = attrs.field(eq=ARRAY_EQ_NAN, converter=readonly_array)
 
 
 @attrs.frozen

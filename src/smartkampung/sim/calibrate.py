@@ -68,6 +68,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, stats
 
+from smartkampung._arrays import ARRAY_EQ, readonly_array
 from smartkampung._errors import ParameterError
 from smartkampung._validation import as_float_array, as_int_array
 from smartkampung.sim.rollout import (
@@ -100,12 +101,6 @@ BANYUWANGI_START: Final[_dt.date] = _dt.date(2016, 5, 31)
 _DAYS_PER_MONTH: Final[float] = 365.25 / 12.0
 
 
-def _readonly(arr: Any) -> NDArray[Any]:
-    out: NDArray[Any] = np.array(arr)
-    out.setflags(write=False)
-    return out
-
-
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
@@ -114,7 +109,6 @@ def _date_tuple(value: Iterable[_dt.date]) -> tuple[_dt.date, ...]:
     return tuple(value)
 
 
-_ARRAY_EQ = attrs.cmp_using(eq=np.array_equal)
 
 
 # --------------------------------------------------------------------------- #
@@ -165,16 +159,16 @@ class CalibrationResult:
     """
 
     param_names: tuple[str, ...] = attrs.field(converter=_str_tuple)
-    params: NDArray[np.float64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    interval: NDArray[np.float64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    interval_at_bound: NDArray[np.bool_] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
+    params: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    interval: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    interval_at_bound: NDArray[np.bool_] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
     interval_method: str
     level: float
-    bounds: NDArray[np.float64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    observed_months: NDArray[Any] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    observed_counts: NDArray[np.float64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    fitted_counts: NDArray[np.float64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    residuals: NDArray[np.float64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
+    bounds: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    observed_months: NDArray[Any] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    observed_counts: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    fitted_counts: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    residuals: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
     sse: float
     rmse: float
     n_evaluations: int
@@ -865,8 +859,8 @@ class RolloutObservations:
 
     start_date: _dt.date
     dates: tuple[_dt.date, ...] = attrs.field(converter=_date_tuple)
-    months: NDArray[np.int64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    counts: NDArray[np.int64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
+    months: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    counts: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
     initial_connected: int
     n_villages: int
     sources: tuple[str, ...] = attrs.field(converter=_str_tuple)

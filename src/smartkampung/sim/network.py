@@ -26,6 +26,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from smartkampung._arrays import ARRAY_EQ, readonly_bool, readonly_float, readonly_int
 from smartkampung._errors import ParameterError
 from smartkampung._validation import (
     as_float_array,
@@ -273,25 +274,6 @@ def _village_and_pop_arrays(
 # --------------------------------------------------------------------------
 
 
-def _readonly_int(value: Any) -> NDArray[np.int64]:
-    arr = np.array(value, dtype=np.int64)
-    arr.setflags(write=False)
-    return arr
-
-
-def _readonly_float(value: Any) -> NDArray[np.float64]:
-    arr = np.array(value, dtype=np.float64)
-    arr.setflags(write=False)
-    return arr
-
-
-def _readonly_bool(value: Any) -> NDArray[np.bool_]:
-    arr = np.array(value, dtype=np.bool_)
-    arr.setflags(write=False)
-    return arr
-
-
-_array_eq = attrs.cmp_using(eq=np.array_equal)
 
 
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
@@ -356,11 +338,11 @@ class FibreTree:
         [dimensionless]
     """
 
-    parent: NDArray[np.int64] = attrs.field(converter=_readonly_int, eq=_array_eq)
-    backbone_index: NDArray[np.int64] = attrs.field(converter=_readonly_int, eq=_array_eq)
-    link_km: NDArray[np.float64] = attrs.field(converter=_readonly_float, eq=_array_eq)
-    order: NDArray[np.int64] = attrs.field(converter=_readonly_int, eq=_array_eq)
-    depth: NDArray[np.int64] = attrs.field(converter=_readonly_int, eq=_array_eq)
+    parent: NDArray[np.int64] = attrs.field(converter=readonly_int, eq=ARRAY_EQ)
+    backbone_index: NDArray[np.int64] = attrs.field(converter=readonly_int, eq=ARRAY_EQ)
+    link_km: NDArray[np.float64] = attrs.field(converter=readonly_float, eq=ARRAY_EQ)
+    order: NDArray[np.int64] = attrs.field(converter=readonly_int, eq=ARRAY_EQ)
+    depth: NDArray[np.int64] = attrs.field(converter=readonly_int, eq=ARRAY_EQ)
     route_factor: float = attrs.field(converter=float)
 
     def __attrs_post_init__(self) -> None:
@@ -920,14 +902,14 @@ class TechnologyChoice:
         Present value of 1 IDR a year over the horizon. [year]
     """
 
-    technology: NDArray[np.int64] = attrs.field(converter=_readonly_int, eq=_array_eq)
+    technology: NDArray[np.int64] = attrs.field(converter=readonly_int, eq=ARRAY_EQ)
     technology_ids: tuple[str, ...] = attrs.field(converter=_str_tuple)
-    on_fibre: NDArray[np.bool_] = attrs.field(converter=_readonly_bool, eq=_array_eq)
-    depends_on: NDArray[np.int64] = attrs.field(converter=_readonly_int, eq=_array_eq)
-    link_km: NDArray[np.float64] = attrs.field(converter=_readonly_float, eq=_array_eq)
-    capex_idr: NDArray[np.float64] = attrs.field(converter=_readonly_float, eq=_array_eq)
-    opex_idr_per_year: NDArray[np.float64] = attrs.field(converter=_readonly_float, eq=_array_eq)
-    lifetime_cost_idr: NDArray[np.float64] = attrs.field(converter=_readonly_float, eq=_array_eq)
+    on_fibre: NDArray[np.bool_] = attrs.field(converter=readonly_bool, eq=ARRAY_EQ)
+    depends_on: NDArray[np.int64] = attrs.field(converter=readonly_int, eq=ARRAY_EQ)
+    link_km: NDArray[np.float64] = attrs.field(converter=readonly_float, eq=ARRAY_EQ)
+    capex_idr: NDArray[np.float64] = attrs.field(converter=readonly_float, eq=ARRAY_EQ)
+    opex_idr_per_year: NDArray[np.float64] = attrs.field(converter=readonly_float, eq=ARRAY_EQ)
+    lifetime_cost_idr: NDArray[np.float64] = attrs.field(converter=readonly_float, eq=ARRAY_EQ)
     annuity_factor: float = attrs.field(converter=float)
 
     @property
@@ -1248,9 +1230,9 @@ class RoadSteinerTree:
         Graph nodes the tree touches (terminals and Steiner points), ascending.
     """
 
-    edge_index: NDArray[np.int64] = attrs.field(converter=_readonly_int, eq=_array_eq)
+    edge_index: NDArray[np.int64] = attrs.field(converter=readonly_int, eq=ARRAY_EQ)
     total_km: float = attrs.field(converter=float)
-    nodes: NDArray[np.int64] = attrs.field(converter=_readonly_int, eq=_array_eq)
+    nodes: NDArray[np.int64] = attrs.field(converter=readonly_int, eq=ARRAY_EQ)
 
 
 def _positive_weights(w: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -286,7 +286,7 @@ def _schedule_plan(choice: TechnologyChoice, capex: NDArray[np.float64], common:
         if not 0 <= count <= n:
             raise ParameterError("initially_connected", f"must be between 0 and {n}, got {count}", function=fn)
         if count:
-            # The first `count` villages of the policy's own order, scheduled with free money.
+            # The first `count` villages of the policy's own order (the order of a trial schedule).
             ranked = schedule(choice.depends_on, capex, **common).order
             already[ranked[:count]] = True
     else:

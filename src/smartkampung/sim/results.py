@@ -13,6 +13,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from smartkampung._arrays import ARRAY_EQ_NAN
 from smartkampung._errors import ParameterError
 from smartkampung.model._idm import IDMStatus
 
@@ -30,16 +31,7 @@ HEADLINE_METRICS = (
 CUMULATIVE_METRICS = ("hours_saved", "travel_cost_saved_idr", "time_value_saved_idr", "transactions")
 
 
-def _array_eq(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    a, b = np.asarray(a), np.asarray(b)
-    if a.dtype.kind == "f" or b.dtype.kind == "f":
-        return bool(a.shape == b.shape and np.array_equal(a, b, equal_nan=True))
-    return bool(np.array_equal(a, b))
-
-
-_arr: Any = attrs.field(eq=attrs.cmp_using(eq=_array_eq), repr=False)
+_arr: Any = attrs.field(eq=ARRAY_EQ_NAN, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -109,7 +101,7 @@ class SimulationResult:
     p_half_adoption: NDArray[np.float64] = _arr
     mean_half_adoption_month: NDArray[np.float64] = _arr
     mean_final_fraction: NDArray[np.float64] = _arr
-    trajectories: NDArray[Any] | None = attrs.field(default=None, eq=attrs.cmp_using(eq=_array_eq), repr=False)
+    trajectories: NDArray[Any] | None = attrs.field(default=None, eq=ARRAY_EQ_NAN, repr=False)
     quantile_levels: tuple[float, ...] = (0.1, 0.5, 0.9)
     prepared: PreparedScenario | None = attrs.field(default=None, eq=False, repr=False)
 

@@ -11,24 +11,18 @@ the backbone, and its link length the road distance to it.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
+from smartkampung._arrays import readonly_array
 from smartkampung._errors import ParameterError
 from smartkampung._validation import as_float_array, as_int_array, check_nonnegative, check_shape
-from smartkampung.sim.network import FibreTree, great_circle_km, steiner_tree_on_roads
+from smartkampung.sim.network import FibreTree, _unit_vectors, great_circle_km, steiner_tree_on_roads
 
 __all__ = ["RoadGraph", "road_fibre_tree"]
-
-
-def _readonly(value: Any) -> NDArray[Any]:
-    arr = np.array(value)
-    arr.setflags(write=False)
-    return arr
 
 
 @attrs.frozen(eq=False)
@@ -45,11 +39,11 @@ class RoadGraph:
         Length of each segment along the road. [km]
     """
 
-    node_lat_deg: NDArray[np.float64] = attrs.field(converter=_readonly)
-    node_lon_deg: NDArray[np.float64] = attrs.field(converter=_readonly)
-    edge_u: NDArray[np.int64] = attrs.field(converter=_readonly)
-    edge_v: NDArray[np.int64] = attrs.field(converter=_readonly)
-    edge_km: NDArray[np.float64] = attrs.field(converter=_readonly)
+    node_lat_deg: NDArray[np.float64] = attrs.field(converter=readonly_array)
+    node_lon_deg: NDArray[np.float64] = attrs.field(converter=readonly_array)
+    edge_u: NDArray[np.int64] = attrs.field(converter=readonly_array)
+    edge_v: NDArray[np.int64] = attrs.field(converter=readonly_array)
+    edge_km: NDArray[np.float64] = attrs.field(converter=readonly_array)
 
     def __attrs_post_init__(self) -> None:
         fn = "RoadGraph"
@@ -74,11 +68,6 @@ class RoadGraph:
     def n_nodes(self) -> int:
         """Number of nodes."""
         return int(self.node_lat_deg.shape[0])
-
-
-def _unit(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.float64]:
-    la, lo = np.radians(lat), np.radians(lon)
-    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
 
 
 def road_fibre_tree(lat_deg: ArrayLike, lon_deg: ArrayLike, pop_lat_deg: ArrayLike, pop_lon_deg: ArrayLike,
@@ -134,7 +123,8 @@ def road_fibre_tree(lat_deg: ArrayLike, lon_deg: ArrayLike, pop_lat_deg: ArrayLi
     # Graph nodes: road nodes, then villages, then points of presence.
     points_lat = np.concatenate([lat, plat])
     points_lon = np.concatenate([lon, plon])
-    _, nearest = cKDTree(_unit(roads.node_lat_deg, roads.node_lon_deg)).query(_unit(points_lat, points_lon))
+    road_tree = cKDTree(_unit_vectors(roads.node_lat_deg, roads.node_lon_deg))
+    _, nearest = road_tree.query(_unit_vectors(points_lat, points_lon))
     access_km = great_circle_km(points_lat, points_lon, roads.node_lat_deg[nearest], roads.node_lon_deg[nearest])
     point_nodes = n_road + np.arange(n + n_pops)
     pop_nodes = point_nodes[n:]

@@ -72,6 +72,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from smartkampung._arrays import ARRAY_EQ, ARRAY_EQ_NAN, readonly_array
 from smartkampung._errors import ParameterError
 from smartkampung._validation import as_float_array, as_int_array, check_nonnegative, check_shape
 
@@ -102,24 +103,8 @@ POLICIES: Final[tuple[str, ...]] = ("population", "cost_effectiveness", "least_d
 PolicyName = Literal["population", "cost_effectiveness", "least_developed", "nearest"]
 
 
-def _readonly(arr: NDArray[Any]) -> NDArray[Any]:
-    arr = np.asarray(arr)
-    arr.setflags(write=False)
-    return arr
-
-
 def _readonly_opt(arr: NDArray[Any] | None) -> NDArray[Any] | None:
-    return None if arr is None else _readonly(arr)
-
-
-def _optional_equal(a: NDArray[Any] | None, b: NDArray[Any] | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return bool(np.array_equal(a, b, equal_nan=True))
-
-
-_ARRAY_EQ = attrs.cmp_using(eq=np.array_equal)
-_OPT_ARRAY_EQ = attrs.cmp_using(eq=_optional_equal)
+    return None if arr is None else readonly_array(arr)
 
 
 @attrs.frozen
@@ -157,16 +142,16 @@ class PolicyInputs:
         Cost of the village and of every not-yet-connected village below it. [IDR]
     """
 
-    parent: NDArray[np.int64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    capex_idr: NDArray[np.float64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    already_connected: NDArray[np.bool_] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    depth: NDArray[np.int64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    link_km: NDArray[np.float64] | None = attrs.field(eq=_OPT_ARRAY_EQ, converter=_readonly_opt)
-    backbone_km: NDArray[np.float64] | None = attrs.field(eq=_OPT_ARRAY_EQ, converter=_readonly_opt)
-    population: NDArray[np.float64] | None = attrs.field(eq=_OPT_ARRAY_EQ, converter=_readonly_opt)
-    idm_composite: NDArray[np.float64] | None = attrs.field(eq=_OPT_ARRAY_EQ, converter=_readonly_opt)
-    subtree_population: NDArray[np.float64] | None = attrs.field(eq=_OPT_ARRAY_EQ, converter=_readonly_opt)
-    subtree_capex_idr: NDArray[np.float64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
+    parent: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    capex_idr: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    already_connected: NDArray[np.bool_] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    depth: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    link_km: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
+    backbone_km: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
+    population: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
+    idm_composite: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
+    subtree_population: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
+    subtree_capex_idr: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
 
     @property
     def n_villages(self) -> int:
@@ -210,13 +195,13 @@ class RolloutSchedule:
         ``"callable"`` for a function.
     """
 
-    connection_month: NDArray[np.int64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    already_connected: NDArray[np.bool_] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    order: NDArray[np.int64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    budget_idr: NDArray[np.float64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    spend_idr: NDArray[np.float64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    build_km_per_month: NDArray[np.float64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
-    km_built: NDArray[np.float64] = attrs.field(eq=_ARRAY_EQ, converter=_readonly)
+    connection_month: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    already_connected: NDArray[np.bool_] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    order: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    budget_idr: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    spend_idr: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    build_km_per_month: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    km_built: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
     carry_over: bool = True
     carry_over_km: bool = True
     strict: bool = True
