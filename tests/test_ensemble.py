@@ -412,7 +412,7 @@ def test_a_budget_that_can_draw_a_negative_value_is_refused_up_front() -> None:
     # Refused when the scenario is built (so `validate` catches it), not in the middle of a run.
     with pytest.raises(ValueError, match="budget_idr_per_month must not be negative") as info:
         small_scenario(Uniform(-2e8, -1e8))
-    assert info.value.args[1].name == "budget_idr_per_month"
+    assert info.value.parameter == "budget_idr_per_month"  # the field, named without attrs internals
     with pytest.raises(ValueError, match="budget_idr_per_month must not be negative"):
         small_scenario(phases=(BudgetPhase(3, Fixed(-1.0)),))
     with pytest.raises(ValueError, match="bound it below at 0"):

@@ -8,15 +8,21 @@ found (not only the first), each naming the record and the field.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
     "DataFileError",
+    "FieldError",
+    "FieldTypeError",
+    "ModelValidationError",
     "ParameterError",
     "Problem",
     "SmartKampungError",
+    "UnknownCodeError",
     "field_and_message",
+    "unknown_code",
 ]
 
 
@@ -43,6 +49,86 @@ class ParameterError(SmartKampungError, ValueError):
         self.message = message
         where = f"{function}(): " if function else ""
         super().__init__(f"{where}parameter {parameter!r}: {message}")
+
+
+class FieldError(ParameterError):
+    """A field of a model object (a village, a service, a scenario section) has a bad value.
+
+    Raised by the validators of the classes in :mod:`smartkampung.model`. The
+    message is plain text, ``"Service: p_innovation must be a number >= 0,
+    got -0.01"``; :attr:`parameter` is the field, :attr:`owner` the class and
+    :attr:`message` the part after the class name.
+
+    Parameters
+    ----------
+    owner : str
+        Name of the class being built.
+    field : str
+        Name of the field.
+    message : str
+        What is wrong, starting with the verb (``"must be ..."``).
+    """
+
+    def __init__(self, owner: str, field: str, message: str) -> None:
+        self.owner = owner
+        self.parameter = field
+        self.function = owner
+        self.message = f"{field} {message}"
+        Exception.__init__(self, f"{owner}: {self.message}")
+
+
+class FieldTypeError(FieldError, TypeError):
+    """A model field got a value of the wrong type (text where a number goes, say)."""
+
+
+class UnknownCodeError(SmartKampungError, KeyError):
+    """No village, district, service or other item has the code asked for.
+
+    Parameters
+    ----------
+    message : str
+        What was looked for and where, with the nearest known codes.
+    code : str
+        The code asked for.
+    suggestions : sequence of str
+        Known codes close to it (may be empty).
+    """
+
+    def __init__(self, message: str, *, code: str = "", suggestions: Iterable[str] = ()) -> None:
+        self.code = code
+        self.suggestions = tuple(suggestions)
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.message
+
+
+def unknown_code(what: str, code: Any, where: str, known: Iterable[str]) -> UnknownCodeError:
+    """The error for a lookup of ``code`` among ``known``, suggesting the closest known codes."""
+    known = list(known)
+    close = difflib.get_close_matches(code, known, n=3, cutoff=0.6) if isinstance(code, str) else []
+    if close:
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?"
+    elif len(known) <= 12:
+        hint = f" (known: {', '.join(known) or 'none'})"
+    else:
+        hint = ""
+    return UnknownCodeError(f"no {what} {code!r} in {where}{hint}", code=str(code), suggestions=close)
+
+
+class ModelValidationError(SmartKampungError, ValueError):
+    """Objects that are each valid do not fit together (for example in a Region).
+
+    Parameters
+    ----------
+    problems : list of Problem
+        Every inconsistency found.
+    """
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
 
 
 class Problem:

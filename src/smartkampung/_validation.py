@@ -1,33 +1,159 @@
-"""Checks for array arguments on entry to the numeric core.
+"""Every argument and field check of the package, with one message style.
 
-Each helper raises :class:`~smartkampung.ParameterError` naming the argument
-and the public function that received it, before any work starts.
+Three kinds of checks live here, so that a rule ("a count is a whole number,
+not a bool") and its wording are written once:
+
+* **scalar arguments** of public functions (:func:`check_int`,
+  :func:`check_float`, :func:`check_bool`, :func:`check_choice`), which
+  return the normalised value or raise :class:`~smartkampung.ParameterError`
+  naming the argument and the function;
+* **array arguments** on entry to the numeric core (:func:`as_float_array`,
+  :func:`as_int_array`, :func:`check_shape`, :func:`check_finite`, ...), the
+  same errors;
+* **attrs validators and converters** for the model classes
+  (:func:`number`, :func:`whole`, :func:`text`, :func:`instance_of`, ...),
+  which raise :class:`~smartkampung._errors.FieldError` (or
+  :class:`~smartkampung._errors.FieldTypeError`) with a plain message naming
+  the class and the field.
+
+Messages read ``"<name> must be <rule>, got <value>"``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import math
+import numbers
+import operator
+import re
+from collections.abc import Callable, Collection, Iterable
+from typing import Any, TypeVar
 
+import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from smartkampung._errors import ParameterError
+from smartkampung._errors import FieldError, FieldTypeError, ParameterError
 
 __all__ = [
+    "INT64_MAX",
     "as_float_array",
     "as_int_array",
     "broadcast_per_village",
+    "check_bool",
+    "check_choice",
     "check_finite",
+    "check_float",
     "check_in_range",
+    "check_int",
     "check_nonnegative",
     "check_shape",
+    "identifier",
+    "instance_of",
+    "matches",
+    "number",
+    "one_of",
+    "optional",
+    "text",
+    "to_float",
+    "whole",
 ]
+
+#: Largest value of a 64-bit signed integer; counts and months live in int64 arrays.
+INT64_MAX = 2**63 - 1
+
+T = TypeVar("T")
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def _show(value: Any) -> str:
+    """A value as quoted in a message: its repr, cut short."""
+    text_ = repr(value)
+    return text_ if len(text_) <= 60 else text_[:57] + "..."
+
+
+def _bounds_phrase(minimum: float | None, maximum: float | None, exclusive_minimum: bool,
+                   exclusive_maximum: bool) -> str:
+    lo = "" if minimum is None else f"{'>' if exclusive_minimum else '>='} {minimum:g}"
+    hi = "" if maximum is None else f"{'<' if exclusive_maximum else '<='} {maximum:g}"
+    if lo and hi:
+        if not exclusive_minimum and not exclusive_maximum:
+            return f" in [{minimum:g}, {maximum:g}]"
+        return f" {lo} and {hi}"
+    return f" {lo or hi}" if (lo or hi) else ""
+
+
+# --------------------------------------------------------------------- scalars
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_integral(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def check_int(value: Any, name: str, function: str, *, minimum: int | None = None,
+              maximum: int | None = None) -> int:
+    """A whole number within bounds, as a Python int.
+
+    Integers of any type are accepted (``numpy.int64`` too); bools, floats
+    (even ``2.0``) and text are refused.
+    """
+    if not _is_integral(value):
+        raise ParameterError(name, f"must be a whole number, got {_show(value)}", function=function)
+    result = operator.index(value)
+    if (minimum is not None and result < minimum) or (maximum is not None and result > maximum):
+        raise ParameterError(name, f"must be a whole number{_bounds_phrase(minimum, maximum, False, False)}, "
+                             f"got {result}", function=function)
+    return result
+
+
+def check_float(value: Any, name: str, function: str, *, minimum: float | None = None,
+                maximum: float | None = None, exclusive_minimum: bool = False, exclusive_maximum: bool = False,
+                allow_inf: bool = False) -> float:
+    """A real number within bounds, as a Python float.
+
+    Reals of any type (and 0-d numeric arrays) are accepted; bools and text
+    are refused, and so are NaN and (unless ``allow_inf``) infinities.
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value.item()
+    if not _is_real(value):
+        raise ParameterError(name, f"must be a number, got {_show(value)}", function=function)
+    x = float(value)
+    if math.isnan(x) or (math.isinf(x) and not allow_inf):
+        raise ParameterError(name, f"must be a finite number, got {_show(value)}", function=function)
+    too_low = minimum is not None and (x <= minimum if exclusive_minimum else x < minimum)
+    too_high = maximum is not None and (x >= maximum if exclusive_maximum else x > maximum)
+    if too_low or too_high:
+        phrase = _bounds_phrase(minimum, maximum, exclusive_minimum, exclusive_maximum)
+        raise ParameterError(name, f"must be a number{phrase}, got {_show(value)}", function=function)
+    return x
+
+
+def check_bool(value: Any, name: str, function: str) -> bool:
+    """True or False (a numpy bool too); 0 and 1 are refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ParameterError(name, f"must be True or False, got {_show(value)}", function=function)
+    return bool(value)
+
+
+def check_choice(value: Any, name: str, function: str, choices: Collection[str]) -> str:
+    """One of a fixed set of names."""
+    if not isinstance(value, str) or value not in choices:
+        allowed = ", ".join(repr(c) for c in choices)
+        raise ParameterError(name, f"must be one of {allowed}, got {_show(value)}", function=function)
+    return value
+
+
+# ---------------------------------------------------------------------- arrays
 
 
 def as_float_array(value: Any, name: str, function: str) -> NDArray[np.float64]:
     """Convert *value* to a float64 array or raise a ParameterError naming it."""
     if np.asarray(value).dtype.kind in "US":  # numpy would parse "1e9"; files and callers must not rely on it
-        raise ParameterError(name, f"must be a number, not text ({value!r})", function=function)
+        raise ParameterError(name, f"must be a number, not text ({_show(value)})", function=function)
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -63,15 +189,13 @@ def check_finite(arr: NDArray[Any], name: str, function: str) -> None:
 
 
 def check_nonnegative(arr: NDArray[Any], name: str, function: str) -> None:
-    """Raise if *arr* holds NaN or a negative value."""
+    """Raise if *arr* holds NaN, infinity or a negative value."""
     check_finite(arr, name, function)
     if arr.size and np.min(arr) < 0:
         raise ParameterError(name, f"must be >= 0 (minimum is {np.min(arr)!r})", function=function)
 
 
-def check_in_range(
-    arr: NDArray[Any], low: float, high: float, name: str, function: str
-) -> None:
+def check_in_range(arr: NDArray[Any], low: float, high: float, name: str, function: str) -> None:
     """Raise unless every element lies in the closed interval [low, high]."""
     check_finite(arr, name, function)
     if arr.size and (np.min(arr) < low or np.max(arr) > high):
@@ -82,12 +206,131 @@ def check_in_range(
         )
 
 
-def broadcast_per_village(
-    value: Any, n_villages: int, name: str, function: str
-) -> NDArray[np.float64]:
+def broadcast_per_village(value: Any, n_villages: int, name: str, function: str) -> NDArray[np.float64]:
     """A scalar or an ``(n_villages,)`` array as a float64 ``(n_villages,)`` array."""
     arr = as_float_array(value, name, function)
     if arr.ndim == 0:
         return np.full(n_villages, float(arr))
     check_shape(arr, (n_villages,), name, function)
     return arr
+
+
+# ------------------------------------------------------- model fields (attrs)
+
+
+def _owner(instance: Any) -> str:
+    return type(instance).__name__
+
+
+def _fail(instance: Any, attribute: attrs.Attribute[Any], message: str, *, wrong_type: bool = False) -> None:
+    cls = FieldTypeError if wrong_type else FieldError
+    raise cls(_owner(instance), attribute.name, message)
+
+
+def number(minimum: float | None = None, maximum: float | None = None, *, exclusive_minimum: bool = False,
+           exclusive_maximum: bool = False, allow_inf: bool = False) -> Validator:
+    """Validator: a real number (not a bool), not NaN, finite unless ``allow_inf``, within bounds."""
+    phrase = _bounds_phrase(minimum, maximum, exclusive_minimum, exclusive_maximum)
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not _is_real(value):
+            _fail(instance, attribute, f"must be a number{phrase}, got {_show(value)}",
+                  wrong_type=not isinstance(value, (bool, np.bool_)))
+        x = float(value)
+        bad = math.isnan(x) or (math.isinf(x) and not allow_inf)
+        bad = bad or (minimum is not None and (x <= minimum if exclusive_minimum else x < minimum))
+        bad = bad or (maximum is not None and (x >= maximum if exclusive_maximum else x > maximum))
+        if bad:
+            kind = "a number" if allow_inf else "a finite number"
+            _fail(instance, attribute, f"must be {kind}{phrase}, got {_show(value)}")
+
+    return check
+
+
+def whole(minimum: int | None = None, maximum: int | None = INT64_MAX) -> Validator:
+    """Validator: a whole number (an ``int``, not a bool or a float) within bounds."""
+    phrase = _bounds_phrase(minimum, maximum, False, False)
+    if maximum == INT64_MAX:
+        phrase = (f" from {minimum:g} to 2**63 - 1" if minimum is not None else " up to 2**63 - 1")
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not _is_integral(value):
+            _fail(instance, attribute, f"must be a whole number{phrase}, got {_show(value)}",
+                  wrong_type=not isinstance(value, numbers.Real))
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            _fail(instance, attribute, f"must be a whole number{phrase}, got {_show(value)}")
+
+    return check
+
+
+def text(*, non_empty: bool = False) -> Validator:
+    """Validator: text without control characters (and not blank, with ``non_empty``)."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, str):
+            _fail(instance, attribute, f"must be text, got {_show(value)}", wrong_type=True)
+        if non_empty and not value.strip():
+            _fail(instance, attribute, f"must be non-empty text, got {_show(value)}")
+        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+            _fail(instance, attribute, f"must not contain control characters, got {_show(value)}")
+
+    return check
+
+
+def matches(pattern: str, description: str) -> Validator:
+    """Validator: text matching a regular expression (``description`` says what it means)."""
+    compiled = re.compile(pattern)
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, str):
+            _fail(instance, attribute, f"must be {description}, got {_show(value)}", wrong_type=True)
+        if not compiled.fullmatch(value):
+            _fail(instance, attribute, f"must be {description}, got {_show(value)}")
+
+    return check
+
+
+def identifier() -> Validator:
+    """Validator: an id of lower-case letters, digits and ``_``, starting with a letter."""
+    return matches(r"[a-z][a-z0-9_]*", "an id of lower-case letters, digits and _ starting with a letter")
+
+
+def instance_of(*types: type, description: str | None = None) -> Validator:
+    """Validator: an instance of one of *types* (a bool never counts as an int)."""
+    what = description or " or ".join(f"a {t.__name__}" for t in types)
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            _fail(instance, attribute, f"must be {what}, got {_show(value)}", wrong_type=True)
+
+    return check
+
+
+def one_of(choices: Iterable[Any]) -> Validator:
+    """Validator: one of a fixed set of values."""
+    allowed = tuple(choices)
+    listing = ", ".join(repr(c) for c in allowed)
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        is_bool = isinstance(value, bool) and not any(isinstance(c, bool) for c in allowed)
+        if is_bool or value not in allowed:
+            _fail(instance, attribute, f"must be one of {listing}, got {_show(value)}")
+
+    return check
+
+
+def optional(validator: Validator) -> Validator:
+    """Validator: None, or what *validator* accepts."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None:
+            validator(instance, attribute, value)
+
+    return check
+
+
+def to_float(value: Any) -> Any:
+    """Converter: reals (not bools) to float; anything else is left for the validator to refuse."""
+    if _is_real(value):
+        return float(value)
+    return value

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from smartkampung._errors import DataFileError, Problem, SmartKampungError, field_and_message
+from smartkampung._errors import DataFileError, FieldError, Problem, SmartKampungError, field_and_message
 
 __all__ = ["main"]
 
@@ -348,6 +348,11 @@ def _cmd_init(args: argparse.Namespace) -> int:
     if existing and not args.force:
         raise _Usage(f"{', '.join(existing)} exist{'s' if len(existing) == 1 else ''}; pass --force to overwrite")
     base = datasets.banyuwangi_scenario()
+    if args.start is not None:
+        try:
+            attrs.evolve(base, start=args.start)
+        except FieldError as exc:
+            raise _Usage(f"--start {exc.message.removeprefix('start ')}") from None
     if source_csv is not None:
         kind = VillageKind(args.kind or "village")
         country = args.country or "ID"

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from smartkampung._errors import ParameterError
 from smartkampung.sim.planning import NetworkPlan
 from smartkampung.sim.results import SimulationResult
 
@@ -136,7 +137,7 @@ def network_map(plan: NetworkPlan, month: Any, *, ax: Any = None, title: str = "
 def connection_map(result: SimulationResult, *, ax: Any = None) -> Any:
     """Map of villages coloured by mean connection month, with the planned links."""
     if result.prepared is None:
-        raise ValueError("the result holds no prepared scenario (network plan) to map")
+        raise ParameterError("result", "holds no prepared scenario (network plan) to map", function="connection_map")
     return network_map(result.prepared.plan, result.mean_connection_month, ax=ax,
                        title=f"{result.scenario_name}: when each village is connected",
                        colour_label="mean connection month (0 = start)")

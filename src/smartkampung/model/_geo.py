@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
 
 import attrs
 
+from smartkampung._errors import ParameterError
+from smartkampung._validation import instance_of, matches, number, to_float
+
 __all__ = ["Location", "PointOfPresence", "mean_location"]
-
-
-def _finite_in(low: float, high: float) -> Callable[[Any, attrs.Attribute[float], float], None]:
-    def check(instance: Any, attribute: attrs.Attribute[float], value: float) -> None:
-        if not math.isfinite(value) or not low <= value <= high:
-            raise ValueError(f"{attribute.name} must be a finite number in [{low}, {high}], got {value!r}", attribute)
-
-    return check
 
 
 @attrs.frozen
@@ -31,8 +24,8 @@ class Location:
         Longitude, positive east. [degrees, -180 to 180]
     """
 
-    lat_deg: float = attrs.field(converter=float, validator=_finite_in(-90.0, 90.0))
-    lon_deg: float = attrs.field(converter=float, validator=_finite_in(-180.0, 180.0))
+    lat_deg: float = attrs.field(converter=to_float, validator=number(-90.0, 90.0))
+    lon_deg: float = attrs.field(converter=to_float, validator=number(-180.0, 180.0))
 
 
 @attrs.frozen
@@ -50,9 +43,9 @@ class PointOfPresence:
         Where it is.
     """
 
-    id: str = attrs.field(validator=attrs.validators.min_len(1))
+    id: str = attrs.field(validator=matches(r"(?s).+", "non-empty text"))
     name: str
-    location: Location = attrs.field(validator=attrs.validators.instance_of(Location))
+    location: Location = attrs.field(validator=instance_of(Location))
 
 
 def mean_location(locations: list[Location] | tuple[Location, ...], weights: list[float] | None = None) -> Location:
@@ -70,7 +63,7 @@ def mean_location(locations: list[Location] | tuple[Location, ...], weights: lis
         Non-negative weights (population, say); default equal.
     """
     if not locations:
-        raise ValueError("mean_location needs at least one location")
+        raise ParameterError("locations", "needs at least one location", function="mean_location")
     if len(locations) == 1:
         return locations[0]
     w = weights if weights is not None else [1.0] * len(locations)

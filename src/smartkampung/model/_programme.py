@@ -14,8 +14,10 @@ from typing import Any
 
 import attrs
 
-from smartkampung._errors import Problem
-from smartkampung.model._village import ModelValidationError, _as_tuple
+from smartkampung import _defaults
+from smartkampung._errors import FieldError, ModelValidationError, Problem, unknown_code
+from smartkampung._validation import identifier, instance_of, number, optional, whole
+from smartkampung.model._village import _as_tuple
 
 __all__ = [
     "DEFAULT_TECHNOLOGIES",
@@ -34,25 +36,12 @@ __all__ = [
 
 #: Rupiah per US dollar used to convert USD reference costs. Illustrative
 #: assumption: the rate moved between about 13,300 and 16,300 over 2016–2024.
-IDR_PER_USD = 15_000.0
+IDR_PER_USD: float = _defaults.IDR_PER_USD
 
-
-def _nonneg(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value < 0:
-        raise ValueError(f"{attribute.name} must be a number >= 0, got {value!r}", attribute)
-
-
-def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value <= 0:
-        raise ValueError(f"{attribute.name} must be a number > 0, got {value!r}", attribute)
-
-
-def _fraction(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"{attribute.name} must be a number in [0, 1], got {value!r}", attribute)
-
-
-_ident = attrs.validators.matches_re(r"^[a-z][a-z0-9_]*$")
+_nonneg = number(0.0, allow_inf=True)
+_positive = number(0.0, exclusive_minimum=True, allow_inf=True)
+_fraction = number(0.0, 1.0)
+_ident = identifier()
 
 
 class IDMDimension(enum.Enum):
@@ -83,9 +72,7 @@ class Pillar:
     id: str = attrs.field(validator=_ident)
     name: str
     name_local: str = ""
-    idm_dimension: IDMDimension | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(IDMDimension))
-    )
+    idm_dimension: IDMDimension | None = attrs.field(default=None, validator=optional(instance_of(IDMDimension)))
 
 
 #: The seven Smart Kampung criteria of the regency (kriteria / ruang lingkup);
@@ -167,19 +154,17 @@ class Service:
     market_share: float = attrs.field(validator=_fraction)
     transactions_per_household_per_year: float = attrs.field(validator=_nonneg)
     bandwidth_mbps: float = attrs.field(default=1.0, validator=_nonneg)
-    lag_months: int = attrs.field(default=0, validator=[attrs.validators.instance_of(int), attrs.validators.ge(0)])
-    adoption_model: AdoptionModel = attrs.field(
-        default=AdoptionModel.BASS, validator=attrs.validators.instance_of(AdoptionModel)
-    )
+    lag_months: int = attrs.field(default=0, validator=whole(0))
+    adoption_model: AdoptionModel = attrs.field(default=AdoptionModel.BASS, validator=instance_of(AdoptionModel))
     linear_rate: float = attrs.field(default=0.0, validator=_nonneg)
     name_local: str = ""
     source: str = "illustrative assumption"
 
     def __attrs_post_init__(self) -> None:
         if self.adoption_model is AdoptionModel.BASS and self.p_innovation <= 0:
-            raise ValueError(f"service {self.id!r}: Bass adoption needs p_innovation > 0")
+            raise FieldError("Service", "p_innovation", f"must be > 0 for Bass adoption (service {self.id!r})")
         if self.adoption_model is AdoptionModel.LINEAR and self.linear_rate <= 0:
-            raise ValueError(f"service {self.id!r}: linear adoption needs linear_rate > 0")
+            raise FieldError("Service", "linear_rate", f"must be > 0 for linear adoption (service {self.id!r})")
 
 
 # Bass (1969) averages over many products: p = 0.03, q = 0.38 per year
@@ -347,21 +332,21 @@ class Programme:
         for p in self.pillars:
             if p.id == pillar_id:
                 return p
-        raise KeyError(f"no pillar {pillar_id!r} in programme {self.name!r}")
+        raise unknown_code("pillar", pillar_id, f"programme {self.name!r}", [p.id for p in self.pillars])
 
     def service(self, service_id: str) -> Service:
         """The service with this id."""
         for s in self.services:
             if s.id == service_id:
                 return s
-        raise KeyError(f"no service {service_id!r} in programme {self.name!r}")
+        raise unknown_code("service", service_id, f"programme {self.name!r}", [s.id for s in self.services])
 
     def technology(self, technology_id: str) -> Technology:
         """The technology with this id."""
         for t in self.technologies:
             if t.id == technology_id:
                 return t
-        raise KeyError(f"no technology {technology_id!r} in programme {self.name!r}")
+        raise unknown_code("technology", technology_id, f"programme {self.name!r}", [t.id for t in self.technologies])
 
 
 def smart_kampung_programme() -> Programme:

@@ -9,11 +9,13 @@ them once.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any, Literal
 
 import attrs
 
+from smartkampung import _defaults
+from smartkampung._errors import FieldError, FieldTypeError
+from smartkampung._validation import instance_of, matches, number, one_of, optional, whole
 from smartkampung.model._geo import Location
 from smartkampung.model._programme import Programme, smart_kampung_programme
 from smartkampung.model._village import DEFAULT_HOUSEHOLD_SIZE, VillageKind
@@ -37,24 +39,12 @@ __all__ = [
 ]
 
 #: Names of the built-in rollout policies (see :func:`smartkampung.sim.rollout.schedule`).
-POLICIES = ("population", "cost_effectiveness", "least_developed", "nearest")
+POLICIES: tuple[str, ...] = _defaults.POLICIES
 
-
-def _finite(instance: Any, attribute: attrs.Attribute[float], value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{attribute.name} must be a finite number, got {value!r}", attribute)
-
-
-def _nonneg(instance: Any, attribute: attrs.Attribute[float], value: float) -> None:
-    _finite(instance, attribute, value)
-    if value < 0:
-        raise ValueError(f"{attribute.name} must be >= 0, got {value!r}", attribute)
-
-
-def _positive(instance: Any, attribute: attrs.Attribute[float], value: float) -> None:
-    _finite(instance, attribute, value)
-    if value <= 0:
-        raise ValueError(f"{attribute.name} must be > 0, got {value!r}", attribute)
+_finite = number()
+_nonneg = number(0.0)
+_positive = number(0.0, exclusive_minimum=True)
+_unit = number(0.0, 1.0)
 
 
 # --------------------------------------------------------------------- distributions
@@ -81,7 +71,7 @@ class Uniform:
 
     def __attrs_post_init__(self) -> None:
         if self.high < self.low:
-            raise ValueError(f"uniform: high ({self.high}) must be >= low ({self.low})")
+            raise FieldError("Uniform", "high", f"must be >= low ({self.low}), got {self.high}")
 
     @property
     def mean(self) -> float:
@@ -95,12 +85,12 @@ class Normal:
 
     mu: float = attrs.field(validator=_finite)
     sigma: float = attrs.field(validator=_nonneg)
-    low: float = -math.inf
-    high: float = math.inf
+    low: float = attrs.field(default=-math.inf, validator=number(allow_inf=True))
+    high: float = attrs.field(default=math.inf, validator=number(allow_inf=True))
 
     def __attrs_post_init__(self) -> None:
         if not self.low < self.high:
-            raise ValueError(f"normal: low ({self.low}) must be < high ({self.high})")
+            raise FieldError("Normal", "high", f"must be > low ({self.low}), got {self.high}")
 
     @property
     def mean(self) -> float:
@@ -131,8 +121,8 @@ class Triangular:
 
     def __attrs_post_init__(self) -> None:
         if not self.low <= self.mode <= self.high or self.low == self.high:
-            raise ValueError(f"triangular: need low <= mode <= high and low < high, got "
-                             f"{self.low}, {self.mode}, {self.high}")
+            raise FieldError("Triangular", "mode", f"must lie in [low, high] with low < high, got low = "
+                             f"{self.low}, mode = {self.mode}, high = {self.high}")
 
     @property
     def mean(self) -> float:
@@ -157,7 +147,8 @@ def _as_distribution(value: Any) -> Any:
 
 def _is_distribution(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, _DISTRIBUTIONS):
-        raise TypeError(f"{attribute.name} must be a number or a distribution, got {value!r}", attribute)
+        raise FieldTypeError(type(instance).__name__, attribute.name,
+                             f"must be a number or a distribution, got {value!r}")
 
 
 def _lowest(value: Any) -> float:
@@ -175,8 +166,8 @@ def _nonneg_distribution(instance: Any, attribute: attrs.Attribute[Any], value: 
     _is_distribution(instance, attribute, value)
     if _lowest(value) < 0:
         hint = "" if isinstance(value, Fixed) else " (bound it below at 0, e.g. normal with low = 0)"
-        raise ValueError(f"{attribute.name} must not be negative, but {value!r} can draw {_lowest(value):g}{hint}",
-                         attribute)
+        raise FieldError(type(instance).__name__, attribute.name,
+                         f"must not be negative, but {value!r} can draw {_lowest(value):g}{hint}")
 
 
 def _dist_field(default: float) -> Any:
@@ -215,24 +206,23 @@ class RegionSource:
         ``simulate(..., region=region)``.
     """
 
-    builtin: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.in_(("banyuwangi", "guimaras"))))
+    builtin: str | None = attrs.field(default=None, validator=optional(one_of(("banyuwangi", "guimaras"))))
     csv: str | None = None
     code: str = ""
     name: str = ""
-    country: str = "ID"
-    kind: VillageKind = VillageKind.VILLAGE
+    country: str = attrs.field(default="ID", validator=matches(r"[A-Z]{2}", "an ISO 3166-1 alpha-2 code such as 'ID'"))
+    kind: VillageKind = attrs.field(default=VillageKind.VILLAGE, validator=instance_of(VillageKind))
     household_size: float = attrs.field(default=DEFAULT_HOUSEHOLD_SIZE, validator=_positive)
-    backbone: Literal["district_offices"] = attrs.field(
-        default="district_offices", validator=attrs.validators.in_(("district_offices",)))
+    backbone: Literal["district_offices"] = attrs.field(default="district_offices",
+                                                        validator=one_of(("district_offices",)))
 
     def __attrs_post_init__(self) -> None:
         if (self.builtin is None) == (self.csv is None):
-            raise ValueError("give exactly one of 'builtin' (a bundled region) or 'csv' (a village file)")
+            raise FieldError("RegionSource", "csv", "or 'builtin': give exactly one of 'builtin' (a bundled "
+                             "region) or 'csv' (a village file)")
         if self.csv is not None and not (self.code and self.name):
-            raise ValueError("a CSV region needs 'code' and 'name'")
-        if not re.fullmatch(r"[A-Z]{2}", self.country):
-            raise ValueError(f"country must be an ISO 3166-1 alpha-2 code such as 'ID', got {self.country!r}")
+            raise FieldError("RegionSource", "code" if not self.code else "name",
+                             "must be given for a CSV region (a CSV region needs 'code' and 'name')")
 
 
 @attrs.frozen
@@ -249,7 +239,7 @@ class BudgetPhase:
         Why the budget changes (a source, a decision).
     """
 
-    start_month: int = attrs.field(validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)])
+    start_month: int = attrs.field(validator=whole(1))
     budget_idr_per_month: Distribution = _dist_field(0.0)
     note: str = ""
 
@@ -295,33 +285,34 @@ class RolloutAssumptions:
         Scales every capital cost (cost uncertainty). [-]
     """
 
-    budget_idr_per_month: Distribution = _dist_field(1e9)
+    budget_idr_per_month: Distribution = _dist_field(_defaults.BUDGET_PER_MONTH)
     budget_phases: tuple[BudgetPhase, ...] = attrs.field(default=(), converter=_phases)
-    build_km_per_month: float | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_positive))
-    policy: str = attrs.field(default="population", validator=attrs.validators.in_(POLICIES))
-    carry_over: bool = True
+    build_km_per_month: float | None = attrs.field(default=None, validator=optional(_positive))
+    policy: str = attrs.field(default=_defaults.POLICY, validator=one_of(POLICIES))
+    carry_over: bool = attrs.field(default=_defaults.CARRY_OVER, validator=instance_of(bool))
     initially_connected: int | tuple[str, ...] = attrs.field(default=0)
-    route_factor: float = attrs.field(default=1.3, validator=[_finite, attrs.validators.ge(1.0)])
-    demand_mbps: float = attrs.field(default=10.0, validator=_nonneg)
-    horizon_years: float = attrs.field(default=10.0, validator=_positive)
-    discount_rate: float = attrs.field(default=0.09, validator=_nonneg)
-    technology_choice: bool = False
-    capex_multiplier: Distribution = _dist_field(1.0)
+    route_factor: float = attrs.field(default=_defaults.ROUTE_FACTOR, validator=number(1.0))
+    demand_mbps: float = attrs.field(default=_defaults.DEMAND_MBPS, validator=_nonneg)
+    horizon_years: float = attrs.field(default=_defaults.HORIZON_YEARS, validator=_positive)
+    discount_rate: float = attrs.field(default=_defaults.DISCOUNT_RATE, validator=_nonneg)
+    technology_choice: bool = attrs.field(default=_defaults.TECHNOLOGY_CHOICE, validator=instance_of(bool))
+    capex_multiplier: Distribution = _dist_field(_defaults.CAPEX_MULTIPLIER)
 
     @initially_connected.validator
     def _check_initial(self, attribute: attrs.Attribute[Any], value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, tuple)):
-            raise TypeError(f"initially_connected must be a count or a list of codes, got {value!r}")
+            raise FieldTypeError("RolloutAssumptions", "initially_connected",
+                                 f"must be a count or a list of codes, got {value!r}")
         if isinstance(value, int) and value < 0:
-            raise ValueError(f"initially_connected must be >= 0, got {value}")
+            raise FieldError("RolloutAssumptions", "initially_connected", f"must be >= 0, got {value}")
 
     def __attrs_post_init__(self) -> None:
-        starts = [p.start_month for p in self.budget_phases]
         if any(not isinstance(p, BudgetPhase) for p in self.budget_phases):
-            raise TypeError("budget_phases must hold BudgetPhase entries")
+            raise FieldTypeError("RolloutAssumptions", "budget_phases", "must hold BudgetPhase entries")
+        starts = [p.start_month for p in self.budget_phases]
         if starts != sorted(set(starts)):
-            raise ValueError(f"budget_phases must have increasing, distinct start months, got {starts}")
+            raise FieldError("RolloutAssumptions", "budget_phases",
+                             f"must have increasing, distinct start months, got {starts}")
 
 
 @attrs.frozen
@@ -341,13 +332,11 @@ class AdoptionAssumptions:
         Binomial draws (True) or the deterministic expectation (False).
     """
 
-    p_multiplier: Distribution = _dist_field(1.0)
-    q_multiplier: Distribution = _dist_field(1.0)
-    neighbour_weight: float = attrs.field(default=0.3, validator=[_finite, attrs.validators.le(1.0),
-                                                                   attrs.validators.ge(0.0)])
-    n_neighbours: int = attrs.field(default=6, validator=[attrs.validators.instance_of(int),
-                                                          attrs.validators.ge(1)])
-    stochastic: bool = True
+    p_multiplier: Distribution = _dist_field(_defaults.BASS_MULTIPLIER)
+    q_multiplier: Distribution = _dist_field(_defaults.BASS_MULTIPLIER)
+    neighbour_weight: float = attrs.field(default=_defaults.NEIGHBOUR_WEIGHT, validator=_unit)
+    n_neighbours: int = attrs.field(default=_defaults.NEIGHBOURS, validator=whole(1))
+    stochastic: bool = attrs.field(default=True, validator=instance_of(bool))
 
 
 @attrs.frozen
@@ -376,16 +365,16 @@ class IDMAssumptions:
         Secular rise of every sub-index, programme or not. [year⁻¹]
     """
 
-    base_iks: float = attrs.field(default=0.62, validator=[_finite, attrs.validators.ge(0.0), attrs.validators.le(1.0)])
-    base_ike: float = attrs.field(default=0.52, validator=[_finite, attrs.validators.ge(0.0), attrs.validators.le(1.0)])
-    base_ikl: float = attrs.field(default=0.60, validator=[_finite, attrs.validators.ge(0.0), attrs.validators.le(1.0)])
-    base_spread: float = attrs.field(default=0.05, validator=_nonneg)
-    effect_social: float = attrs.field(default=10.0 / 175.0, validator=_finite)
-    effect_economic: float = attrs.field(default=5.0 / 60.0, validator=_finite)
-    effect_ecological: float = attrs.field(default=0.0, validator=_finite)
-    lag_months: int = attrs.field(default=12, validator=[attrs.validators.instance_of(int), attrs.validators.ge(0)])
-    ceiling: float = attrs.field(default=1.0, validator=[_finite, attrs.validators.ge(0.0), attrs.validators.le(1.0)])
-    trend_per_year: float = attrs.field(default=0.0, validator=_finite)
+    base_iks: float = attrs.field(default=_defaults.IDM_BASE[0], validator=_unit)
+    base_ike: float = attrs.field(default=_defaults.IDM_BASE[1], validator=_unit)
+    base_ikl: float = attrs.field(default=_defaults.IDM_BASE[2], validator=_unit)
+    base_spread: float = attrs.field(default=_defaults.IDM_BASE_SPREAD, validator=_nonneg)
+    effect_social: float = attrs.field(default=_defaults.IDM_EFFECT[0], validator=_finite)
+    effect_economic: float = attrs.field(default=_defaults.IDM_EFFECT[1], validator=_finite)
+    effect_ecological: float = attrs.field(default=_defaults.IDM_EFFECT[2], validator=_finite)
+    lag_months: int = attrs.field(default=_defaults.IDM_LAG_MONTHS[0], validator=whole(0))
+    ceiling: float = attrs.field(default=_defaults.IDM_CEILING[0], validator=_unit)
+    trend_per_year: float = attrs.field(default=_defaults.IDM_TREND_PER_YEAR[0], validator=_finite)
 
 
 @attrs.frozen
@@ -409,21 +398,15 @@ class OutcomeAssumptions:
         The IDM projection.
     """
 
-    office: Location | None = None
-    road_factor: float = attrs.field(default=1.69, validator=_positive)
-    speed_kmh: float = attrs.field(default=100.0 / 3.0, validator=_positive)
-    cost_idr_per_km: float = attrs.field(default=6550.0 / 40.0, validator=_nonneg)
-    value_of_time_idr_per_hour: float = attrs.field(default=1_881_680.0 / 173.0, validator=_nonneg)
-    idm: IDMAssumptions = attrs.field(factory=IDMAssumptions)
+    office: Location | None = attrs.field(default=None, validator=optional(instance_of(Location)))
+    road_factor: float = attrs.field(default=_defaults.ROAD_FACTOR, validator=_positive)
+    speed_kmh: float = attrs.field(default=_defaults.SPEED_KMH, validator=_positive)
+    cost_idr_per_km: float = attrs.field(default=_defaults.COST_PER_KM, validator=_nonneg)
+    value_of_time_idr_per_hour: float = attrs.field(default=_defaults.VALUE_OF_TIME_PER_HOUR, validator=_nonneg)
+    idm: IDMAssumptions = attrs.field(factory=IDMAssumptions, validator=instance_of(IDMAssumptions))
 
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def _month(instance: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not _MONTH.match(value):
-        raise ValueError(f"{attribute.name} must be a calendar month written YYYY-MM (e.g. 2016-06), got {value!r}",
-                         attribute)
+_month = matches(r"[0-9]{4}-(0[1-9]|1[0-2])", "a calendar month written YYYY-MM (e.g. 2016-06)")
 
 
 @attrs.frozen
@@ -450,14 +433,14 @@ class Scenario:
     """
 
     name: str
-    region: RegionSource
-    programme: Programme = attrs.field(factory=smart_kampung_programme)
-    start: str = attrs.field(default="2016-05", validator=_month)
-    horizon_months: int = attrs.field(default=120, validator=[attrs.validators.instance_of(int),
-                                                              attrs.validators.ge(1), attrs.validators.le(1200)])
-    rollout: RolloutAssumptions = attrs.field(factory=RolloutAssumptions)
-    adoption: AdoptionAssumptions = attrs.field(factory=AdoptionAssumptions)
-    outcomes: OutcomeAssumptions = attrs.field(factory=OutcomeAssumptions)
+    region: RegionSource = attrs.field(validator=instance_of(RegionSource))
+    programme: Programme = attrs.field(factory=smart_kampung_programme, validator=instance_of(Programme))
+    start: str = attrs.field(default=_defaults.START_MONTH, validator=_month)
+    horizon_months: int = attrs.field(default=_defaults.HORIZON_MONTHS, validator=whole(1, 1200))
+    rollout: RolloutAssumptions = attrs.field(factory=RolloutAssumptions, validator=instance_of(RolloutAssumptions))
+    adoption: AdoptionAssumptions = attrs.field(factory=AdoptionAssumptions,
+                                                validator=instance_of(AdoptionAssumptions))
+    outcomes: OutcomeAssumptions = attrs.field(factory=OutcomeAssumptions, validator=instance_of(OutcomeAssumptions))
     description: str = ""
 
     @property

@@ -11,8 +11,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from smartkampung import _defaults
 from smartkampung._arrays import ARRAY_EQ_NAN, readonly_array
-from smartkampung._errors import Problem, SmartKampungError
+from smartkampung._errors import ModelValidationError, Problem, UnknownCodeError, unknown_code
+from smartkampung._validation import instance_of, matches, optional, text, whole
 from smartkampung.model._geo import Location, PointOfPresence
 from smartkampung.model._idm import IDMScore
 
@@ -31,27 +33,13 @@ __all__ = [
 #: Persons per household used to derive ``households`` when a data file gives
 #: none. Illustrative assumption, close to Indonesia's 2010 census average
 #: (about 3.9). Supply real household counts where you have them.
-DEFAULT_HOUSEHOLD_SIZE = 3.9
+DEFAULT_HOUSEHOLD_SIZE: float = _defaults.HOUSEHOLD_SIZE
 
 #: Kemendagri village code ``PP.KK.CC.VVVV``: province, regency, district,
 #: village; the village block starts with 1 (kelurahan) or 2 (desa).
 KEMENDAGRI_VILLAGE_CODE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{2})\.([12])\d{3}$")
 _KEMENDAGRI_DISTRICT_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 _KEMENDAGRI_REGION_CODE = re.compile(r"^\d{2}\.\d{2}$")
-
-
-class ModelValidationError(SmartKampungError, ValueError):
-    """Objects that are each valid do not fit together (for example in a Region).
-
-    Parameters
-    ----------
-    problems : list of Problem
-        Every inconsistency found.
-    """
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(str(p) for p in self.problems))
 
 
 class VillageKind(enum.Enum):
@@ -92,20 +80,9 @@ class CodeSystem(enum.Enum):
     FREE = "free"
 
 
-_INT64_MAX = 2**63 - 1
-
-
-def _nonneg_int(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    # Counts end up in int64 columns; larger values cannot be real head-counts.
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _INT64_MAX:
-        raise ValueError(f"{attribute.name} must be a whole number from 0 to 2**63 - 1, got {value!r}", attribute)
-
-
-def _code(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{attribute.name} must be non-empty text, got {value!r}", attribute)
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        raise ValueError(f"{attribute.name} must not contain control characters, got {value!r}", attribute)
+# Counts end up in int64 columns; larger values cannot be real head-counts.
+_count = whole(0)
+_code = text(non_empty=True)
 
 
 def _default_households(village: Village) -> int:
@@ -144,19 +121,13 @@ class Village:
 
     code: str = attrs.field(validator=_code)
     name: str
-    kind: VillageKind = attrs.field(validator=attrs.validators.instance_of(VillageKind))
+    kind: VillageKind = attrs.field(validator=instance_of(VillageKind))
     district_code: str = attrs.field(validator=_code)
-    location: Location = attrs.field(validator=attrs.validators.instance_of(Location))
-    population: int = attrs.field(validator=_nonneg_int)
-    households: int = attrs.field(
-        default=attrs.Factory(_default_households, takes_self=True), validator=_nonneg_int
-    )
-    population_year: int | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(int))
-    )
-    idm: IDMScore | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(IDMScore))
-    )
+    location: Location = attrs.field(validator=instance_of(Location))
+    population: int = attrs.field(validator=_count)
+    households: int = attrs.field(default=attrs.Factory(_default_households, takes_self=True), validator=_count)
+    population_year: int | None = attrs.field(default=None, validator=optional(whole()))
+    idm: IDMScore | None = attrs.field(default=None, validator=optional(instance_of(IDMScore)))
 
     def __attrs_post_init__(self) -> None:
         if self.idm is not None and self.kind is VillageKind.KELURAHAN:
@@ -180,7 +151,7 @@ class District:
 
     code: str = attrs.field(validator=_code)
     name: str
-    location: Location = attrs.field(validator=attrs.validators.instance_of(Location))
+    location: Location = attrs.field(validator=instance_of(Location))
 
 
 # NaN marks "no score": two regions without scores are equal.
@@ -243,7 +214,7 @@ def _as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(value)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Region:
     """A kabupaten, kota, province or city: the area a programme runs in.
 
@@ -276,13 +247,11 @@ class Region:
 
     code: str = attrs.field(validator=_code)
     name: str
-    country: str = attrs.field(validator=attrs.validators.matches_re(r"^[A-Z]{2}$"))
+    country: str = attrs.field(validator=matches(r"[A-Z]{2}", "an ISO 3166-1 alpha-2 code such as 'ID'"))
     districts: tuple[District, ...] = attrs.field(converter=_as_tuple)
     villages: tuple[Village, ...] = attrs.field(converter=_as_tuple)
     backbone: tuple[PointOfPresence, ...] = attrs.field(default=(), converter=_as_tuple)
-    code_system: CodeSystem = attrs.field(
-        default=CodeSystem.FREE, validator=attrs.validators.instance_of(CodeSystem)
-    )
+    code_system: CodeSystem = attrs.field(default=CodeSystem.FREE, validator=instance_of(CodeSystem))
     _village_index: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
     _district_index: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
 
@@ -362,6 +331,16 @@ class Region:
                 )
         return problems
 
+    def __repr__(self) -> str:
+        # A region holds hundreds to tens of thousands of villages: say how many, not which.
+        kinds: dict[str, int] = {}
+        for v in self.villages:
+            kinds[v.kind.value] = kinds.get(v.kind.value, 0) + 1
+        mix = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+        return (f"Region(code={self.code!r}, name={self.name!r}, country={self.country!r}, "
+                f"{len(self.districts)} districts, {self.n_villages} villages ({mix or 'none'}), "
+                f"{len(self.backbone)} points of presence, code_system={self.code_system.value!r})")
+
     # -- lookups ---------------------------------------------------------
     @property
     def n_villages(self) -> int:
@@ -383,13 +362,14 @@ class Region:
 
         Raises
         ------
-        KeyError
-            If no village has that code (the message suggests close codes).
+        UnknownCodeError
+            A ``KeyError`` and a ``SmartKampungError``, if no village has that
+            code; the message suggests close codes.
         """
         try:
             return self.villages[self._village_index[code]]
-        except KeyError:
-            raise KeyError(f"no village with code {code!r} in region {self.code}") from None
+        except (KeyError, TypeError):
+            raise unknown_code("village with code", code, f"region {self.code}", self._village_index) from None
 
     def village_index(self, code: str) -> int:
         """Row of the village with this code in :attr:`villages` and in the columns."""
@@ -397,11 +377,11 @@ class Region:
         return self._village_index[code]
 
     def district(self, code: str) -> District:
-        """The district with this code."""
+        """The district with this code (:class:`UnknownCodeError` if none, with close codes)."""
         try:
             return self.districts[self._district_index[code]]
-        except KeyError:
-            raise KeyError(f"no district with code {code!r} in region {self.code}") from None
+        except (KeyError, TypeError):
+            raise unknown_code("district with code", code, f"region {self.code}", self._district_index) from None
 
     def villages_in(self, district_code: str) -> tuple[Village, ...]:
         """The villages of one district, in region order."""
@@ -435,7 +415,7 @@ class Region:
         households = households or {}
         unknown = sorted((set(population) | set(households)) - set(self._village_index))
         if unknown:
-            raise KeyError(f"unknown village codes: {', '.join(unknown[:10])}")
+            raise UnknownCodeError(f"unknown village codes: {', '.join(unknown[:10])}", code=unknown[0])
         new = []
         for v in self.villages:
             if v.code in population or v.code in households:
