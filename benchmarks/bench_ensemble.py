@@ -93,7 +93,7 @@ def main() -> None:
         return
 
     scenario = national_scenario()
-    prepared = prepare(scenario, region=region, rng=1)
+    prepared = prepare(scenario, region)
     vm = n * len(scenario.programme.services) * scenario.horizon_months * runs
     print(f"\nNational ensemble: {n:,} villages x {len(scenario.programme.services)} services x "
           f"{scenario.horizon_months} months x {runs} runs = {vm:.3g} village-months")

@@ -33,12 +33,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartkampung.model import DEFAULT_TECHNOLOGIES
-from smartkampung.sim.network import (
-    choose_technology,
-    great_circle_km,
-    minimum_fibre_tree,
-    nearest_backbone,
-)
+from smartkampung.sim.geometry import great_circle_km, nearest_backbone
+from smartkampung.sim.technology import choose_technology
+from smartkampung.sim.tree import minimum_fibre_tree
 
 Points = tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
 

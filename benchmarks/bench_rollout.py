@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from smartkampung.sim.rollout import NEVER, POLICIES, RolloutSchedule, _prepare, _run, schedule
+from smartkampung.sim.rollout import NEVER, POLICIES, RolloutSchedule, rollout_order, schedule
 
 N_VILLAGES = 84_000
 N_MONTHS = 120
@@ -105,8 +105,8 @@ def main() -> None:
                             build_km_per_month=cap, **data, **kw)
 
         def run_order(kw: dict[str, Any] = kw) -> Any:
-            return _prepare(d["parent"], d["capex_idr"], priority=kw["priority"],
-                            already_connected=None, fn="bench", **data)
+            return rollout_order(d["parent"], d["capex_idr"], priority=kw["priority"], already_connected=None,
+                                 function="bench", **data)
 
         t_total, s = best_time(run_public)
         t_order, prep = best_time(run_order)
@@ -114,8 +114,8 @@ def main() -> None:
         def run_walk(prep: Any = prep, budget: np.ndarray = budget,
                      capacity: np.ndarray | None = capacity, strict: bool = strict,
                      carry: bool = carry) -> RolloutSchedule:
-            return _run(prep, budget, capacity, carry_over=carry, carry_over_km=carry,
-                        strict=strict, drop_unaffordable=True)
+            return prep.schedule(budget, capacity, carry_over=carry, carry_over_km=carry, strict=strict,
+                                 drop_unaffordable=True)
 
         t_walk, _ = best_time(run_walk)
         if label == "population" and mode == "strict":

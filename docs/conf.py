@@ -26,7 +26,9 @@ import sys
 from typing import Any
 
 import numpy as np
+from docutils import nodes
 from sphinx.pycode import ModuleAnalyzer
+from sphinx.util.docutils import SphinxDirective
 from sphinx.util import logging as sphinx_logging
 
 logger = sphinx_logging.getLogger("smartkampung.docs")
@@ -243,16 +245,22 @@ API_MODULES = [
     "smartkampung.io",
     "smartkampung.datasets",
     "smartkampung.sim",
-    "smartkampung.sim.network",
+    "smartkampung.sim.geometry",
+    "smartkampung.sim.tree",
+    "smartkampung.sim.technology",
+    "smartkampung.sim.roads",
+    "smartkampung.sim.policies",
     "smartkampung.sim.rollout",
     "smartkampung.sim.planning",
-    "smartkampung.sim.roads",
     "smartkampung.sim.adoption",
-    "smartkampung.sim.distributions",
-    "smartkampung.sim.ensemble",
-    "smartkampung.sim.results",
-    "smartkampung.sim.calibrate",
     "smartkampung.sim.outcomes",
+    "smartkampung.sim.idm",
+    "smartkampung.sim.distributions",
+    "smartkampung.sim.calibrate",
+    "smartkampung.sim.metrics",
+    "smartkampung.sim.run",
+    "smartkampung.sim.results",
+    "smartkampung.sim.ensemble",
     "smartkampung.plots",
     "smartkampung.cli",
 ]
@@ -330,7 +338,6 @@ def _documented_defaults() -> list[tuple[str, Any, Any]]:
 
     from smartkampung import model
     from smartkampung.datasets import _bundled, banyuwangi_scenario
-    from smartkampung.sim import adoption, network, outcomes, planning
 
     def tech(tid: str) -> tuple[float, ...]:
         t = next(x for x in model.DEFAULT_TECHNOLOGIES if x.id == tid)
@@ -348,22 +355,12 @@ def _documented_defaults() -> list[tuple[str, Any, Any]]:
     sc = model.Scenario(name="check", region=model.RegionSource(builtin="banyuwangi"))
     bw = banyuwangi_scenario()
     return [
-        ("EARTH_MEAN_RADIUS_KM", network.EARTH_MEAN_RADIUS_KM, 6371.0088),
-        ("DEFAULT_ROUTE_FACTOR", network.DEFAULT_ROUTE_FACTOR, 1.3),
-        ("DEFAULT_DISCOUNT_RATE", network.DEFAULT_DISCOUNT_RATE, 0.09),
-        ("DEFAULT_HORIZON_YEARS", network.DEFAULT_HORIZON_YEARS, 10.0),
-        ("annuity factor at the defaults", round(network.annuity_factor(10.0, 0.09), 3), 6.418),
-        ("DEFAULT_DEMAND_MBPS", planning.DEFAULT_DEMAND_MBPS, 10.0),
-        ("IDR_PER_USD", model.IDR_PER_USD, 15000.0),
-        ("DEFAULT_HOUSEHOLD_SIZE", model.DEFAULT_HOUSEHOLD_SIZE, 3.9),
         ("technology fibre", tech("fibre"), (10e6, 75e6, 10e6, 750e3, 0.0, inf, 1000.0)),
         ("technology microwave", tech("microwave"), (105e6, 0.0, 15e6, 0.0, 0.0, 30.0, 300.0)),
         ("technology cellular", tech("cellular"), (3e6, 0.0, 12e6, 0.0, 0.0, 5.0, 20.0)),
         ("technology satellite", tech("satellite"), (7.5e6, 0.0, 0.0, 0.0, 18e6, inf, 50.0)),
         ("technology ids", tuple(t.id for t in model.DEFAULT_TECHNOLOGIES),
          ("fibre", "microwave", "cellular", "satellite")),
-        ("BASS_AVERAGE_PER_YEAR", dict(adoption.BASS_AVERAGE_PER_YEAR), {"p": 0.03, "q": 0.38}),
-        ("DEFAULT_NEIGHBOURS", adoption.DEFAULT_NEIGHBOURS, 6),
         ("service ids", tuple(v.id for v in model.SMART_KAMPUNG_SERVICES),
          ("civil_registration", "poverty_declaration", "police_record", "business_letters",
           "posyandu_records", "e_learning", "village_marketplace", "village_budgeting")),
@@ -375,15 +372,6 @@ def _documented_defaults() -> list[tuple[str, Any, Any]]:
         ("e_learning", service("e_learning"), (0.004, 0.10, 0.40, 12.0, 5.0, 3, "bass", 0.0)),
         ("village_marketplace", service("village_marketplace"), (0.003, 0.09, 0.25, 12.0, 2.0, 6, "bass", 0.0)),
         ("village_budgeting", service("village_budgeting"), (0.002, 0.0, 0.30, 1.0, 0.2, 0, "linear", 0.01)),
-        ("DEFAULT_SPEED_KMH", round(outcomes.DEFAULT_SPEED_KMH, 1), 33.3),
-        ("DEFAULT_ROAD_FACTOR", outcomes.DEFAULT_ROAD_FACTOR, 1.69),
-        ("DEFAULT_COST_IDR_PER_KM", outcomes.DEFAULT_COST_IDR_PER_KM, 163.75),
-        ("DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR", round(outcomes.DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR), 10877),
-        ("DEFAULT_TRIPS_PER_TRANSACTION", outcomes.DEFAULT_TRIPS_PER_TRANSACTION, 1.0),
-        ("DEFAULT_IDM_EFFECT", outcomes.DEFAULT_IDM_EFFECT, (10 / 175, 5 / 60, 0.0)),
-        ("DEFAULT_IDM_LAG_MONTHS", outcomes.DEFAULT_IDM_LAG_MONTHS, (12, 12, 12)),
-        ("DEFAULT_IDM_CEILING", outcomes.DEFAULT_IDM_CEILING, (1.0, 1.0, 1.0)),
-        ("DEFAULT_IDM_TREND_PER_YEAR", outcomes.DEFAULT_IDM_TREND_PER_YEAR, (0.0, 0.0, 0.0)),
         ("IDM_THRESHOLDS", model.IDM_THRESHOLDS, (0.4907, 0.5989, 0.7072, 0.8155)),
         ("Scenario.start, horizon_months", (sc.start, sc.horizon_months), ("2016-05", 120)),
         ("RolloutAssumptions", (ro.budget_idr_per_month, ro.budget_phases, ro.build_km_per_month, ro.policy,
@@ -508,7 +496,38 @@ def _short_signature(app: Any, what: str, name: str, obj: Any, options: Any, sig
     return str(new), return_annotation
 
 
+class _DefaultsTable(SphinxDirective):
+    """``.. smartkampung-defaults::`` -- the table of every default, from ``smartkampung._defaults.DEFAULTS``."""
+
+    def run(self) -> list[Any]:
+        from docutils.statemachine import StringList
+
+        from smartkampung._defaults import DEFAULTS
+
+        lines = [".. list-table::", "   :header-rows: 1", "   :widths: 22 14 24 40", "",
+                 "   * - name", "     - value", "     - used by", "     - source"]
+        for entry in DEFAULTS.values():
+            value = entry.value
+            if isinstance(value, float):
+                shown = f"{value:,.6g}"
+            elif isinstance(value, tuple):
+                shown = ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in value)
+            elif hasattr(value, "items"):
+                shown = ", ".join(f"{k} = {v:g}" for k, v in value.items())
+            else:
+                shown = str(value)
+            unit = "" if entry.unit == "-" else f" {entry.unit}"
+            source = entry.source.replace("*", "\\*")
+            lines += [f"   * - ``{entry.name}``", f"     - {shown}{unit}", f"     - {entry.used_by}",
+                      f"     - {source}"]
+        node = nodes.section()
+        node.document = self.state.document
+        self.state.nested_parse(StringList(lines), self.content_offset, node)
+        return list(node.children)
+
+
 def setup(app: Any) -> None:
+    app.add_directive("smartkampung-defaults", _DefaultsTable)
     app.connect("autodoc-skip-member", _skip_member)
     app.connect("autodoc-process-signature", _short_signature)
     app.connect("builder-inited", _check_documented_defaults)

@@ -20,7 +20,7 @@ import numpy as np
 
 import smartkampung as sk
 from smartkampung import plots
-from smartkampung.sim.calibrate import banyuwangi_observations
+from smartkampung.datasets import banyuwangi_observations
 
 scenario = sk.datasets.banyuwangi_scenario()
 result = sk.simulate(scenario, runs=200, rng=20160531)

@@ -18,8 +18,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import smartkampung as sk
+from smartkampung.datasets import banyuwangi_observations
 from smartkampung.sim import plan_network, schedule_rollout
-from smartkampung.sim.calibrate import banyuwangi_observations, fit_rollout
+from smartkampung.sim.calibrate import fit_rollout
 
 observations = banyuwangi_observations(include_headline_claim=True)
 print(observations.months, observations.counts)

@@ -19,7 +19,8 @@ from distributed import Client, LocalCluster
 import smartkampung as sk
 
 scenario = attrs.evolve(sk.datasets.banyuwangi_scenario(), horizon_months=60)
-prepared = sk.sim.prepare(scenario, rng=11)  # plan once, ship the arrays to the workers
+region = sk.read_region(scenario.region)
+prepared = sk.sim.prepare(scenario, region)  # plan once, ship the arrays to the workers
 
 if __name__ == "__main__":
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \

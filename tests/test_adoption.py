@@ -14,17 +14,16 @@ from scipy import stats
 from scipy.integrate import solve_ivp
 
 from smartkampung._errors import ParameterError
-from smartkampung.sim import adoption
+from smartkampung.sim import _binomial
 from smartkampung.sim.adoption import (
     BASS_AVERAGE_PER_YEAR,
-    DEFAULT_NEIGHBOURS,
     bass_cdf,
     bass_pdf,
     iter_adoption,
     linear_adoption,
-    nearest_neighbours,
     simulate_adoption,
 )
+from smartkampung.sim.geometry import DEFAULT_NEIGHBOURS, nearest_neighbours
 
 # ------------------------------------------------------------------ closed forms
 
@@ -319,7 +318,7 @@ def test_binomial_sampler_is_exact(trials: int, prob: float) -> None:
     # for p > 0.5), two runs at once, against the binomial pmf.
     gens = [np.random.default_rng(5), np.random.default_rng(6)]
     size = 40_000
-    draws = adoption._binomial(
+    draws = _binomial.binomial(
         gens, np.full((2, size), trials, dtype=np.int64), np.full((2, size), prob)
     ).ravel()
     values, counts = np.unique(draws, return_counts=True)
@@ -335,7 +334,7 @@ def test_binomial_sampler_degenerate_and_mixed() -> None:
     gens = [np.random.default_rng(1)]
     n = np.array([[0, 5, 7, 100, 3000, 1]])
     p = np.array([[0.3, 0.0, 1.0, 0.5, 0.02, 0.999]])
-    draws = adoption._binomial(gens, n, p)
+    draws = _binomial.binomial(gens, n, p)
     assert draws[0, 0] == 0
     assert draws[0, 1] == 0
     assert draws[0, 2] == 7
@@ -345,11 +344,11 @@ def test_binomial_sampler_degenerate_and_mixed() -> None:
 def test_inversion_redraws_stuck_elements(monkeypatch: pytest.MonkeyPatch) -> None:
     # With a negative cap every element past k = 0 counts as stuck and must be
     # handed back for a redraw, so the fallback path is exercised.
-    monkeypatch.setattr(adoption, "_CAP_SD", -1e6)
+    monkeypatch.setattr(_binomial, "_CAP_SD", -1e6)
     u01 = np.array([0.0, 0.999, 0.5])
     n = np.array([10, 10, 10], dtype=np.int64)
     p = np.array([0.1, 0.1, 0.1])
-    draws, stuck = adoption._binomial_inversion(u01, n, p, n * p)
+    draws, stuck = _binomial.binomial_inversion(u01, n, p, n * p)
     f0 = 0.9**10  # = 0.3487
     assert draws[0] == 0  # u = 0 <= f(0)
     np.testing.assert_array_equal(stuck, [1, 2])  # both above f(0)
@@ -357,8 +356,8 @@ def test_inversion_redraws_stuck_elements(monkeypatch: pytest.MonkeyPatch) -> No
     # Through _binomial: stuck elements are redrawn by numpy, deterministically.
     big_n = np.full((1, 200), 10, dtype=np.int64)
     big_p = np.full((1, 200), 0.1)
-    out = adoption._binomial([np.random.default_rng(0)], big_n, big_p)
-    again = adoption._binomial([np.random.default_rng(0)], big_n, big_p)
+    out = _binomial.binomial([np.random.default_rng(0)], big_n, big_p)
+    again = _binomial.binomial([np.random.default_rng(0)], big_n, big_p)
     np.testing.assert_array_equal(out, again)
     assert np.all((out >= 0) & (out <= 10))
     assert np.count_nonzero(out) > 50  # most were redrawn (p(0) = 0.35 only)
@@ -443,9 +442,8 @@ def test_stochastic_invariants_and_reproducibility(prob: dict[str, Any], seed: i
     out = simulate_adoption(**prob, runs=runs, rng=seed)
     _check_invariants(out, prob)
     assert out.dtype == np.int32
-    # Same seed, any number of threads: identical.
-    np.testing.assert_array_equal(out, simulate_adoption(**prob, runs=runs, rng=seed, workers=1))
-    np.testing.assert_array_equal(out, simulate_adoption(**prob, runs=runs, rng=seed, workers=3))
+    # Same seed: identical.
+    np.testing.assert_array_equal(out, simulate_adoption(**prob, runs=runs, rng=seed))
     # Run splitting: each run alone with its spawned child gives the same numbers,
     children = np.random.default_rng(seed).spawn(runs)
     singles = [simulate_adoption(**prob, runs=1, rng=[c]) for c in children]
@@ -557,7 +555,6 @@ _NAN = sp.csr_array(np.array([[0, np.nan, 0], [1.0, 0, 0], [0, 1.0, 0]]))
         ({"dt": np.inf}, "dt"),
         ({"runs": 0}, "runs"),
         ({"stochastic": "yes"}, "stochastic"),
-        ({"workers": 0}, "workers"),
         ({"rng": "seed"}, "rng"),
         ({"rng": [np.random.default_rng(1)]}, "rng"),
         ({"rng": [np.random.default_rng(1)] * 2}, "rng"),

@@ -16,8 +16,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from smartkampung import datasets
-from smartkampung.sim import simulate
+from smartkampung import datasets, simulate
 
 BASELINE = Path(__file__).resolve().parent / "baseline" / "banyuwangi_deterministic.json"
 METRICS = ("villages_connected", "households_connected", "capex_idr", "adopters", "transactions", "hours_saved",

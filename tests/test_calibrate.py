@@ -14,14 +14,12 @@ import pytest
 from scipy import stats
 
 from smartkampung import ParameterError
+from smartkampung.datasets import BANYUWANGI_START, banyuwangi_observations
+from smartkampung.model import months_elapsed, observation_month
 from smartkampung.sim.calibrate import (
-    BANYUWANGI_START,
     CalibrationResult,
-    banyuwangi_observations,
     fit_budget,
     fit_rollout,
-    months_elapsed,
-    observation_month,
 )
 from smartkampung.sim.rollout import schedule
 

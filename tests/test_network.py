@@ -1,4 +1,4 @@
-"""Tests for smartkampung.sim.network: fibre tree, technology choice, Steiner tree."""
+"""Tests of the network models: geometry, fibre tree, technology choice, Steiner tree on roads."""
 
 from __future__ import annotations
 
@@ -21,21 +21,16 @@ from scipy.spatial import Delaunay
 
 from smartkampung import ParameterError
 from smartkampung.model import DEFAULT_TECHNOLOGIES, Technology
-from smartkampung.sim.network import (
+from smartkampung.sim.geometry import EARTH_MEAN_RADIUS_KM, great_circle_km, nearest_backbone
+from smartkampung.sim.roads import RoadSteinerTree, steiner_tree_on_roads
+from smartkampung.sim.technology import (
     DEFAULT_DISCOUNT_RATE,
     DEFAULT_HORIZON_YEARS,
-    DEFAULT_ROUTE_FACTOR,
-    EARTH_MEAN_RADIUS_KM,
-    FibreTree,
-    RoadSteinerTree,
     TechnologyChoice,
     annuity_factor,
     choose_technology,
-    great_circle_km,
-    minimum_fibre_tree,
-    nearest_backbone,
-    steiner_tree_on_roads,
 )
+from smartkampung.sim.tree import DEFAULT_ROUTE_FACTOR, FibreTree, minimum_fibre_tree
 
 R = EARTH_MEAN_RADIUS_KM
 KM_PER_DEG = R * math.pi / 180.0

@@ -13,20 +13,16 @@ from hypothesis.extra import numpy as hnp
 
 from smartkampung._errors import ParameterError
 from smartkampung.model._idm import idm_status_code
+from smartkampung.sim.idm import DEFAULT_IDM_EFFECT, DEFAULT_IDM_LAG_MONTHS, IDM_DIMENSIONS, project_idm, status_counts
 from smartkampung.sim.outcomes import (
     DEFAULT_COST_IDR_PER_KM,
-    DEFAULT_IDM_EFFECT,
-    DEFAULT_IDM_LAG_MONTHS,
     DEFAULT_ROAD_FACTOR,
     DEFAULT_SPEED_KMH,
     DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR,
-    IDM_DIMENSIONS,
     TravelSavings,
     connected_totals,
     cost_per_household,
     cost_per_transaction,
-    project_idm,
-    status_counts,
     transactions,
     travel_savings,
 )

@@ -297,7 +297,7 @@ def test_fibre_only_tree_of_a_2000_village_region_is_the_exact_mst(seed: int) ->
     from scipy.sparse.csgraph import minimum_spanning_tree
 
     from smartkampung.datasets import synthetic_region
-    from smartkampung.sim.network import great_circle_km
+    from smartkampung.sim.geometry import great_circle_km
 
     region = synthetic_region(2000, seed=seed)
     plan = plan_network(region, route_factor=1.0, technology_choice=False)

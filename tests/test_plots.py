@@ -13,10 +13,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection  # noqa: E402
 
-from smartkampung import plots  # noqa: E402
+from smartkampung import (  # noqa: E402
+    SimulationResult,
+    plots,
+    simulate,
+)
 from smartkampung.datasets import banyuwangi_scenario, synthetic_region  # noqa: E402
 from smartkampung.model import IDMStatus, Uniform  # noqa: E402
-from smartkampung.sim import SimulationResult, simulate  # noqa: E402
 
 N_VILLAGES = 30
 

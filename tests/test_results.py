@@ -6,10 +6,9 @@ import attrs
 import numpy as np
 import pytest
 
-from smartkampung import ParameterError
+from smartkampung import ParameterError, SimulationResult, simulate
 from smartkampung.datasets import banyuwangi_scenario, synthetic_region
 from smartkampung.model import IDMStatus
-from smartkampung.sim import SimulationResult, simulate
 from smartkampung.sim.results import CUMULATIVE_METRICS, HEADLINE_METRICS
 
 RUNS = 7
@@ -222,7 +221,7 @@ def test_equality_compares_arrays(result: SimulationResult) -> None:
 
 
 def test_collector_refuses_runs_out_of_order(result: SimulationResult) -> None:
-    from smartkampung.sim.ensemble import run_one
+    from smartkampung.sim.run import run_one
 
     assert result.prepared is not None
     root = np.random.SeedSequence(12)

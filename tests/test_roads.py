@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from smartkampung import ParameterError, datasets
 from smartkampung.sim import plan_network
-from smartkampung.sim.network import great_circle_km
+from smartkampung.sim.geometry import great_circle_km
 from smartkampung.sim.roads import RoadGraph, road_fibre_tree
 
 

@@ -19,7 +19,6 @@ from smartkampung.sim.rollout import (
     RolloutSchedule,
     policy_order,
     schedule,
-    schedule_columns,
 )
 
 # --------------------------------------------------------------------------- #
@@ -196,19 +195,6 @@ def test_a_child_never_precedes_its_parent_even_with_higher_priority() -> None:
     # {v0 1.0, v4 0.9} -> v0; {v1 0, v2 0.5, v4 0.9} -> v4; -> v2; -> v1; -> v3
     order = policy_order(PARENT, [1.0, 0.0, 0.5, 100.0, 0.9])
     assert order.tolist() == [0, 4, 2, 1, 3]
-
-
-def test_schedule_columns_takes_population_from_columns() -> None:
-    class Cols:
-        population = POP
-        idm_composite = IDM
-
-    s = schedule_columns(Cols(), PARENT, COST,  # type: ignore[arg-type]
-                         budget_idr_per_month=10.0, n_months=5)
-    assert s == run()
-    s = schedule_columns(Cols(), PARENT, COST,  # type: ignore[arg-type]
-                         budget_idr_per_month=10.0, n_months=5, priority="least_developed")
-    assert s.order.tolist() == [0, 1, 2, 3, 4]
 
 
 def test_zero_budget_connects_only_free_villages() -> None:

@@ -119,8 +119,8 @@ def test_csv_outputs_keep_full_precision(tmp_path: Path, capsys: pytest.CaptureF
 
 def test_a_scenario_csv_that_is_not_found_says_where_it_looked(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from smartkampung import simulate
     from smartkampung.model import RegionSource
-    from smartkampung.sim import simulate
 
     scenario = Scenario(name="x", region=RegionSource(csv="villages.csv", code="R", name="R", country="PH"))
     monkeypatch.chdir(tmp_path)
@@ -182,7 +182,7 @@ def test_a_single_table_where_a_list_of_tables_goes(tmp_path: Path) -> None:
 def test_empty_service_list_and_comparison_errors() -> None:
     import attrs
 
-    from smartkampung.sim import compare, simulate
+    from smartkampung import compare, simulate
 
     scenario = attrs.evolve(datasets.banyuwangi_scenario(), horizon_months=24)
     no_services = attrs.evolve(scenario, programme=attrs.evolve(scenario.programme, services=()))

@@ -45,8 +45,9 @@ __version__ = "0.1.0"
 _LAZY_SUBMODULES = ("datasets", "io", "sim")
 # Functions and classes of subpackages that need scipy, loaded on first use.
 _LAZY_ATTRIBUTES = {
-    "simulate": "smartkampung.sim",
-    "compare": "smartkampung.sim",
+    "simulate": "smartkampung._api",
+    "compare": "smartkampung._api",
+    "read_region": "smartkampung.io",
     "plan_network": "smartkampung.sim",
     "schedule_rollout": "smartkampung.sim",
     "SimulationResult": "smartkampung.sim",
@@ -59,16 +60,15 @@ _LAZY_ATTRIBUTES = {
 
 if TYPE_CHECKING:
     from smartkampung import datasets, io, sim
-    from smartkampung.io import dump, load
+    from smartkampung._api import compare, simulate
+    from smartkampung.io import dump, load, read_region
     from smartkampung.sim import (
         Comparison,
         NetworkPlan,
         RolloutSchedule,
         SimulationResult,
-        compare,
         plan_network,
         schedule_rollout,
-        simulate,
     )
 
 __all__ = [
@@ -111,6 +111,7 @@ __all__ = [
     "io",
     "load",
     "plan_network",
+    "read_region",
     "schedule_rollout",
     "sim",
     "simulate",

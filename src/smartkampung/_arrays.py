@@ -21,6 +21,7 @@ __all__ = [
     "readonly_bool",
     "readonly_float",
     "readonly_int",
+    "readonly_view",
 ]
 
 
@@ -29,6 +30,20 @@ def readonly_array(value: Any, dtype: DTypeLike | None = None) -> NDArray[Any]:
     arr: NDArray[Any] = np.array(value, dtype=dtype)
     arr.setflags(write=False)
     return arr
+
+
+def readonly_view(value: Any) -> Any:
+    """A read-only view of an array without copying it (None stays None).
+
+    For large arrays a result builds and hands over (per-run trajectories):
+    the result cannot write through the view, and the builder drops its
+    own reference.
+    """
+    if value is None:
+        return None
+    view: NDArray[Any] = np.asarray(value).view()
+    view.setflags(write=False)
+    return view
 
 
 def readonly_int(value: Any) -> NDArray[np.int64]:

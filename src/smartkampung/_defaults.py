@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple, TypeVar
 
-__all__ = ["ASSUMPTION", "DEFAULTS", "POLICIES", "Default"]
+__all__ = ["ASSUMPTION", "BUILTIN_REGIONS", "DEFAULTS", "POLICIES", "Default"]
 
 T = TypeVar("T")
 
@@ -179,6 +179,9 @@ IDM_BASE_SPREAD: Final[float] = _default(
 #: largest population first, most people per rupiah of the link and what it
 #: unlocks, lowest IDM first, nearest to the network first.
 POLICIES: Final[tuple[str, ...]] = ("population", "cost_effectiveness", "least_developed", "nearest")
+
+#: Names of the bundled regions a scenario may name (vocabulary): see :mod:`smartkampung.datasets`.
+BUILTIN_REGIONS: Final[tuple[str, ...]] = ("banyuwangi", "guimaras")
 
 START_MONTH: Final[str] = _default(
     "START_MONTH", "2016-05", "YYYY-MM", "Scenario.start",

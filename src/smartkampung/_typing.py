@@ -36,6 +36,7 @@ __all__ = [
     "SeedLike",
     "as_generator",
     "as_seed_sequence",
+    "check_seed",
     "spawn_generators",
 ]
 
@@ -94,6 +95,16 @@ def as_generator(rng: Any, function: str) -> np.random.Generator:
     if isinstance(rng, np.random.BitGenerator):
         return np.random.Generator(rng)
     return np.random.default_rng(as_seed_sequence(rng, function))
+
+
+def check_seed(rng: Any, function: str) -> None:
+    """Refuse what the other functions here would refuse, without drawing from or advancing ``rng``."""
+    streams = (*_STREAMS, np.random.SeedSequence)
+    if isinstance(rng, streams):
+        return
+    if isinstance(rng, (list, tuple)) and rng and all(isinstance(g, streams) for g in rng):
+        return
+    as_seed_sequence(rng, function)
 
 
 def spawn_generators(rng: Any, n: int, function: str) -> list[np.random.Generator]:

@@ -25,7 +25,7 @@ import math
 import numbers
 import operator
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -38,8 +38,10 @@ __all__ = [
     "INT64_MAX",
     "as_float_array",
     "as_int_array",
+    "as_vector",
     "broadcast_per_village",
     "check_bool",
+    "check_broadcast",
     "check_choice",
     "check_finite",
     "check_float",
@@ -206,12 +208,44 @@ def check_in_range(arr: NDArray[Any], low: float, high: float, name: str, functi
         )
 
 
+def check_broadcast(shapes: Sequence[tuple[int, ...]], names: Sequence[str], function: str) -> tuple[int, ...]:
+    """The broadcast shape of several arguments, or an error naming the last one and every shape."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        desc = ", ".join(f"{n} {s}" for n, s in zip(names, shapes, strict=True))
+        raise ParameterError(names[-1], f"shapes do not broadcast: {desc}", function=function) from None
+
+
 def broadcast_per_village(value: Any, n_villages: int, name: str, function: str) -> NDArray[np.float64]:
     """A scalar or an ``(n_villages,)`` array as a float64 ``(n_villages,)`` array."""
+    return as_vector(value, n_villages, name, function, scalar_ok=True, finite=False)
+
+
+def as_vector(value: Any, n: int, name: str, function: str, *, scalar_ok: bool = False, finite: bool = True,
+              nonnegative: bool = False, allow_nan: bool = False) -> NDArray[np.float64]:
+    """A float64 array of shape ``(n,)`` (one value per village, or per month).
+
+    Parameters
+    ----------
+    scalar_ok : bool
+        Broadcast a scalar to ``(n,)``.
+    finite : bool
+        Refuse NaN and infinity (NaN allowed with ``allow_nan``, as a
+        missing value).
+    nonnegative : bool
+        Refuse negative values.
+    """
     arr = as_float_array(value, name, function)
-    if arr.ndim == 0:
-        return np.full(n_villages, float(arr))
-    check_shape(arr, (n_villages,), name, function)
+    if scalar_ok and arr.ndim == 0:
+        arr = np.full(n, float(arr))
+    check_shape(arr, (n,), name, function)
+    if finite:
+        ok = np.isfinite(arr) | (np.isnan(arr) if allow_nan else False)
+        if not np.all(ok):
+            raise ParameterError(name, "must be finite (found NaN or infinity)", function=function)
+    if nonnegative and arr.size and np.nanmin(arr, initial=0.0) < 0:
+        raise ParameterError(name, f"must be >= 0 (minimum is {np.nanmin(arr)!r})", function=function)
     return arr
 
 

@@ -113,12 +113,13 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from smartkampung.sim import simulate
 
     scenario, base_dir = _load_scenario(args.scenario)
+    region = skio.read_region(scenario.region, base_dir=base_dir)
     out = _out_dir(args.out)
     started = time.perf_counter()
     progress = sys.stderr.isatty() and not args.quiet
     executor = _executor(args)
     try:
-        result = simulate(scenario, runs=args.runs, rng=args.seed, base_dir=base_dir, executor=executor,
+        result = simulate(scenario, runs=args.runs, rng=args.seed, region=region, executor=executor,
                           progress=progress or None)
     finally:
         if executor is not None:
@@ -188,8 +189,9 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from smartkampung.sim.distributions import quantile
 
     scenario, base_dir = _load_scenario(args.scenario)
+    region = skio.read_region(scenario.region, base_dir=base_dir)
     out = _out_dir(args.out)
-    prepared = prepare(scenario, base_dir=base_dir, rng=args.seed)
+    prepared = prepare(scenario, region)
     plan = prepared.plan
     ro = scenario.rollout
     months = scenario.horizon_months
@@ -270,7 +272,7 @@ def _kind_of(path: Path, data: Any) -> str:
 def _validate_file(path: Path) -> list[Problem]:
     import tomllib
 
-    from smartkampung.io import load, read_villages_csv
+    from smartkampung.io import load, read_region, read_villages_csv
     from smartkampung.model import Programme, Region, Scenario
 
     suffix = path.suffix.lower()
@@ -289,11 +291,7 @@ def _validate_file(path: Path) -> list[Problem]:
         cls = {"scenario": Scenario, "programme": Programme, "region": Region}.get(kind, Scenario)
         loaded: object = load(path, cls)
         if isinstance(loaded, Scenario) and loaded.region.csv is not None:
-            csv_path = Path(loaded.region.csv)
-            csv_path = csv_path if csv_path.is_absolute() else path.parent / csv_path
-            src = loaded.region
-            read_villages_csv(csv_path, region_code=src.code, region_name=src.name, country=src.country,
-                              default_kind=src.kind, household_size=src.household_size)
+            read_region(loaded.region, base_dir=path.parent)
         return []
     except DataFileError as exc:
         if exc.source != str(path):

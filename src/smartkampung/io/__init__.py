@@ -1,4 +1,4 @@
-"""Files in and out: JSON and TOML for every model class, village CSVs, GeoJSON.
+"""Files in and out: JSON and TOML for every model class, village CSVs, regions, GeoJSON.
 
 All readers raise :class:`~smartkampung.DataFileError` naming the file and
 listing every problem with its record and field; all writers are atomic.
@@ -8,9 +8,11 @@ from smartkampung.io._converter import converter
 from smartkampung.io._csv import read_villages_csv
 from smartkampung.io._files import Format, atomic_write_text, dump, dumps, load, loads
 from smartkampung.io._geojson import to_geojson, write_geojson
+from smartkampung.io._regions import BUILTIN_REGIONS, read_region
 from smartkampung.io._schema import json_schema
 
 __all__ = [
+    "BUILTIN_REGIONS",
     "Format",
     "atomic_write_text",
     "converter",
@@ -19,6 +21,7 @@ __all__ = [
     "json_schema",
     "load",
     "loads",
+    "read_region",
     "read_villages_csv",
     "to_geojson",
     "write_geojson",

@@ -15,6 +15,7 @@ from smartkampung.model._idm import (
     idm_status,
     idm_status_code,
 )
+from smartkampung.model._observations import RolloutObservations, months_elapsed, observation_month
 from smartkampung.model._programme import (
     DEFAULT_TECHNOLOGIES,
     IDR_PER_USD,
@@ -95,6 +96,7 @@ __all__ = [
     "Region",
     "RegionSource",
     "RolloutAssumptions",
+    "RolloutObservations",
     "Scenario",
     "Service",
     "Technology",
@@ -105,5 +107,7 @@ __all__ = [
     "VillageKind",
     "idm_status",
     "idm_status_code",
+    "months_elapsed",
+    "observation_month",
     "smart_kampung_programme",
 ]

@@ -206,7 +206,7 @@ class RegionSource:
         ``simulate(..., region=region)``.
     """
 
-    builtin: str | None = attrs.field(default=None, validator=optional(one_of(("banyuwangi", "guimaras"))))
+    builtin: str | None = attrs.field(default=None, validator=optional(one_of(_defaults.BUILTIN_REGIONS)))
     csv: str | None = None
     code: str = ""
     name: str = ""
@@ -277,7 +277,7 @@ class RolloutAssumptions:
         Horizon of the lifetime-cost comparison of technologies. [years]
     discount_rate : float
         Annual discount rate for that comparison: 9 %, the Asian Development
-        Bank's 2017 general rate (see :data:`smartkampung.sim.network.DEFAULT_DISCOUNT_RATE`). [year⁻¹]
+        Bank's 2017 general rate (see :data:`smartkampung.sim.technology.DEFAULT_DISCOUNT_RATE`). [year⁻¹]
     technology_choice : bool
         False to connect every village by fibre (the Smart Kampung design);
         True to let each village take its least-lifetime-cost technology.
@@ -341,7 +341,7 @@ class AdoptionAssumptions:
 
 @attrs.frozen
 class IDMAssumptions:
-    """The IDM projection (see :func:`smartkampung.sim.outcomes.project_idm`).
+    """The IDM projection (see :func:`smartkampung.sim.idm.project_idm`).
 
     Desa without a score in the region data start from ``base_*`` plus a
     village-level spread; kelurahan have no IDM. Every default is an

@@ -5,7 +5,8 @@
 :func:`fit_budget` is the common case: the monthly budget (and optionally the
 build capacity) of :func:`smartkampung.sim.rollout.schedule` so that the
 simulated connected-village curve matches the observations.
-:func:`banyuwangi_observations` holds the public Smart Kampung counts.
+:func:`smartkampung.datasets.banyuwangi_observations` holds the public Smart
+Kampung counts.
 
 Method
 ------
@@ -57,58 +58,28 @@ percentile interval. It collapses to the estimate when the fit is exact.
 
 from __future__ import annotations
 
-import datetime as _dt
-import itertools
 import math
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Final, Literal
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, stats
+from scipy import stats
 
 from smartkampung._arrays import ARRAY_EQ, readonly_array
 from smartkampung._errors import ParameterError
-from smartkampung._validation import as_float_array, as_int_array
-from smartkampung.sim.rollout import (
-    PolicyInputs,
-    PolicyName,
-    _check_bool,
-    _per_month,
-    _prepare,
-    _walk_greedy,
-    _walk_strict,
-)
+from smartkampung._typing import SeedLike, as_generator
+from smartkampung._validation import as_float_array, as_int_array, check_bool, check_choice, check_float, check_int
+from smartkampung.sim._search import ModelFunction, Objective, centre, default_grid, minimise, profile_interval
+from smartkampung.sim.policies import Priority
+from smartkampung.sim.rollout import RolloutOrder, per_month, rollout_order
 
-__all__ = [
-    "BANYUWANGI_START",
-    "CalibrationResult",
-    "RolloutObservations",
-    "banyuwangi_observations",
-    "fit_budget",
-    "fit_rollout",
-    "months_elapsed",
-    "observation_month",
-]
-
-ModelFunction = Callable[[NDArray[np.float64], NDArray[Any]], ArrayLike]
-"""``model(params (k,), months (m,)) -> counts (m,)``."""
-
-BANYUWANGI_START: Final[_dt.date] = _dt.date(2016, 5, 31)
-"""Launch of Smart Kampung, month 0 of its rollout (merdeka-2016-05-31)."""
-
-_DAYS_PER_MONTH: Final[float] = 365.25 / 12.0
+__all__ = ["CalibrationResult", "ModelFunction", "fit_budget", "fit_rollout"]
 
 
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
-
-
-def _date_tuple(value: Iterable[_dt.date]) -> tuple[_dt.date, ...]:
-    return tuple(value)
-
-
 
 
 # --------------------------------------------------------------------------- #
@@ -229,175 +200,6 @@ class CalibrationResult:
 
 
 # --------------------------------------------------------------------------- #
-# The optimiser
-# --------------------------------------------------------------------------- #
-
-
-class _Objective:
-    """SSE on the unit cube, with a cache of model predictions and an evaluation count."""
-
-    def __init__(self, model: ModelFunction, months: NDArray[Any], lo: NDArray[np.float64],
-                 hi: NDArray[np.float64], log: NDArray[np.bool_], fn: str) -> None:
-        self.model = model
-        self.months = months
-        self.lo, self.hi, self.log = lo, hi, log
-        self.fn = fn
-        self.cache: dict[tuple[float, ...], NDArray[np.float64]] = {}
-        self.n_evaluations = 0
-
-    def to_params(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
-        u = np.clip(u, 0.0, 1.0)
-        lin = self.lo + u * (self.hi - self.lo)
-        with np.errstate(divide="ignore"):
-            lg = np.exp(np.log(np.where(self.log, self.lo, 1.0))
-                        + u * (np.log(np.where(self.log, self.hi, 1.0))
-                               - np.log(np.where(self.log, self.lo, 1.0))))
-        out = np.where(self.log, lg, lin)
-        # keep the exact bounds at the ends of the unit interval
-        out = np.where(u <= 0.0, self.lo, np.where(u >= 1.0, self.hi, out))
-        return np.asarray(out, dtype=np.float64)
-
-    def to_unit(self, params: NDArray[np.float64]) -> NDArray[np.float64]:
-        lin = (params - self.lo) / (self.hi - self.lo)
-        safe_lo = np.where(self.log, self.lo, 1.0)
-        safe_hi = np.where(self.log, self.hi, 2.0)
-        safe_p = np.where(self.log, params, 1.0)
-        lg = np.log(safe_p / safe_lo) / np.log(safe_hi / safe_lo)
-        return np.clip(np.where(self.log, lg, lin), 0.0, 1.0)
-
-    def predict(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
-        key = tuple(np.clip(u, 0.0, 1.0).tolist())
-        hit = self.cache.get(key)
-        if hit is not None:
-            return hit
-        theta = self.to_params(np.asarray(key, dtype=np.float64))
-        self.n_evaluations += 1
-        out = as_float_array(self.model(theta, self.months), "model", self.fn)
-        if out.shape != self.months.shape:
-            raise ParameterError("model", f"returned shape {out.shape} for {self.months.shape[0]} "
-                                 "observed months; it must return one count per month",
-                                 function=self.fn)
-        if not np.all(np.isfinite(out)):
-            raise ParameterError("model", f"returned non-finite counts at params {theta!r}",
-                                 function=self.fn)
-        self.cache[key] = out
-        return out
-
-    def sse(self, u: NDArray[np.float64], y: NDArray[np.float64]) -> float:
-        r = self.predict(u) - y
-        return float(r @ r)
-
-
-def _grid_axis(n: int) -> NDArray[np.float64]:
-    return np.linspace(0.0, 1.0, n)
-
-
-def _minimise(
-    f: Callable[[NDArray[np.float64]], float],
-    k: int,
-    n_grid: int,
-    starts: Sequence[NDArray[np.float64]] = (),
-) -> tuple[NDArray[np.float64], float]:
-    """Global-then-local minimisation of *f* on the unit cube [0, 1]^k."""
-    best_u: NDArray[np.float64] = np.zeros(k)
-    best_f = math.inf
-
-    def consider(u: NDArray[np.float64]) -> float:
-        nonlocal best_u, best_f
-        u = np.clip(np.asarray(u, dtype=np.float64), 0.0, 1.0)
-        val = f(u)
-        if val < best_f:
-            best_u, best_f = u.copy(), val
-        return val
-
-    axis = _grid_axis(n_grid)
-    step = axis[1] - axis[0]
-    if k == 1:
-        vals = np.array([consider(np.array([a])) for a in axis])
-        for s in starts:
-            consider(s)
-        i = int(np.argmin(vals))
-        centre = float(best_u[0]) if best_f < vals[i] else float(axis[i])
-        a, b = max(centre - step, 0.0), min(centre + step, 1.0)
-        res = optimize.minimize_scalar(lambda x: consider(np.array([x])), bounds=(a, b),
-                                       method="bounded", options={"xatol": 1e-10})
-        consider(np.array([float(res.x)]))
-    else:
-        for point in itertools.product(axis, repeat=k):
-            consider(np.array(point))
-        for s in starts:
-            consider(s)
-        x0 = best_u.copy()
-        simplex = np.vstack([x0] + [x0 + step * np.eye(k)[j] * (1 if x0[j] + step <= 1 else -1)
-                                    for j in range(k)])
-        optimize.minimize(consider, x0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * k,
-                          options={"initial_simplex": simplex, "xatol": 1e-9, "fatol": 0.0,
-                                   "maxiter": 400 * k, "maxfev": 800 * k})
-    return best_u, best_f
-
-
-def _inside(value: float, threshold: float) -> bool:
-    return value <= threshold + 1e-12 * max(threshold, 1.0)
-
-
-def _bisect_edge(g: Callable[[float], float], inside: float, outside: float, threshold: float,
-                 n_iter: int = 45) -> float:
-    """The last point inside {g <= threshold} between an inside and an outside point."""
-    for _ in range(n_iter):
-        if abs(outside - inside) < 1e-12:
-            break
-        mid = 0.5 * (inside + outside)
-        if _inside(g(mid), threshold):
-            inside = mid
-        else:
-            outside = mid
-    return inside
-
-
-def _plateau_edges(g: Callable[[float], float], u0: float, threshold: float, step: float
-                   ) -> tuple[float, float, bool, bool]:
-    """Edges of the stretch of {g <= threshold} around u0 (u0 inside); flags at bound."""
-    ends: list[float] = []
-    flags: list[bool] = []
-    for direction in (-1.0, 1.0):
-        inside, d = u0, step
-        while True:
-            cand = min(max(u0 + direction * d, 0.0), 1.0)
-            if not _inside(g(cand), threshold):
-                ends.append(_bisect_edge(g, inside, cand, threshold))
-                flags.append(False)
-                break
-            inside = cand
-            if cand in (0.0, 1.0):
-                ends.append(cand)
-                flags.append(True)
-                break
-            d *= 2.0
-    return ends[0], ends[1], flags[0], flags[1]
-
-
-def _centre(f: Callable[[NDArray[np.float64]], float], u: NDArray[np.float64], f_min: float,
-            step: float) -> NDArray[np.float64]:
-    """Move each coordinate to the middle of the flat stretch of *f* around *u*."""
-    u = u.copy()
-    for j in range(u.shape[0]):
-        def along(x: float, j: int = j) -> float:
-            v = u.copy()
-            v[j] = x
-            return f(v)
-        left, right, _, _ = _plateau_edges(along, float(u[j]), f_min, step)
-        mid = 0.5 * (left + right)
-        if _inside(along(mid), f_min):
-            u[j] = mid
-    return u
-
-
-def _default_grid(k: int) -> int:
-    defaults = {1: 401, 2: 41}
-    return defaults[k] if k in defaults else max(5, round(3000.0 ** (1.0 / k)))
-
-
-# --------------------------------------------------------------------------- #
 # fit_rollout
 # --------------------------------------------------------------------------- #
 
@@ -439,7 +241,7 @@ def fit_rollout(
     n_grid: int | None = None,
     n_profile: int = 41,
     n_bootstrap: int = 200,
-    rng: int | np.random.Generator | None = None,
+    rng: SeedLike = None,
     description: str = "",
 ) -> CalibrationResult:
     """Fit a rollout model's free parameters to observed counts by least squares.
@@ -523,17 +325,13 @@ def fit_rollout(
         log = np.array([s == "log" for s in sc])
         if np.any(log & (lo <= 0)):
             raise ParameterError("scale", "'log' needs a positive lower bound", function=fn)
-    if interval not in ("profile", "bootstrap"):
-        raise ParameterError("interval", f"must be 'profile' or 'bootstrap', got {interval!r}",
-                             function=fn)
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0.0 < level < 1.0:
-        raise ParameterError("level", f"must be a number in (0, 1), got {level!r}", function=fn)
-    ng = _default_grid(k) if n_grid is None else n_grid
-    for name, val, low in (("n_grid", ng, 3), ("n_profile", n_profile, 3),
-                           ("n_bootstrap", n_bootstrap, 10)):
-        if isinstance(val, bool) or not isinstance(val, int) or val < low:
-            raise ParameterError(name, f"must be an integer >= {low}, got {val!r}", function=fn)
-    obj = _Objective(model, months, lo, hi, log, fn)
+    check_choice(interval, "interval", fn, ("profile", "bootstrap"))
+    level = check_float(level, "level", fn, minimum=0.0, maximum=1.0, exclusive_minimum=True,
+                        exclusive_maximum=True)
+    ng = default_grid(k) if n_grid is None else check_int(n_grid, "n_grid", fn, minimum=3)
+    check_int(n_profile, "n_profile", fn, minimum=3)
+    check_int(n_bootstrap, "n_bootstrap", fn, minimum=10)
+    obj = Objective(model, months, lo, hi, log, fn)
     starts: list[NDArray[np.float64]] = []
     if initial is not None:
         x0 = np.atleast_1d(as_float_array(initial, "initial", fn))
@@ -556,8 +354,8 @@ def fit_rollout(
         return obj.sse(u, y)
 
     step = 1.0 / (ng - 1)
-    u_hat, f_min = _minimise(sse, k, ng, starts)
-    u_hat = _centre(sse, u_hat, f_min, step)
+    u_hat, f_min = minimise(sse, k, ng, starts)
+    u_hat = centre(sse, u_hat, f_min, step)
     f_min = sse(u_hat)
 
     m = y.shape[0]
@@ -566,12 +364,12 @@ def fit_rollout(
     if interval == "profile":
         threshold = f_min * math.exp(float(stats.chi2.ppf(level, 1)) / m)
         for j in range(k):
-            ends_u, flags = _profile_interval(sse, u_hat, j, k, threshold, ng, n_profile)
+            ends_u, flags = profile_interval(sse, u_hat, j, k, threshold, ng, n_profile)
             ends[j] = obj.to_params(np.full(k, ends_u[0]))[j], obj.to_params(
                 np.full(k, ends_u[1]))[j]
             at_bound[j] = flags
     else:
-        gen = np.random.default_rng(rng)
+        gen = as_generator(rng, fn)
         fitted_hat = obj.predict(u_hat)
         resid = y - fitted_hat
         draws = np.empty((n_bootstrap, k))
@@ -581,8 +379,8 @@ def fit_rollout(
             def sse_star(u: NDArray[np.float64], y_star: NDArray[np.float64] = y_star) -> float:
                 return obj.sse(u, y_star)
 
-            u_b, f_b = _minimise(sse_star, k, ng, [u_hat])
-            u_b = _centre(sse_star, u_b, f_b, step)
+            u_b, f_b = minimise(sse_star, k, ng, [u_hat])
+            u_b = centre(sse_star, u_b, f_b, step)
             draws[r] = obj.to_params(u_b)
         alpha = 1.0 - level
         ends[:, 0] = np.quantile(draws, alpha / 2, axis=0)
@@ -603,54 +401,6 @@ def fit_rollout(
     )
 
 
-def _profile_interval(
-    sse: Callable[[NDArray[np.float64]], float],
-    u_hat: NDArray[np.float64],
-    j: int,
-    k: int,
-    threshold: float,
-    n_grid: int,
-    n_profile: int,
-) -> tuple[tuple[float, float], tuple[bool, bool]]:
-    """Ends (unit scale) of the profile interval of parameter j, and at-bound flags."""
-    if k == 1:
-        def prof(x: float) -> float:
-            return sse(np.array([x]))
-        grid = _grid_axis(n_grid)
-    else:
-        inner_grid = _default_grid(k - 1) if k > 2 else 21
-        others = [i for i in range(k) if i != j]
-
-        def prof(x: float) -> float:
-            def g(v: NDArray[np.float64]) -> float:
-                w = np.empty(k)
-                w[j] = x
-                w[others] = v
-                return sse(w)
-            return _minimise(g, k - 1, inner_grid, [u_hat[others]])[1]
-        grid = _grid_axis(n_profile)
-    pts = np.append(grid, u_hat[j])
-    vals = np.array([prof(float(x)) for x in pts])
-    ins = np.array([_inside(float(v), threshold) for v in vals])
-    ins[-1] = True  # the estimate is inside by construction
-    left_in = float(np.min(pts[ins]))
-    right_in = float(np.max(pts[ins]))
-    out = pts[~ins]
-    left_out = out[out < left_in]
-    right_out = out[out > right_in]
-    n_iter = 40 if k == 1 else 25
-    if left_out.size:
-        left, left_b = _bisect_edge(prof, left_in, float(left_out.max()), threshold, n_iter), False
-    else:
-        left, left_b = 0.0, True
-    if right_out.size:
-        right = _bisect_edge(prof, right_in, float(right_out.min()), threshold, n_iter)
-        right_b = False
-    else:
-        right, right_b = 1.0, True
-    return (left, right), (left_b, right_b)
-
-
 # --------------------------------------------------------------------------- #
 # fit_budget: the common case
 # --------------------------------------------------------------------------- #
@@ -665,7 +415,7 @@ def fit_budget(
     budget_bounds: tuple[float, float],
     build_km_bounds: tuple[float, float] | None = None,
     link_km: ArrayLike | None = None,
-    priority: PolicyName | ArrayLike | Callable[[PolicyInputs], ArrayLike] = "population",
+    priority: Priority = "population",
     population: ArrayLike | None = None,
     idm_composite: ArrayLike | None = None,
     already_connected: ArrayLike | None = None,
@@ -677,7 +427,7 @@ def fit_budget(
     level: float = 0.95,
     n_grid: int | None = None,
     n_bootstrap: int = 200,
-    rng: int | np.random.Generator | None = None,
+    rng: SeedLike = None,
 ) -> CalibrationResult:
     """Fit a constant monthly budget (and optionally build capacity) to connected-village counts.
 
@@ -724,10 +474,10 @@ carry_over, carry_over_km, strict, drop_unaffordable
         raise ParameterError("observed_months", "must be a non-empty 1-D array", function=fn)
     if np.min(mon) < 0:
         raise ParameterError("observed_months", "must be >= 0", function=fn)
-    carry = _check_bool(carry_over, "carry_over", fn)
-    carry_km = carry if carry_over_km is None else _check_bool(carry_over_km, "carry_over_km", fn)
-    strict_b = _check_bool(strict, "strict", fn)
-    drop = _check_bool(drop_unaffordable, "drop_unaffordable", fn)
+    carry = check_bool(carry_over, "carry_over", fn)
+    carry_km = carry if carry_over_km is None else check_bool(carry_over_km, "carry_over_km", fn)
+    strict_b = check_bool(strict, "strict", fn)
+    drop = check_bool(drop_unaffordable, "drop_unaffordable", fn)
     bnds = [_check_bounds(budget_bounds, "budget_bounds", fn)]
     names = ["budget_idr_per_month"]
     if build_km_bounds is not None:
@@ -736,10 +486,9 @@ carry_over, carry_over_km, strict, drop_unaffordable
                                  function=fn)
         bnds.append(_check_bounds(build_km_bounds, "build_km_bounds", fn))
         names.append("build_km_per_month")
-    prep = _prepare(parent, capex_idr, priority=priority, population=population,
-                    idm_composite=idm_composite, link_km=link_km,
-                    already_connected=already_connected, fn=fn)
-    n_already = int(prep.already.sum())
+    prep = rollout_order(parent, capex_idr, priority=priority, population=population, idm_composite=idm_composite,
+                         link_km=link_km, already_connected=already_connected, function=fn)
+    n_already = int(prep.already_connected.sum())
     fit_km = build_km_bounds is not None
 
     def model(params: NDArray[np.float64], months: NDArray[Any]) -> NDArray[np.float64]:
@@ -747,12 +496,10 @@ carry_over, carry_over_km, strict, drop_unaffordable
         if mm.size and np.min(mm) < 0:
             raise ParameterError("months", "must be whole months >= 0", function="fit_budget model")
         t_max = int(np.max(mm)) + 1
-        budget = _per_month(float(params[0]), t_max, "budget_idr_per_month", fn)
-        cap = _per_month(float(params[1]), t_max, "build_km_per_month", fn) if fit_km else None
-        if strict_b:
-            month_pos = _walk_strict(prep, budget, cap, carry, carry_km, drop)[0]
-        else:
-            month_pos = _walk_greedy(prep, budget, cap, carry, carry_km)[0]
+        budget = per_month(float(params[0]), t_max, "budget_idr_per_month", fn)
+        cap = per_month(float(params[1]), t_max, "build_km_per_month", fn) if fit_km else None
+        month_pos = prep.positions_months(budget, cap, carry_over=carry, carry_over_km=carry_km, strict=strict_b,
+                                          drop_unaffordable=drop)
         within = month_pos[month_pos < t_max]
         counts = np.cumsum(np.bincount(within, minlength=t_max)) + n_already
         return counts[mm].astype(np.float64)
@@ -764,7 +511,7 @@ carry_over, carry_over_km, strict, drop_unaffordable
     policy = prep.policy
     desc = (f"model: rollout.schedule, policy {policy!r}, "
             f"{'strict' if strict_b else 'greedy'} order, carry-over {carry}"
-            f"{f', km carry-over {carry_km}' if fit_km else ''}; {prep.n} villages, "
+            f"{f', km carry-over {carry_km}' if fit_km else ''}; {prep.n_villages} villages, "
             f"{n_already} already connected")
     return fit_rollout(model, mon, observed_counts, bounds=np.array(bnds), param_names=names,
                        candidates=cands, interval=interval, level=level, n_grid=n_grid, n_bootstrap=n_bootstrap,
@@ -772,7 +519,7 @@ carry_over, carry_over_km, strict, drop_unaffordable
 
 
 def _budget_candidates(
-    prep: Any, months: NDArray[np.int64], counts: NDArray[np.float64],
+    prep: RolloutOrder, months: NDArray[np.int64], counts: NDArray[np.float64],
     bounds: tuple[float, float], n_already: int, drop: bool,
 ) -> NDArray[np.float64] | None:
     """Budgets between the exact breakpoints of the strict carry-over count curve.
@@ -809,121 +556,3 @@ def _check_bounds(value: Any, name: str, fn: str) -> tuple[float, float]:
         raise ParameterError(name, f"must be (low, high) with 0 <= low < high, got {value!r}",
                              function=fn)
     return float(arr[0]), float(arr[1])
-
-
-# --------------------------------------------------------------------------- #
-# Observations
-# --------------------------------------------------------------------------- #
-
-
-def months_elapsed(start: _dt.date, date: _dt.date) -> float:
-    """Months from *start* to *date*, counting a month as 365.25 / 12 days. [month]"""
-    return (date - start).days / _DAYS_PER_MONTH
-
-
-def observation_month(start: _dt.date, date: _dt.date) -> int:
-    """The month index whose end is nearest to *date*.
-
-    A count observed on *date* is compared with the count by the end of month
-    ``round(months_elapsed(start, date)) − 1`` (month 0 is the first month
-    after *start*); ``-1`` means "at the start".
-    """
-    return round(months_elapsed(start, date)) - 1
-
-
-@attrs.frozen
-class RolloutObservations:
-    """Observed counts of connected villages, with their dates and sources.
-
-    Attributes
-    ----------
-    start_date : datetime.date
-        Month 0 starts here.
-    dates : tuple of datetime.date
-        Date of each observation.
-    months : ndarray of int64, shape (m,)
-        ``observation_month(start_date, date)`` for each date. [month]
-    counts : ndarray of int64, shape (m,)
-        Villages connected. [villages]
-    initial_connected : int
-        Villages connected at the start. [villages]
-    n_villages : int
-        The denominator of the counts. [villages]
-    sources : tuple of str
-        Source key of each observation (see the data sources page).
-    notes : tuple of str
-        What each observation says, and caveats.
-    includes_headline_claim : bool
-        Whether the unsourced headline claim is among the observations.
-    """
-
-    start_date: _dt.date
-    dates: tuple[_dt.date, ...] = attrs.field(converter=_date_tuple)
-    months: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
-    counts: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
-    initial_connected: int
-    n_villages: int
-    sources: tuple[str, ...] = attrs.field(converter=_str_tuple)
-    notes: tuple[str, ...] = attrs.field(converter=_str_tuple)
-    includes_headline_claim: bool
-
-
-def banyuwangi_observations(*, include_headline_claim: bool = True) -> RolloutObservations:
-    """Smart Kampung (Banyuwangi) connected-desa counts, for calibrating a rollout.
-
-    Launch on 31 May 2016 is the start (month 0 begins), with 41 villages
-    ready (merdeka-2016-05-31; that count is of "desa/kelurahan", out of 217,
-    while the later ones are of the 189 desa). Observations (from
-    ``smart_kampung_connectivity.csv``, source keys as in its SOURCES.md):
-
-    ========== ======= ===== ======================= ===================
-    date       month   count what                    source
-    ========== ======= ===== ======================= ===================
-    2017-01-02 6       44    desa running Smart K.   jawapos-2017-01-02
-    2017-05-23 11      80    desa running Smart K.   detik-2017-05-23
-    2017-09    15      115   desa on fibre optic     infokomputer-2017-09
-    2018-05-31 23      167   headline claim          none found
-    ========== ======= ===== ======================= ===================
-
-    The September 2017 count has no day; the 15th is assumed. Months follow
-    :func:`observation_month` (the count by the end of the month nearest the
-    date).
-
-    Parameters
-    ----------
-    include_headline_claim : bool, default True
-        Include "167 of 189 desa by May 2018". **This figure is the project
-        brief's; no public source for it was found** (SOURCES.md, "What is
-        missing"). It is dated 31 May 2018 here. Pass False to fit the
-        sourced counts only.
-
-    Returns
-    -------
-    RolloutObservations
-        Denominator 189 desa, 41 connected at the start.
-    """
-    inc = _check_bool(include_headline_claim, "include_headline_claim", "banyuwangi_observations")
-    rows: list[tuple[_dt.date, int, str, str]] = [
-        (_dt.date(2017, 1, 2), 44, "jawapos-2017-01-02",
-         "about 44 desa running Smart Kampung; MoU with ICON+ for 145 more"),
-        (_dt.date(2017, 5, 23), 80, "detik-2017-05-23",
-         "80 of 189 desa running Smart Kampung"),
-        (_dt.date(2017, 9, 15), 115, "infokomputer-2017-09",
-         "115 of 189 desa connected to fibre optic (September 2017; day assumed 15)"),
-    ]
-    if inc:
-        rows.append((_dt.date(2018, 5, 31), 167, "unsourced-headline-claim",
-                     "HEADLINE CLAIM from the project brief, 167 of 189 desa by May 2018; "
-                     "no public source found"))
-    return RolloutObservations(
-        start_date=BANYUWANGI_START,
-        dates=tuple(r[0] for r in rows),
-        months=np.array([observation_month(BANYUWANGI_START, r[0]) for r in rows],
-                        dtype=np.int64),
-        counts=np.array([r[1] for r in rows], dtype=np.int64),
-        initial_connected=41,
-        n_villages=189,
-        sources=tuple(r[2] for r in rows),
-        notes=tuple(r[3] for r in rows),
-        includes_headline_claim=inc,
-    )

@@ -1,14 +1,15 @@
 """Object-level rollout planning: a region in, a network plan and a schedule out.
 
-Thin wrappers over :mod:`smartkampung.sim.network` (fibre tree, technology
-choice) and :mod:`smartkampung.sim.rollout` (budget-limited schedule): they
+Thin wrappers over :mod:`smartkampung.sim.tree` (fibre tree),
+:mod:`smartkampung.sim.technology` (technology choice) and
+:mod:`smartkampung.sim.rollout` (budget-limited schedule): they
 unpack a :class:`~smartkampung.model.Region` into columns, call the array
 functions and keep the village codes beside the results.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -16,28 +17,25 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from smartkampung._errors import ParameterError
+from smartkampung._validation import check_float
 from smartkampung.model._geo import PointOfPresence
 from smartkampung.model._programme import DEFAULT_TECHNOLOGIES, Technology
 from smartkampung.model._village import Region, VillageColumns
-from smartkampung.sim.network import (
+from smartkampung.sim.geometry import nearest_backbone
+from smartkampung.sim.policies import Priority
+from smartkampung.sim.roads import RoadGraph, road_fibre_tree
+from smartkampung.sim.rollout import RolloutSchedule, rollout_order, schedule
+from smartkampung.sim.technology import (
+    DEFAULT_DEMAND_MBPS,
     DEFAULT_DISCOUNT_RATE,
     DEFAULT_HORIZON_YEARS,
-    DEFAULT_ROUTE_FACTOR,
-    FibreTree,
     TechnologyChoice,
     choose_technology,
-    minimum_fibre_tree,
-    nearest_backbone,
 )
-from smartkampung.sim.roads import RoadGraph, road_fibre_tree
-from smartkampung.sim.rollout import PolicyInputs, RolloutSchedule, schedule
+from smartkampung.sim.tree import DEFAULT_ROUTE_FACTOR, FibreTree, minimum_fibre_tree
 
-__all__ = ["DEFAULT_DEMAND_MBPS", "NetworkPlan", "plan_network", "schedule_rollout"]
+__all__ = ["NetworkPlan", "plan_network", "schedule_rollout"]
 
-#: Bandwidth a village office needs, for technology feasibility. [Mbps]
-#: Illustrative assumption: office services, a public Wi-Fi hotspot and a
-#: library corner.
-DEFAULT_DEMAND_MBPS = 10.0
 
 
 @attrs.frozen
@@ -218,7 +216,7 @@ def schedule_rollout(
     *,
     budget_idr_per_month: ArrayLike,
     n_months: int,
-    policy: str | ArrayLike | Callable[[PolicyInputs], ArrayLike] = "population",
+    policy: Priority = "population",
     build_km_per_month: ArrayLike | None = None,
     carry_over: bool = True,
     initially_connected: int | Sequence[str] = 0,
@@ -238,7 +236,7 @@ def schedule_rollout(
     policy : str, array or callable
         ``"population"``, ``"cost_effectiveness"``, ``"least_developed"``,
         ``"nearest"``, a priority per village (higher first), or a function of
-        :class:`~smartkampung.sim.rollout.PolicyInputs` returning one.
+        :class:`~smartkampung.sim.policies.PolicyInputs` returning one.
     build_km_per_month : float or array_like, optional
         Most fibre laid per month (only fibre links count). [km/month]
     carry_over : bool
@@ -256,9 +254,7 @@ def schedule_rollout(
     RolloutSchedule
     """
     fn = "schedule_rollout"
-    if not np.isfinite(capex_multiplier) or capex_multiplier < 0:
-        raise ParameterError("capex_multiplier", f"must be a finite number >= 0, got {capex_multiplier!r}",
-                             function=fn)
+    capex_multiplier = check_float(capex_multiplier, "capex_multiplier", fn, minimum=0.0)
     choice = plan.choice
     fibre_km = np.where(choice.on_fibre, choice.link_km, 0.0)
     common: dict[str, Any] = {
@@ -286,8 +282,10 @@ def _schedule_plan(choice: TechnologyChoice, capex: NDArray[np.float64], common:
         if not 0 <= count <= n:
             raise ParameterError("initially_connected", f"must be between 0 and {n}, got {count}", function=fn)
         if count:
-            # The first `count` villages of the policy's own order (the order of a trial schedule).
-            ranked = schedule(choice.depends_on, capex, **common).order
+            # The first `count` villages of the policy's own order.
+            ranked = rollout_order(choice.depends_on, capex, priority=common["priority"],
+                                   population=common["population"], idm_composite=common["idm_composite"],
+                                   link_km=common["link_km"], function=fn).order
             already[ranked[:count]] = True
     else:
         codes = list(initially_connected)  # type: ignore[arg-type]

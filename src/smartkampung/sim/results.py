@@ -1,40 +1,43 @@
-"""Result of an ensemble: arrays with labels, quantiles, tables for pandas and xarray.
+"""Results of an ensemble: arrays with labels, quantiles, tables for pandas and xarray.
 
-pandas and xarray are optional: they are imported only by the methods that
-return their objects.
+The *reduce* step of the pipeline lives here too: :class:`Reducer` folds run
+outputs into a :class:`SimulationResult` in run order as they arrive (so
+floating-point sums are bit-identical however the runs were spread over
+workers). :class:`Comparison` holds several scenarios run on common random
+numbers. pandas and xarray are optional: they are imported only by the
+methods that return their objects.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from smartkampung._arrays import ARRAY_EQ_NAN
+from smartkampung._arrays import ARRAY_EQ_NAN, readonly_view
 from smartkampung._errors import ParameterError
 from smartkampung.model._idm import IDMStatus
+from smartkampung.sim import metrics as _metrics
+from smartkampung.sim.metrics import Metric, metric_table
+from smartkampung.sim.run import DRAWS, PreparedScenario, RunOutput
 
-if TYPE_CHECKING:
-    from smartkampung.sim.ensemble import PreparedScenario, RunOutput
+__all__ = ["CUMULATIVE_METRICS", "HEADLINE_METRICS", "Comparison", "Reducer", "SimulationResult"]
 
-__all__ = ["HEADLINE_METRICS", "SimulationResult"]
-
-#: Metrics shown in summaries, at the last month of the horizon.
-HEADLINE_METRICS = (
-    "villages_connected", "households_connected", "people_connected", "adopters", "transactions",
-    "cumulative_cost_idr", "cost_per_connected_household_idr", "cost_per_transaction_idr",
-)
+_STOCKS, _FLOWS = _metrics.summary_metrics(metric_table((), ()))
+#: Metrics shown in summaries: stocks and ratios at the last month, and the flows.
+HEADLINE_METRICS: tuple[str, ...] = (*(m.name for m in _STOCKS[:4]), "transactions",
+                                     *(m.name for m in _STOCKS[4:]))
 #: Metrics summed over the horizon in summaries (flows rather than stocks).
-CUMULATIVE_METRICS = ("hours_saved", "travel_cost_saved_idr", "time_value_saved_idr", "transactions")
+CUMULATIVE_METRICS: tuple[str, ...] = tuple(m.name for m in _FLOWS)
+
+# Arrays are read-only views: a frozen result cannot be changed through them.
+_arr: Any = attrs.field(eq=ARRAY_EQ_NAN, repr=False, converter=readonly_view)
 
 
-_arr: Any = attrs.field(eq=ARRAY_EQ_NAN, repr=False)
-
-
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SimulationResult:
     """Outcomes of an ensemble, per run and month, with per-village summaries.
 
@@ -101,9 +104,16 @@ class SimulationResult:
     p_half_adoption: NDArray[np.float64] = _arr
     mean_half_adoption_month: NDArray[np.float64] = _arr
     mean_final_fraction: NDArray[np.float64] = _arr
-    trajectories: NDArray[Any] | None = attrs.field(default=None, eq=ARRAY_EQ_NAN, repr=False)
+    trajectories: NDArray[Any] | None = attrs.field(default=None, eq=ARRAY_EQ_NAN, repr=False, converter=readonly_view)
     quantile_levels: tuple[float, ...] = (0.1, 0.5, 0.9)
     prepared: PreparedScenario | None = attrs.field(default=None, eq=False, repr=False)
+
+    def __repr__(self) -> str:
+        return (f"SimulationResult({self.scenario_name!r}, runs={self.runs}, months={self.n_months} "
+                f"({self.month_labels[0] if self.month_labels else '-'} to "
+                f"{self.month_labels[-1] if self.month_labels else '-'}), villages={self.village_codes.shape[0]}, "
+                f"services={len(self.service_ids)}, metrics={len(self.metric_names)}, "
+                f"seed_entropy={self.seed_entropy!r})")
 
     # ------------------------------------------------------------ access
     @property
@@ -111,13 +121,18 @@ class SimulationResult:
         """Horizon. [months]"""
         return len(self.month_labels)
 
+    @property
+    def metrics(self) -> tuple[Metric, ...]:
+        """The metric table (name, unit, kind, description) of :attr:`metric_names`."""
+        return metric_table(self.service_ids, _pillars(self.metric_names))
+
+    def metric_info(self, name: str) -> Metric:
+        """Unit, kind and description of one metric."""
+        return self.metrics[_metrics.lookup(self.metrics, name, "SimulationResult.metric_info")]
+
     def metric(self, name: str) -> NDArray[np.float64]:
         """One metric for every run and month, shape (runs, n_months)."""
-        try:
-            row = self.metric_names.index(name)
-        except ValueError:
-            raise ParameterError("name", f"unknown metric {name!r}; known: {', '.join(self.metric_names)}",
-                                 function="SimulationResult.metric") from None
+        row = _metrics.lookup(self.metrics, name, "SimulationResult.metric")
         values: NDArray[np.float64] = self.monthly[:, row, :]
         return values
 
@@ -149,21 +164,14 @@ class SimulationResult:
         """
         levels = self._levels(q)
         rows: list[tuple[str, str, tuple[float, ...]]] = []
-        units = {"villages_connected": "villages", "households_connected": "households",
-                 "people_connected": "people", "adopters": "household-services",
-                 "cumulative_cost_idr": "IDR", "cost_per_connected_household_idr": "IDR/household",
-                 "cost_per_transaction_idr": "IDR/transaction"}
         end = self.month_labels[-1]
-        for name in HEADLINE_METRICS:
-            if name == "transactions":
-                continue
-            values = np.quantile(self.metric(name)[:, -1], levels)
-            rows.append((f"{name} ({end})", units[name], tuple(float(v) for v in values)))
-        flow_units = {"transactions": "transactions", "hours_saved": "hours", "travel_cost_saved_idr": "IDR",
-                      "time_value_saved_idr": "IDR"}
-        for name in CUMULATIVE_METRICS:
-            values = np.quantile(self.total(name), levels)
-            rows.append((f"{name} (total to {end})", flow_units[name], tuple(float(v) for v in values)))
+        stocks, flows = _metrics.summary_metrics(self.metrics)
+        for m in stocks:
+            values = np.quantile(self.metric(m.name)[:, -1], levels)
+            rows.append((f"{m.name} ({end})", m.summary_unit, tuple(float(v) for v in values)))
+        for m in flows:
+            values = np.quantile(self.total(m.name), levels)
+            rows.append((f"{m.name} (total to {end})", m.summary_unit, tuple(float(v) for v in values)))
         if self.year_labels and self.idm_counts.any():  # only regions with scored desa
             last = np.quantile(self.idm_counts[:, -1, :], levels, axis=0)
             for code, status in enumerate(IDMStatus):
@@ -256,6 +264,8 @@ class SimulationResult:
                 "idm_counts": (("run", "year", "status"), self.idm_counts),
             },
             coords={"run": np.arange(self.runs), "metric": list(self.metric_names), "month": list(self.month_labels),
+                    "metric_unit": ("metric", [m.unit for m in self.metrics]),
+                    "metric_kind": ("metric", [m.kind for m in self.metrics]),
                     "draw": list(self.draw_names), "year": list(self.year_labels),
                     "status": [s.value for s in IDMStatus]},
             attrs={"scenario": self.scenario_name, "seed_entropy": str(self.seed_entropy)},
@@ -264,9 +274,63 @@ class SimulationResult:
     # ------------------------------------------------------------ building
     @classmethod
     def collector(cls, prepared: PreparedScenario, *, runs: int, root: np.random.SeedSequence,
-                  keep_trajectories: bool, quantile_levels: tuple[float, ...]) -> _Collector:
+                  keep_trajectories: bool, quantile_levels: tuple[float, ...]) -> Reducer:
         """A reducer that takes run outputs in run order and builds the result."""
-        return _Collector(prepared, runs, root, keep_trajectories, quantile_levels)
+        return Reducer(prepared, runs, root, keep_trajectories, quantile_levels)
+
+
+@attrs.frozen
+class Comparison:
+    """Several scenarios run on common random numbers.
+
+    Attributes
+    ----------
+    results : tuple of SimulationResult
+        One per scenario, in the order given; run *r* of every scenario used
+        the same random streams.
+    """
+
+    results: tuple[SimulationResult, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Scenario names."""
+        return tuple(r.scenario_name for r in self.results)
+
+    def summary(self, q: Sequence[float] | None = None) -> str:
+        """The headline outcomes of every scenario, one plain-text table after another."""
+        return "\n\n".join(r.summary(q) for r in self.results)
+
+    def rows(self, q: Sequence[float] | None = None) -> tuple[list[str], list[list[Any]]]:
+        """Header and rows (scenario, outcome, unit, quantiles...) of the headline outcomes."""
+        levels = tuple(self.results[0].quantile_levels if q is None else q)
+        header = ["scenario", "outcome", "unit", *[f"q{round(x * 100):02d}" for x in levels]]
+        rows = [[r.scenario_name, label, unit, *values]
+                for r in self.results for label, unit, values in r.summary_rows(levels)]
+        return header, rows
+
+    def to_dataframe(self, q: Sequence[float] | None = None) -> Any:
+        """The headline outcomes with uncertainty bands as a pandas DataFrame. Needs pandas."""
+        import pandas as pd
+
+        header, rows = self.rows(q)
+        return pd.DataFrame(rows, columns=header)
+
+    def difference(self, name: str, a: int = 1, b: int = 0) -> NDArray[np.float64]:
+        """Per-run difference of a metric between scenario ``a`` and ``b``, shape (runs, n_months).
+
+        Common random numbers make this paired difference far less noisy
+        than the difference of two independent ensembles.
+        """
+        n = len(self.results)
+        for label, index in (("a", a), ("b", b)):
+            if not -n <= index < n:
+                raise ParameterError(label, f"must index one of the {n} scenarios", function="Comparison.difference")
+        first, second = self.results[a].metric(name), self.results[b].metric(name)
+        if first.shape != second.shape:
+            raise ParameterError("b", f"scenarios {a} and {b} differ in runs or horizon ({first.shape} vs "
+                                 f"{second.shape})", function="Comparison.difference")
+        return first - second
 
 
 def _fmt(value: float) -> str:
@@ -279,13 +343,21 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
 
-class _Collector:
-    """Streams run outputs into the arrays of a :class:`SimulationResult`."""
+def _pillars(metric_names: Sequence[str]) -> list[str]:
+    return [name.split(":", 1)[1] for name in metric_names if name.startswith("adopters_pillar:")]
+
+
+class Reducer:
+    """The reduce step: folds run outputs, in run order, into the arrays of a :class:`SimulationResult`.
+
+    Per run it keeps the monthly metrics, the draws and the IDM counts; per
+    village only running sums (connection, half adoption, final share), so
+    memory does not grow with the runs beyond ``runs × metrics × months``
+    (and the trajectories, when asked for).
+    """
 
     def __init__(self, prepared: PreparedScenario, runs: int, root: np.random.SeedSequence, keep: bool,
                  quantile_levels: tuple[float, ...]) -> None:
-        from smartkampung.sim.ensemble import DRAWS
-
         sc = prepared.scenario
         n, t = prepared.n_villages, prepared.n_months
         n_services = len(sc.programme.services)

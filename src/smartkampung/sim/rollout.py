@@ -15,12 +15,10 @@ budget of month ``t`` can be spent in month ``t``; with ``carry_over=True``
 whatever is not spent stays available in later months.
 
 *Policy order.* A policy gives every village a priority value (higher =
-sooner). The order is built with a heap over the villages that are currently
-available (their parent is already in the order, or they hang off the
-backbone or off an already-connected village): repeatedly take the available
-village with the highest priority (ties: lowest index). So a child is never
-ordered before its parent, and a high-priority village behind a low-priority
-link is reached as soon as that link is.
+sooner) and the order follows it without ever putting a child before its
+parent (see :mod:`smartkampung.sim.policies`). The order does not depend on
+the budget: :func:`rollout_order` computes it once as a :class:`RolloutOrder`,
+which then schedules any number of budgets (calibration, ensembles).
 
 *Strict order* (``strict=True``, the default). Each month the scheduler
 connects villages in policy order until the next one is unaffordable (money or
@@ -64,29 +62,38 @@ start. The precedence rule applies to the villages the schedule connects.
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from smartkampung._arrays import ARRAY_EQ, ARRAY_EQ_NAN, readonly_array
+from smartkampung._arrays import ARRAY_EQ, readonly_array
 from smartkampung._errors import ParameterError
-from smartkampung._validation import as_float_array, as_int_array, check_nonnegative, check_shape
-
-if TYPE_CHECKING:
-    from smartkampung.model import VillageColumns
+from smartkampung._validation import as_float_array, as_vector, check_bool, check_int, check_shape
+from smartkampung.sim.policies import (
+    POLICIES,
+    PolicyInputs,
+    PolicyName,
+    Priority,
+    check_already_connected,
+    heap_order,
+    policy_order,
+    priority_key,
+    without_connected_parents,
+)
+from smartkampung.sim.tree import ancestor_reduce, check_tree
 
 __all__ = [
     "NEVER",
     "POLICIES",
     "PolicyInputs",
+    "PolicyName",
+    "RolloutOrder",
     "RolloutSchedule",
     "policy_order",
+    "rollout_order",
     "schedule",
-    "schedule_columns",
 ]
 
 NEVER: Final[int] = int(np.iinfo(np.int64).max // 2)
@@ -97,69 +104,7 @@ It equals ``2**62 - 1``: larger than any horizon, so code that treats
 that adding a lag in months cannot overflow int64.
 """
 
-POLICIES: Final[tuple[str, ...]] = ("population", "cost_effectiveness", "least_developed", "nearest")
-"""Names accepted by ``priority=`` (a callable or an array is also accepted)."""
-
-PolicyName = Literal["population", "cost_effectiveness", "least_developed", "nearest"]
-
-
-def _readonly_opt(arr: NDArray[Any] | None) -> NDArray[Any] | None:
-    return None if arr is None else readonly_array(arr)
-
-
-@attrs.frozen
-class PolicyInputs:
-    """The per-village arrays a priority callable receives.
-
-    All arrays have shape ``(n_villages,)`` and are read-only. Optional
-    inputs that were not given to :func:`schedule` are ``None``.
-
-    Attributes
-    ----------
-    parent : ndarray of int64
-        Parent village on the tree, ``-1`` for a link to the backbone.
-    capex_idr : ndarray of float64
-        Cost of connecting each village. [IDR]
-    already_connected : ndarray of bool
-        Villages connected before the start.
-    depth : ndarray of int64
-        Number of links between the village and the backbone (1 for a village
-        whose parent is ``-1``). [links]
-    link_km : ndarray of float64 or None
-        Length of each village's link to its parent (or to the backbone). [km]
-    backbone_km : ndarray of float64 or None
-        Length along the tree from the village to the network as it stands at
-        the start (the backbone or an already-connected village), its own link
-        included; 0 for already-connected villages. [km]
-    population : ndarray of float64 or None
-        People per village. [people]
-    idm_composite : ndarray of float64 or None
-        IDM composite score, NaN where unknown. [0–1]
-    subtree_population : ndarray of float64 or None
-        Population of the village and of every not-yet-connected village below
-        it whose connection depends on it. [people]
-    subtree_capex_idr : ndarray of float64
-        Cost of the village and of every not-yet-connected village below it. [IDR]
-    """
-
-    parent: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
-    capex_idr: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
-    already_connected: NDArray[np.bool_] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
-    depth: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
-    link_km: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
-    backbone_km: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
-    population: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
-    idm_composite: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
-    subtree_population: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
-    subtree_capex_idr: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
-
-    @property
-    def n_villages(self) -> int:
-        """Number of villages."""
-        return int(self.parent.shape[0])
-
-
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RolloutSchedule:
     """Result of :func:`schedule`: when each village is connected, and the money and km per month.
 
@@ -207,6 +152,12 @@ class RolloutSchedule:
     strict: bool = True
     policy: str = "population"
 
+    def __repr__(self) -> str:
+        connected = int(np.count_nonzero(self.connection_month < self.n_months))
+        return (f"RolloutSchedule({self.n_villages} villages, {self.n_months} months, policy={self.policy!r}, "
+                f"{'strict' if self.strict else 'greedy'}, {connected} connected within the horizon "
+                f"({int(self.already_connected.sum())} at the start), spent {float(self.spend_idr.sum()):.6g})")
+
     @property
     def n_villages(self) -> int:
         """Number of villages."""
@@ -235,10 +186,8 @@ class RolloutSchedule:
         -------
         ndarray of bool, shape (n_villages,)
         """
-        if isinstance(month, bool) or not isinstance(month, int | np.integer):
-            raise ParameterError("month", f"must be an integer, got {month!r}",
-                                 function="RolloutSchedule.is_connected_by")
-        return np.asarray((self.connection_month <= int(month)) | self.already_connected)
+        month = check_int(month, "month", "RolloutSchedule.is_connected_by")
+        return np.asarray((self.connection_month <= month) | self.already_connected)
 
     def connected_count(self, weights: ArrayLike | None = None) -> NDArray[Any]:
         """Villages (or their weight) connected by the end of each month.
@@ -274,295 +223,152 @@ class RolloutSchedule:
 
 
 # --------------------------------------------------------------------------- #
-# Tree helpers (vectorised)
+# The order (computed once) and the month-by-month walk
 # --------------------------------------------------------------------------- #
 
 
-def _ancestor_reduce(
-    parent: NDArray[np.int64], values: NDArray[Any], ufunc: np.ufunc
-) -> tuple[NDArray[Any], NDArray[np.int64]]:
-    """Reduce *values* along each village's path to its root by pointer jumping.
+@attrs.frozen(eq=False)
+class RolloutOrder:
+    """The part of a schedule that does not depend on the budget: the policy order and the costs in it.
 
-    Returns ``(acc, anc)`` where ``acc[i] = ufunc.reduce(values on the path
-    from i to its root, i included)`` and ``anc`` is all -1 for a forest; an
-    entry still >= 0 after ``ceil(log2 n) + 2`` rounds marks a cycle.
-    O(n log depth), fully vectorised.
-    """
-    acc = values.copy()
-    anc = parent.copy()
-    n = parent.shape[0]
-    rounds = int(np.ceil(np.log2(max(n, 2)))) + 2
-    idx = np.flatnonzero(anc >= 0)
-    for _ in range(rounds):
-        if idx.size == 0:
-            break
-        a = anc[idx]
-        acc[idx] = ufunc(acc[idx], acc[a])
-        anc[idx] = anc[a]
-        idx = idx[anc[idx] >= 0]
-    return acc, anc
+    Build one with :func:`rollout_order`; then :meth:`schedule` (a full
+    :class:`RolloutSchedule`) or :meth:`positions_months` (the month of each
+    position only, for fitting) for any budget.
 
-
-def _check_tree(parent_in: ArrayLike, function: str) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Validate ``parent``; return it and the depth of each village (links to the backbone)."""
-    parent = as_int_array(parent_in, "parent", function)
-    if parent.ndim != 1:
-        raise ParameterError("parent", f"must be one-dimensional, got shape {parent.shape}",
-                             function=function)
-    n = parent.shape[0]
-    if n and (parent.min() < -1 or parent.max() >= n):
-        bad = int(np.flatnonzero((parent < -1) | (parent >= n))[0])
-        raise ParameterError(
-            "parent", f"entries must be -1 (backbone) or a village index in [0, {n - 1}]; "
-            f"village {bad} has parent {int(parent[bad])}", function=function)
-    depth, anc = _ancestor_reduce(parent, np.ones(n, dtype=np.int64), np.add)
-    if np.any(anc >= 0):
-        bad = int(np.flatnonzero(anc >= 0)[0])
-        raise ParameterError("parent", f"contains a cycle (village {bad} never reaches the "
-                             "backbone); it must describe a tree or forest", function=function)
-    return parent, depth
-
-
-def _subtree_sums(
-    wparent: NDArray[np.int64], topo: NDArray[np.int64], values: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Sum of *values* over each village's subtree (bottom-up over a topological order)."""
-    s = values.astype(np.float64).tolist()
-    par = wparent.tolist()
-    for i in reversed(topo.tolist()):
-        p = par[i]
-        if p >= 0:
-            s[p] += s[i]
-    return np.asarray(s, dtype=np.float64)
-
-
-def policy_order(
-    parent: ArrayLike,
-    priority: ArrayLike,
-    *,
-    already_connected: ArrayLike | None = None,
-) -> NDArray[np.int64]:
-    """The precedence-consistent order a priority array defines.
-
-    Repeatedly take, among the villages whose parent is already taken (or is
-    the backbone, or an already-connected village), the one with the highest
-    priority; ties go to the lowest index. O(n log n).
-
-    Parameters
+    Attributes
     ----------
-    parent : array_like of int, shape (n_villages,)
-        Parent village on the tree, ``-1`` for the backbone.
-    priority : array_like of float, shape (n_villages,)
-        Higher = sooner; finite.
-    already_connected : array_like, optional
-        Boolean mask of shape (n_villages,) or an array of village indices;
-        these villages are left out of the order.
-
-    Returns
-    -------
-    ndarray of int64, shape (n_ordered,)
-        Village indices, every village not already connected exactly once, a
-        parent always before its children.
+    n_villages : int
+        Villages in the tree.
+    order : ndarray of int64, shape (m,)
+        Villages not already connected, in policy order.
+    cost : ndarray of float64, shape (m,)
+        Their capital costs, in that order. [IDR]
+    km : ndarray of float64, shape (m,)
+        Their link lengths in that order (zeros without ``link_km``). [km]
+    parent_position : ndarray of int64, shape (m,)
+        Position in ``order`` of each village's parent, -1 if it waits for none.
+    has_km : bool
+        Whether link lengths were given (needed for a build capacity).
+    already_connected : ndarray of bool, shape (n_villages,)
+        Villages connected before the start.
+    policy : str
+        The policy name, ``"array"`` or ``"callable"``.
     """
-    fn = "policy_order"
-    par, _ = _check_tree(parent, fn)
-    n = par.shape[0]
-    key = _check_priority_array(priority, n, fn)
-    done = _check_already(already_connected, n, fn)
-    wpar = np.where((par >= 0) & done[np.maximum(par, 0)], -1, par)
-    return _heap_order(wpar, key, ~done)
 
-
-def _heap_order(
-    wpar: NDArray[np.int64], key: NDArray[np.float64], active: NDArray[np.bool_]
-) -> NDArray[np.int64]:
-    n = wpar.shape[0]
-    nodes = np.flatnonzero(active)
-    sorted_nodes = nodes[np.argsort(-key[nodes], kind="stable")]
-    rank = np.empty(n, dtype=np.int64)
-    rank[sorted_nodes] = np.arange(sorted_nodes.shape[0])
-    child = nodes[wpar[nodes] >= 0]
-    # Fast path: the plain ranking already puts every parent before its children
-    # (e.g. "nearest"); then the heap would pop exactly this sequence.
-    if np.all(rank[wpar[child]] < rank[child]):
-        return sorted_nodes.astype(np.int64)
-    ch = child[np.argsort(wpar[child], kind="stable")]
-    starts = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(wpar[ch], minlength=n), out=starts[1:])
-    ch_rank: list[int] = rank[ch].tolist()
-    st: list[int] = starts.tolist()
-    by_rank: list[int] = sorted_nodes.tolist()
-    heap: list[int] = np.sort(rank[nodes[wpar[nodes] < 0]]).tolist()
-    out: list[int] = []
-    push, pop, append = heapq.heappush, heapq.heappop, out.append
-    while heap:
-        v = by_rank[pop(heap)]
-        append(v)
-        a, b = st[v], st[v + 1]
-        if b > a:
-            for r in ch_rank[a:b]:
-                push(heap, r)
-    return np.asarray(out, dtype=np.int64)
-
-
-# --------------------------------------------------------------------------- #
-# Argument checks
-# --------------------------------------------------------------------------- #
-
-
-def _check_priority_array(value: Any, n: int, fn: str, name: str = "priority") -> NDArray[np.float64]:
-    arr = as_float_array(value, name, fn)
-    check_shape(arr, (n,), name, fn)
-    if not np.all(np.isfinite(arr)):
-        raise ParameterError(name, "must be finite (found NaN or infinity)", function=fn)
-    return arr
-
-
-def _check_already(value: Any, n: int, fn: str) -> NDArray[np.bool_]:
-    if value is None:
-        return np.zeros(n, dtype=bool)
-    raw = np.asarray(value)
-    if raw.dtype == bool:
-        check_shape(raw, (n,), "already_connected", fn)
-        return raw.copy()
-    idx = as_int_array(raw, "already_connected", fn)
-    if idx.ndim != 1:
-        raise ParameterError("already_connected", "must be a boolean mask of shape "
-                             f"({n},) or a 1-D array of village indices", function=fn)
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise ParameterError("already_connected", f"indices must lie in [0, {n - 1}]", function=fn)
-    mask = np.zeros(n, dtype=bool)
-    mask[idx] = True
-    return mask
-
-
-def _per_village(value: Any, n: int, name: str, fn: str, *, allow_nan: bool = False
-                 ) -> NDArray[np.float64]:
-    arr = as_float_array(value, name, fn)
-    check_shape(arr, (n,), name, fn)
-    finite = np.isfinite(arr) | (np.isnan(arr) if allow_nan else False)
-    if not np.all(finite):
-        raise ParameterError(name, "must be finite (found NaN or infinity)", function=fn)
-    if np.nanmin(arr, initial=0.0) < 0:
-        raise ParameterError(name, f"must be >= 0 (minimum is {np.nanmin(arr)!r})", function=fn)
-    return arr
-
-
-def _per_month(value: Any, n_months: int, name: str, fn: str) -> NDArray[np.float64]:
-    arr = as_float_array(value, name, fn)
-    if arr.ndim == 0:
-        arr = np.full(n_months, float(arr))
-    check_shape(arr, (n_months,), name, fn)
-    check_nonnegative(arr, name, fn)
-    return arr
-
-
-def _check_bool(value: Any, name: str, fn: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise ParameterError(name, f"must be True or False, got {value!r}", function=fn)
-    return bool(value)
-
-
-# --------------------------------------------------------------------------- #
-# The prepared problem (order computed once) and the month-by-month walk
-# --------------------------------------------------------------------------- #
-
-
-@attrs.frozen
-class _Prepared:
-    """Everything that does not depend on the budget: the order and costs in order."""
-
-    n: int
-    order: NDArray[np.int64]  # (m,) villages in policy order
-    cost: NDArray[np.float64]  # (m,) capex in order
-    km: NDArray[np.float64]  # (m,) link km in order (zeros without link_km)
-    ppos: NDArray[np.int64]  # (m,) position of the parent in the order, -1 if none to wait for
+    n_villages: int
+    order: NDArray[np.int64]
+    cost: NDArray[np.float64]
+    km: NDArray[np.float64]
+    parent_position: NDArray[np.int64]
     has_km: bool
-    already: NDArray[np.bool_]
+    already_connected: NDArray[np.bool_]
     policy: str
 
+    def __repr__(self) -> str:
+        return (f"RolloutOrder({self.n_villages} villages, {self.order.shape[0]} to connect, "
+                f"policy={self.policy!r})")
 
-def _prepare(
+    def positions_months(
+        self,
+        budget: NDArray[np.float64],
+        capacity: NDArray[np.float64] | None = None,
+        *,
+        carry_over: bool = True,
+        carry_over_km: bool = True,
+        strict: bool = True,
+        drop_unaffordable: bool = True,
+    ) -> NDArray[np.int64]:
+        """Month in which each position of :attr:`order` is connected (:data:`NEVER` if not).
+
+        ``budget`` (and ``capacity``) are checked float arrays of shape
+        ``(n_months,)``; see :func:`schedule` for the other arguments.
+        """
+        if strict:
+            return _walk_strict(self, budget, capacity, carry_over, carry_over_km, drop_unaffordable)[0]
+        return _walk_greedy(self, budget, capacity, carry_over, carry_over_km)[0]
+
+    def schedule(
+        self,
+        budget: NDArray[np.float64],
+        capacity: NDArray[np.float64] | None = None,
+        *,
+        carry_over: bool = True,
+        carry_over_km: bool = True,
+        strict: bool = True,
+        drop_unaffordable: bool = True,
+    ) -> RolloutSchedule:
+        """The full schedule for a checked budget (and capacity) per month; see :func:`schedule`."""
+        if strict:
+            month_pos, spend, built = _walk_strict(self, budget, capacity, carry_over, carry_over_km,
+                                                   drop_unaffordable)
+        else:
+            month_pos, spend, built = _walk_greedy(self, budget, capacity, carry_over, carry_over_km)
+        month = np.zeros(self.n_villages, dtype=np.int64)
+        month[self.order] = month_pos
+        return RolloutSchedule(
+            connection_month=month,
+            already_connected=self.already_connected.copy(),
+            order=self.order,
+            budget_idr=budget.copy(),
+            spend_idr=spend,
+            build_km_per_month=(np.full(budget.shape[0], np.inf) if capacity is None else capacity.copy()),
+            km_built=built,
+            carry_over=carry_over,
+            carry_over_km=carry_over_km,
+            strict=strict,
+            policy=self.policy,
+        )
+
+
+def rollout_order(
     parent: ArrayLike,
     capex_idr: ArrayLike,
     *,
-    priority: PolicyName | ArrayLike | Callable[[PolicyInputs], ArrayLike],
-    population: ArrayLike | None,
-    idm_composite: ArrayLike | None,
-    link_km: ArrayLike | None,
-    already_connected: ArrayLike | None,
-    fn: str,
-) -> _Prepared:
-    par, depth = _check_tree(parent, fn)
+    priority: Priority = "population",
+    population: ArrayLike | None = None,
+    idm_composite: ArrayLike | None = None,
+    link_km: ArrayLike | None = None,
+    already_connected: ArrayLike | None = None,
+    function: str = "rollout_order",
+) -> RolloutOrder:
+    """Check the tree and the per-village arrays and compute the policy order once.
+
+    Parameters
+    ----------
+    parent, capex_idr, priority, population, idm_composite, link_km, already_connected
+        As in :func:`schedule`.
+    function : str
+        The public function to name in error messages.
+
+    Returns
+    -------
+    RolloutOrder
+    """
+    fn = function
+    par, depth = check_tree(parent, fn)
     n = par.shape[0]
-    cost = _per_village(capex_idr, n, "capex_idr", fn)
-    km = None if link_km is None else _per_village(link_km, n, "link_km", fn)
-    pop = None if population is None else _per_village(population, n, "population", fn)
-    idm = None if idm_composite is None else _per_village(idm_composite, n, "idm_composite", fn,
-                                                          allow_nan=True)
-    done = _check_already(already_connected, n, fn)
-    active = ~done
-    wpar = np.where((par >= 0) & done[np.maximum(par, 0)], -1, par)
-
-    def need(arr: NDArray[np.float64] | None, name: str, policy: str) -> NDArray[np.float64]:
-        if arr is None:
-            raise ParameterError(name, f"is required by priority={policy!r}", function=fn)
-        return arr
-
-    def subtree(values: NDArray[np.float64]) -> NDArray[np.float64]:
-        topo = np.argsort(depth, kind="stable")
-        return _subtree_sums(wpar, topo, np.where(active, values, 0.0))
-
-    def backbone_km(k: NDArray[np.float64]) -> NDArray[np.float64]:
-        return _ancestor_reduce(wpar, np.where(active, k, 0.0), np.add)[0]
-
-    policy: str
-    if isinstance(priority, str):
-        policy = priority
-        if priority == "population":
-            key = need(pop, "population", priority).astype(np.float64)
-        elif priority == "cost_effectiveness":
-            sub_pop = subtree(need(pop, "population", priority))
-            sub_cost = subtree(cost)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                key = np.where(sub_cost > 0, sub_pop / np.where(sub_cost > 0, sub_cost, 1.0), np.inf)
-        elif priority == "least_developed":
-            score = need(idm, "idm_composite", priority)
-            key = np.where(np.isnan(score), -np.inf, -score)
-        elif priority == "nearest":
-            key = -backbone_km(need(km, "link_km", priority))
-        else:
-            raise ParameterError("priority", f"unknown policy {priority!r}; valid names are "
-                                 f"{', '.join(repr(p) for p in POLICIES)}, or pass a priority "
-                                 "array or a callable", function=fn)
-    elif callable(priority):
-        policy = "callable"
-        inputs = PolicyInputs(
-            parent=par, capex_idr=cost, already_connected=done, depth=depth, link_km=km,
-            backbone_km=None if km is None else backbone_km(km),
-            population=pop, idm_composite=idm,
-            subtree_population=None if pop is None else subtree(pop),
-            subtree_capex_idr=subtree(cost),
-        )
-        key = _check_priority_array(priority(inputs), n, fn)
-    else:
-        policy = "array"
-        key = _check_priority_array(priority, n, fn)
-
-    order = _heap_order(wpar, key, active)
+    cost = as_vector(capex_idr, n, "capex_idr", fn, nonnegative=True)
+    km = None if link_km is None else as_vector(link_km, n, "link_km", fn, nonnegative=True)
+    pop = None if population is None else as_vector(population, n, "population", fn, nonnegative=True)
+    idm = None if idm_composite is None else as_vector(idm_composite, n, "idm_composite", fn, nonnegative=True,
+                                                       allow_nan=True)
+    done = check_already_connected(already_connected, n, fn)
+    wpar = without_connected_parents(par, done)
+    key, policy = priority_key(priority, parent=par, depth=depth, wparent=wpar, done=done, cost=cost,
+                               population=pop, idm_composite=idm, link_km=km, fn=fn)
+    order = heap_order(wpar, key, ~done)
     pos = np.full(n, -1, dtype=np.int64)
     pos[order] = np.arange(order.shape[0])
     wp = wpar[order]
     ppos = np.where(wp >= 0, pos[np.maximum(wp, 0)], -1)
-    return _Prepared(
-        n=n, order=order, cost=cost[order], km=(np.zeros(order.shape[0]) if km is None
-                                                else km[order]),
-        ppos=ppos, has_km=km is not None, already=done, policy=policy,
+    return RolloutOrder(
+        n_villages=n, order=order, cost=cost[order], km=(np.zeros(order.shape[0]) if km is None else km[order]),
+        parent_position=ppos, has_km=km is not None, already_connected=done, policy=policy,
     )
 
 
 def _walk_strict(
-    prep: _Prepared,
+    prep: RolloutOrder,
     budget: NDArray[np.float64],
     capacity: NDArray[np.float64] | None,
     carry_over: bool,
@@ -581,7 +387,7 @@ def _walk_strict(
             ever_km = float(np.sum(capacity)) if carry_over_km else float(np.max(capacity))
             bad |= km > ever_km
         if bad.any():
-            bad = _ancestor_reduce(prep.ppos, bad, np.logical_or)[0]
+            bad = ancestor_reduce(prep.parent_position, bad, np.logical_or)[0]
             keep = np.flatnonzero(~bad)
     c_cum = np.cumsum(cost[keep])
     k_cum = np.cumsum(km[keep])
@@ -614,7 +420,7 @@ def _walk_strict(
 
 
 def _walk_greedy(
-    prep: _Prepared,
+    prep: RolloutOrder,
     budget: NDArray[np.float64],
     capacity: NDArray[np.float64] | None,
     carry_over: bool,
@@ -623,7 +429,7 @@ def _walk_greedy(
     """Month of each ordered position, spend and km per month; greedy skip-ahead."""
     t_max = budget.shape[0]
     m = prep.order.shape[0]
-    cost, km, ppos = prep.cost, prep.km, prep.ppos
+    cost, km, ppos = prep.cost, prep.km, prep.parent_position
     conn_buf = bytearray(m)
     conn = np.frombuffer(conn_buf, dtype=np.bool_)  # shared memory: numpy and Python views
     month_pos = np.full(m, NEVER, dtype=np.int64)
@@ -692,54 +498,13 @@ def _walk_greedy(
     return month_pos, spend, built
 
 
-def _run(
-    prep: _Prepared,
-    budget: NDArray[np.float64],
-    capacity: NDArray[np.float64] | None,
-    *,
-    carry_over: bool,
-    carry_over_km: bool,
-    strict: bool,
-    drop_unaffordable: bool,
-) -> RolloutSchedule:
-    if strict:
-        month_pos, spend, built = _walk_strict(prep, budget, capacity, carry_over, carry_over_km,
-                                               drop_unaffordable)
-    else:
-        month_pos, spend, built = _walk_greedy(prep, budget, capacity, carry_over, carry_over_km)
-    month = np.zeros(prep.n, dtype=np.int64)
-    month[prep.order] = month_pos
-    return RolloutSchedule(
-        connection_month=month,
-        already_connected=prep.already.copy(),
-        order=prep.order,
-        budget_idr=budget.copy(),
-        spend_idr=spend,
-        build_km_per_month=(np.full(budget.shape[0], np.inf) if capacity is None
-                            else capacity.copy()),
-        km_built=built,
-        carry_over=carry_over,
-        carry_over_km=carry_over_km,
-        strict=strict,
-        policy=prep.policy,
-    )
-
-
-def _check_n_months(n_months: Any, fn: str) -> int:
-    if isinstance(n_months, bool) or not isinstance(n_months, int | np.integer):
-        raise ParameterError("n_months", f"must be an integer, got {n_months!r}", function=fn)
-    if n_months < 1:
-        raise ParameterError("n_months", f"must be >= 1, got {n_months}", function=fn)
-    return int(n_months)
-
-
 def schedule(
     parent: ArrayLike,
     capex_idr: ArrayLike,
     *,
     budget_idr_per_month: ArrayLike,
     n_months: int,
-    priority: PolicyName | ArrayLike | Callable[[PolicyInputs], ArrayLike] = "population",
+    priority: Priority = "population",
     population: ArrayLike | None = None,
     idm_composite: ArrayLike | None = None,
     link_km: ArrayLike | None = None,
@@ -841,48 +606,23 @@ def schedule(
     [0, 1, 2]
     """
     fn = "schedule"
-    t_max = _check_n_months(n_months, fn)
-    carry = _check_bool(carry_over, "carry_over", fn)
-    carry_km = carry if carry_over_km is None else _check_bool(carry_over_km, "carry_over_km", fn)
-    strict_b = _check_bool(strict, "strict", fn)
-    drop = _check_bool(drop_unaffordable, "drop_unaffordable", fn)
-    budget = _per_month(budget_idr_per_month, t_max, "budget_idr_per_month", fn)
+    t_max = check_int(n_months, "n_months", fn, minimum=1)
+    carry = check_bool(carry_over, "carry_over", fn)
+    carry_km = carry if carry_over_km is None else check_bool(carry_over_km, "carry_over_km", fn)
+    strict_b = check_bool(strict, "strict", fn)
+    drop = check_bool(drop_unaffordable, "drop_unaffordable", fn)
+    budget = per_month(budget_idr_per_month, t_max, "budget_idr_per_month", fn)
     capacity = None
     if build_km_per_month is not None:
         if link_km is None:
-            raise ParameterError("link_km", "is required when build_km_per_month is given",
-                                 function=fn)
-        capacity = _per_month(build_km_per_month, t_max, "build_km_per_month", fn)
-    prep = _prepare(parent, capex_idr, priority=priority, population=population,
-                    idm_composite=idm_composite, link_km=link_km,
-                    already_connected=already_connected, fn=fn)
-    return _run(prep, budget, capacity, carry_over=carry, carry_over_km=carry_km,
-                strict=strict_b, drop_unaffordable=drop)
+            raise ParameterError("link_km", "is required when build_km_per_month is given", function=fn)
+        capacity = per_month(build_km_per_month, t_max, "build_km_per_month", fn)
+    order = rollout_order(parent, capex_idr, priority=priority, population=population, idm_composite=idm_composite,
+                          link_km=link_km, already_connected=already_connected, function=fn)
+    return order.schedule(budget, capacity, carry_over=carry, carry_over_km=carry_km, strict=strict_b,
+                          drop_unaffordable=drop)
 
 
-def schedule_columns(
-    columns: VillageColumns,
-    parent: ArrayLike,
-    capex_idr: ArrayLike,
-    **kwargs: Any,
-) -> RolloutSchedule:
-    """:func:`schedule` with population and IDM taken from a region's columns.
-
-    Parameters
-    ----------
-    columns : VillageColumns
-        From ``Region.to_columns()``; supplies ``population`` [people] and
-        ``idm_composite`` [0–1] unless they are given in ``kwargs``.
-    parent, capex_idr
-        As in :func:`schedule`, one row per village of ``columns``.
-    **kwargs
-        Any other keyword of :func:`schedule` (``budget_idr_per_month`` and
-        ``n_months`` are required).
-
-    Returns
-    -------
-    RolloutSchedule
-    """
-    kwargs.setdefault("population", columns.population)
-    kwargs.setdefault("idm_composite", columns.idm_composite)
-    return schedule(parent, capex_idr, **kwargs)
+def per_month(value: ArrayLike, n_months: int, name: str, function: str) -> NDArray[np.float64]:
+    """A money budget or build capacity: a scalar or one value per month, finite and >= 0, as ``(n_months,)``."""
+    return as_vector(value, n_months, name, function, scalar_ok=True, nonnegative=True)
