@@ -215,14 +215,14 @@ def test_error_inputs() -> None:
 def test_error_options() -> None:
     _raises("min_train", ">= 1", T, Y, last_value, min_train=0)
     _raises("min_train", "< the number", T, Y, last_value, min_train=8)
-    _raises("min_train", "integer", T, Y, last_value, min_train=2.5)
+    _raises("min_train", "whole number", T, Y, last_value, min_train=2.5)
     _raises("max_horizon", ">= 1", T, Y, last_value, min_train=2, max_horizon=0)
     _raises("step", ">= 1", T, Y, last_value, min_train=2, step=0)
     _raises("bands", "0 < lower < upper < 1", T, Y, last_value, min_train=2, bands=[(0.9, 0.1)])
     _raises("bands", "0 < lower < upper < 1", T, Y, last_value, min_train=2, bands=[(0.0, 0.5)])
     _raises("bands", "at least one", T, Y, last_value, min_train=2, bands=[])
     _raises("bands", "pairs", T, Y, last_value, min_train=2, bands=[0.1, 0.9])
-    _raises("skip_errors", "bool", T, Y, last_value, min_train=2, skip_errors="yes")
+    _raises("skip_errors", "True or False", T, Y, last_value, min_train=2, skip_errors="yes")
     assert DEFAULT_BANDS == ((0.10, 0.90), (0.025, 0.975))
 
 

@@ -440,7 +440,7 @@ def test_error_ols_and_mle_need_the_series_from_the_start(method: str) -> None:
 
 def test_error_bad_options() -> None:
     _raises("method", "must be one of", T20, noisy_series(), method="gmm")
-    _raises("cumulative", "bool", T20, noisy_series(), cumulative=1)
+    _raises("cumulative", "True or False", T20, noisy_series(), cumulative=1)
     _raises("population", "number", T20, noisy_series(), population="1e5")
     _raises("population", "number", T20, noisy_series(), population=True)
     _raises("population", "> 0", T20, noisy_series(), population=-5.0)
@@ -476,14 +476,14 @@ def test_error_project_and_quantiles() -> None:
     with pytest.raises(ParameterError, match="NaN") as info:
         fit.project([1.0, np.nan])
     assert info.value.function == "BassFit.project"
-    with pytest.raises(ParameterError, match="bool"):
+    with pytest.raises(ParameterError, match="True or False"):
         fit.project([1.0], cumulative="yes")  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="between 0 and 1") as info:
         fit.prediction_quantiles([21.0], [0.0, 0.5])
     assert info.value.parameter == "levels"
     with pytest.raises(ParameterError, match="NaN"):
         fit.prediction_quantiles([np.nan], [0.5])
-    with pytest.raises(ParameterError, match="bool"):
+    with pytest.raises(ParameterError, match="True or False"):
         fit.prediction_quantiles([21.0], [0.5], cumulative=2)  # type: ignore[arg-type]
 
 
@@ -492,5 +492,5 @@ def test_error_forecaster_options() -> None:
         BassForecaster(method="bayes")  # type: ignore[arg-type]
     assert info.value.parameter == "method"
     assert info.value.function == "BassForecaster"
-    with pytest.raises(ParameterError, match="bool"):
+    with pytest.raises(ParameterError, match="True or False"):
         BassForecaster(cumulative="no")  # type: ignore[arg-type]

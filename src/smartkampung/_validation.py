@@ -331,7 +331,7 @@ def identifier() -> Validator:
 
 def instance_of(*types: type, description: str | None = None) -> Validator:
     """Validator: an instance of one of *types* (a bool never counts as an int)."""
-    what = description or " or ".join(f"a {t.__name__}" for t in types)
+    what = description or ("True or False" if types == (bool,) else " or ".join(f"a {t.__name__}" for t in types))
 
     def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):

@@ -42,7 +42,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from smartkampung._arrays import ARRAY_EQ, readonly_array, readonly_float
 from smartkampung._errors import ParameterError, SmartKampungError
-from smartkampung._validation import as_float_array
+from smartkampung._validation import as_float_array, check_bool, check_int
 
 __all__ = [
     "DEFAULT_BANDS",
@@ -275,12 +275,6 @@ def _check_bands(bands: Any, fn: str) -> tuple[tuple[float, float], ...]:
     return out
 
 
-def _check_int(value: Any, name: str, low: int, fn: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise ParameterError(name, f"must be an integer >= {low}, got {value!r}", function=fn)
-    return int(value)
-
-
 def backtest(
     t: ArrayLike,
     y: ArrayLike,
@@ -354,14 +348,13 @@ def backtest(
     if not callable(forecaster):
         raise ParameterError("forecaster", "must be callable as forecaster(t_train, y_train)", function=fn)
     n = tt.shape[0]
-    k0 = _check_int(min_train, "min_train", 1, fn)
+    k0 = check_int(min_train, "min_train", fn, minimum=1)
     if k0 >= n:
         raise ParameterError("min_train", f"must be < the number of observations ({n}), got {k0}", function=fn)
-    h_max = n - k0 if max_horizon is None else _check_int(max_horizon, "max_horizon", 1, fn)
-    stride = _check_int(step, "step", 1, fn)
+    h_max = n - k0 if max_horizon is None else check_int(max_horizon, "max_horizon", fn, minimum=1)
+    stride = check_int(step, "step", fn, minimum=1)
     bnds = _check_bands(bands, fn)
-    if not isinstance(skip_errors, bool):
-        raise ParameterError("skip_errors", f"must be a bool, got {skip_errors!r}", function=fn)
+    check_bool(skip_errors, "skip_errors", fn)
     levels = np.array([0.5] + [v for band in bnds for v in band])
     n_b = len(bnds)
 
