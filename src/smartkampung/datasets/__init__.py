@@ -4,6 +4,9 @@
 - :func:`guimaras`: a real partner region, Guimaras province, Philippines (98 barangays, 2020 census).
 - :func:`banyuwangi_scenario`: the default scenario the command line runs.
 - :func:`synthetic_region`: a made-up region of any size for scale tests.
+- :func:`idm_indicators`, :func:`idm_panel`, :func:`idm_dynamics`, :func:`banyuwangi_idm_status`:
+  the IDM indicator catalogue, real 2021–2024 IDM records, dynamics fitted to them, Banyuwangi's
+  IDM 2020 status counts.
 """
 
 from smartkampung.datasets._bundled import (
@@ -13,14 +16,19 @@ from smartkampung.datasets._bundled import (
     guimaras,
     synthetic_region,
 )
+from smartkampung.datasets._idm import banyuwangi_idm_status, idm_dynamics, idm_indicators, idm_panel
 from smartkampung.datasets._scenarios import BANYUWANGI_TOWN, banyuwangi_scenario
 
 __all__ = [
     "BANYUWANGI_CENSUS_2010_POPULATION",
     "BANYUWANGI_TOWN",
     "banyuwangi",
+    "banyuwangi_idm_status",
     "banyuwangi_scenario",
     "data_path",
     "guimaras",
+    "idm_dynamics",
+    "idm_indicators",
+    "idm_panel",
     "synthetic_region",
 ]
