@@ -5,6 +5,9 @@
 - :func:`banyuwangi_scenario`: the default scenario the command line runs.
 - :func:`banyuwangi_observations`: Smart Kampung's published counts of connected desa.
 - :func:`synthetic_region`: a made-up region of any size for scale tests.
+- :func:`idm_indicators`, :func:`idm_panel`, :func:`idm_dynamics`, :func:`banyuwangi_idm_status`:
+  the IDM indicator catalogue, real 2021–2024 IDM records, dynamics fitted to them, Banyuwangi's
+  IDM 2020 status counts.
 """
 
 from smartkampung.datasets._bundled import (
@@ -15,6 +18,7 @@ from smartkampung.datasets._bundled import (
     synthetic_region,
 )
 from smartkampung.datasets._observations import BANYUWANGI_START, banyuwangi_observations
+from smartkampung.datasets._idm import banyuwangi_idm_status, idm_dynamics, idm_indicators, idm_panel
 from smartkampung.datasets._scenarios import BANYUWANGI_TOWN, banyuwangi_scenario
 
 __all__ = [
@@ -23,8 +27,12 @@ __all__ = [
     "BANYUWANGI_TOWN",
     "banyuwangi",
     "banyuwangi_observations",
+    "banyuwangi_idm_status",
     "banyuwangi_scenario",
     "data_path",
     "guimaras",
+    "idm_dynamics",
+    "idm_indicators",
+    "idm_panel",
     "synthetic_region",
 ]
