@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 from docutils import nodes
 from sphinx.pycode import ModuleAnalyzer
-from sphinx.util.docutils import SphinxDirective
 from sphinx.util import logging as sphinx_logging
+from sphinx.util.docutils import SphinxDirective
 
 logger = sphinx_logging.getLogger("smartkampung.docs")
 

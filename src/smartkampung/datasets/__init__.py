@@ -17,8 +17,8 @@ from smartkampung.datasets._bundled import (
     guimaras,
     synthetic_region,
 )
-from smartkampung.datasets._observations import BANYUWANGI_START, banyuwangi_observations
 from smartkampung.datasets._idm import banyuwangi_idm_status, idm_dynamics, idm_indicators, idm_panel
+from smartkampung.datasets._observations import BANYUWANGI_START, banyuwangi_observations
 from smartkampung.datasets._scenarios import BANYUWANGI_TOWN, banyuwangi_scenario
 
 __all__ = [
@@ -26,8 +26,8 @@ __all__ = [
     "BANYUWANGI_START",
     "BANYUWANGI_TOWN",
     "banyuwangi",
-    "banyuwangi_observations",
     "banyuwangi_idm_status",
+    "banyuwangi_observations",
     "banyuwangi_scenario",
     "data_path",
     "guimaras",
