@@ -72,7 +72,8 @@ def test_monthly_csv(simulated: Path) -> None:
     header, rows = read_csv(simulated / "monthly.csv")
     assert header == ["month", "metric", "q10", "q50", "q90"]
     sc = banyuwangi_scenario()
-    n_metrics = 13 + 2 * len(sc.programme.services) + 2 * len(sc.programme.pillars)
+    n_kinds = 2  # villages_connected:desa and villages_connected:kelurahan
+    n_metrics = 13 + n_kinds + 2 * len(sc.programme.services) + 2 * len(sc.programme.pillars)
     assert len(rows) == n_metrics * sc.horizon_months
     assert rows[0][:2] == ["2016-06", "villages_connected"]
     assert rows[119][0] == "2026-05"

@@ -38,7 +38,9 @@ def small_scenario(budget: Any = None, *, phases: tuple[BudgetPhase, ...] | None
         base.rollout,
         budget_idr_per_month=Uniform(2e8, 4e8) if budget is None else budget,
         budget_phases=(BudgetPhase(12, Uniform(3e8, 6e8)),) if phases is None else phases,
-        **{"initially_connected": 5, "policy": "population", **rollout})
+        # No tail here: these scenarios test the budget's draws and streams.
+        **{"initially_connected": 5, "policy": "population", "readiness_months": Fixed(0.0), "posterior": None,
+           **rollout})
     return attrs.evolve(base, name=name, start="2016-06", horizon_months=HORIZON, rollout=ro)
 
 

@@ -21,6 +21,7 @@ from smartkampung.model import (
     AdoptionAssumptions,
     BudgetPhase,
     Fixed,
+    FromPosterior,
     IDMAssumptions,
     Location,
     LogNormal,
@@ -30,6 +31,7 @@ from smartkampung.model import (
     Region,
     RegionSource,
     RolloutAssumptions,
+    RolloutPosterior,
     Scenario,
     Triangular,
     Uniform,
@@ -66,6 +68,10 @@ def full_scenario() -> Scenario:
             discount_rate=0.06,
             technology_choice=True,
             capex_multiplier=Normal(1.0, 0.2, 0.5, 2.0),
+            readiness_months=FromPosterior(),
+            cost_spread=Uniform(0.0, 0.4),
+            posterior=RolloutPosterior(("readiness_months", "budget_phases[0]"), ((3.0, 1e9), (5.5, 1.2e9)),
+                                       (0, 7), 99, source="two rows for the round trip"),
         ),
         adoption=AdoptionAssumptions(p_multiplier=LogNormal(1.0, 0.3), q_multiplier=Triangular(0.5, 1.0, 1.5),
                                      neighbour_weight=0.0, n_neighbours=3, stochastic=False),
@@ -85,6 +91,7 @@ def test_full_scenario_uses_every_distribution_kind() -> None:
     sc = full_scenario()
     ro, ad = sc.rollout, sc.adoption
     used = {type(d) for d in (ro.budget_idr_per_month, ro.capex_multiplier, ad.p_multiplier, ad.q_multiplier,
+                              ro.readiness_months, ro.cost_spread,
                               *(p.budget_idr_per_month for p in ro.budget_phases))}
     assert used == set(DISTRIBUTIONS.values())
 
@@ -123,7 +130,10 @@ def test_json_is_standard_json() -> None:
 
 def test_distribution_tables_in_toml() -> None:
     doc = tomllib.loads(io.dumps(banyuwangi_scenario(), "toml"))
-    assert doc["rollout"]["budget_idr_per_month"] == {"distribution": "uniform", "low": 2.14e8, "high": 3.82e8}
+    # The flagship's budgets come from its calibrated posterior sample (issue 10), written as a marker table.
+    assert doc["rollout"]["budget_idr_per_month"] == {"distribution": "posterior"}
+    assert len(doc["rollout"]["posterior"]["values"]) == 400
+    assert doc["rollout"]["budget_phases"][1]["scale"] == {"distribution": "uniform", "low": 0.25, "high": 1.25}
     assert doc["rollout"]["capex_multiplier"] == 1.0  # Fixed: a plain number
 
 
@@ -199,7 +209,8 @@ def test_banyuwangi_scenario_is_what_its_docstring_says() -> None:
     assert sc.rollout.initially_connected == 41
     assert sc.rollout.policy == "nearest"
     assert sc.rollout.technology_choice is False
-    assert [p.start_month for p in sc.rollout.budget_phases] == [7]  # January 2017, the ICON+ agreement
+    # January 2017, the ICON+ agreement; June 2018, after the last published count (budget unknown).
+    assert [p.start_month for p in sc.rollout.budget_phases] == [7, 24]
     assert sc.month_label(7) == "2017-01"
     assert sc.horizon_months == 120
 

@@ -206,6 +206,15 @@ CAPEX_MULTIPLIER: Final[float] = _default(
     "CAPEX_MULTIPLIER", 1.0, "-", "RolloutAssumptions.capex_multiplier",
     "1: the technology costs as stated")
 
+READINESS_MONTHS: Final[float] = _default(
+    "READINESS_MONTHS", 0.0, "month", "RolloutAssumptions.readiness_months",
+    "0: a funded village goes live at once unless a scenario says otherwise; the bundled Banyuwangi scenario "
+    "calibrates it on the published counts (docs/models.rst, 'Forecasting the rollout')")
+
+COST_SPREAD: Final[float] = _default(
+    "COST_SPREAD", 0.0, "-", "RolloutAssumptions.cost_spread",
+    "0: every village costs what the reference unit costs say unless a scenario declares a spread")
+
 BASS_MULTIPLIER: Final[float] = _default(
     "BASS_MULTIPLIER", 1.0, "-", "AdoptionAssumptions.p_multiplier, q_multiplier",
     "1: the services' coefficients as stated")

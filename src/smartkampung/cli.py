@@ -187,6 +187,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from smartkampung import io as skio
     from smartkampung.sim import prepare, schedule_rollout
     from smartkampung.sim.distributions import quantile
+    from smartkampung.sim.run import median_budget
 
     scenario, base_dir = _load_scenario(args.scenario)
     region = skio.read_region(scenario.region, base_dir=base_dir)
@@ -196,9 +197,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     ro = scenario.rollout
     months = scenario.horizon_months
     # The plan uses the median of every uncertain budget.
-    budget = np.full(months, float(quantile(ro.budget_idr_per_month, 0.5)))
-    for phase in ro.budget_phases:
-        budget[phase.start_month:] = float(quantile(phase.budget_idr_per_month, 0.5))
+    budget = median_budget(scenario)
     sched = schedule_rollout(plan, budget_idr_per_month=budget, n_months=months, policy=ro.policy,
                              build_km_per_month=ro.build_km_per_month, carry_over=ro.carry_over,
                              initially_connected=ro.initially_connected,

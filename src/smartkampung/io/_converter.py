@@ -194,6 +194,8 @@ def _register_scenario_hooks(conv: cattrs.Converter) -> None:
     for cls in DISTRIBUTIONS.values():
         conv.register_unstructure_hook(cls, unstructure_distribution)
     conv.register_structure_hook(Distribution, structure_distribution)
+    conv.register_structure_hook(Distribution | None,
+                                 lambda value, t: None if value is None else structure_distribution(value, t))
 
     def structure_initial(value: Any, _: Any) -> int | tuple[str, ...]:
         if isinstance(value, int) and not isinstance(value, bool):

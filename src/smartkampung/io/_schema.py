@@ -46,6 +46,10 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if origin is typing.Literal:
         return {"enum": list(args)}
     if origin in (typing.Union, types.UnionType):
+        members = set(args)
+        if set(typing.get_args(Distribution)) <= members:  # Distribution | None flattens its members
+            rest = [a for a in args if a not in typing.get_args(Distribution)]
+            return {"anyOf": [{"$ref": "#/$defs/Distribution"}, *(_type_schema(a, defs) for a in rest)]}
         return {"anyOf": [_type_schema(a, defs) for a in args]}
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:

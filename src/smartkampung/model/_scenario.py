@@ -23,16 +23,19 @@ from smartkampung.model._village import DEFAULT_HOUSEHOLD_SIZE, VillageKind
 __all__ = [
     "DISTRIBUTIONS",
     "POLICIES",
+    "POSTERIOR_PARAMETERS",
     "AdoptionAssumptions",
     "BudgetPhase",
     "Distribution",
     "Fixed",
+    "FromPosterior",
     "IDMAssumptions",
     "LogNormal",
     "Normal",
     "OutcomeAssumptions",
     "RegionSource",
     "RolloutAssumptions",
+    "RolloutPosterior",
     "Scenario",
     "Triangular",
     "Uniform",
@@ -130,11 +133,29 @@ class Triangular:
         return (self.low + self.mode + self.high) / 3
 
 
+@attrs.frozen
+class FromPosterior:
+    """Drawn jointly with the other calibrated parameters: the run's row of ``rollout.posterior``.
+
+    Stands where a distribution goes in :class:`RolloutAssumptions`
+    (``budget_idr_per_month``, a phase's budget or scale,
+    ``readiness_months``, ``cost_spread``); the scenario's
+    :class:`RolloutPosterior` must hold a column of that name. In a file:
+    ``{distribution = "posterior"}``.
+    """
+
+    @property
+    def mean(self) -> float:
+        """Not defined apart from the posterior sample."""
+        return math.nan
+
+
 #: An uncertain quantity: one of the distribution classes.
-Distribution = Fixed | Uniform | Normal | LogNormal | Triangular
+Distribution = Fixed | Uniform | Normal | LogNormal | Triangular | FromPosterior
 #: The distribution classes, by the name used in files.
 DISTRIBUTIONS: dict[str, type] = {
-    "fixed": Fixed, "uniform": Uniform, "normal": Normal, "lognormal": LogNormal, "triangular": Triangular}
+    "fixed": Fixed, "uniform": Uniform, "normal": Normal, "lognormal": LogNormal, "triangular": Triangular,
+    "posterior": FromPosterior}
 _DISTRIBUTIONS = tuple(DISTRIBUTIONS.values())
 
 
@@ -159,7 +180,7 @@ def _lowest(value: Any) -> float:
         return value.low
     if isinstance(value, Normal):
         return value.low if value.sigma > 0 else value.mu
-    return 0.0  # LogNormal: positive
+    return 0.0  # LogNormal: positive; FromPosterior: a sample checked to hold values >= 0
 
 
 def _nonneg_distribution(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -168,6 +189,10 @@ def _nonneg_distribution(instance: Any, attribute: attrs.Attribute[Any], value: 
         hint = "" if isinstance(value, Fixed) else " (bound it below at 0, e.g. normal with low = 0)"
         raise FieldError(type(instance).__name__, attribute.name,
                          f"must not be negative, but {value!r} can draw {_lowest(value):g}{hint}")
+
+
+def _optional_distribution(value: Any) -> Any:
+    return None if value is None else _as_distribution(value)
 
 
 def _dist_field(default: float) -> Any:
@@ -237,11 +262,104 @@ class BudgetPhase:
         Money per month from then on. [IDR/month]
     note : str
         Why the budget changes (a source, a decision).
+    scale : float or Distribution, optional
+        Instead of an amount, the phase's monthly budget as a multiple of the
+        previous phase's (as drawn in the run): for a future whose budget is
+        unknown but thought to follow the recent pace, e.g. uniform 0.25–1.25.
+        ``budget_idr_per_month`` must then be left out. [-]
     """
 
     start_month: int = attrs.field(validator=whole(1))
     budget_idr_per_month: Distribution = _dist_field(0.0)
     note: str = ""
+    scale: Distribution | None = attrs.field(default=None, converter=_optional_distribution,
+                                             validator=optional(_nonneg_distribution))
+
+    def __attrs_post_init__(self) -> None:
+        if self.scale is not None and self.budget_idr_per_month != Fixed(0.0):
+            raise FieldError("BudgetPhase", "scale", "and budget_idr_per_month exclude each other: give the "
+                             "phase's budget as an amount or as a multiple of the previous phase's, not both")
+
+
+#: Parameters a posterior sample of the rollout may hold: the budgets of the
+#: phases (``budget_phases[i]``, or ``budget_idr_per_month`` for the first) and
+#: the tail mechanisms.
+POSTERIOR_PARAMETERS: tuple[str, ...] = ("budget_idr_per_month", "readiness_months", "cost_spread")
+
+
+def _rows(value: Any) -> tuple[tuple[float, ...], ...]:
+    return tuple(tuple(float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else x for x in row)
+                 for row in value)
+
+
+def _ints(value: Any) -> tuple[int, ...]:
+    return tuple(value)
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class RolloutPosterior:
+    """A joint sample of calibrated rollout parameters, one row per draw.
+
+    Each run of an ensemble takes one row (with one uniform variate, so
+    scenarios share rows across runs) and uses its values in place of the
+    declared distributions, together with the per-village draws (readiness,
+    cost) of the calibration simulation the row came from, regenerated from
+    ``seed`` and ``sims``: so a run reproduces a history consistent with the
+    observations, and its future carries the uncertainty that remains.
+    Made by :func:`smartkampung.sim.forecast.calibrate_rollout`.
+
+    Parameters
+    ----------
+    parameters : tuple of str
+        What each column holds: ``budget_idr_per_month``, ``budget_phases[i]``,
+        ``readiness_months`` or ``cost_spread``.
+    values : tuple of tuple of float
+        The sample, one row per draw, one value per parameter.
+    sims : tuple of int
+        The calibration simulation each row came from (its per-village draws).
+    seed : int
+        Entropy of the calibration's per-village draws.
+    source : str
+        How the sample was made (observations, priors, grid, date).
+    """
+
+    parameters: tuple[str, ...] = attrs.field(converter=_names)
+    values: tuple[tuple[float, ...], ...] = attrs.field(converter=_rows)
+    sims: tuple[int, ...] = attrs.field(converter=_ints)
+    seed: int = attrs.field(validator=whole(0))
+    source: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        for name in self.parameters:
+            known = name in POSTERIOR_PARAMETERS or (name.startswith("budget_phases[") and name.endswith("]")
+                                                     and name[len("budget_phases["):-1].isdigit())
+            if not known:
+                raise FieldError("RolloutPosterior", "parameters", f"holds {name!r}, not one of "
+                                 f"{', '.join(POSTERIOR_PARAMETERS)} or budget_phases[i]")
+        if len(set(self.parameters)) != len(self.parameters):
+            raise FieldError("RolloutPosterior", "parameters", "names a parameter twice")
+        if not self.values:
+            raise FieldError("RolloutPosterior", "values", "must hold at least one row")
+        width = len(self.parameters)
+        for row in self.values:
+            if len(row) != width or not all(isinstance(x, float) and math.isfinite(x) and x >= 0 for x in row):
+                raise FieldError("RolloutPosterior", "values", f"rows must hold {width} finite numbers >= 0, "
+                                 f"got {row!r}"[:200])
+        if len(self.sims) != len(self.values) or any(isinstance(s, bool) or not isinstance(s, int) or s < 0
+                                                     for s in self.sims):
+            raise FieldError("RolloutPosterior", "sims", "must hold one whole number >= 0 per row")
+
+    def __repr__(self) -> str:
+        return f"RolloutPosterior({len(self.values)} draws of {', '.join(self.parameters)}; {self.source[:80]!r})"
+
+    def column(self, name: str) -> tuple[float, ...]:
+        """One parameter's values over the rows."""
+        j = self.parameters.index(name)
+        return tuple(row[j] for row in self.values)
 
 
 def _phases(value: Any) -> tuple[BudgetPhase, ...]:
@@ -283,6 +401,20 @@ class RolloutAssumptions:
         True to let each village take its least-lifetime-cost technology.
     capex_multiplier : float or Distribution
         Scales every capital cost (cost uncertainty). [-]
+    readiness_months : float or Distribution
+        Mean time, from the start, until a village office is ready to be
+        connected (its permits, room and staff: the regency gave priority to
+        villages meeting its qualifications); each village not connected at
+        the start waits an exponential time with this mean, drawn per run. A
+        funded village goes live when its office is ready. 0: no wait. [months]
+    cost_spread : float or Distribution
+        Standard deviation of the logarithm of a per-village multiplier on
+        capital cost (mean 1), drawn per run: some villages cost more than
+        the reference unit costs say. 0: none. [-]
+    posterior : RolloutPosterior, optional
+        A calibrated joint sample of budgets and tail parameters; each run
+        takes one row, and the fields given as :class:`FromPosterior` take
+        their values from it (with the per-village draws of that row).
     """
 
     budget_idr_per_month: Distribution = _dist_field(_defaults.BUDGET_PER_MONTH)
@@ -297,6 +429,15 @@ class RolloutAssumptions:
     discount_rate: float = attrs.field(default=_defaults.DISCOUNT_RATE, validator=_nonneg)
     technology_choice: bool = attrs.field(default=_defaults.TECHNOLOGY_CHOICE, validator=instance_of(bool))
     capex_multiplier: Distribution = _dist_field(_defaults.CAPEX_MULTIPLIER)
+    readiness_months: Distribution = _dist_field(_defaults.READINESS_MONTHS)
+    cost_spread: Distribution = _dist_field(_defaults.COST_SPREAD)
+    posterior: RolloutPosterior | None = attrs.field(default=None, validator=optional(instance_of(RolloutPosterior)))
+
+    @property
+    def has_tail(self) -> bool:
+        """Whether any tail mechanism (readiness, cost spread, a posterior) is declared."""
+        return (bool(self.posterior_columns) or self.readiness_months != Fixed(0.0)
+                or self.cost_spread != Fixed(0.0))
 
     @initially_connected.validator
     def _check_initial(self, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -313,6 +454,24 @@ class RolloutAssumptions:
         if starts != sorted(set(starts)):
             raise FieldError("RolloutAssumptions", "budget_phases",
                              f"must have increasing, distinct start months, got {starts}")
+        wanted = self.posterior_columns
+        if wanted and self.posterior is None:
+            raise FieldError("RolloutAssumptions", "posterior", f"is needed: {', '.join(wanted)} "
+                             "take their values from a posterior sample")
+        if self.posterior is not None:
+            missing = [name for name in wanted if name not in self.posterior.parameters]
+            if missing:
+                raise FieldError("RolloutAssumptions", "posterior", f"has no column {', '.join(missing)}, which "
+                                 "the rollout takes from it")
+
+    @property
+    def posterior_columns(self) -> tuple[str, ...]:
+        """The names of the fields drawn from the posterior sample (``{distribution = "posterior"}``)."""
+        names = [("budget_idr_per_month", self.budget_idr_per_month),
+                 *((f"budget_phases[{i}]", p.scale if p.scale is not None else p.budget_idr_per_month)
+                   for i, p in enumerate(self.budget_phases)),
+                 ("readiness_months", self.readiness_months), ("cost_spread", self.cost_spread)]
+        return tuple(name for name, dist in names if isinstance(dist, FromPosterior))
 
 
 @attrs.frozen

@@ -51,6 +51,7 @@ __all__ = [
     "Predictive",
     "SamplePredictive",
     "backtest",
+    "pool",
 ]
 
 #: Central predictive bands checked by default: 80 % (10–90 %) and 95 % (2.5–97.5 %).
@@ -415,3 +416,27 @@ def backtest(
         upper=upper.reshape(-1, n_b),
         skipped_origins=skipped,
     )
+
+
+def pool(results: Sequence[BacktestResult]) -> BacktestResult:
+    """The rows of several backtests (of many series) as one, for their joint coverage and errors.
+
+    Raises
+    ------
+    ParameterError
+        If there is no result or their bands differ.
+    """
+    fn = "pool"
+    results = list(results)
+    if not results:
+        raise ParameterError("results", "needs at least one backtest", function=fn)
+    bands = results[0].bands
+    if any(r.bands != bands for r in results):
+        raise ParameterError("results", "must all check the same bands", function=fn)
+
+    def cat(name: str) -> NDArray[Any]:
+        return np.concatenate([getattr(r, name) for r in results])
+
+    return BacktestResult(bands=bands, origin=cat("origin"), horizon=cat("horizon"), t_origin=cat("t_origin"),
+                          t=cat("t"), observed=cat("observed"), point=cat("point"), lower=cat("lower"),
+                          upper=cat("upper"), skipped_origins=tuple(o for r in results for o in r.skipped_origins))

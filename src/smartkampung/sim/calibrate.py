@@ -54,6 +54,10 @@ the observations exactly.
 ``interval="bootstrap"``: a residual bootstrap: ``n_bootstrap`` data sets
 ``fitted + resampled residuals`` are refitted and the interval is their
 percentile interval. It collapses to the estimate when the fit is exact.
+
+``interval=None``: a point fit only (the scan, refinement and centring); the
+interval is NaN. Much faster: the profile needs a search per parameter and
+grid point.
 """
 
 from __future__ import annotations
@@ -98,12 +102,12 @@ class CalibrationResult:
     params : ndarray of float64, shape (k,)
         Fitted values (units as the model defines them).
     interval : ndarray of float64, shape (k, 2)
-        Lower and upper ends of each parameter's interval.
+        Lower and upper ends of each parameter's interval (NaN for a point fit).
     interval_at_bound : ndarray of bool, shape (k, 2)
         True where an end of the interval is the search bound, i.e. the data
         do not bound the parameter on that side within ``bounds``.
     interval_method : str
-        ``"profile"`` (profile likelihood) or ``"bootstrap"`` (residual
+        ``"none"`` (a point fit), ``"profile"`` (profile likelihood) or ``"bootstrap"`` (residual
         bootstrap percentiles); see the module docstring.
     level : float
         Confidence level of the interval. [0–1]
@@ -174,15 +178,17 @@ class CalibrationResult:
     def summary(self) -> str:
         """A readable report: parameters with intervals, fit statistics, residuals."""
         pct = f"{100 * self.level:g}%"
-        method = ("profile-likelihood" if self.interval_method == "profile"
-                  else "residual-bootstrap")
+        method = {"profile": "profile-likelihood", "bootstrap": "residual-bootstrap"}.get(self.interval_method, "")
         lines = ["Rollout calibration (least squares on connected-village counts)"]
         if self.description:
             lines.append(self.description)
-        lines.append(f"parameters, with {pct} {method} intervals:")
+        lines.append(f"parameters, with {pct} {method} intervals:" if method else "parameters (point fit):")
         width = max(len(p) for p in self.param_names)
         for j, name in enumerate(self.param_names):
             lo, hi = self.interval[j]
+            if not method:
+                lines.append(f"  {name:<{width}} = {self.params[j]:.6g}")
+                continue
             lo_s = ("<=" if self.interval_at_bound[j, 0] else "") + f"{lo:.6g}"
             hi_s = (">=" if self.interval_at_bound[j, 1] else "") + f"{hi:.6g}"
             lines.append(f"  {name:<{width}} = {self.params[j]:.6g}   [{lo_s}, {hi_s}]")
@@ -236,7 +242,7 @@ def fit_rollout(
     candidates: ArrayLike | None = None,
     param_names: Sequence[str] | None = None,
     scale: Sequence[Literal["linear", "log"]] | None = None,
-    interval: Literal["profile", "bootstrap"] = "profile",
+    interval: Literal["profile", "bootstrap"] | None = "profile",
     level: float = 0.95,
     n_grid: int | None = None,
     n_profile: int = 41,
@@ -271,7 +277,7 @@ def fit_rollout(
     scale : sequence of {"linear", "log"}, optional
         Search scale per parameter. Default: ``"log"`` where ``low > 0`` and
         ``high / low >= 100``, else ``"linear"``.
-    interval : {"profile", "bootstrap"}, default "profile"
+    interval : {"profile", "bootstrap"} or None, default "profile"
         How the uncertainty is computed (see the module docstring).
     level : float, default 0.95
         Confidence level, in (0, 1).
@@ -325,7 +331,8 @@ def fit_rollout(
         log = np.array([s == "log" for s in sc])
         if np.any(log & (lo <= 0)):
             raise ParameterError("scale", "'log' needs a positive lower bound", function=fn)
-    check_choice(interval, "interval", fn, ("profile", "bootstrap"))
+    if interval is not None:
+        check_choice(interval, "interval", fn, ("profile", "bootstrap"))
     level = check_float(level, "level", fn, minimum=0.0, maximum=1.0, exclusive_minimum=True,
                         exclusive_maximum=True)
     ng = default_grid(k) if n_grid is None else check_int(n_grid, "n_grid", fn, minimum=3)
@@ -359,9 +366,11 @@ def fit_rollout(
     f_min = sse(u_hat)
 
     m = y.shape[0]
-    ends = np.empty((k, 2))
+    ends = np.full((k, 2), np.nan)
     at_bound = np.zeros((k, 2), dtype=bool)
-    if interval == "profile":
+    if interval is None:
+        pass  # a point fit: no interval work
+    elif interval == "profile":
         threshold = f_min * math.exp(float(stats.chi2.ppf(level, 1)) / m)
         for j in range(k):
             ends_u, flags = profile_interval(sse, u_hat, j, k, threshold, ng, n_profile)
@@ -394,7 +403,7 @@ def fit_rollout(
     sse_val = float(resid @ resid)
     return CalibrationResult(
         param_names=names, params=theta, interval=ends, interval_at_bound=at_bound,
-        interval_method=interval, level=float(level), bounds=b.copy(),
+        interval_method=interval or "none", level=float(level), bounds=b.copy(),
         observed_months=months.copy(), observed_counts=y.copy(), fitted_counts=fitted.copy(),
         residuals=resid, sse=sse_val, rmse=math.sqrt(sse_val / m),
         n_evaluations=obj.n_evaluations, model=model, description=description,
@@ -423,7 +432,7 @@ def fit_budget(
     carry_over_km: bool | None = None,
     strict: bool = True,
     drop_unaffordable: bool = True,
-    interval: Literal["profile", "bootstrap"] = "profile",
+    interval: Literal["profile", "bootstrap"] | None = "profile",
     level: float = 0.95,
     n_grid: int | None = None,
     n_bootstrap: int = 200,

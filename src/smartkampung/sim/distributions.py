@@ -15,7 +15,7 @@ from scipy.special import ndtr, ndtri
 
 from smartkampung._errors import ParameterError
 from smartkampung._validation import as_float_array
-from smartkampung.model._scenario import Distribution, Fixed, LogNormal, Normal, Triangular, Uniform
+from smartkampung.model._scenario import Distribution, Fixed, FromPosterior, LogNormal, Normal, Triangular, Uniform
 
 __all__ = ["quantile"]
 
@@ -72,5 +72,8 @@ def quantile(distribution: Distribution, u: ArrayLike) -> NDArray[np.float64]:
         left = a + np.sqrt(arr * (b - a) * (c - a))
         right = b - np.sqrt((1 - arr) * (b - a) * (b - c))
         return np.where(arr < split, left, right)
+    if isinstance(distribution, FromPosterior):
+        raise ParameterError("distribution", "FromPosterior has no quantiles of its own: its value is the run's "
+                             "row of the scenario's rollout.posterior", function="quantile")
     raise ParameterError("distribution", f"unknown distribution {distribution!r}", function="quantile")
 

@@ -77,14 +77,18 @@ _SUMMARY_FLOWS: Final[tuple[str, ...]] = ("hours_saved", "travel_cost_saved_idr"
                                           "transactions")
 
 
-def metric_table(service_ids: Sequence[str], pillar_ids: Sequence[str]) -> tuple[Metric, ...]:
+def metric_table(service_ids: Sequence[str], pillar_ids: Sequence[str],
+                 village_kinds: Sequence[str] = ()) -> tuple[Metric, ...]:
     """The metrics of a programme with these services and pillars, in row order.
 
-    The core metrics, then adopters and transactions per service and per
-    pillar (``adopters:<service>``, ``transactions:<service>``,
-    ``adopters_pillar:<pillar>``, ``transactions_pillar:<pillar>``).
+    The core metrics (with ``villages_connected:<kind>`` for each village kind
+    present, right after ``villages_connected``), then adopters and
+    transactions per service and per pillar (``adopters:<service>``,
+    ``transactions:<service>``, ``adopters_pillar:<pillar>``,
+    ``transactions_pillar:<pillar>``).
     """
     table = list(_CORE)
+    table[1:1] = [Metric(f"villages_connected:{k}", "villages", "stock", f"{k} connected") for k in village_kinds]
     table += [Metric(f"adopters:{s}", "households", "stock", f"households using {s}") for s in service_ids]
     table += [Metric(f"transactions:{s}", "transactions/month", "flow", f"uses of {s} in the month")
               for s in service_ids]

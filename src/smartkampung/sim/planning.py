@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from smartkampung._errors import ParameterError
-from smartkampung._validation import check_float
+from smartkampung._validation import as_vector, check_float
 from smartkampung.model._geo import PointOfPresence
 from smartkampung.model._programme import DEFAULT_TECHNOLOGIES, Technology
 from smartkampung.model._village import Region, VillageColumns
@@ -220,7 +220,7 @@ def schedule_rollout(
     build_km_per_month: ArrayLike | None = None,
     carry_over: bool = True,
     initially_connected: int | Sequence[str] = 0,
-    capex_multiplier: float = 1.0,
+    capex_multiplier: ArrayLike = 1.0,
     strict: bool = True,
 ) -> RolloutSchedule:
     """Month-by-month schedule of a network plan under a money budget.
@@ -244,8 +244,8 @@ def schedule_rollout(
     initially_connected : int or sequence of str
         Villages connected before month 0: their codes, or a count (the first
         villages in the policy's order).
-    capex_multiplier : float
-        Scales every up-front cost (cost uncertainty). [-]
+    capex_multiplier : float or array_like, shape (n_villages,)
+        Scales every up-front cost (cost uncertainty), or each village's. [-]
     strict : bool
         Strict policy order (monotone in budget) or greedy skip-ahead.
 
@@ -254,7 +254,10 @@ def schedule_rollout(
     RolloutSchedule
     """
     fn = "schedule_rollout"
-    capex_multiplier = check_float(capex_multiplier, "capex_multiplier", fn, minimum=0.0)
+    if np.ndim(capex_multiplier) == 0:
+        capex_multiplier = check_float(capex_multiplier, "capex_multiplier", fn, minimum=0.0)
+    else:
+        capex_multiplier = as_vector(capex_multiplier, plan.n_villages, "capex_multiplier", fn, nonnegative=True)
     choice = plan.choice
     fibre_km = np.where(choice.on_fibre, choice.link_km, 0.0)
     common: dict[str, Any] = {

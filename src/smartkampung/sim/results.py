@@ -22,7 +22,7 @@ from smartkampung._errors import ParameterError
 from smartkampung.model._idm import IDMStatus
 from smartkampung.sim import metrics as _metrics
 from smartkampung.sim.metrics import Metric, metric_table
-from smartkampung.sim.run import DRAWS, PreparedScenario, RunOutput
+from smartkampung.sim.run import PreparedScenario, RunOutput, draw_names
 
 __all__ = ["CUMULATIVE_METRICS", "HEADLINE_METRICS", "Comparison", "Reducer", "SimulationResult"]
 
@@ -124,7 +124,7 @@ class SimulationResult:
     @property
     def metrics(self) -> tuple[Metric, ...]:
         """The metric table (name, unit, kind, description) of :attr:`metric_names`."""
-        return metric_table(self.service_ids, _pillars(self.metric_names))
+        return metric_table(self.service_ids, _pillars(self.metric_names), _kinds(self.metric_names))
 
     def metric_info(self, name: str) -> Metric:
         """Unit, kind and description of one metric."""
@@ -347,6 +347,10 @@ def _pillars(metric_names: Sequence[str]) -> list[str]:
     return [name.split(":", 1)[1] for name in metric_names if name.startswith("adopters_pillar:")]
 
 
+def _kinds(metric_names: Sequence[str]) -> list[str]:
+    return [name.split(":", 1)[1] for name in metric_names if name.startswith("villages_connected:")]
+
+
 class Reducer:
     """The reduce step: folds run outputs, in run order, into the arrays of a :class:`SimulationResult`.
 
@@ -366,7 +370,7 @@ class Reducer:
         self.root = root
         self.quantile_levels = quantile_levels
         self.next_index = 0
-        self.draw_names = (*DRAWS, *(f"budget_phases[{i}]" for i in range(len(sc.rollout.budget_phases))))
+        self.draw_names = draw_names(sc)
         self.monthly = np.zeros((runs, len(prepared.metric_names), t))
         self.draws = np.zeros((runs, len(self.draw_names)))
         self.idm_counts = np.zeros((runs, len(prepared.year_months), 5), dtype=np.int64)

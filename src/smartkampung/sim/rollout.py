@@ -70,7 +70,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from smartkampung._arrays import ARRAY_EQ, readonly_array
 from smartkampung._errors import ParameterError
-from smartkampung._validation import as_float_array, as_vector, check_bool, check_int, check_shape
+from smartkampung._validation import as_float_array, as_int_array, as_vector, check_bool, check_int, check_shape
 from smartkampung.sim.policies import (
     POLICIES,
     PolicyInputs,
@@ -167,6 +167,26 @@ class RolloutSchedule:
     def n_months(self) -> int:
         """Length of the horizon. [month]"""
         return int(self.budget_idr.shape[0])
+
+    def with_readiness(self, ready_month: ArrayLike) -> RolloutSchedule:
+        """The schedule when each village can go live no earlier than its office is ready.
+
+        A funded village is connected in ``max(connection_month, ready_month)``;
+        villages connected at the start, and those never funded, keep their
+        month. The money is spent when a village is funded, as before, and a
+        village's children hang from its link, not from its office.
+
+        Parameters
+        ----------
+        ready_month : array_like of int, shape (n_villages,)
+            Month from the start in which each village office is ready. [month]
+        """
+        fn = "RolloutSchedule.with_readiness"
+        ready = as_int_array(ready_month, "ready_month", fn)
+        check_shape(ready, (self.n_villages,), "ready_month", fn)
+        keep = self.already_connected | (self.connection_month >= NEVER)
+        month = np.where(keep, self.connection_month, np.maximum(self.connection_month, ready))
+        return attrs.evolve(self, connection_month=month)
 
     @property
     def never_connected(self) -> NDArray[np.bool_]:
@@ -390,8 +410,10 @@ def _walk_strict(
             bad = ancestor_reduce(prep.parent_position, bad, np.logical_or)[0]
             keep = np.flatnonzero(~bad)
     c_cum = np.cumsum(cost[keep])
-    k_cum = np.cumsum(km[keep])
     b_cum = np.cumsum(budget)
+    if carry_over and capacity is None:
+        return _walk_strict_money(keep, m, c_cum, b_cum, np.cumsum(km[keep]))
+    k_cum = np.cumsum(km[keep])
     cap_cum = None if capacity is None else np.cumsum(capacity)
     month_kept = np.full(keep.shape[0], NEVER, dtype=np.int64)
     spend = np.zeros(t_max)
@@ -414,6 +436,38 @@ def _walk_strict(
             spend[t] = c_cum[j - 1] - c_prev
             built[t] = k_cum[j - 1] - (k_cum[p - 1] if p else 0.0)
             p = j
+    month_pos = np.full(m, NEVER, dtype=np.int64)
+    month_pos[keep] = month_kept
+    return month_pos, spend, built
+
+
+def _walk_strict_money(
+    keep: NDArray[np.int64], m: int, c_cum: NDArray[np.float64], b_cum: NDArray[np.float64],
+    k_cum: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """The strict walk with carry-over and no build capacity, without a loop over months.
+
+    With carry-over the threshold of month ``t`` is the cumulative budget, so the
+    number of kept positions connected by month ``t`` is
+    ``J(t) = #{q : c_cum[q] <= b_cum[t]}``, and position ``q`` is connected in
+    the first month with ``J(t) > q``. Spend and km per month are the same
+    differences of cumulative sums the month-by-month walk forms, so the
+    results are identical to it.
+    """
+    t_max = b_cum.shape[0]
+    n_keep = keep.shape[0]
+    connected = np.searchsorted(c_cum, b_cum, side="right")  # J(t), non-decreasing
+    month_kept = np.searchsorted(connected, np.arange(n_keep), side="right").astype(np.int64)
+    month_kept[month_kept >= t_max] = NEVER
+    spend = np.zeros(t_max)
+    built = np.zeros(t_max)
+    previous = np.concatenate(([0], connected[:-1]))
+    grew = np.flatnonzero(connected > previous)
+    if grew.size:
+        last, first = connected[grew] - 1, previous[grew]
+        c_prev = np.where(first > 0, c_cum[np.maximum(first - 1, 0)], 0.0)
+        spend[grew] = c_cum[last] - c_prev
+        built[grew] = k_cum[last] - np.where(first > 0, k_cum[np.maximum(first - 1, 0)], 0.0)
     month_pos = np.full(m, NEVER, dtype=np.int64)
     month_pos[keep] = month_kept
     return month_pos, spend, built

@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 from smartkampung._errors import ParameterError
 from smartkampung.model._geo import Location, mean_location
 from smartkampung.model._programme import AdoptionModel
-from smartkampung.model._scenario import Scenario
+from smartkampung.model._scenario import FromPosterior, Scenario
 from smartkampung.model._village import Region
 from smartkampung.sim import idm as idm_uplift
 from smartkampung.sim import outcomes
@@ -45,15 +45,19 @@ from smartkampung.sim.geometry import great_circle_km, nearest_neighbours
 from smartkampung.sim.metrics import Metric, metric_table
 from smartkampung.sim.planning import NetworkPlan, plan_network, schedule_rollout
 from smartkampung.sim.rollout import RolloutSchedule
+from smartkampung.sim.tail import cost_multipliers, readiness_delay, village_draws
 
 __all__ = [
     "DRAWS",
+    "TAIL_DRAWS",
     "Adoption",
     "PreparedScenario",
     "RunDraws",
     "RunOutput",
     "adopt",
     "draw",
+    "draw_names",
+    "median_budget",
     "prepare",
     "run_one",
     "run_outcomes",
@@ -62,6 +66,9 @@ __all__ = [
 
 #: Order of the uncertain draws of a run (one uniform variate each), before one per budget phase.
 DRAWS: Final[tuple[str, ...]] = ("budget_idr_per_month", "capex_multiplier", "p_multiplier", "q_multiplier")
+#: The draws of a declared tail, after the budget phases: the mean readiness wait, the cost
+#: spread and the row of the calibrated posterior (-1 without one).
+TAIL_DRAWS: Final[tuple[str, ...]] = ("readiness_months", "cost_spread", "posterior_row")
 _N_STATUS: Final[int] = 5
 
 
@@ -84,9 +91,11 @@ class PreparedScenario:
     hours_per_transaction : ndarray of float64, shape (n_villages,)
         Travel time one transaction done at the village saves (round trip
         to the office). [h]
-    coverage_weights : ndarray of float64, shape (4, n_villages)
+    coverage_weights : ndarray of float64, shape (4 + n_kinds, n_villages)
         What a connected village adds to the monthly totals: 1 village, its
-        households, its people, its running cost per month [IDR].
+        households, its people, its running cost per month [IDR], then 1
+        for each village kind present (``metrics`` has a
+        ``villages_connected:<kind>`` row for each).
     idm_base : ndarray of float64, shape (3, n_villages)
         Starting IKS, IKE, IKL before the per-run spread: a desa's own score
         where the region has one, else the scenario's assumed base; NaN for
@@ -182,6 +191,10 @@ def prepare(scenario: Scenario, region: Region) -> PreparedScenario:
                                           (idm.base_iks, idm.base_ike, idm.base_ikl), strict=True)):
         idm_base[d] = np.where(has_score, given, np.where(gets_default, base, np.nan))
 
+    village_kinds = sorted({v.kind.value for v in region.villages})
+    kind_of = np.array([v.kind.value for v in region.villages], dtype=np.str_)
+    kind_weights = [(kind_of == k).astype(np.float64) for k in village_kinds]
+
     year, month = scenario.start_year_month
     first_december = (12 - month) % 12
     year_months = np.arange(first_december, scenario.horizon_months, 12, dtype=np.int64)
@@ -190,9 +203,9 @@ def prepare(scenario: Scenario, region: Region) -> PreparedScenario:
         scenario=scenario, plan=plan, neighbours=neighbours, market=market,
         hours_per_transaction=np.asarray(per_tx.hours, dtype=np.float64),
         coverage_weights=np.stack([np.ones(n), cols.households.astype(np.float64),
-                                   cols.population.astype(np.float64), plan.opex_idr_per_year / 12.0]),
+                                   cols.population.astype(np.float64), plan.opex_idr_per_year / 12.0, *kind_weights]),
         idm_base=idm_base, idm_spread_mask=gets_default, year_months=year_months, year_labels=year_labels,
-        metrics=metric_table([s.id for s in services], [p.id for p in scenario.programme.pillars]),
+        metrics=metric_table([s.id for s in services], [p.id for p in scenario.programme.pillars], village_kinds),
     )
 
 
@@ -228,15 +241,22 @@ class RunDraws:
     ----------
     index : int
         Run index.
-    values : ndarray of float64, shape (len(DRAWS) + n_budget_phases,)
-        The drawn values in the order of :data:`DRAWS`, then each budget
-        phase's monthly budget.
+    values : ndarray of float64, shape (len(DRAWS) + n_budget_phases [+ 3],)
+        The values used, in the order of :data:`DRAWS`, then each budget
+        phase's monthly budget (or scale), then, when the scenario declares
+        a tail, the values of :data:`TAIL_DRAWS`.
     budget : ndarray of float64, shape (n_months,)
         Money for building in each month, phases applied. [IDR/month]
     adoption_seed : numpy.random.SeedSequence
         Stream of the adoption step (one child per service).
     idm_seed : numpy.random.SeedSequence
         Stream of the IDM starting values.
+    village_capex_multiplier : ndarray of float64, shape (n_villages,), optional
+        Each village's capital-cost multiplier (times the run's
+        ``capex_multiplier``), when the scenario declares a cost spread. [-]
+    ready_month : ndarray of int64, shape (n_villages,), optional
+        Month each village office is ready, when the scenario declares a
+        readiness wait. [month]
     """
 
     index: int
@@ -244,6 +264,8 @@ class RunDraws:
     budget: NDArray[np.float64]
     adoption_seed: np.random.SeedSequence
     idm_seed: np.random.SeedSequence
+    village_capex_multiplier: NDArray[np.float64] | None = None
+    ready_month: NDArray[np.int64] | None = None
 
     @property
     def capex_multiplier(self) -> float:
@@ -272,30 +294,97 @@ def draw(prepared: PreparedScenario, root: np.random.SeedSequence, index: int) -
     The first four variates are always the :data:`DRAWS`, then one per budget
     phase, so adding a phase never changes the other draws (common random
     numbers). Every draw is non-negative (the scenario's validators bound the
-    distributions' supports at 0).
+    distributions' supports at 0). A declared tail (readiness, cost spread, a
+    calibrated posterior) draws from a fourth stream of the run, so a
+    scenario without one draws exactly as before: three variates of
+    :data:`TAIL_DRAWS` (the posterior's row among them), then the villages'
+    own draws, or those of the posterior row's calibration simulation.
     """
-    draw_seq, adoption_seq, idm_seq = run_seed(root, index).spawn(3)
+    draw_seq, adoption_seq, idm_seq, tail_seq = run_seed(root, index).spawn(4)
     sc = prepared.scenario
     ro, ad = sc.rollout, sc.adoption
     u = np.random.default_rng(draw_seq).random(len(DRAWS) + len(ro.budget_phases))
     distributions = [ro.budget_idr_per_month, ro.capex_multiplier, ad.p_multiplier, ad.q_multiplier,
-                     *(phase.budget_idr_per_month for phase in ro.budget_phases)]
-    values = np.array([float(quantile(dist, u[i])) for i, dist in enumerate(distributions)])
+                     *(phase.scale if phase.scale is not None else phase.budget_idr_per_month
+                       for phase in ro.budget_phases)]
+    posterior = ro.posterior if ro.posterior_columns else None
+    village_multiplier = ready = None
+    row_values: dict[str, float] = {}
+    if ro.has_tail:
+        g = np.random.default_rng(tail_seq)
+        u_tail = g.random(len(TAIL_DRAWS))
+        row = -1
+        villages_seed = np.random.SeedSequence(tail_seq.entropy, spawn_key=(*tail_seq.spawn_key, 0))
+        if posterior is not None:
+            row = min(int(u_tail[2] * len(posterior.values)), len(posterior.values) - 1)
+            row_values = dict(zip(posterior.parameters, posterior.values[row], strict=True))
+            villages_seed = np.random.SeedSequence(posterior.seed, spawn_key=(posterior.sims[row],))
+
+    def value_of(dist: Any, uniform: float, name: str) -> float:
+        return row_values[name] if isinstance(dist, FromPosterior) else float(quantile(dist, uniform))
+
+    names = draw_names(sc)
+    values = np.array([value_of(dist, u[i], names[i]) for i, dist in enumerate(distributions)])
+    if ro.has_tail:
+        readiness = value_of(ro.readiness_months, u_tail[0], "readiness_months")
+        spread = value_of(ro.cost_spread, u_tail[1], "cost_spread")
+        u_villages, z_villages = village_draws(villages_seed, prepared.n_villages)
+        village_multiplier = values[1] * cost_multipliers(z_villages, spread) if spread > 0 else None
+        ready = readiness_delay(u_villages, readiness) if readiness > 0 else None
+        values = np.concatenate([values, [readiness, spread, float(row)]])
     budget = np.full(sc.horizon_months, values[0])
-    for phase, value in zip(ro.budget_phases, values[len(DRAWS):], strict=True):
-        budget[phase.start_month:] = value
-    return RunDraws(index=index, values=values, budget=budget, adoption_seed=adoption_seq, idm_seed=idm_seq)
+    amount = values[0]
+    for j, phase in enumerate(ro.budget_phases):
+        amount = amount * values[len(DRAWS) + j] if phase.scale is not None else values[len(DRAWS) + j]
+        budget[phase.start_month:] = amount
+    return RunDraws(index=index, values=values, budget=budget, adoption_seed=adoption_seq, idm_seed=idm_seq,
+                    village_capex_multiplier=village_multiplier, ready_month=ready)
+
+
+def median_budget(scenario: Scenario) -> NDArray[np.float64]:
+    """The monthly budget with every uncertain amount at its median (a posterior column's median). [IDR/month]
+
+    What a single plan (``smartkampung plan``) shows; a scaled phase is its
+    median scale times the previous phase's median budget.
+    """
+    ro = scenario.rollout
+
+    def median(dist: Any, name: str) -> float:
+        if isinstance(dist, FromPosterior):
+            assert ro.posterior is not None  # the validators require it
+            return float(np.median(ro.posterior.column(name)))
+        return float(quantile(dist, 0.5))
+
+    budget = np.full(scenario.horizon_months, median(ro.budget_idr_per_month, "budget_idr_per_month"))
+    amount = budget[0]
+    for i, phase in enumerate(ro.budget_phases):
+        name = f"budget_phases[{i}]"
+        amount = amount * median(phase.scale, name) if phase.scale is not None else median(
+            phase.budget_idr_per_month, name)
+        budget[phase.start_month:] = amount
+    return budget
+
+
+def draw_names(scenario: Scenario) -> tuple[str, ...]:
+    """Names of the values a run records (:attr:`RunDraws.values`), in order."""
+    ro = scenario.rollout
+    names = (*DRAWS, *(f"budget_phases[{i}]" for i in range(len(ro.budget_phases))))
+    return (*names, *TAIL_DRAWS) if ro.has_tail else names
 
 
 # --------------------------------------------------------------------------- 2. schedule
 
 
 def schedule_run(prepared: PreparedScenario, draws: RunDraws) -> RolloutSchedule:
-    """Step 2: when each village is connected, under the run's budget and cost multiplier."""
+    """Step 2: when each village is connected, under the run's budget, costs and villages' readiness."""
     ro = prepared.scenario.rollout
-    return schedule_rollout(prepared.plan, budget_idr_per_month=draws.budget, n_months=prepared.n_months,
-                            policy=ro.policy, build_km_per_month=ro.build_km_per_month, carry_over=ro.carry_over,
-                            initially_connected=ro.initially_connected, capex_multiplier=draws.capex_multiplier)
+    multiplier: Any = (draws.capex_multiplier if draws.village_capex_multiplier is None
+                       else draws.village_capex_multiplier)
+    schedule = schedule_rollout(prepared.plan, budget_idr_per_month=draws.budget, n_months=prepared.n_months,
+                                policy=ro.policy, build_km_per_month=ro.build_km_per_month,
+                                carry_over=ro.carry_over, initially_connected=ro.initially_connected,
+                                capex_multiplier=multiplier)
+    return schedule if draws.ready_month is None else schedule.with_readiness(draws.ready_month)
 
 
 # --------------------------------------------------------------------------- 3. adopt
@@ -403,6 +492,9 @@ def run_outcomes(prepared: PreparedScenario, schedule: RolloutSchedule, adoption
     monthly = np.zeros((len(row), T))
     coverage = outcomes.connected_totals(np.minimum(schedule.connection_month, T), prepared.coverage_weights, T)
     for k, name in enumerate(("villages_connected", "households_connected", "people_connected", "opex_idr")):
+        monthly[row[name]] = coverage[k]
+    kinds = [m.name for m in prepared.metrics if m.name.startswith("villages_connected:")]
+    for k, name in enumerate(kinds, start=4):
         monthly[row[name]] = coverage[k]
     monthly[row["capex_idr"]] = schedule.spend_idr
     for s, svc in enumerate(sc.programme.services):
