@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 
 from smartkampung import _defaults
 from smartkampung._i18n import check_lang, currency_of, label, money, month_name, number
@@ -386,7 +387,7 @@ def build_report(
     parts.append(f'<p class="note">{esc(label("hover", lang))}</p>')
     parts += _charts(result, lang, currency)
     parts += _key_table(rows, result, lang, currency)
-    parts += _plan_section(plan, lang, currency)
+    parts += _plan_section(plan, lang, currency, result)
     parts += _assumption_section(scenario, plan, lang, assumptions, currency)
     parts += _provenance(result, scenario, lang, inputs, version)
     parts += [
@@ -450,8 +451,15 @@ def _key_table(rows: Sequence[Any], result: SimulationResult, lang: str, currenc
     return out
 
 
-def _plan_section(plan: NetworkPlan, lang: str, currency: str) -> list[str]:
+def _plan_section(plan: NetworkPlan, lang: str, currency: str, result: SimulationResult) -> list[str]:
     esc = html.escape
+    budget = ""
+    if "budget_idr_per_month" in result.draw_names:
+        draws = result.draws[:, result.draw_names.index("budget_idr_per_month")]
+        lo, mid, hi = (float(x) for x in np.quantile(draws, (0.1, 0.5, 0.9)))
+        budget = (f"<li>{esc(label('budget', lang))}: {esc(money(mid, currency, lang))}/"
+                  f"{esc(label('month', lang).lower())} ({esc(label('median', lang))}; "
+                  f"{esc(money(lo, currency, lang))} – {esc(money(hi, currency, lang))})</li>")
     counts = ", ".join(f"{k} {v}" for k, v in plan.counts().items() if v)
     out = [
         f'<h2 id="plan">{esc(label("network_plan", lang))}</h2>',
@@ -461,6 +469,8 @@ def _plan_section(plan: NetworkPlan, lang: str, currency: str) -> list[str]:
         f"{esc(money(plan.total_capex_idr, currency, lang))}; {esc(label('opex', lang))} "
         f"{esc(money(plan.total_opex_idr_per_year, currency, lang))}/{esc(label('per_year', lang))}</li>",
     ]
+    if budget:
+        out.append(budget)
     out += [f"<li>{esc(note)}</li>" for note in getattr(plan, "notes", ())]
     out.append("</ul>")
     return out
