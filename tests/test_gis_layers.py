@@ -122,3 +122,19 @@ def test_polygon_layer_opens_in_geopandas(tmp_path: Path, plan) -> None:  # type
     assert set(frame.geom_type) == {"MultiPolygon"}
     assert frame.is_valid.all()
     assert frame["connected"].eq("2020-01").all()
+
+
+def test_geopackage_holds_both_layers(tmp_path: Path, plan) -> None:  # type: ignore[no-untyped-def]
+    gpd = pytest.importorskip("geopandas")
+    from smartkampung.io import write_geopackage
+
+    common = {"connection_month": np.arange(plan.n_villages, dtype=float), "p_connected": 1.0,
+              "month_label": _label, "n_months": 200}
+    path = write_geopackage(tmp_path / "network.gpkg", village_layer(plan, **common), link_layer(plan, **common))
+    villages = gpd.read_file(path, layer="villages")
+    links = gpd.read_file(path, layer="links")
+    assert (len(villages), len(links)) == (plan.n_villages, plan.n_villages)
+    assert set(links.geom_type) == {"LineString"}
+    assert villages.crs.to_epsg() == 4326
+    assert villages["connected"].iloc[12] == "2021-01"
+    assert [p.name for p in tmp_path.iterdir()] == ["network.gpkg"]

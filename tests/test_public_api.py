@@ -123,6 +123,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "to_geojson",
         "village_layer",
         "write_geojson",
+        "write_geopackage",
         "write_layers",
     ],
     "smartkampung.datasets": [

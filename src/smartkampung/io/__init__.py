@@ -13,6 +13,7 @@ from smartkampung.io._geojson import (
     to_geojson,
     village_layer,
     write_geojson,
+    write_geopackage,
     write_layers,
 )
 from smartkampung.io._regions import BUILTIN_REGIONS, read_region
@@ -35,5 +36,6 @@ __all__ = [
     "to_geojson",
     "village_layer",
     "write_geojson",
+    "write_geopackage",
     "write_layers",
 ]

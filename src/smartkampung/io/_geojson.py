@@ -32,7 +32,15 @@ if TYPE_CHECKING:
     from smartkampung.sim.land import Boundaries
     from smartkampung.sim.planning import NetworkPlan
 
-__all__ = ["link_layer", "read_boundaries", "to_geojson", "village_layer", "write_geojson", "write_layers"]
+__all__ = [
+    "link_layer",
+    "read_boundaries",
+    "to_geojson",
+    "village_layer",
+    "write_geojson",
+    "write_geopackage",
+    "write_layers",
+]
 
 
 class _TreeLike(Protocol):
@@ -393,3 +401,28 @@ def write_layers(
     write_geojson(villages, paths[0])
     write_geojson(links, paths[1])
     return paths
+
+
+def write_geopackage(path: str | os.PathLike[str], *layers: Mapping[str, Any]) -> Path:
+    """Write layers from :func:`village_layer` and :func:`link_layer` into one GeoPackage (needs geopandas).
+
+    ``pip install "smartkampung[gis]"``. Each FeatureCollection becomes the
+    layer named by its ``name`` (``villages``, ``links``), in WGS84
+    (EPSG:4326). Written to a temporary file and renamed, so a reader never
+    sees half a file.
+    """
+    import geopandas as gpd
+
+    target = Path(path)
+    tmp = target.with_name(f".tmp-{target.stem}.gpkg")
+    if tmp.exists():
+        tmp.unlink()
+    try:
+        for k, layer in enumerate(layers):
+            frame = gpd.GeoDataFrame.from_features(layer["features"], crs="EPSG:4326")
+            frame.to_file(tmp, layer=str(layer.get("name", f"layer{k}")), driver="GPKG")
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target
