@@ -261,7 +261,10 @@ API_MODULES = [
     "smartkampung.sim.run",
     "smartkampung.sim.results",
     "smartkampung.sim.ensemble",
+    "smartkampung.sim.land",
     "smartkampung.plots",
+    "smartkampung.report",
+    "smartkampung.countries",
     "smartkampung.cli",
 ]
 
