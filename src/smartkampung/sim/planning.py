@@ -267,8 +267,9 @@ def _water_crossings(columns: VillageColumns, tree: FibreTree, land: Boundaries 
                     columns.lon_deg[np.maximum(parent, 0)])
     wet = water_km(lat0, lon0, columns.lat_deg, columns.lon_deg, land, min_run_km=DEFAULT_MIN_WATER_RUN_KM)
     # The check samples the straight line; never report more than the link's straight length.
-    return np.minimum(wet, tree.straight_km), (f"water crossings checked against {land!r}"
-                                               + (f" ({land.source})" if land.source else ""),)
+    polygons = sum(len(feature) for feature in land.polygons)
+    note = f"water crossings checked against {polygons} land polygons" + (f" ({land.source})" if land.source else "")
+    return np.minimum(wet, tree.straight_km), (note,)
 
 
 def schedule_rollout(
