@@ -261,7 +261,10 @@ API_MODULES = [
     "smartkampung.sim.run",
     "smartkampung.sim.results",
     "smartkampung.sim.ensemble",
+    "smartkampung.sim.land",
     "smartkampung.plots",
+    "smartkampung.report",
+    "smartkampung.countries",
     "smartkampung.cli",
 ]
 
@@ -324,6 +327,34 @@ except ImportError:  # pragma: no cover - fallback theme
 
 html_title = f"smartkampung {release}"
 html_static_path: list[str] = []
+
+
+# -- Math, offline -------------------------------------------------------------
+# sphinx.ext.mathjax loads MathJax from a CDN by default, so equations would not
+# render without a network. The docs extra installs MathJax 3 itself from PyPI
+# (``django-static-mathjax``: the MathJax 3.2.2 distribution as a wheel, no
+# dependencies); its ``tex-svg.js`` draws with built-in glyphs (no font files),
+# and is copied into the site's ``_static``. (sphinx.ext.imgmath would need a
+# LaTeX installation with dvisvgm and the anyfontsize package in CI, and renders
+# every formula at build time.)
+def _offline_mathjax() -> str:
+    import shutil
+    from importlib import resources
+
+    try:
+        source = resources.files("mathjax") / "static" / "mathjax" / "es5" / "tex-svg.js"
+    except ModuleNotFoundError:
+        logger.warning("MathJax is not installed (pip install '.[docs]'): equations will show as TeX source")
+        return "mathjax/tex-svg.js"
+    target = os.path.join(HERE, "_build_static", "mathjax")
+    os.makedirs(target, exist_ok=True)
+    with resources.as_file(source) as path:
+        shutil.copyfile(path, os.path.join(target, "tex-svg.js"))
+    html_static_path.append(os.path.join(HERE, "_build_static"))
+    return "mathjax/tex-svg.js"
+
+
+mathjax_path = _offline_mathjax()
 html_show_sourcelink = False
 html_last_updated_fmt = None
 

@@ -53,9 +53,10 @@ def test_coverage(result: SimulationResult) -> None:
     assert ax.get_ylim() == (0, 102)
     assert "5 runs" in ax.get_title()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[:2] == ["villages (median)", "villages (10–90 %)"]
-    # ticks at each January, labelled with the year
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["2017", "2018"]
+    assert labels[:2] == ["Villages connected (median)", "Villages connected (10–90 % band)"]
+    # ticks at each January, labelled with the calendar month
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Jan 2017", "Jan 2018"]
+    assert [round(t) for t in ax.get_xticks()] == [7, 19]  # the horizon starts in June 2016
 
 
 def test_coverage_band_quantiles(result: SimulationResult) -> None:
@@ -76,7 +77,8 @@ def test_adoption_by_pillar(result: SimulationResult) -> None:
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == len(active)
     first = active[0]
     np.testing.assert_allclose(ax.lines[0].get_ydata(), np.quantile(result.metric(first), 0.5, axis=0) / 1e3)
-    assert ax.lines[0].get_label() == first.split(":", 1)[1].replace("_", " ")
+    programme = banyuwangi_scenario().programme
+    assert ax.lines[0].get_label() == programme.pillar(first.split(":", 1)[1]).name
 
 
 def test_connection_map(result: SimulationResult) -> None:
@@ -103,7 +105,7 @@ def test_connection_map_marks_villages_never_connected() -> None:
     points = [c for c in ax.collections if isinstance(c, PathCollection)]
     assert len(points) == 3
     assert len(np.asarray(points[1].get_offsets())) == int(never.sum())
-    assert "never connected" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "not connected within the horizon" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def test_connection_map_needs_the_plan(result: SimulationResult) -> None:
@@ -140,3 +142,59 @@ def test_draws_on_the_given_axes(result: SimulationResult, function: object) -> 
     assert function(result, ax=ax) is ax  # type: ignore[operator]
     assert ax.has_data()
     fig.canvas.draw()  # renders without error
+
+
+def test_indonesian_labels_and_calendar_months(result: SimulationResult) -> None:
+    ax = plots.coverage(result, lang="id")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Jan 2017", "Jan 2018"]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "Desa terhubung (median)"
+    assert labels[2] == "Rumah tangga terhubung (median)"
+    assert ax.get_ylabel() == "terhubung [%]"
+    ax = plots.adoption_by_pillar(result, lang="id")
+    programme = banyuwangi_scenario().programme
+    shown = {line.get_label() for line in ax.lines}
+    assert shown <= {p.name_local for p in programme.pillars}
+    assert "Pelayanan publik" in shown
+
+
+def test_month_ticks_show_december_in_indonesian() -> None:
+    short = _result(horizon=12, start="2018-01")  # one January only: a tick every third month
+    ax = plots.coverage(short, lang="id")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Jan 2018", "Apr 2018", "Jul 2018", "Okt 2018"]
+    ax = plots.coverage(_result(horizon=12, start="2017-12"), lang="id")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Des 2017", "Mar 2018", "Jun 2018", "Sep 2018"]
+    ax = plots.coverage(_result(horizon=12, start="2017-12"))
+    assert ax.get_xticklabels()[0].get_text() == "Dec 2017"
+
+
+def test_connection_map_colour_bar_shows_dates(result: SimulationResult) -> None:
+    ax = plots.connection_map(result, lang="id")
+    bar = ax.figure.axes[1]
+    texts = [t.get_text() for t in bar.get_yticklabels()]
+    assert texts
+    assert all(t.split()[0] in ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt",
+                                          "Nov", "Des") for t in texts)
+
+
+def test_cost_fan_chart(result: SimulationResult) -> None:
+    ax = plots.cost(result, lang="id")
+    _lo, mid, hi = result.quantiles("cumulative_cost_idr", (0.1, 0.5, 0.9))
+    scale = 1e9 if hi.max() >= 1e9 else 1e6
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), mid / scale)
+    assert ax.get_ylabel() == ("Rp [miliar]" if scale == 1e9 else "Rp [juta]")
+    assert plots.cost(result, currency="PHP").get_ylabel().startswith("PHP [")
+
+
+def test_idm_status_bands(result: SimulationResult) -> None:
+    ax = plots.idm_status_bands(result)
+    _lo, mid, hi = result.idm_quantiles((0.1, 0.5, 0.9))
+    shown = [code for code in range(5) if hi[:, code].any()]
+    assert len(ax.lines) == len(shown)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), mid[:, shown[0]])
+
+
+def test_unknown_language_is_refused(result: SimulationResult) -> None:
+    with pytest.raises(ValueError, match="lang") as info:
+        plots.coverage(result, lang="fr")
+    assert "coverage" in str(info.value)

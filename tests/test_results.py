@@ -164,14 +164,32 @@ def test_village_table(result: SimulationResult) -> None:
 
 
 def test_to_dataframe(result: SimulationResult) -> None:
-    pytest.importorskip("pandas")
+    pd = pytest.importorskip("pandas")
     df = result.to_dataframe()
-    assert list(df.columns) == ["run", "month", "metric", "value"]
+    assert df.index.names == ["time", "run", "metric"]
+    assert list(df.columns) == ["month", "value"]
+    assert str(df.index.get_level_values("time").dtype) == "datetime64[ns]"
     assert len(df) == RUNS * len(result.metric_names) * HORIZON
-    pick = df[(df["run"] == 4) & (df["metric"] == "households_connected") & (df["month"] == result.month_labels[11])]
-    assert len(pick) == 1
-    assert pick["value"].iloc[0] == result.metric("households_connected")[4, 11]
-    assert sorted(df["run"].unique().tolist()) == list(range(RUNS))
+    when = pd.Timestamp(f"{result.month_labels[11]}-01")
+    pick = df.loc[(when, 4, "households_connected")]
+    assert pick["value"] == result.metric("households_connected")[4, 11]
+    assert pick["month"] == result.month_labels[11]
+    assert sorted(df.index.get_level_values("run").unique().tolist()) == list(range(RUNS))
+    assert df.attrs["units"]["capex_idr"] == "IDR/month"
+    assert df.attrs["kinds"]["capex_idr"] == "flow"
+    # Monthly totals resample like any time series: the yearly sum of a flow.
+    capex = df.xs((0, "capex_idr"), level=("run", "metric"))["value"]
+    assert capex.resample("YS").sum().iloc[0] == pytest.approx(result.metric("capex_idr")[0, :7].sum())
+
+
+def test_csv_header_carries_units(result: SimulationResult) -> None:
+    header, _ = result.village_table()
+    named = result.csv_header(header, currency="PHP")
+    assert named[:3] == ["code", "p_connected [0-1]", "mean_connection_month [month]"]
+    assert result.csv_header(["villages_connected", "opex_idr", "adopters:e_learning", "q50"]) == [
+        "villages_connected [villages]", "opex_idr [IDR/month]", "adopters:e_learning [households]", "q50"]
+    # a per-village column's own unit wins over the monthly metric of the same name
+    assert result.csv_header(["capex_idr", "link_km"], currency="PHP") == ["capex_idr [PHP]", "link_km [km]"]
 
 
 def test_quantile_dataframe(result: SimulationResult) -> None:
@@ -198,15 +216,27 @@ def test_villages_dataframe(result: SimulationResult) -> None:
 def test_to_xarray(result: SimulationResult) -> None:
     pytest.importorskip("xarray")
     ds = result.to_xarray()
-    assert dict(ds.sizes) == {"run": RUNS, "metric": len(result.metric_names), "month": HORIZON,
+    assert dict(ds.sizes) == {"run": RUNS, "metric": len(result.metric_names), "time": HORIZON,
                               "draw": len(result.draw_names), "year": 2, "status": 5}
-    assert ds["monthly"].dims == ("run", "metric", "month")
-    assert ds["month"].values.tolist() == list(result.month_labels)
+    assert ds["monthly"].dims == ("run", "metric", "time")
+    assert ds["time"].dtype == np.dtype("datetime64[ns]")
+    assert str(ds["time"].values[0])[:10] == f"{result.month_labels[0]}-01"
+    assert ds["month_label"].values.tolist() == list(result.month_labels)
     assert ds["metric"].values.tolist() == list(result.metric_names)
     assert ds["year"].values.tolist() == [2016, 2017]
     assert ds["status"].values.tolist() == [s.value for s in IDMStatus]
     np.testing.assert_array_equal(ds["monthly"].sel(metric="adopters").values, result.metric("adopters"))
     np.testing.assert_array_equal(ds["draws"].values, result.draws)
+    # One variable per metric, with its unit, name and stock/flow flag from the metric table.
+    for metric in result.metrics:
+        var = ds[metric.name.replace(":", "__")]
+        assert var.dims == ("run", "time")
+        assert var.attrs["units"] == metric.unit
+        assert var.attrs["long_name"] == metric.description
+        assert var.attrs["kind"] == metric.kind
+        np.testing.assert_array_equal(var.values, result.metric(metric.name))
+    assert ds["capex_idr"].attrs["kind"] == "flow"
+    assert ds["villages_connected"].attrs["kind"] == "stock"
     assert ds.attrs["scenario"] == "Results test"
     assert ds.attrs["seed_entropy"] == "12"
 

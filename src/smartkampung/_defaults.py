@@ -90,6 +90,18 @@ HORIZON_YEARS: Final[float] = _default(
     f"{ASSUMPTION}: shorter than the 20-25-year life of buried fibre, about the life of radio and "
     "satellite terminals")
 
+WATER_CROSSING_USD_PER_KM: Final[float] = _default(
+    "WATER_CROSSING_USD_PER_KM", 35_000.0, "USD/km", "fibre over water (strait, bay, river mouth)",
+    f"{ASSUMPTION}: the industry-wide average of submarine cable systems, about USD 50 billion for some "
+    "1.4 million route-km laid 1990-2019 (SubTel Forum, Submarine Telecoms Industry Report, section 2.3); "
+    "single systems range from about USD 22,500/km (TEAMS, 2009) to USD 70,000/km; a short village "
+    "crossing pays landings and a marine survey that this per-km figure does not show")
+
+WATER_COST_FACTOR: Final[float] = _default(
+    "WATER_COST_FACTOR", 35_000.0 / 5_000.0, "-", "fibre cost per km over water / over land",
+    f"{ASSUMPTION}: WATER_CROSSING_USD_PER_KM over the USD 5,000/km of the reference fibre technology, so "
+    "the crossing is priced in the programme's own currency")
+
 DEMAND_MBPS: Final[float] = _default(
     "DEMAND_MBPS", 10.0, "Mbps", "bandwidth of a village office, for technology feasibility",
     f"{ASSUMPTION}: office services, a public Wi-Fi hotspot and a library corner")

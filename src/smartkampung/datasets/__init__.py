@@ -8,8 +8,10 @@
 - :func:`idm_indicators`, :func:`idm_panel`, :func:`idm_dynamics`, :func:`banyuwangi_idm_status`:
   the IDM indicator catalogue, real 2021–2024 IDM records, dynamics fitted to them, Banyuwangi's
   IDM 2020 status counts.
+- :func:`boundaries`, :func:`boundaries_for`: village and kecamatan polygons of Banyuwangi and Guimaras.
 """
 
+from smartkampung.datasets._boundaries import boundaries, boundaries_for
 from smartkampung.datasets._bundled import (
     BANYUWANGI_CENSUS_2010_POPULATION,
     banyuwangi,
@@ -29,6 +31,8 @@ __all__ = [
     "banyuwangi_idm_status",
     "banyuwangi_observations",
     "banyuwangi_scenario",
+    "boundaries",
+    "boundaries_for",
     "data_path",
     "guimaras",
     "idm_dynamics",

@@ -7,7 +7,15 @@ listing every problem with its record and field; all writers are atomic.
 from smartkampung.io._converter import converter
 from smartkampung.io._csv import read_villages_csv
 from smartkampung.io._files import Format, atomic_write_text, dump, dumps, load, loads
-from smartkampung.io._geojson import to_geojson, write_geojson
+from smartkampung.io._geojson import (
+    link_layer,
+    read_boundaries,
+    to_geojson,
+    village_layer,
+    write_geojson,
+    write_geopackage,
+    write_layers,
+)
 from smartkampung.io._regions import BUILTIN_REGIONS, read_region
 from smartkampung.io._schema import json_schema
 
@@ -19,10 +27,15 @@ __all__ = [
     "dump",
     "dumps",
     "json_schema",
+    "link_layer",
     "load",
     "loads",
+    "read_boundaries",
     "read_region",
     "read_villages_csv",
     "to_geojson",
+    "village_layer",
     "write_geojson",
+    "write_geopackage",
+    "write_layers",
 ]

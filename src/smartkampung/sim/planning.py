@@ -22,6 +22,7 @@ from smartkampung.model._geo import PointOfPresence
 from smartkampung.model._programme import DEFAULT_TECHNOLOGIES, Technology
 from smartkampung.model._village import Region, VillageColumns
 from smartkampung.sim.geometry import nearest_backbone
+from smartkampung.sim.land import DEFAULT_MIN_WATER_RUN_KM, Boundaries, land_from, water_km
 from smartkampung.sim.policies import Priority
 from smartkampung.sim.roads import RoadGraph, road_fibre_tree
 from smartkampung.sim.rollout import RolloutSchedule, rollout_order, schedule
@@ -29,13 +30,13 @@ from smartkampung.sim.technology import (
     DEFAULT_DEMAND_MBPS,
     DEFAULT_DISCOUNT_RATE,
     DEFAULT_HORIZON_YEARS,
+    DEFAULT_WATER_COST_FACTOR,
     TechnologyChoice,
     choose_technology,
 )
 from smartkampung.sim.tree import DEFAULT_ROUTE_FACTOR, FibreTree, minimum_fibre_tree
 
 __all__ = ["NetworkPlan", "plan_network", "schedule_rollout"]
-
 
 
 @attrs.frozen
@@ -56,6 +57,12 @@ class NetworkPlan:
         The points of presence the tree hangs from.
     nearest_backbone_index : ndarray of int64, shape (n_villages,)
         Row in ``backbone`` of each village's nearest point of presence.
+    water_km : ndarray of float64, shape (n_villages,)
+        Great-circle km of each village's tree link over water (0 without
+        land polygons). [km]
+    notes : tuple of str
+        What the plan could not check or assumed (no land polygons, water
+        crossings priced as such), for reports.
     """
 
     region: Region
@@ -64,6 +71,10 @@ class NetworkPlan:
     choice: TechnologyChoice = attrs.field(repr=False)
     backbone: tuple[PointOfPresence, ...] = attrs.field(repr=False)
     nearest_backbone_index: NDArray[np.int64] = attrs.field(repr=False, eq=False)
+    water_km: NDArray[np.float64] = attrs.field(
+        default=attrs.Factory(lambda self: np.zeros(self.region.n_villages), takes_self=True), repr=False,
+        eq=False)
+    notes: tuple[str, ...] = attrs.field(default=(), repr=False, eq=False)
 
     @property
     def n_villages(self) -> int:
@@ -143,6 +154,8 @@ def plan_network(
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
     technology_choice: bool = True,
     roads: RoadGraph | None = None,
+    land: Boundaries | Sequence[Boundaries] | None = None,
+    water_cost_factor: float = DEFAULT_WATER_COST_FACTOR,
 ) -> NetworkPlan:
     """Plan how to connect every village of a region: fibre tree, then technology.
 
@@ -170,6 +183,19 @@ def plan_network(
         Lay fibre along these roads (:func:`~smartkampung.sim.roads.road_fibre_tree`,
         a Steiner-tree approximation) instead of straight lines times
         ``route_factor``.
+    land : Boundaries or sequence of Boundaries, optional
+        Land polygons (the region's village polygons will do:
+        :func:`smartkampung.datasets.boundaries_for`). A fibre link whose
+        straight line leaves land (by more than
+        :data:`~smartkampung.sim.land.DEFAULT_MIN_WATER_RUN_KM`) is priced
+        as a water crossing over its stretch of water, and the technology
+        choice may leave it to microwave or satellite. Without polygons no
+        link is checked, and the plan's notes say so. Not used with
+        ``roads`` (roads cross water on bridges).
+    water_cost_factor : float
+        Cost per km of fibre over water as a multiple of the fibre
+        technology's cost per km (default 7: USD 35,000/km against USD
+        5,000/km, an illustrative assumption). [-]
 
     Returns
     -------
@@ -204,11 +230,46 @@ def plan_network(
     else:
         tree = road_fibre_tree(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg, columns.pop_lon_deg, roads)
     nearest_index, distance_km = nearest_backbone(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg,
-                                      columns.pop_lon_deg)
+                                                  columns.pop_lon_deg)
+    polygons = land_from(land)
+    over_water, notes = _water_crossings(columns, tree, polygons, roads is not None)
     choice = choose_technology(tree, distance_km, demand_mbps, techs, horizon_years=horizon_years,
-                               discount_rate=discount_rate)
+                               discount_rate=discount_rate, water_km=over_water,
+                               water_cost_factor=water_cost_factor)
+    crossing = over_water > 0
+    if crossing.any():
+        kept = int((crossing & choice.on_fibre).sum())
+        moved = int(crossing.sum()) - kept
+        parts = [f"{kept} priced as fibre water crossings ({water_cost_factor:g} times the fibre cost per km "
+                 "over water)"] if kept else []
+        parts += [f"{moved} left to another technology"] if moved else []
+        notes += (f"{int(crossing.sum())} tree link(s) leave land ({float(over_water.sum()):,.1f} km over water): "
+                  + "; ".join(parts),)
     return NetworkPlan(region=region, columns=columns, tree=tree, choice=choice, backbone=pops,
-                       nearest_backbone_index=nearest_index)
+                       nearest_backbone_index=nearest_index, water_km=np.where(choice.on_fibre, over_water, 0.0),
+                       notes=notes)
+
+
+def _water_crossings(columns: VillageColumns, tree: FibreTree, land: Boundaries | None,
+                     along_roads: bool) -> tuple[NDArray[np.float64], tuple[str, ...]]:
+    """Km over water of each tree link, and the plan's notes on it."""
+    n = columns.n_villages
+    if along_roads:
+        return np.zeros(n), ("fibre follows the road graph: water crossings are not checked",)
+    if land is None:
+        return np.zeros(n), ("no land polygons given: links crossing water are priced as land fibre "
+                             "(pass land= with the region's village polygons to check)",)
+    parent = tree.parent
+    root = parent < 0
+    lat0 = np.where(root, columns.pop_lat_deg[np.maximum(tree.backbone_index, 0)],
+                    columns.lat_deg[np.maximum(parent, 0)])
+    lon0 = np.where(root, columns.pop_lon_deg[np.maximum(tree.backbone_index, 0)],
+                    columns.lon_deg[np.maximum(parent, 0)])
+    wet = water_km(lat0, lon0, columns.lat_deg, columns.lon_deg, land, min_run_km=DEFAULT_MIN_WATER_RUN_KM)
+    # The check samples the straight line; never report more than the link's straight length.
+    polygons = sum(len(feature) for feature in land.polygons)
+    note = f"water crossings checked against {polygons} land polygons" + (f" ({land.source})" if land.source else "")
+    return np.minimum(wet, tree.straight_km), (note,)
 
 
 def schedule_rollout(

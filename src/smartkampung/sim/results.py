@@ -228,16 +228,60 @@ class SimulationResult:
         return header, rows
 
     def to_dataframe(self) -> Any:
-        """Long-format pandas DataFrame: run, month, metric, value. Needs pandas."""
+        """Long-format pandas DataFrame indexed by ``(time, run, metric)``, with a ``value`` column. Needs pandas.
+
+        ``time`` is the calendar month as a ``datetime64[ns]`` (the first of
+        the month), so the frame resamples and plots as a time series; the
+        ``month`` column keeps the ``YYYY-MM`` label. ``df.attrs["units"]``
+        maps each metric to its unit and ``df.attrs["kinds"]`` to stock,
+        flow or ratio.
+        """
         import pandas as pd
 
         runs, n_metrics, n_months = self.monthly.shape
-        return pd.DataFrame({
+        time = self.time_index()
+        frame = pd.DataFrame({
+            "time": np.tile(time, runs * n_metrics),
             "run": np.repeat(np.arange(runs), n_metrics * n_months),
-            "month": np.tile(np.array(self.month_labels), runs * n_metrics),
             "metric": np.tile(np.repeat(np.array(self.metric_names), n_months), runs),
+            "month": np.tile(np.array(self.month_labels), runs * n_metrics),
             "value": self.monthly.reshape(-1),
-        })
+        }).set_index(["time", "run", "metric"])
+        frame.attrs["units"] = {m.name: m.unit for m in self.metrics}
+        frame.attrs["kinds"] = {m.name: m.kind for m in self.metrics}
+        return frame
+
+    def time_index(self) -> NDArray[np.datetime64]:
+        """The first day of each month of the horizon, shape (n_months,), ``datetime64[ns]``."""
+        return np.array([f"{label}-01" for label in self.month_labels], dtype="datetime64[D]").astype(
+            "datetime64[ns]")
+
+    def csv_header(self, header: Sequence[str], currency: str = "IDR") -> list[str]:
+        """CSV column names that carry their unit: ``villages_connected [villages]``, ``capex [IDR/month]``.
+
+        Parameters
+        ----------
+        header : sequence of str
+            Column names of :meth:`village_table`, :meth:`monthly_quantile_table`
+            or a CSV built from them; a metric name gets its unit from the
+            metric table, per-village columns theirs (``mean_connection_month
+            [month]``, ``p_connected [0-1]``, ``capex_idr [IDR]``); other
+            names (``code``, ``month``, ``q50``) stay as they are.
+        currency : str
+            ISO 4217 code written for ``IDR`` in the units. [-]
+
+        Returns
+        -------
+        list of str
+        """
+        units = {m.name: m.unit for m in self.metrics}
+        units.update(_COLUMN_UNITS)
+        out = []
+        for name in header:
+            base = name.split(":", 1)[0]
+            unit = units.get(name) or _COLUMN_UNITS.get(base)
+            out.append(f"{name} [{unit.replace('IDR', currency)}]" if unit else name)
+        return out
 
     def quantile_dataframe(self, q: Sequence[float] | None = None) -> Any:
         """Monthly quantiles as a pandas DataFrame (month, metric, q10, q50, ...). Needs pandas."""
@@ -254,21 +298,37 @@ class SimulationResult:
         return pd.DataFrame(rows, columns=header).set_index("code")
 
     def to_xarray(self) -> Any:
-        """An xarray Dataset with dimensions run, metric, month (and year, status). Needs xarray."""
+        """An xarray Dataset: one variable per metric over ``(run, time)``, draws, IDM counts. Needs xarray.
+
+        ``time`` holds ``datetime64[ns]`` months (the first day of each; the
+        ``month_label`` coordinate keeps ``YYYY-MM``). Every metric variable
+        has the attributes ``units``, ``long_name`` and ``kind`` (``stock``,
+        ``flow`` or ``ratio``) from :mod:`smartkampung.sim.metrics`; a name
+        with ``:`` (``adopters:e_learning``) is written with ``__``
+        (``adopters__e_learning``), its original in ``attrs["metric"]``.
+        ``monthly`` keeps the whole block over ``(run, metric, time)``.
+        """
         import xarray as xr
 
+        time = self.time_index()
+        variables: dict[str, Any] = {
+            "monthly": (("run", "metric", "time"), self.monthly, {"long_name": "every monthly metric"}),
+            "draws": (("run", "draw"), self.draws, {"long_name": "drawn uncertain assumptions per run"}),
+            "idm_counts": (("run", "year", "status"), self.idm_counts,
+                           {"long_name": "desa per IDM status in December", "units": "desa", "kind": "stock"}),
+        }
+        for row, m in enumerate(self.metrics):
+            variables[m.name.replace(":", "__")] = (("run", "time"), self.monthly[:, row, :], {
+                "units": m.unit, "long_name": m.description, "kind": m.kind, "metric": m.name})
         return xr.Dataset(
-            {
-                "monthly": (("run", "metric", "month"), self.monthly),
-                "draws": (("run", "draw"), self.draws),
-                "idm_counts": (("run", "year", "status"), self.idm_counts),
-            },
-            coords={"run": np.arange(self.runs), "metric": list(self.metric_names), "month": list(self.month_labels),
+            variables,
+            coords={"run": np.arange(self.runs), "time": time, "month_label": ("time", list(self.month_labels)),
+                    "metric": list(self.metric_names),
                     "metric_unit": ("metric", [m.unit for m in self.metrics]),
                     "metric_kind": ("metric", [m.kind for m in self.metrics]),
                     "draw": list(self.draw_names), "year": list(self.year_labels),
                     "status": [s.value for s in IDMStatus]},
-            attrs={"scenario": self.scenario_name, "seed_entropy": str(self.seed_entropy)},
+            attrs={"scenario": self.scenario_name, "seed_entropy": str(self.seed_entropy), "runs": self.runs},
         )
 
     # ------------------------------------------------------------ building
@@ -331,6 +391,16 @@ class Comparison:
             raise ParameterError("b", f"scenarios {a} and {b} differ in runs or horizon ({first.shape} vs "
                                  f"{second.shape})", function="Comparison.difference")
         return first - second
+
+
+#: Units of the per-village and table columns that are not metrics.
+_COLUMN_UNITS: dict[str, str] = {
+    "p_connected": "0-1", "mean_connection_month": "month", "p_half_adoption": "0-1",
+    "mean_half_adoption_month": "month", "mean_final_fraction": "0-1", "population": "people",
+    "households": "households", "link_km": "km", "water_km": "km", "capex_idr": "IDR",
+    "opex_idr_per_year": "IDR/year", "connection_month": "month", "budget_idr": "IDR", "spend_idr": "IDR",
+    "km_built": "km",
+}
 
 
 def _fmt(value: float) -> str:

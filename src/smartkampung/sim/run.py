@@ -143,7 +143,7 @@ class PreparedScenario:
                 f"{self.market.shape[0]} services, {self.n_months} months)")
 
 
-def prepare(scenario: Scenario, region: Region) -> PreparedScenario:
+def prepare(scenario: Scenario, region: Region, *, land: Any = None) -> PreparedScenario:
     """Plan the network and precompute the per-village arrays every run shares.
 
     Parameters
@@ -152,6 +152,10 @@ def prepare(scenario: Scenario, region: Region) -> PreparedScenario:
         The assumptions.
     region : Region
         The villages (read a scenario's with :func:`smartkampung.io.read_region`).
+    land : Boundaries, optional
+        Land polygons for the water-crossing check of the network plan (see
+        :func:`~smartkampung.sim.planning.plan_network`); e.g.
+        :func:`smartkampung.datasets.boundaries_for` of the region.
 
     Returns
     -------
@@ -166,7 +170,7 @@ def prepare(scenario: Scenario, region: Region) -> PreparedScenario:
     _check_initially_connected(ro.initially_connected, region)
     plan = plan_network(region, technologies=scenario.programme.technologies, route_factor=ro.route_factor,
                         demand_mbps=ro.demand_mbps, horizon_years=ro.horizon_years,
-                        discount_rate=ro.discount_rate, technology_choice=ro.technology_choice)
+                        discount_rate=ro.discount_rate, technology_choice=ro.technology_choice, land=land)
     cols = plan.columns
     n = cols.n_villages
     k = min(scenario.adoption.n_neighbours, max(n - 1, 1))

@@ -40,6 +40,7 @@ __all__ = [
     "DEFAULT_DEMAND_MBPS",
     "DEFAULT_DISCOUNT_RATE",
     "DEFAULT_HORIZON_YEARS",
+    "DEFAULT_WATER_COST_FACTOR",
     "LINK_KINDS",
     "TechnologyChoice",
     "TechnologyParameters",
@@ -63,6 +64,13 @@ DEFAULT_HORIZON_YEARS: Final[float] = _defaults.HORIZON_YEARS
 #: Illustrative assumption: office services, a public Wi-Fi hotspot and a
 #: library corner.
 DEFAULT_DEMAND_MBPS: Final[float] = _defaults.DEMAND_MBPS
+
+#: Up-front cost of a km of fibre over water (a submarine or river
+#: crossing) over the fibre technology's cost per km on land: 7, i.e. USD
+#: 35,000/km (the submarine-cable industry average) over the reference USD
+#: 5,000/km, an illustrative assumption (``_defaults.WATER_COST_FACTOR``).
+#: A ratio, so the crossing is priced in the programme's currency. [-]
+DEFAULT_WATER_COST_FACTOR: Final[float] = _defaults.WATER_COST_FACTOR
 
 #: The link models :func:`choose_technology` knows: ``fibre`` runs along the
 #: village's own tree link and needs a fibre parent; ``microwave`` hops in a
@@ -305,6 +313,8 @@ def choose_technology(
     horizon_years: float = DEFAULT_HORIZON_YEARS,
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
     link_kinds: Mapping[str, str] | None = None,
+    water_km: ArrayLike | None = None,
+    water_cost_factor: float = DEFAULT_WATER_COST_FACTOR,
 ) -> TechnologyChoice:
     """Least-lifetime-cost technology per village, keeping fibre relays.
 
@@ -329,6 +339,13 @@ def choose_technology(
     link_kinds : mapping of str to str, optional
         Link model of technologies whose ``id`` is not one of
         :data:`LINK_KINDS`, e.g. ``{"leo": "satellite"}``.
+    water_km : array_like, shape (n_villages,), optional
+        Great-circle km of each village's tree link that runs over water
+        (from :func:`smartkampung.sim.land.water_km`); at most the link's
+        straight length. Default: none. [km]
+    water_cost_factor : float, default :data:`DEFAULT_WATER_COST_FACTOR` (7)
+        Up-front cost per km of fibre over water as a multiple of the fibre
+        technology's ``capex_idr_per_km``. [-]
 
     Returns
     -------
@@ -355,6 +372,14 @@ def choose_technology(
     nearest point of presence; ``backbone_distance_km`` for cellular; 0 for
     satellite. A technology is feasible when ``demand <= capacity_mbps`` and
     ``L <= max_link_km``.
+
+    *Water.* A fibre link with ``W`` km of its straight line over water is
+    laid straight across the water and along the route on land: its length
+    is ``L_land + W`` with ``L_land = L (1 − W / S)`` (``S`` the straight
+    length), and its capital cost ``capex_idr + capex_idr_per_km (L_land +
+    water_cost_factor W)``. A microwave hop over water costs what it
+    costs over land (radio crosses water well), so the choice may leave a
+    crossing to microwave or satellite.
 
     *Relay rule.* Fibre can only hang from fibre: a village off fibre takes
     its whole subtree off fibre. The exact optimum is a dynamic programme
@@ -386,8 +411,14 @@ def choose_technology(
     check_nonnegative(demand, "demand_mbps", fn)
     ids, kinds, table = _technology_table(technologies, link_kinds, fn)
     af = _annuity_factor(horizon_years, discount_rate, fn)
+    water = np.zeros(n) if water_km is None else as_float_array(water_km, "water_km", fn)
+    check_shape(water, (n,), "water_km", fn)
+    check_nonnegative(water, "water_km", fn)
+    if (water > tree.straight_km * (1 + 1e-9) + 1e-9).any():
+        raise ParameterError("water_km", "must not exceed the straight length of the link", function=fn)
+    water_price = check_float(water_cost_factor, "water_cost_factor", fn, minimum=0.0)
 
-    options = _option_costs(tree, dist, demand, kinds, table, af)
+    options = _option_costs(tree, dist, demand, kinds, table, af, water, water_price)
     levels = _levels(tree.depth)
     _check_servable(tree.parent, levels, options, demand, dist, fn)
     chosen, on_fibre = _choose_over_tree(tree.parent, levels, options)
@@ -429,11 +460,16 @@ class _Options(NamedTuple):
 
 
 def _option_costs(tree: FibreTree, dist: NDArray[np.float64], demand: NDArray[np.float64], kinds: list[str],
-                  table: NDArray[np.float64], af: float) -> _Options:
+                  table: NDArray[np.float64], af: float, water: NDArray[np.float64] | None = None,
+                  water_price: float = 0.0) -> _Options:
     """Phase 1: capex, opex and lifetime cost of every option of every village."""
     n = tree.n_villages
-    fibre_km = np.asarray(tree.link_km, dtype=np.float64)
     hop_parent_km = tree.straight_km
+    water = np.zeros(n) if water is None else water
+    with np.errstate(invalid="ignore", divide="ignore"):
+        land_share = np.where(hop_parent_km > 0, 1.0 - water / hop_parent_km, 1.0)
+    land_km = np.asarray(tree.link_km, dtype=np.float64) * np.clip(land_share, 0.0, 1.0)
+    fibre_km = land_km + water
     zero = np.zeros(n)
     specs: list[tuple[int, int, NDArray[np.float64]]] = []
     for t, kind in enumerate(kinds):
@@ -450,9 +486,12 @@ def _option_costs(tree: FibreTree, dist: NDArray[np.float64], demand: NDArray[np
     capex = np.empty((k, n))
     opex = np.empty((k, n))
     life = np.empty((k, n))
-    for o, (t, _, length) in enumerate(specs):
+    for o, (t, mode, length) in enumerate(specs):
         c0, c_km, o0, o_km, o_mbps, max_km, cap = table[t]
-        capex[o] = c0 + c_km * length
+        if mode == _FIBRE:
+            capex[o] = c0 + c_km * (land_km + water_price * water)
+        else:
+            capex[o] = c0 + c_km * length
         opex[o] = o0 + o_km * length + o_mbps * demand
         feasible = (demand <= cap) & (length <= max_km)
         life[o] = np.where(feasible, capex[o] + af * opex[o], np.inf)
