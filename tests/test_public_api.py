@@ -117,9 +117,9 @@ PUBLIC_API: dict[str, list[str]] = {
         "dump",
         "dumps",
         "json_schema",
+        "link_layer",
         "load",
         "loads",
-        "link_layer",
         "read_boundaries",
         "read_region",
         "read_villages_csv",
@@ -193,6 +193,12 @@ PUBLIC_API: dict[str, list[str]] = {
         "road_fibre_tree",
         "steiner_tree_on_roads",
     ],
+    "smartkampung.sim.land": [
+        "Boundaries",
+        "DEFAULT_MIN_WATER_RUN_KM",
+        "DEFAULT_WATER_STEP_KM",
+        "water_km",
+    ],
     "smartkampung.sim.policies": [
         "POLICIES",
         "PolicyInputs",
@@ -210,6 +216,12 @@ PUBLIC_API: dict[str, list[str]] = {
         "policy_order",
         "rollout_order",
         "schedule",
+    ],
+    "smartkampung.sim.tail": [
+        "cost_multipliers",
+        "readiness_delay",
+        "standard_waits",
+        "village_draws",
     ],
     "smartkampung.sim.planning": [
         "NetworkPlan",
@@ -278,6 +290,13 @@ PUBLIC_API: dict[str, list[str]] = {
         "fit_budget",
         "fit_rollout",
     ],
+    "smartkampung.sim.forecast": [
+        "RolloutCalibration",
+        "RolloutForecaster",
+        "RolloutModel",
+        "calibrate_rollout",
+        "model_truths",
+    ],
     "smartkampung.sim.metrics": [
         "Metric",
         "MetricKind",
@@ -329,15 +348,6 @@ PUBLIC_API: dict[str, list[str]] = {
         "compare",
         "simulate",
     ],
-    "smartkampung.plots": [
-        "adoption_by_pillar",
-        "connection_map",
-        "cost",
-        "coverage",
-        "idm_status",
-        "idm_status_bands",
-        "network_map",
-    ],
     "smartkampung.report": [
         "Assumption",
         "SummaryRow",
@@ -356,11 +366,14 @@ PUBLIC_API: dict[str, list[str]] = {
         "starter_scenario",
         "starter_technologies",
     ],
-    "smartkampung.sim.land": [
-        "DEFAULT_MIN_WATER_RUN_KM",
-        "DEFAULT_WATER_STEP_KM",
-        "Boundaries",
-        "water_km",
+    "smartkampung.plots": [
+        "adoption_by_pillar",
+        "connection_map",
+        "cost",
+        "coverage",
+        "idm_status",
+        "idm_status_bands",
+        "network_map",
     ],
     "smartkampung.cli": [
         "main",
