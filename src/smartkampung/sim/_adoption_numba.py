@@ -1,0 +1,544 @@
+"""Compiled (numba) backend of the spatial Bass adoption core.
+
+Imported only when the ``"numba"`` backend is first used (through
+:func:`smartkampung.sim._adoption_batch.adopt_batch`); ``import smartkampung``
+never imports numba. Install it with ``pip install "smartkampung[fast]"``.
+
+The equations are those of :func:`smartkampung.sim.adoption.simulate_adoption`;
+the random numbers are not (see "Randomness"), so a seeded result of this
+backend differs from the numpy backend's, with the same law.
+
+Kernel. One compiled call runs all steps of a run. A step goes over the
+villages in pieces of :data:`_CHUNK` active villages; for each piece
+
+1. the hazard exponent ``x = h dt = p dt + q dt ((1 - w) a_i + w sum_j W_ij a_j)``
+   and the households left ``n = M - A`` of each active village (a gather
+   through the CSR neighbour lists);
+2. in one vectorised loop (SIMD), ``P = 1 - exp(-x)``, ``(1 - P)^n = exp(-n x)``
+   and the set-up of the inversion, with polynomial ``exp`` and ``1 - exp(-x)``
+   accurate to 2 ulp (libm's scalar calls cost 5 ns each and do not vectorise);
+3. the binomial draws by inversion, all lanes of the piece in lock-step, one
+   SIMD pass per value of the count (as the numpy backend does with whole
+   arrays);
+4. in village order, a scalar exact draw for the lanes inversion does not take
+   (mean ``n P >= 30`` or ``P > 1/2``: BTRS; see below) and for the rare lane
+   whose uniform fell in the rounding gap at the top of the CDF (a redraw),
+   then the update of adopters, adopting fractions and the output row.
+
+Randomness. Run ``r`` uses only its own generator ``g``. It is split as
+``block, extra = g.spawn(2)`` (``g``'s spawn counter advances, its state does
+not):
+
+* ``block`` gives exactly one uniform per active village and step, drawn by
+  numpy in blocks of whole steps (``Generator.random(out=...)``, about 2 ns a
+  number against 5 ns for a call from compiled code);
+* ``extra`` gives every further uniform (BTRS beyond its first uniform, the
+  redraws), called from compiled code in (step, village) order.
+
+So a run's numbers depend only on its generator and its inputs: not on the
+block or piece sizes, on the other runs of a batch, or on the thread that runs it.
+
+Binomial draws (``n`` trials, probability ``P``; ``P > 1/2`` is drawn as
+``n - Binomial(n, 1 - P)``):
+
+* mean ``n P`` below :data:`INVERSION_MAX_MEAN`: inversion of the CDF from 0
+  (one uniform); a uniform above the computed total probability (rounding,
+  odds about 1e-16) is redrawn, which gives the exact conditional law;
+* otherwise BTRS, the transformed rejection with squeeze of Hörmann (1993)
+  [1]_, valid for ``n P >= 10``: about 1.15 iterations of two uniforms; its
+  exact acceptance test uses ``log k!`` from a table below 256 and from
+  Stirling's series (truncation error below 1e-20) above.
+
+Both are exact up to the floating-point rounding of the probabilities, as for
+any floating-point sampler: nothing is truncated or approximated in the law
+(the inversion stops after :data:`_K_CAP` terms, beyond which the tail for
+means under 30 is below 1e-25, and redraws).
+
+References
+----------
+.. [1] W. Hörmann, "The generation of binomial random variates", *Journal of
+   Statistical Computation and Simulation*, vol. 46, no. 1-2, pp. 101-110,
+   1993. doi:10.1080/00949659308811496
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Callable
+from typing import Any, Final, TypeVar, cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "INVERSION_MAX_MEAN",
+    "log_factorial",
+    "run_deterministic",
+    "run_stochastic",
+    "sample_binomial",
+]
+
+# Imported through importlib so that mypy sees a plain module (numba ships no
+# type information) and the decorators below stay typed.
+_numba: Any = importlib.import_module("numba")
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _jit(func: _F) -> _F:
+    """Compile ``func`` in nopython mode, releasing the GIL, cached on disk.
+
+    No ``fastmath``: every operation rounds as IEEE 754 says (no contraction
+    into fused multiply-adds, no reassociation).
+    """
+    return cast(_F, _numba.njit(cache=True, nogil=True, error_model="numpy")(func))
+
+
+def _inline(func: _F) -> _F:
+    """As :func:`_jit`, inlined into its callers by numba.
+
+    Calls between separately cached functions are not inlined by LLVM (the
+    callee is loaded as machine code), which keeps a loop that calls them
+    from vectorising; small functions used in hot loops are therefore inlined
+    when the caller is compiled.
+    """
+    return cast(_F, _numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(func))
+
+
+#: Mean ``n P`` (with ``P <= 1/2``) below which a draw is made by inversion;
+#: at and above it by BTRS. The numpy backend switches at the same mean.
+INVERSION_MAX_MEAN: Final[float] = 30.0
+#: Active villages per piece of a step (their working arrays stay in L1 cache).
+_CHUNK: Final[int] = 256
+#: Inversion terms before a lane counts as stuck in the rounding gap: above
+#: ``30 + 12 sqrt(31) + 12``, beyond which the tail for means under 30 is below 1e-25.
+_K_CAP: Final[int] = 110
+#: Uniforms per block of the block stream (whole steps; at least one step).
+_BLOCK: Final[int] = 1 << 18
+
+# 1 / k for the inversion recurrences.
+_RECIPROCALS: Final[NDArray[np.float64]] = np.concatenate(([0.0], 1.0 / np.arange(1, 1024)))
+# log(k!) for k < 256.
+_LOG_FACTORIALS: Final[NDArray[np.float64]] = np.array([math.lgamma(k + 1.0) for k in range(256)])
+_HALF_LOG_2PI: Final[float] = 0.5 * math.log(2.0 * math.pi)
+# exp: y = k ln 2 + r, |r| <= ln(2)/2; ln 2 split in a high part with trailing
+# zero bits (k * _LN2_HI is exact) and the rest; 2^-k from a table (0 past
+# the smallest subnormal).
+_LOG2E: Final[float] = 1.4426950408889634
+_LN2_HI: Final[float] = 6.93147180369123816490e-01
+_LN2_LO: Final[float] = 1.90821492927058770002e-10
+_POW2_NEG: Final[NDArray[np.float64]] = np.array([math.ldexp(1.0, -j) for j in range(1101)])
+
+
+# --------------------------------------------------------------- elementary functions
+
+
+@_inline
+def _exp_neg(y: float) -> float:
+    """``exp(y)`` for ``y <= 0`` (or NaN-free ``-inf``), within 1.1 ulp; vectorisable.
+
+    Range reduction ``y = k ln 2 + r`` and the Taylor polynomial of degree 13
+    on ``|r| <= ln(2)/2`` (truncation below 5e-18 relative).
+    """
+    y = max(y, -800.0)  # exp(-800) underflows to 0 like any y below
+    kf = np.floor(y * _LOG2E + 0.5)
+    r = (y - kf * _LN2_HI) - kf * _LN2_LO
+    s = 1.0 / 6227020800.0
+    s = s * r + 1.0 / 479001600.0
+    s = s * r + 1.0 / 39916800.0
+    s = s * r + 1.0 / 3628800.0
+    s = s * r + 1.0 / 362880.0
+    s = s * r + 1.0 / 40320.0
+    s = s * r + 1.0 / 5040.0
+    s = s * r + 1.0 / 720.0
+    s = s * r + 1.0 / 120.0
+    s = s * r + 1.0 / 24.0
+    s = s * r + 1.0 / 6.0
+    s = s * r + 0.5
+    s = s * r + 1.0
+    s = s * r + 1.0
+    return s * _POW2_NEG[np.int64(-kf)]
+
+
+@_inline
+def _one_minus_exp_neg(x: float) -> float:
+    """``1 - exp(-x)`` for ``x >= 0``, within 2 ulp; vectorisable.
+
+    Below 0.35 the nested Taylor series ``x (1 - x/2 (1 - x/3 (...)))`` to
+    degree 17 (truncation below 1e-22 relative); above, ``1 - exp(-x)``, which
+    loses at most 2 ulp there (the result is above 0.29).
+    """
+    z = -x
+    q = 1.0 + z * (1.0 / 17.0)
+    q = 1.0 + z * (q * (1.0 / 16.0))
+    q = 1.0 + z * (q * (1.0 / 15.0))
+    q = 1.0 + z * (q * (1.0 / 14.0))
+    q = 1.0 + z * (q * (1.0 / 13.0))
+    q = 1.0 + z * (q * (1.0 / 12.0))
+    q = 1.0 + z * (q * (1.0 / 11.0))
+    q = 1.0 + z * (q * (1.0 / 10.0))
+    q = 1.0 + z * (q * (1.0 / 9.0))
+    q = 1.0 + z * (q * (1.0 / 8.0))
+    q = 1.0 + z * (q * (1.0 / 7.0))
+    q = 1.0 + z * (q * (1.0 / 6.0))
+    q = 1.0 + z * (q * (1.0 / 5.0))
+    q = 1.0 + z * (q * (1.0 / 4.0))
+    q = 1.0 + z * (q * (1.0 / 3.0))
+    q = 1.0 + z * (q * 0.5)
+    small = x * q
+    big = 1.0 - _exp_neg(z)
+    return small if x < 0.35 else big
+
+
+@_inline
+def log_factorial(k: int) -> float:
+    """``log(k!)`` for ``k >= 0``: a table below 256, Stirling's series above.
+
+    The series ``(k + 1/2) log(k + 1) - (k + 1) + log(2 pi)/2 + 1/(12 z)
+    - 1/(360 z^3) + 1/(1260 z^5)``, ``z = k + 1``, has a truncation error below
+    ``1/(1680 z^7) < 1e-20`` for ``k >= 256``.
+    """
+    if k < 256:
+        return float(_LOG_FACTORIALS[k])
+    z = k + 1.0
+    r = 1.0 / z
+    r2 = r * r
+    return (k + 0.5) * math.log(z) - z + _HALF_LOG_2PI + r * (1.0 / 12.0 - r2 * (1.0 / 360.0 - r2 / 1260.0))
+
+
+# ------------------------------------------------------------------ scalar samplers
+
+
+@_inline
+def _inversion(n: int, p: float, f0: float, u: float, extra: Any) -> int:
+    """Binomial(n, p) by sequential inversion from 0; ``0 < p <= 1/2``, ``n >= 1``, ``f0 = (1 - p)^n``.
+
+    ``u`` is the first uniform; a redraw (rounding gap) takes the next of ``extra``.
+    """
+    r = p / (1.0 - p)
+    while True:
+        f = f0
+        k = 0
+        while u > f:
+            u -= f
+            k += 1
+            if k > n:
+                break
+            if k < 1024:
+                f *= (n - k + 1) * r * _RECIPROCALS[k]
+            else:
+                f *= (n - k + 1) * r / k
+            if f == 0.0:
+                break
+        if u <= f:
+            return k
+        # u fell in the rounding gap above the computed total probability (past
+        # the last term, or past the last representable one): redraw, which
+        # gives the exact conditional law.
+        u = extra.random()
+
+
+@_inline
+def _btrs(n: int, p: float, u0: float, extra: Any) -> int:
+    """Binomial(n, p) by Hörmann's BTRS, for ``n p >= 10`` and ``0 < p <= 1/2``.
+
+    The first iteration takes its ``U`` from ``u0``; every other uniform comes
+    from ``extra``. The slow-path constants are computed on first need.
+    """
+    q = 1.0 - p
+    spq = math.sqrt(n * p * q)
+    b = 1.15 + 2.53 * spq
+    a = -0.0873 + 0.0248 * b + 0.01 * p
+    c = n * p + 0.5
+    v_r = 0.92 - 4.2 / b
+    have_slow = False
+    alpha = 0.0
+    lpq = 0.0
+    m = 0
+    h = 0.0
+    uu = u0 - 0.5
+    while True:
+        v = extra.random()
+        us = 0.5 - abs(uu)
+        kf = math.floor((2.0 * a / us + b) * uu + c)
+        if 0.0 <= kf <= n:
+            k = int(kf)
+            if us >= 0.07 and v <= v_r:
+                return k
+            if not have_slow:
+                alpha = (2.83 + 5.1 / b) * spq
+                lpq = math.log(p / q)
+                m = int(math.floor((n + 1) * p))
+                h = log_factorial(m) + log_factorial(n - m)
+                have_slow = True
+            v *= alpha / (a / (us * us) + b)
+            if math.log(v) <= h - log_factorial(k) - log_factorial(n - k) + (k - m) * lpq:
+                return k
+        uu = extra.random() - 0.5
+
+
+@_inline
+def _small_side(n: int, p: float, u0: float, extra: Any) -> int:
+    """Binomial(n, p) for ``0 < p <= 1/2``, ``n >= 1``."""
+    if n * p < INVERSION_MAX_MEAN:
+        return _inversion(n, p, math.exp(n * math.log1p(-p)), u0, extra)
+    return _btrs(n, p, u0, extra)
+
+
+@_jit
+def _binomial(n: int, p: float, u0: float, extra: Any) -> int:
+    """Exact Binomial(n, p) draw, ``0 <= p <= 1``, from ``u0`` and the ``extra`` stream."""
+    if n <= 0 or not p > 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    if p > 0.5:
+        return n - _small_side(n, 1.0 - p, u0, extra)  # 1 - p is exact for p in [1/2, 1]
+    return _small_side(n, p, u0, extra)
+
+
+# ------------------------------------------------------- vectorised draws of one piece
+
+
+@_jit
+def _draw_piece(m: int, nrem: NDArray[np.int64], xs: NDArray[np.float64], uu: NDArray[np.float64],
+                cnt: NDArray[np.int64], work: NDArray[np.float64], scalar: NDArray[np.bool_], extra: Any) -> None:
+    """``cnt[j] ~ Binomial(nrem[j], 1 - exp(-xs[j]))`` for ``j < m``, ``m <= _CHUNK``.
+
+    ``uu[j]`` is lane ``j``'s block uniform; ``work`` (5, _CHUNK) and
+    ``scalar`` (_CHUNK,) are scratch. Each lane's result depends only on its
+    own inputs and, for lanes drawn by the scalar samplers, on ``extra``,
+    which is used in lane order.
+    """
+    resid = work[0]
+    pm = work[1]
+    ratio = work[2]
+    nr = work[3]
+    prob = work[4]
+    mu = np.uint64(m)
+    for j in range(mu):
+        x = xs[j]
+        nf = float(nrem[j])
+        p = _one_minus_exp_neg(x)
+        prob[j] = p
+        f0 = _exp_neg(-(nf * x))
+        r = p / (1.0 - p)
+        small = (p <= 0.5) & (nf * p < INVERSION_MAX_MEAN)
+        scalar[j] = not small
+        resid[j] = uu[j] - f0 if small else -1.0
+        pm[j] = f0 if small else 0.0
+        ratio[j] = r if small else 0.0
+        nr[j] = nf * r if small else 0.0
+        cnt[j] = 0
+    any_scalar = False
+    for j in range(mu):
+        any_scalar |= scalar[j]
+    # Inversion in lock-step: after term k, lane j has counted the k' <= k
+    # with u > F(k'); it is done once u <= F(k) (resid <= 0 stays so).
+    k = 0
+    stuck = False
+    while True:
+        alive = 0
+        rk = _RECIPROCALS[k + 1]
+        kf = float(k)
+        for j in range(mu):
+            rj = resid[j]
+            a = np.int64(rj > 0.0)
+            cnt[j] += a
+            alive += a
+            f = pm[j] * ((nr[j] - kf * ratio[j]) * rk)
+            pm[j] = f
+            resid[j] = rj - f
+        if alive == 0:
+            break
+        k += 1
+        if k > _K_CAP:
+            stuck = True
+            break
+    if not (any_scalar or stuck):
+        return
+    for j in range(m):
+        if scalar[j]:
+            cnt[j] = _binomial(nrem[j], prob[j], uu[j], extra)
+        elif stuck and resid[j] > 0.0:
+            # In the rounding gap: a fresh inversion with the next extra uniform.
+            cnt[j] = _small_side(nrem[j], prob[j], extra.random(), extra)
+
+
+@_jit
+def _sample_kernel(n: NDArray[np.int64], x: NDArray[np.float64], u: NDArray[np.float64], extra: Any,
+                   out: NDArray[np.int64]) -> None:
+    size = n.size
+    nrem = np.empty(_CHUNK, dtype=np.int64)
+    xs = np.empty(_CHUNK)
+    uu = np.empty(_CHUNK)
+    cnt = np.empty(_CHUNK, dtype=np.int64)
+    work = np.empty((5, _CHUNK))
+    scalar = np.empty(_CHUNK, dtype=np.bool_)
+    for lo in range(0, size, _CHUNK):
+        m = min(_CHUNK, size - lo)
+        for j in range(m):
+            nrem[j] = n[lo + j]
+            xs[j] = x[lo + j]
+            uu[j] = u[lo + j]
+        _draw_piece(m, nrem, xs, uu, cnt, work, scalar, extra)
+        for j in range(m):
+            out[lo + j] = cnt[j]
+
+
+def sample_binomial(n: NDArray[np.int64], p: NDArray[np.float64], generator: np.random.Generator) -> NDArray[np.int64]:
+    """Exact binomial draws by the kernel's own sampler (for tests and benchmarks).
+
+    The kernel draws ``Binomial(n, 1 - exp(-x))``; here ``x = -log1p(-p)``,
+    so the probability used is ``p`` to within 2 ulp.
+
+    Parameters
+    ----------
+    n : numpy.ndarray of int64, shape (m,)
+        Trials, >= 0.
+    p : numpy.ndarray of float64, shape (m,)
+        Success probabilities in [0, 1].
+    generator : numpy.random.Generator
+        Split with ``spawn(2)`` into the block and extra streams, as for a run.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (m,)
+        One draw per element, in pieces of 256 elements as in a step.
+    """
+    nn = np.ascontiguousarray(n, dtype=np.int64)
+    with np.errstate(divide="ignore"):
+        x = np.ascontiguousarray(-np.log1p(-np.asarray(p, dtype=np.float64)))
+    block, extra = generator.spawn(2)
+    u = block.random(nn.size)
+    out = np.empty(nn.size, dtype=np.int64)
+    _sample_kernel(nn, x, u, extra, out)
+    return out
+
+
+# ---------------------------------------------------------------------------- kernels
+
+
+@_jit
+def _stochastic_steps(t0: int, t1: int, market: NDArray[np.int64], inv_market: NDArray[np.float64],
+                      start: NDArray[np.int64], indptr: NDArray[np.int64], indices: NDArray[np.int64],
+                      weights: NDArray[np.float64], pdt: NDArray[np.float64], qdt_own: NDArray[np.float64],
+                      qdt_nbr: NDArray[np.float64], adopters: NDArray[np.int64], a_cur: NDArray[np.float64],
+                      a_next: NDArray[np.float64], u: NDArray[np.float64], extra: Any, out: NDArray[Any]) -> None:
+    """Steps ``t0 .. t1-1`` of one stochastic run; ``u`` holds one uniform per active village and step."""
+    nv = market.size
+    idx = np.empty(_CHUNK, dtype=np.int64)
+    nrem = np.empty(_CHUNK, dtype=np.int64)
+    xs = np.empty(_CHUNK)
+    uu = np.empty(_CHUNK)
+    cnt = np.empty(_CHUNK, dtype=np.int64)
+    work = np.empty((5, _CHUNK))
+    scalar = np.empty(_CHUNK, dtype=np.bool_)
+    for i in range(nv):
+        a_cur[i] = adopters[i] * inv_market[i]
+    pos = 0
+    for t in range(t0, t1):
+        i = 0
+        while i < nv:
+            m = 0
+            while i < nv and m < _CHUNK:
+                idx[m] = i
+                m += start[i] <= t
+                i += 1
+            for j in range(m):
+                v = idx[j]
+                s = 0.0
+                for e in range(indptr[v], indptr[v + 1]):
+                    s += weights[e] * a_cur[indices[e]]
+                xs[j] = pdt[v] + qdt_own[v] * a_cur[v] + qdt_nbr[v] * s  # h dt
+                nrem[j] = market[v] - adopters[v]
+                uu[j] = u[pos + j]
+            pos += m
+            _draw_piece(m, nrem, xs, uu, cnt, work, scalar, extra)
+            for j in range(m):
+                v = idx[j]
+                av = adopters[v] + cnt[j]
+                adopters[v] = av
+                a_next[v] = av * inv_market[v]
+                out[t, v] = av
+        a_cur, a_next = a_next, a_cur
+
+
+@_jit
+def _deterministic_steps(steps: int, market: NDArray[np.float64], start: NDArray[np.int64],
+                         indptr: NDArray[np.int64], indices: NDArray[np.int64], weights: NDArray[np.float64],
+                         pdt: NDArray[np.float64], qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64],
+                         out: NDArray[np.float64]) -> None:
+    """All steps of one deterministic run; the state is the adopting fraction ``a``."""
+    nv = market.size
+    a_cur = np.zeros(nv)
+    a_next = np.zeros(nv)
+    idx = np.empty(_CHUNK, dtype=np.int64)
+    xs = np.empty(_CHUNK)
+    av = np.empty(_CHUNK)
+    for t in range(steps):
+        i = 0
+        while i < nv:
+            m = 0
+            while i < nv and m < _CHUNK:
+                idx[m] = i
+                m += start[i] <= t
+                i += 1
+            for j in range(m):
+                v = idx[j]
+                s = 0.0
+                for e in range(indptr[v], indptr[v + 1]):
+                    s += weights[e] * a_cur[indices[e]]
+                xs[j] = pdt[v] + qdt_own[v] * a_cur[v] + qdt_nbr[v] * s
+                av[j] = a_cur[v]
+            for j in range(np.uint64(m)):
+                a = av[j]
+                av[j] = a + (1.0 - a) * _one_minus_exp_neg(xs[j])  # a -= (1 - a) expm1(-x)
+            for j in range(m):
+                v = idx[j]
+                a_next[v] = av[j]
+                out[t, v] = av[j] * market[v]
+        a_cur, a_next = a_next, a_cur
+
+
+def run_stochastic(market: NDArray[np.int64], start: NDArray[np.int64], indptr: NDArray[np.int64],
+                   indices: NDArray[np.int64], weights: NDArray[np.float64], pdt: NDArray[np.float64],
+                   qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64], steps: int,
+                   generator: np.random.Generator, out: NDArray[Any]) -> None:
+    """One stochastic run into ``out`` (shape ``(steps, n)``, zeros, int32 or int64).
+
+    ``pdt = p dt``, ``qdt_own = q dt (1 - w)``, ``qdt_nbr = q dt w`` per village
+    (zero where the market is 0); ``(indptr, indices, weights)`` is the CSR
+    form of ``W``; ``start`` is clipped to ``[0, steps]``. All int64/float64,
+    C-contiguous.
+    """
+    n = market.size
+    inv_market = np.zeros(n)
+    np.divide(1.0, market, out=inv_market, where=market > 0)
+    active = np.bincount(start, minlength=steps + 1)[:steps].cumsum()  # villages active at each step
+    adopters = np.zeros(n, dtype=np.int64)
+    a_cur = np.zeros(n)
+    a_next = np.zeros(n)
+    block, extra = generator.spawn(2)
+    buf = np.empty(max(_BLOCK, int(active.max())))
+    t0 = 0
+    while t0 < steps:
+        t1 = t0
+        used = 0
+        while t1 < steps and (t1 == t0 or used + active[t1] <= buf.size):
+            used += int(active[t1])
+            t1 += 1
+        u = buf[:used]
+        block.random(out=u)
+        _stochastic_steps(t0, t1, market, inv_market, start, indptr, indices, weights, pdt, qdt_own, qdt_nbr,
+                          adopters, a_cur, a_next, u, extra, out)
+        t0 = t1
+
+
+def run_deterministic(market: NDArray[np.float64], start: NDArray[np.int64], indptr: NDArray[np.int64],
+                      indices: NDArray[np.int64], weights: NDArray[np.float64], pdt: NDArray[np.float64],
+                      qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64], steps: int,
+                      out: NDArray[np.float64]) -> None:
+    """One deterministic run into ``out`` (shape ``(steps, n)``, float64, zeros); arguments as :func:`run_stochastic`."""
+    _deterministic_steps(steps, market, start, indptr, indices, weights, pdt, qdt_own, qdt_nbr, out)
