@@ -199,8 +199,9 @@ def adopt_batch(
     generators : sequence of numpy.random.Generator, length runs
         One generator per run (SeedSequences or BitGenerators are accepted and
         turned into Generators); required in stochastic mode, unused in
-        deterministic mode. Each is advanced: by its draws (numpy backend) or
-        by one ``spawn(2)`` (numba backend).
+        deterministic mode. Each is advanced by its draws. A run's result
+        depends only on its generator's state (for the numba backend too:
+        not on spawn counters).
     backend : {"numpy", "numba"}, optional
         ``"numpy"`` (default): the reference, bit for bit equal to
         ``simulate_adoption``. ``"numba"``: the compiled kernel (needs numba:

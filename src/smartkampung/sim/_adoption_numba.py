@@ -25,18 +25,22 @@ villages in pieces of :data:`_CHUNK` active villages; for each piece
    whose uniform fell in the rounding gap at the top of the CDF (a redraw),
    then the update of adopters, adopting fractions and the output row.
 
-Randomness. Run ``r`` uses only its own generator ``g``. It is split as
-``block, extra = g.spawn(2)`` (``g``'s spawn counter advances, its state does
-not):
+Randomness. Run ``r`` uses only its own generator ``g``, in two streams:
 
-* ``block`` gives exactly one uniform per active village and step, drawn by
+* ``g`` itself gives exactly one uniform per active village and step, drawn by
   numpy in blocks of whole steps (``Generator.random(out=...)``, about 2 ns a
   number against 5 ns for a call from compiled code);
-* ``extra`` gives every further uniform (BTRS beyond its first uniform, the
-  redraws), called from compiled code in (step, village) order.
+* an *extra* generator made from ``g``'s state when the run starts, without
+  drawing from ``g`` (``g.bit_generator.jumped()``: the same kind of bit
+  generator, 2**127 draws ahead, so the streams never overlap; for a bit
+  generator that cannot jump, four words drawn from ``g`` seed a PCG64),
+  gives every further uniform (BTRS beyond its first uniform, the redraws),
+  called from compiled code in (step, village) order.
 
-So a run's numbers depend only on its generator and its inputs: not on the
-block or piece sizes, on the other runs of a batch, or on the thread that runs it.
+So a run's numbers depend only on its generator's state and its inputs: not
+on the block or piece sizes, on the other runs of a batch, on the thread that
+runs it, or on spawn counters (a Generator made twice from one SeedSequence
+gives the same run twice). ``g`` is advanced by the block draws.
 
 Binomial draws (``n`` trials, probability ``P``; ``P > 1/2`` is drawn as
 ``n - Binomial(n, 1 - P)``):
@@ -136,12 +140,12 @@ _POW2_NEG: Final[NDArray[np.float64]] = np.array([math.ldexp(1.0, -j) for j in r
 
 @_inline
 def _exp_neg(y: float) -> float:
-    """``exp(y)`` for ``y <= 0`` (or NaN-free ``-inf``), within 1.1 ulp; vectorisable.
+    """``exp(y)`` for ``y <= 0`` (including ``-inf``), within 1.1 ulp; vectorisable.
 
     Range reduction ``y = k ln 2 + r`` and the Taylor polynomial of degree 13
     on ``|r| <= ln(2)/2`` (truncation below 5e-18 relative).
     """
-    y = max(y, -800.0)  # exp(-800) underflows to 0 like any y below
+    y = max(y, -760.0)  # exp(-760) underflows to 0 like any y below; keeps k in the table
     kf = np.floor(y * _LOG2E + 0.5)
     r = (y - kf * _LN2_HI) - kf * _LN2_LO
     s = 1.0 / 6227020800.0
@@ -400,7 +404,7 @@ def sample_binomial(n: NDArray[np.int64], p: NDArray[np.float64], generator: np.
     p : numpy.ndarray of float64, shape (m,)
         Success probabilities in [0, 1].
     generator : numpy.random.Generator
-        Split with ``spawn(2)`` into the block and extra streams, as for a run.
+        Gives the block uniforms and the extra stream, as for a run.
 
     Returns
     -------
@@ -410,14 +414,23 @@ def sample_binomial(n: NDArray[np.int64], p: NDArray[np.float64], generator: np.
     nn = np.ascontiguousarray(n, dtype=np.int64)
     with np.errstate(divide="ignore"):
         x = np.ascontiguousarray(-np.log1p(-np.asarray(p, dtype=np.float64)))
-    block, extra = generator.spawn(2)
-    u = block.random(nn.size)
+    extra = _extra_stream(generator)
+    u = generator.random(nn.size)
     out = np.empty(nn.size, dtype=np.int64)
     _sample_kernel(nn, x, u, extra, out)
     return out
 
 
 # ---------------------------------------------------------------------------- kernels
+
+
+def _extra_stream(generator: np.random.Generator) -> np.random.Generator:
+    """The run's second stream, a function of ``generator``'s state only (it is not drawn from when it can jump)."""
+    bit = generator.bit_generator
+    jumped = getattr(bit, "jumped", None)
+    if jumped is not None:
+        return np.random.Generator(jumped())
+    return np.random.default_rng(generator.integers(0, 2**63, size=4))
 
 
 @_jit
@@ -520,7 +533,7 @@ def run_stochastic(market: NDArray[np.int64], start: NDArray[np.int64], indptr: 
     adopters = np.zeros(n, dtype=np.int64)
     a_cur = np.zeros(n)
     a_next = np.zeros(n)
-    block, extra = generator.spawn(2)
+    extra = _extra_stream(generator)
     buf = np.empty(max(_BLOCK, int(active.max())))
     t0 = 0
     while t0 < steps:
@@ -530,7 +543,7 @@ def run_stochastic(market: NDArray[np.int64], start: NDArray[np.int64], indptr: 
             used += int(active[t1])
             t1 += 1
         u = buf[:used]
-        block.random(out=u)
+        generator.random(out=u)
         _stochastic_steps(t0, t1, market, inv_market, start, indptr, indices, weights, pdt, qdt_own, qdt_nbr,
                           adopters, a_cur, a_next, u, extra, out)
         t0 = t1
