@@ -426,9 +426,9 @@ def _numba_batch(module: ModuleType, batch: _Batch) -> NDArray[Any]:
     out = np.zeros((runs, steps, n), dtype=batch.dtype)
     if n == 0:
         return out
-    indptr, indices, weights = _csr_weights(batch.neighbours, n)
-    has_market = batch.market > 0
     use_nbr = batch.neighbours is not None and batch.w > 0.0
+    nbrs = module.Neighbours(batch.neighbours if use_nbr else None, n)
+    has_market = batch.market > 0
     market = np.ascontiguousarray(batch.market, dtype=np.int64 if batch.stochastic else np.float64)
     for b in range(runs):
         pdt = np.where(has_market, batch.p[b] * batch.dt, 0.0)
@@ -437,26 +437,7 @@ def _numba_batch(module: ModuleType, batch: _Batch) -> NDArray[Any]:
         qdt_nbr = qdt * batch.w if use_nbr else np.zeros(n)
         start = np.ascontiguousarray(np.clip(batch.start[b], 0, steps), dtype=np.int64)
         if batch.stochastic:
-            module.run_stochastic(market, start, indptr, indices, weights, pdt, qdt_own, qdt_nbr, steps,
-                                  batch.gens[b], out[b])
+            module.run_stochastic(market, start, nbrs, pdt, qdt_own, qdt_nbr, steps, batch.gens[b], out[b])
         else:
-            module.run_deterministic(market, start, indptr, indices, weights, pdt, qdt_own, qdt_nbr, steps, out[b])
+            module.run_deterministic(market, start, nbrs, pdt, qdt_own, qdt_nbr, steps, out[b])
     return out
-
-
-def _csr_weights(
-    neighbours: Any, n: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-    """The row-normalised weights ``W`` as CSR arrays (empty rows without neighbours)."""
-    if neighbours is None:
-        return np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-    if sp.issparse(neighbours):
-        return (np.ascontiguousarray(neighbours.indptr, dtype=np.int64),
-                np.ascontiguousarray(neighbours.indices, dtype=np.int64),
-                np.ascontiguousarray(neighbours.data, dtype=np.float64))
-    k = neighbours.shape[1]
-    if k == 0:
-        return np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-    return (np.arange(0, n * k + 1, k, dtype=np.int64),
-            np.ascontiguousarray(neighbours, dtype=np.int64).reshape(-1),
-            np.full(n * k, 1.0 / k))

@@ -77,6 +77,7 @@ from numpy.typing import NDArray
 
 __all__ = [
     "INVERSION_MAX_MEAN",
+    "Neighbours",
     "log_factorial",
     "run_deterministic",
     "run_stochastic",
@@ -113,11 +114,13 @@ def _inline(func: _F) -> _F:
 #: Mean ``n P`` (with ``P <= 1/2``) below which a draw is made by inversion;
 #: at and above it by BTRS. The numpy backend switches at the same mean.
 INVERSION_MAX_MEAN: Final[float] = 30.0
-#: Active villages per piece of a step (their working arrays stay in L1 cache).
-_CHUNK: Final[int] = 256
+#: Villages per piece of a step (their working arrays stay in L1 cache).
+_CHUNK: Final[int] = 512
 #: Inversion terms before a lane counts as stuck in the rounding gap: above
 #: ``30 + 12 sqrt(31) + 12``, beyond which the tail for means under 30 is below 1e-25.
 _K_CAP: Final[int] = 110
+#: Villages per piece of a deterministic step (measured fastest of 256 to 4096).
+_DET_CHUNK: Final[int] = 2048
 #: Uniforms per block of the block stream (whole steps; at least one step).
 _BLOCK: Final[int] = 1 << 18
 
@@ -166,12 +169,11 @@ def _exp_neg(y: float) -> float:
 
 
 @_inline
-def _one_minus_exp_neg(x: float) -> float:
-    """``1 - exp(-x)`` for ``x >= 0``, within 2 ulp; vectorisable.
+def _one_minus_exp_neg_series(x: float) -> float:
+    """``1 - exp(-x)`` for ``0 <= x < 0.35`` within 2 ulp; vectorisable.
 
-    Below 0.35 the nested Taylor series ``x (1 - x/2 (1 - x/3 (...)))`` to
-    degree 17 (truncation below 1e-22 relative); above, ``1 - exp(-x)``, which
-    loses at most 2 ulp there (the result is above 0.29).
+    The nested Taylor series ``x (1 - x/2 (1 - x/3 (...)))`` to degree 17
+    (truncation below 1e-22 relative on that interval).
     """
     z = -x
     q = 1.0 + z * (1.0 / 17.0)
@@ -190,9 +192,23 @@ def _one_minus_exp_neg(x: float) -> float:
     q = 1.0 + z * (q * (1.0 / 4.0))
     q = 1.0 + z * (q * (1.0 / 3.0))
     q = 1.0 + z * (q * 0.5)
-    small = x * q
-    big = 1.0 - _exp_neg(z)
-    return small if x < 0.35 else big
+    return x * q
+
+
+#: Below this ``x``, ``1 - exp(-x)`` is the series; at and above, ``1 - exp(-x)``.
+_SERIES_MAX: Final[float] = 0.35
+
+
+@_inline
+def _one_minus_exp_neg(x: float) -> float:
+    """``1 - exp(-x)`` for ``x >= 0``, within 2 ulp; vectorisable.
+
+    The series below 0.35; above, ``1 - exp(-x)``, which loses at most 2 ulp
+    there (the result is above 0.29).
+    """
+    small = _one_minus_exp_neg_series(x)
+    big = 1.0 - _exp_neg(-x)
+    return small if x < _SERIES_MAX else big
 
 
 @_inline
@@ -433,14 +449,65 @@ def _extra_stream(generator: np.random.Generator) -> np.random.Generator:
     return np.random.default_rng(generator.integers(0, 2**63, size=4))
 
 
+#: How :func:`_neighbour_sums` reads the neighbours: none; an ``(k, n)``
+#: table of indices with equal weights (folded into ``q dt w``); the same with
+#: a table of weights; CSR rows (for sparse weights whose longest row is much
+#: longer than the mean, where a padded table would be wasteful).
+NONE, EQUAL, TABLE, ROWS = 0, 1, 2, 3
+
+
+@_inline
+def _neighbour_sums(mode: int, lo: int, hi: int, a: NDArray[np.float64], table: NDArray[np.uint32],
+                    table_w: NDArray[np.float64], indptr: NDArray[np.int64], indices: NDArray[np.int64],
+                    weights: NDArray[np.float64], s: NDArray[np.float64]) -> None:
+    """``s[i - lo] = sum_j W_ij a_j`` for villages ``lo <= i < hi`` (without the factor ``1/k`` in EQUAL mode).
+
+    The table modes go over one column of neighbours at a time, so each loop
+    is a vectorised gather over villages.
+    """
+    m = np.uint64(hi - lo)
+    for i in range(m):
+        s[i] = 0.0
+    if mode == EQUAL:
+        k = table.shape[0]
+        j = 0
+        while j + 2 < k:
+            c0 = table[j, lo:hi]
+            c1 = table[j + 1, lo:hi]
+            c2 = table[j + 2, lo:hi]
+            for i in range(m):
+                s[i] += (a[c0[i]] + a[c1[i]]) + a[c2[i]]
+            j += 3
+        while j < k:
+            c0 = table[j, lo:hi]
+            for i in range(m):
+                s[i] += a[c0[i]]
+            j += 1
+    elif mode == TABLE:
+        for j in range(table.shape[0]):
+            c0 = table[j, lo:hi]
+            w0 = table_w[j, lo:hi]
+            for i in range(m):
+                s[i] += w0[i] * a[c0[i]]
+    elif mode == ROWS:
+        for v in range(lo, hi):
+            acc = 0.0
+            for e in range(indptr[v], indptr[v + 1]):
+                acc += weights[e] * a[indices[e]]
+            s[v - lo] = acc
+
+
 @_jit
 def _stochastic_steps(t0: int, t1: int, market: NDArray[np.int64], inv_market: NDArray[np.float64],
-                      start: NDArray[np.int64], indptr: NDArray[np.int64], indices: NDArray[np.int64],
-                      weights: NDArray[np.float64], pdt: NDArray[np.float64], qdt_own: NDArray[np.float64],
-                      qdt_nbr: NDArray[np.float64], adopters: NDArray[np.int64], a_cur: NDArray[np.float64],
-                      a_next: NDArray[np.float64], u: NDArray[np.float64], extra: Any, out: NDArray[Any]) -> None:
+                      start: NDArray[np.int64], mode: int, table: NDArray[np.uint32], table_w: NDArray[np.float64],
+                      indptr: NDArray[np.int64], indices: NDArray[np.int64], weights: NDArray[np.float64],
+                      pdt: NDArray[np.float64], qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64],
+                      adopters: NDArray[np.int64], a_cur: NDArray[np.float64], a_next: NDArray[np.float64],
+                      u: NDArray[np.float64], extra: Any, out: NDArray[Any]) -> None:
     """Steps ``t0 .. t1-1`` of one stochastic run; ``u`` holds one uniform per active village and step."""
     nv = market.size
+    s = np.empty(_CHUNK)
+    x = np.empty(_CHUNK)
     idx = np.empty(_CHUNK, dtype=np.int64)
     nrem = np.empty(_CHUNK, dtype=np.int64)
     xs = np.empty(_CHUNK)
@@ -452,24 +519,30 @@ def _stochastic_steps(t0: int, t1: int, market: NDArray[np.int64], inv_market: N
         a_cur[i] = adopters[i] * inv_market[i]
     pos = 0
     for t in range(t0, t1):
-        i = 0
-        while i < nv:
-            m = 0
-            while i < nv and m < _CHUNK:
-                idx[m] = i
-                m += start[i] <= t
-                i += 1
-            for j in range(m):
-                v = idx[j]
-                s = 0.0
-                for e in range(indptr[v], indptr[v + 1]):
-                    s += weights[e] * a_cur[indices[e]]
-                xs[j] = pdt[v] + qdt_own[v] * a_cur[v] + qdt_nbr[v] * s  # h dt
-                nrem[j] = market[v] - adopters[v]
+        for lo in range(0, nv, _CHUNK):
+            hi = min(lo + _CHUNK, nv)
+            m = hi - lo
+            _neighbour_sums(mode, lo, hi, a_cur, table, table_w, indptr, indices, weights, s)
+            ac = a_cur[lo:hi]
+            pd = pdt[lo:hi]
+            qo = qdt_own[lo:hi]
+            qn = qdt_nbr[lo:hi]
+            for i in range(np.uint64(m)):
+                x[i] = pd[i] + qo[i] * ac[i] + qn[i] * s[i]  # h dt
+            c = 0
+            for i in range(m):  # the active villages of the piece, in order
+                v = lo + i
+                idx[c] = v
+                xs[c] = x[i]
+                nrem[c] = market[v] - adopters[v]
+                c += start[v] <= t
+            if c == 0:
+                continue
+            for j in range(c):
                 uu[j] = u[pos + j]
-            pos += m
-            _draw_piece(m, nrem, xs, uu, cnt, work, scalar, extra)
-            for j in range(m):
+            pos += c
+            _draw_piece(c, nrem, xs, uu, cnt, work, scalar, extra)
+            for j in range(c):
                 v = idx[j]
                 av = adopters[v] + cnt[j]
                 adopters[v] = av
@@ -479,52 +552,109 @@ def _stochastic_steps(t0: int, t1: int, market: NDArray[np.int64], inv_market: N
 
 
 @_jit
-def _deterministic_steps(steps: int, market: NDArray[np.float64], start: NDArray[np.int64],
-                         indptr: NDArray[np.int64], indices: NDArray[np.int64], weights: NDArray[np.float64],
-                         pdt: NDArray[np.float64], qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64],
-                         out: NDArray[np.float64]) -> None:
-    """All steps of one deterministic run; the state is the adopting fraction ``a``."""
+def _deterministic_steps(steps: int, market: NDArray[np.float64], start: NDArray[np.int64], mode: int,
+                         table: NDArray[np.uint32], table_w: NDArray[np.float64], indptr: NDArray[np.int64],
+                         indices: NDArray[np.int64], weights: NDArray[np.float64], pdt: NDArray[np.float64],
+                         qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64], out: NDArray[np.float64]) -> None:
+    """All steps of one deterministic run; the state is the adopting fraction ``a`` (0 where not active).
+
+    ``1 - exp(-x)`` is the vectorised series; the rare village with ``x >= 0.35``
+    is then redone with libm's ``expm1``.
+    """
     nv = market.size
     a_cur = np.zeros(nv)
     a_next = np.zeros(nv)
-    idx = np.empty(_CHUNK, dtype=np.int64)
-    xs = np.empty(_CHUNK)
-    av = np.empty(_CHUNK)
+    s = np.empty(_DET_CHUNK)
     for t in range(steps):
-        i = 0
-        while i < nv:
-            m = 0
-            while i < nv and m < _CHUNK:
-                idx[m] = i
-                m += start[i] <= t
-                i += 1
-            for j in range(m):
-                v = idx[j]
-                s = 0.0
-                for e in range(indptr[v], indptr[v + 1]):
-                    s += weights[e] * a_cur[indices[e]]
-                xs[j] = pdt[v] + qdt_own[v] * a_cur[v] + qdt_nbr[v] * s
-                av[j] = a_cur[v]
-            for j in range(np.uint64(m)):
-                a = av[j]
-                av[j] = a + (1.0 - a) * _one_minus_exp_neg(xs[j])  # a -= (1 - a) expm1(-x)
-            for j in range(m):
-                v = idx[j]
-                a_next[v] = av[j]
-                out[t, v] = av[j] * market[v]
+        for lo in range(0, nv, _DET_CHUNK):
+            hi = min(lo + _DET_CHUNK, nv)
+            _neighbour_sums(mode, lo, hi, a_cur, table, table_w, indptr, indices, weights, s)
+            ac = a_cur[lo:hi]
+            an = a_next[lo:hi]
+            st = start[lo:hi]
+            pd = pdt[lo:hi]
+            qo = qdt_own[lo:hi]
+            qn = qdt_nbr[lo:hi]
+            mk = market[lo:hi]
+            row = out[t, lo:hi]
+            big = 0
+            for i in range(np.uint64(hi - lo)):
+                a = ac[i]
+                x = pd[i] + qo[i] * a + qn[i] * s[i]
+                big += x >= _SERIES_MAX
+                new = a + (1.0 - a) * _one_minus_exp_neg_series(x)  # a -= (1 - a) expm1(-x)
+                new = new if st[i] <= t else 0.0
+                an[i] = new
+                row[i] = new * mk[i]
+            if big:
+                for i in range(hi - lo):
+                    a = ac[i]
+                    x = pd[i] + qo[i] * a + qn[i] * s[i]
+                    if x >= _SERIES_MAX and st[i] <= t:
+                        new = a - (1.0 - a) * math.expm1(-x)
+                        an[i] = new
+                        row[i] = new * mk[i]
         a_cur, a_next = a_next, a_cur
 
 
-def run_stochastic(market: NDArray[np.int64], start: NDArray[np.int64], indptr: NDArray[np.int64],
-                   indices: NDArray[np.int64], weights: NDArray[np.float64], pdt: NDArray[np.float64],
-                   qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64], steps: int,
-                   generator: np.random.Generator, out: NDArray[Any]) -> None:
+class Neighbours:
+    """The neighbour weights ``W`` in the layout the kernels read (see :data:`EQUAL` and friends).
+
+    Parameters
+    ----------
+    neighbours : None, numpy.ndarray of int with shape (n, k), or a CSR matrix with shape (n, n)
+        As validated by ``simulate_adoption`` (rows of a matrix sum to 1 or 0).
+    n : int
+        Number of villages.
+    """
+
+    __slots__ = ("indices", "indptr", "mode", "scale", "table", "table_w", "weights")
+
+    def __init__(self, neighbours: Any, n: int) -> None:
+        self.scale = 1.0  # factor applied to q dt w
+        self.table = np.zeros((0, n), dtype=np.uint32)
+        self.table_w = np.zeros((0, n))
+        self.indptr = np.zeros(n + 1, dtype=np.int64)
+        self.indices = np.zeros(0, dtype=np.int64)
+        self.weights = np.zeros(0)
+        self.mode = NONE
+        if neighbours is None:
+            return
+        if isinstance(neighbours, np.ndarray):
+            k = neighbours.shape[1]
+            if k:
+                self.mode = EQUAL
+                self.table = np.ascontiguousarray(neighbours.T, dtype=np.uint32)
+                self.scale = 1.0 / k
+            return
+        indptr = np.asarray(neighbours.indptr, dtype=np.int64)
+        lengths = np.diff(indptr)
+        self.indptr = np.ascontiguousarray(indptr)
+        self.indices = np.ascontiguousarray(neighbours.indices, dtype=np.int64)
+        self.weights = np.ascontiguousarray(neighbours.data, dtype=np.float64)
+        longest = int(lengths.max()) if n else 0
+        if longest == 0:
+            return
+        if longest > 2 * lengths.mean() + 8:
+            self.mode = ROWS
+            return
+        self.mode = TABLE
+        col = np.arange(self.indices.size) - np.repeat(indptr[:-1], lengths)  # slot within its row
+        row = np.repeat(np.arange(n), lengths)
+        self.table = np.zeros((longest, n), dtype=np.uint32)  # padding: village 0 with weight 0
+        self.table_w = np.zeros((longest, n))
+        self.table[col, row] = self.indices
+        self.table_w[col, row] = self.weights
+
+
+def run_stochastic(market: NDArray[np.int64], start: NDArray[np.int64], nbrs: Neighbours,
+                   pdt: NDArray[np.float64], qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64],
+                   steps: int, generator: np.random.Generator, out: NDArray[Any]) -> None:
     """One stochastic run into ``out`` (shape ``(steps, n)``, zeros, int32 or int64).
 
     ``pdt = p dt``, ``qdt_own = q dt (1 - w)``, ``qdt_nbr = q dt w`` per village
-    (zero where the market is 0); ``(indptr, indices, weights)`` is the CSR
-    form of ``W``; ``start`` is clipped to ``[0, steps]``. All int64/float64,
-    C-contiguous.
+    (zero where the market is 0); ``start`` is clipped to ``[0, steps]``.
+    All int64/float64, C-contiguous.
     """
     n = market.size
     inv_market = np.zeros(n)
@@ -533,6 +663,7 @@ def run_stochastic(market: NDArray[np.int64], start: NDArray[np.int64], indptr: 
     adopters = np.zeros(n, dtype=np.int64)
     a_cur = np.zeros(n)
     a_next = np.zeros(n)
+    qn = qdt_nbr * nbrs.scale
     extra = _extra_stream(generator)
     buf = np.empty(max(_BLOCK, int(active.max())))
     t0 = 0
@@ -544,14 +675,14 @@ def run_stochastic(market: NDArray[np.int64], start: NDArray[np.int64], indptr: 
             t1 += 1
         u = buf[:used]
         generator.random(out=u)
-        _stochastic_steps(t0, t1, market, inv_market, start, indptr, indices, weights, pdt, qdt_own, qdt_nbr,
-                          adopters, a_cur, a_next, u, extra, out)
+        _stochastic_steps(t0, t1, market, inv_market, start, nbrs.mode, nbrs.table, nbrs.table_w, nbrs.indptr,
+                          nbrs.indices, nbrs.weights, pdt, qdt_own, qn, adopters, a_cur, a_next, u, extra, out)
         t0 = t1
 
 
-def run_deterministic(market: NDArray[np.float64], start: NDArray[np.int64], indptr: NDArray[np.int64],
-                      indices: NDArray[np.int64], weights: NDArray[np.float64], pdt: NDArray[np.float64],
-                      qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64], steps: int,
-                      out: NDArray[np.float64]) -> None:
-    """One deterministic run into ``out`` (shape ``(steps, n)``, float64, zeros); arguments as :func:`run_stochastic`."""
-    _deterministic_steps(steps, market, start, indptr, indices, weights, pdt, qdt_own, qdt_nbr, out)
+def run_deterministic(market: NDArray[np.float64], start: NDArray[np.int64], nbrs: Neighbours,
+                      pdt: NDArray[np.float64], qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64],
+                      steps: int, out: NDArray[np.float64]) -> None:
+    """One deterministic run into ``out`` (shape ``(steps, n)``, float64); arguments as :func:`run_stochastic`."""
+    _deterministic_steps(steps, market, start, nbrs.mode, nbrs.table, nbrs.table_w, nbrs.indptr, nbrs.indices,
+                         nbrs.weights, pdt, qdt_own, qdt_nbr * nbrs.scale, out)
