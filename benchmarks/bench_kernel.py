@@ -53,8 +53,16 @@ from smartkampung.sim.adoption import simulate_adoption
 BOUND_PER_CORE = 4.5e7
 
 
-def loop_one_run(market: NDArray[np.int64], start: NDArray[np.int64], nbr: NDArray[np.intp], *, p: float,
-                 q: float, steps: int, gen: np.random.Generator) -> NDArray[np.int64]:
+def loop_one_run(
+    market: NDArray[np.int64],
+    start: NDArray[np.int64],
+    nbr: NDArray[np.intp],
+    *,
+    p: float,
+    q: float,
+    steps: int,
+    gen: np.random.Generator,
+) -> NDArray[np.int64]:
     """The plain numpy loop of ``bench_adoption.numpy_loop`` for one run with its own start, p and q."""
     n = market.size
     out = np.empty((steps, n), dtype=np.int64)
@@ -85,6 +93,48 @@ def seeds(runs: int, seed: int) -> list[np.random.Generator]:
     return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(runs)]
 
 
+def stochastic_case(n: int, runs: int, steps: int, repeats: int) -> tuple[dict[str, float], str]:
+    """Best times of the three implementations on ``n`` villages, and a line on their agreement."""
+    market, start, nbr = make_problem(n)
+    starts = np.broadcast_to(start, (runs, n))
+    best, res = best_of(
+        {
+            "numpy loop": lambda: numpy_loop(market, start, nbr, steps=steps, runs=runs, rng=1),
+            "simulate_adoption": lambda: simulate_adoption(
+                market, start, nbr, p=P, q=Q, w=W, steps=steps, runs=runs, rng=1
+            ),
+            "numba backend": lambda: adopt_batch(
+                market, starts, nbr, p=P, q=Q, w=W, steps=steps, generators=seeds(runs, 1), backend="numba"
+            ),
+        },
+        repeats,
+    )
+    note = (
+        f"  stochastic {n:,}: mean final total, numpy loop {res['numpy loop'][:, -1].sum(1).mean():,.0f}, "
+        f"simulate_adoption {res['simulate_adoption'][:, -1].sum(1).mean():,.0f}, "
+        f"numba {res['numba backend'][:, -1].sum(1).mean():,.0f}"
+    )
+    return best, note
+
+
+def sampler_table(repeats: int, quick: bool) -> None:
+    """Nanoseconds per draw of the compiled sampler and of ``Generator.binomial``."""
+    from smartkampung.sim._adoption_numba import sample_binomial
+
+    print()
+    print("binomial sampler alone, 10^6 draws of Binomial(n, mean/n) with n varying in [2000, 2100)")
+    print(f"{'mean':>6} {'compiled [ns/draw]':>19} {'Generator.binomial [ns/draw]':>29}")
+    gen = np.random.default_rng(5)
+    size = 200_000 if quick else 1_000_000
+    nn = gen.integers(2000, 2100, size)
+    for mean in (0.5, 2, 5, 10, 20, 29, 40, 100, 1000):
+        pp = np.full(size, mean / 2000)
+        best, _ = best_of(
+            {"c": lambda pp=pp: sample_binomial(nn, pp, gen), "np": lambda pp=pp: gen.binomial(nn, pp)}, repeats
+        )
+        print(f"{mean:>6} {best['c'] / size * 1e9:>19.1f} {best['np'] / size * 1e9:>29.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
@@ -100,32 +150,30 @@ def main() -> None:
     notes: list[str] = []
 
     for n, runs in sizes:
-        market, start, nbr = make_problem(n)
-        starts = np.broadcast_to(start, (runs, n))
-        best, res = best_of({
-            "numpy loop": lambda: numpy_loop(market, start, nbr, steps=steps, runs=runs, rng=1),
-            "simulate_adoption": lambda: simulate_adoption(market, start, nbr, p=P, q=Q, w=W, steps=steps,
-                                                           runs=runs, rng=1),
-            "numba backend": lambda: adopt_batch(market, starts, nbr, p=P, q=Q, w=W, steps=steps,
-                                                 generators=seeds(runs, 1), backend="numba"),
-        }, repeats)
+        best, note = stochastic_case(n, runs, steps, repeats)
         rows.append(("stochastic", f"{n:,} × {steps} × {runs}", best, n * steps * runs))
-        notes.append(f"  stochastic {n:,}: mean final total, numpy loop {res['numpy loop'][:, -1].sum(1).mean():,.0f}, "
-                     f"simulate_adoption {res['simulate_adoption'][:, -1].sum(1).mean():,.0f}, "
-                     f"numba {res['numba backend'][:, -1].sum(1).mean():,.0f}")
+        notes.append(note)
 
     n_det = 2_000 if args.quick else 20_000
     market, start, nbr = make_problem(n_det)
-    best, res = best_of({
-        "numpy loop": lambda: numpy_loop_deterministic(market, start, nbr, steps=steps),
-        "simulate_adoption": lambda: simulate_adoption(market, start, nbr, p=P, q=Q, w=W, steps=steps,
-                                                       stochastic=False),
-        "numba backend": lambda: adopt_batch(market, start[None], nbr, p=P, q=Q, w=W, steps=steps,
-                                             stochastic=False, backend="numba"),
-    }, repeats)
+    best, res = best_of(
+        {
+            "numpy loop": lambda: numpy_loop_deterministic(market, start, nbr, steps=steps),
+            "simulate_adoption": lambda: simulate_adoption(
+                market, start, nbr, p=P, q=Q, w=W, steps=steps, stochastic=False
+            ),
+            "numba backend": lambda: adopt_batch(
+                market, start[None], nbr, p=P, q=Q, w=W, steps=steps, stochastic=False, backend="numba"
+            ),
+        },
+        repeats,
+    )
     rows.append(("deterministic", f"{n_det:,} × {steps} × 1", best, n_det * steps))
-    det_err = float(np.max(np.abs(res["numba backend"][0] - res["simulate_adoption"][0])
-                           / np.maximum(res["simulate_adoption"][0], 1.0)))
+    det_err = float(
+        np.max(
+            np.abs(res["numba backend"][0] - res["simulate_adoption"][0]) / np.maximum(res["simulate_adoption"][0], 1.0)
+        )
+    )
     notes.append(f"  deterministic: max relative |numba - simulate_adoption| {det_err:.1e}")
 
     n_small, runs_small = (217, 20) if args.quick else (217, 100)
@@ -137,59 +185,75 @@ def main() -> None:
 
     def per_run_simulate() -> NDArray[Any]:
         gens = seeds(runs_small, 4)
-        return np.stack([simulate_adoption(market, starts[b], nbr, p=p_run[b], q=q_run[b], w=W, steps=steps,
-                                           runs=1, rng=[gens[b]])[0] for b in range(runs_small)])
+        return np.stack(
+            [
+                simulate_adoption(
+                    market, starts[b], nbr, p=p_run[b], q=q_run[b], w=W, steps=steps, runs=1, rng=[gens[b]]
+                )[0]
+                for b in range(runs_small)
+            ]
+        )
 
     def per_run_loop() -> NDArray[Any]:
         gens = seeds(runs_small, 4)
-        return np.stack([loop_one_run(market, starts[b], nbr, p=p_run[b], q=q_run[b], steps=steps, gen=gens[b])
-                         for b in range(runs_small)])
+        return np.stack(
+            [
+                loop_one_run(market, starts[b], nbr, p=p_run[b], q=q_run[b], steps=steps, gen=gens[b])
+                for b in range(runs_small)
+            ]
+        )
 
-    best, res = best_of({
-        "numpy loop": per_run_loop,
-        "simulate_adoption": per_run_simulate,
-        "adopt_batch numpy": lambda: adopt_batch(market, starts, nbr, p=p_run, q=q_run, w=W, steps=steps,
-                                                 generators=seeds(runs_small, 4)),
-        "numba backend": lambda: adopt_batch(market, starts, nbr, p=p_run, q=q_run, w=W, steps=steps,
-                                             generators=seeds(runs_small, 4), backend="numba"),
-    }, repeats)
-    rows.append(("small region, batched", f"{n_small} × {steps} × {runs_small}", best,
-                 n_small * steps * runs_small))
+    best, res = best_of(
+        {
+            "numpy loop": per_run_loop,
+            "simulate_adoption": per_run_simulate,
+            "adopt_batch numpy": lambda: adopt_batch(
+                market, starts, nbr, p=p_run, q=q_run, w=W, steps=steps, generators=seeds(runs_small, 4)
+            ),
+            "numba backend": lambda: adopt_batch(
+                market,
+                starts,
+                nbr,
+                p=p_run,
+                q=q_run,
+                w=W,
+                steps=steps,
+                generators=seeds(runs_small, 4),
+                backend="numba",
+            ),
+        },
+        repeats,
+    )
+    rows.append(("small region, batched", f"{n_small} × {steps} × {runs_small}", best, n_small * steps * runs_small))
     same = np.array_equal(res["adopt_batch numpy"], res["simulate_adoption"])
     notes.append(f"  small region: adopt_batch numpy == simulate_adoption run by run, bit for bit: {same}")
     if not same:
         raise SystemExit("adopt_batch (numpy) differs from simulate_adoption")
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"Spatial Bass adoption, k=6, w={W}, p={P:.5f}, q={Q:.5f} per month; one core; "
-          f"numpy {np.__version__}; best of {repeats} rounds, warm; load average at the end {load:.2f}")
-    print(f"{'case':<22} {'villages × months × runs':>25}  {'implementation':<18} {'time [s]':>9} "
-          f"{'village-months/s':>17} {'× numpy loop':>12} {'of bound':>9}")
+    print(
+        f"Spatial Bass adoption, k=6, w={W}, p={P:.5f}, q={Q:.5f} per month; one core; "
+        f"numpy {np.__version__}; best of {repeats} rounds, warm; load average at the end {load:.2f}"
+    )
+    print(
+        f"{'case':<22} {'villages × months × runs':>25}  {'implementation':<18} {'time [s]':>9} "
+        f"{'village-months/s':>17} {'× numpy loop':>12} {'of bound':>9}"
+    )
     for case, size, best, vm in rows:
         base = vm / best["numpy loop"]
         for name, secs in best.items():
             rate = vm / secs
-            print(f"{case:<22} {size:>25}  {name:<18} {secs:>9.3f} {rate:>17,.0f} {rate / base:>11.2f}× "
-                  f"{rate / BOUND_PER_CORE:>8.0%}")
+            print(
+                f"{case:<22} {size:>25}  {name:<18} {secs:>9.3f} {rate:>17,.0f} {rate / base:>11.2f}× "
+                f"{rate / BOUND_PER_CORE:>8.0%}"
+            )
     print()
     print("agreement")
     for line in notes:
         print(line)
 
     if args.sampler:
-        from smartkampung.sim._adoption_numba import sample_binomial
-
-        print()
-        print("binomial sampler alone, 10^6 draws of Binomial(n, mean/n) with n varying in [2000, 2100)")
-        print(f"{'mean':>6} {'compiled [ns/draw]':>19} {'Generator.binomial [ns/draw]':>29}")
-        gen = np.random.default_rng(5)
-        size = 200_000 if args.quick else 1_000_000
-        nn = gen.integers(2000, 2100, size)
-        for mean in (0.5, 2, 5, 10, 20, 29, 40, 100, 1000):
-            pp = np.full(size, mean / 2000)
-            best, _ = best_of({"c": lambda: sample_binomial(nn, pp, gen), "np": lambda: gen.binomial(nn, pp)},
-                              repeats)
-            print(f"{mean:>6} {best['c'] / size * 1e9:>19.1f} {best['np'] / size * 1e9:>29.1f}")
+        sampler_table(repeats, args.quick)
 
 
 if __name__ == "__main__":

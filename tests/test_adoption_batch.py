@@ -21,18 +21,20 @@ from hypothesis import strategies as st
 
 from smartkampung import SmartKampungError
 from smartkampung._errors import ParameterError
-from smartkampung.sim import _adoption_batch
 from smartkampung.sim._adoption_batch import BACKENDS, adopt_batch, numba_available
 from smartkampung.sim.adoption import simulate_adoption
 
 
-def per_run(market: Any, start: np.ndarray, nbr: Any, p: np.ndarray, q: np.ndarray, gens: list[Any],
-            **kw: Any) -> np.ndarray:
+def per_run(
+    market: Any, start: np.ndarray, nbr: Any, p: np.ndarray, q: np.ndarray, gens: list[Any], **kw: Any
+) -> np.ndarray:
     """simulate_adoption run by run, each with its own generator."""
-    return np.stack([
-        simulate_adoption(market, start[b], nbr, p=p[b], q=q[b], runs=1, rng=[gens[b]], **kw)[0]
-        for b in range(start.shape[0])
-    ])
+    return np.stack(
+        [
+            simulate_adoption(market, start[b], nbr, p=p[b], q=q[b], runs=1, rng=[gens[b]], **kw)[0]
+            for b in range(start.shape[0])
+        ]
+    )
 
 
 def fresh(seed: int, runs: int) -> list[np.random.Generator]:
@@ -46,26 +48,42 @@ def batches(draw: Any) -> dict[str, Any]:
     steps = draw(st.integers(1, 10))
     big = draw(st.booleans())  # large markets: means >= 30 and p > 1/2, drawn by Generator.binomial
     market = np.array(draw(st.lists(st.integers(0, 20_000 if big else 60), min_size=n, max_size=n)))
-    start = np.array(draw(st.lists(st.lists(st.integers(-2, steps + 2), min_size=n, max_size=n),
-                                   min_size=runs, max_size=runs)))
+    start = np.array(
+        draw(st.lists(st.lists(st.integers(-2, steps + 2), min_size=n, max_size=n), min_size=runs, max_size=runs))
+    )
     kind = draw(st.sampled_from(["none", "index", "sparse"]))
     w = 0.0 if kind == "none" else draw(st.floats(0.0, 1.0))
     nbr: Any = None
     if kind == "index":
         k = draw(st.integers(0, 4))
-        nbr = np.array(draw(st.lists(st.lists(st.integers(0, n - 1), min_size=k, max_size=k),
-                                     min_size=n, max_size=n)), dtype=np.int64).reshape(n, k)
+        nbr = np.array(
+            draw(st.lists(st.lists(st.integers(0, n - 1), min_size=k, max_size=k), min_size=n, max_size=n)),
+            dtype=np.int64,
+        ).reshape(n, k)
     elif kind == "sparse":
-        dense = np.array(draw(st.lists(st.lists(st.sampled_from([0.0, 0.0, 0.5, 1.0, 3.0]), min_size=n,
-                                                max_size=n), min_size=n, max_size=n)))
+        dense = np.array(
+            draw(
+                st.lists(
+                    st.lists(st.sampled_from([0.0, 0.0, 0.5, 1.0, 3.0]), min_size=n, max_size=n), min_size=n, max_size=n
+                )
+            )
+        )
         rows = dense.sum(axis=1, keepdims=True)
         nbr = sp.csr_array(np.divide(dense, rows, out=np.zeros_like(dense), where=rows > 0))
     per_village = draw(st.booleans())
     shape = (runs, n) if per_village else (runs,)
     p = np.array(draw(st.lists(st.floats(0.0, 0.5), min_size=int(np.prod(shape)), max_size=int(np.prod(shape)))))
     q = np.array(draw(st.lists(st.floats(0.0, 2.0), min_size=int(np.prod(shape)), max_size=int(np.prod(shape)))))
-    return {"market": market, "start": start, "nbr": nbr, "p": p.reshape(shape), "q": q.reshape(shape),
-            "w": w, "steps": steps, "dt": draw(st.floats(0.1, 3.0))}
+    return {
+        "market": market,
+        "start": start,
+        "nbr": nbr,
+        "p": p.reshape(shape),
+        "q": q.reshape(shape),
+        "w": w,
+        "steps": steps,
+        "dt": draw(st.floats(0.1, 3.0)),
+    }
 
 
 @settings(max_examples=60, deadline=None)
@@ -138,8 +156,15 @@ def test_generator_kinds_and_advance() -> None:
 
 
 def test_empty_region_and_backend_names() -> None:
-    out = adopt_batch(np.zeros(0, dtype=np.int64), np.zeros((2, 0), dtype=np.int64), None, p=0.1, q=0.1, steps=4,
-                      generators=fresh(0, 2))
+    out = adopt_batch(
+        np.zeros(0, dtype=np.int64),
+        np.zeros((2, 0), dtype=np.int64),
+        None,
+        p=0.1,
+        q=0.1,
+        steps=4,
+        generators=fresh(0, 2),
+    )
     assert out.shape == (2, 4, 0)
     assert BACKENDS == ("numpy", "numba")
 
@@ -148,8 +173,7 @@ def test_deterministic_needs_no_generators() -> None:
     market, nbr = _region(10, 4)
     start = np.zeros((2, 10), dtype=np.int64)
     a = adopt_batch(market, start, nbr, p=[0.01, 0.02], q=0.1, w=0.2, steps=5, stochastic=False)
-    b = adopt_batch(market, start, nbr, p=[0.01, 0.02], q=0.1, w=0.2, steps=5, stochastic=False,
-                    generators=fresh(0, 2))
+    b = adopt_batch(market, start, nbr, p=[0.01, 0.02], q=0.1, w=0.2, steps=5, stochastic=False, generators=fresh(0, 2))
     np.testing.assert_array_equal(a, b)
     assert np.all(a[1] >= a[0])  # larger p, same start: at least as many adopters
 
@@ -158,8 +182,15 @@ def test_deterministic_needs_no_generators() -> None:
 
 
 def _call(**over: Any) -> Any:
-    kw: dict[str, Any] = {"market": [10, 20, 30], "start_step": np.zeros((2, 3), dtype=np.int64),
-                          "neighbours": None, "p": 0.01, "q": 0.1, "steps": 4, "generators": fresh(0, 2)}
+    kw: dict[str, Any] = {
+        "market": [10, 20, 30],
+        "start_step": np.zeros((2, 3), dtype=np.int64),
+        "neighbours": None,
+        "p": 0.01,
+        "q": 0.1,
+        "steps": 4,
+        "generators": fresh(0, 2),
+    }
     kw.update(over)
     market, start, nbr = kw.pop("market"), kw.pop("start_step"), kw.pop("neighbours")
     return adopt_batch(market, start, nbr, **kw)
@@ -242,7 +273,9 @@ def test_missing_numba_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> N
 def test_numba_is_not_imported_by_the_package() -> None:
     import subprocess
 
-    code = ("import sys, smartkampung, smartkampung.sim._adoption_batch; "
-            "print('numba' in sys.modules, 'smartkampung.sim._adoption_numba' in sys.modules)")
+    code = (
+        "import sys, smartkampung, smartkampung.sim._adoption_batch; "
+        "print('numba' in sys.modules, 'smartkampung.sim._adoption_numba' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]

@@ -18,10 +18,10 @@ from scipy import special, stats
 
 pytest.importorskip("numba")
 
-from smartkampung._errors import ParameterError  # noqa: E402
-from smartkampung.sim import _adoption_numba as nb  # noqa: E402
-from smartkampung.sim._adoption_batch import adopt_batch, numba_available  # noqa: E402
-from smartkampung.sim.adoption import simulate_adoption  # noqa: E402
+from smartkampung._errors import ParameterError
+from smartkampung.sim import _adoption_numba as nb
+from smartkampung.sim._adoption_batch import adopt_batch, numba_available
+from smartkampung.sim.adoption import simulate_adoption
 
 
 def fresh(seed: int, runs: int) -> list[np.random.Generator]:
@@ -37,15 +37,27 @@ def test_numba_available() -> None:
 
 def test_exp_and_one_minus_exp_are_accurate() -> None:
     rng = np.random.default_rng(0)
-    y = np.concatenate([-rng.random(20_000) * 745.0, -rng.random(20_000), -rng.random(2_000) * 1e-12,
-                        [0.0, -0.0, -1e-300, -745.0, -745.2, -800.0, -1e9, -np.inf]])
+    y = np.concatenate(
+        [
+            -rng.random(20_000) * 745.0,
+            -rng.random(20_000),
+            -rng.random(2_000) * 1e-12,
+            [0.0, -0.0, -1e-300, -745.0, -745.2, -800.0, -1e9, -np.inf],
+        ]
+    )
     got = np.array([nb._exp_neg(v) for v in y])
     want = np.exp(y)
     normal = want > np.finfo(float).tiny
     assert np.all(np.abs(got[normal] - want[normal]) <= 2 * np.spacing(want[normal]))
     np.testing.assert_allclose(got[~normal], want[~normal], rtol=0, atol=1e-320)
-    x = np.concatenate([rng.random(20_000) * 0.7, rng.random(5_000) * 1e-8, rng.random(5_000) * 40.0,
-                        [0.0, 1e-300, 0.35, np.nextafter(0.35, 0), 700.0, np.inf]])
+    x = np.concatenate(
+        [
+            rng.random(20_000) * 0.7,
+            rng.random(5_000) * 1e-8,
+            rng.random(5_000) * 40.0,
+            [0.0, 1e-300, 0.35, np.nextafter(0.35, 0), 700.0, np.inf],
+        ]
+    )
     got = np.array([nb._one_minus_exp_neg(v) for v in x])
     want = -np.expm1(-x)
     assert np.all(np.abs(got - want) <= 3 * np.spacing(want))
@@ -96,10 +108,28 @@ def chi_square_pvalue(draws: np.ndarray, n: int, p: float) -> float:
 
 CASES = [
     # (n, p): inversion, the switch at mean 30, BTRS, the flipped side p > 1/2, extremes.
-    (1, 0.3), (5, 0.5), (40, 0.02), (2000, 0.0005), (2000, 0.005), (3000, 0.0033),
-    (100, 0.29), (1000, 0.0299), (1000, 0.03), (1000, 0.031), (60, 0.5), (3000, 0.02),
-    (10_000, 0.25), (200, 0.9), (31, 0.97), (7, 0.999), (10**6, 1e-12), (10**6, 3e-5),
-    (10**9, 0.3), (10**9, 1e-7), (2**31 - 1, 0.5), (50, 1e-300),
+    (1, 0.3),
+    (5, 0.5),
+    (40, 0.02),
+    (2000, 0.0005),
+    (2000, 0.005),
+    (3000, 0.0033),
+    (100, 0.29),
+    (1000, 0.0299),
+    (1000, 0.03),
+    (1000, 0.031),
+    (60, 0.5),
+    (3000, 0.02),
+    (10_000, 0.25),
+    (200, 0.9),
+    (31, 0.97),
+    (7, 0.999),
+    (10**6, 1e-12),
+    (10**6, 3e-5),
+    (10**9, 0.3),
+    (10**9, 1e-7),
+    (2**31 - 1, 0.5),
+    (50, 1e-300),
 ]
 
 
@@ -107,7 +137,8 @@ CASES = [
 def test_sampler_matches_the_binomial_pmf(n: int, p: float) -> None:
     size = 40_000
     draws = nb.sample_binomial(np.full(size, n), np.full(size, p), np.random.default_rng(n % 1000 + 17))
-    assert draws.min() >= 0 and draws.max() <= n
+    assert draws.min() >= 0
+    assert draws.max() <= n
     assert chi_square_pvalue(draws, n, p) > 1e-4
     mean, var = n * p, n * p * (1 - p)
     assert abs(draws.mean() - mean) <= 6 * math.sqrt(var / size) + 1e-12
@@ -173,24 +204,37 @@ def problems(draw: Any) -> dict[str, Any]:
     runs = draw(st.integers(1, 3))
     steps = draw(st.integers(1, 12))
     market = np.array(draw(st.lists(st.integers(0, 5000), min_size=n, max_size=n)))
-    start = np.array(draw(st.lists(st.lists(st.integers(-2, steps + 2), min_size=n, max_size=n),
-                                   min_size=runs, max_size=runs)))
+    start = np.array(
+        draw(st.lists(st.lists(st.integers(-2, steps + 2), min_size=n, max_size=n), min_size=runs, max_size=runs))
+    )
     kind = draw(st.sampled_from(["none", "index", "sparse"]))
     nbr: Any = None
     if kind == "index":
         k = draw(st.integers(0, 4))
-        nbr = np.array(draw(st.lists(st.lists(st.integers(0, n - 1), min_size=k, max_size=k),
-                                     min_size=n, max_size=n)), dtype=np.int64).reshape(n, k)
+        nbr = np.array(
+            draw(st.lists(st.lists(st.integers(0, n - 1), min_size=k, max_size=k), min_size=n, max_size=n)),
+            dtype=np.int64,
+        ).reshape(n, k)
     elif kind == "sparse":
-        dense = np.array(draw(st.lists(st.lists(st.sampled_from([0.0, 0.0, 0.5, 1.0, 3.0]), min_size=n,
-                                                max_size=n), min_size=n, max_size=n)))
+        dense = np.array(
+            draw(
+                st.lists(
+                    st.lists(st.sampled_from([0.0, 0.0, 0.5, 1.0, 3.0]), min_size=n, max_size=n), min_size=n, max_size=n
+                )
+            )
+        )
         rows = dense.sum(axis=1, keepdims=True)
         nbr = sp.csr_array(np.divide(dense, rows, out=np.zeros_like(dense), where=rows > 0))
-    return {"market": market, "start": start, "nbr": nbr,
-            "p": np.array(draw(st.lists(st.floats(0.0, 0.5), min_size=runs, max_size=runs))),
-            "q": np.array(draw(st.lists(st.floats(0.0, 2.0), min_size=runs, max_size=runs))),
-            "w": 0.0 if kind == "none" else draw(st.floats(0.0, 1.0)),
-            "steps": steps, "dt": draw(st.floats(0.1, 3.0))}
+    return {
+        "market": market,
+        "start": start,
+        "nbr": nbr,
+        "p": np.array(draw(st.lists(st.floats(0.0, 0.5), min_size=runs, max_size=runs))),
+        "q": np.array(draw(st.lists(st.floats(0.0, 2.0), min_size=runs, max_size=runs))),
+        "w": 0.0 if kind == "none" else draw(st.floats(0.0, 1.0)),
+        "steps": steps,
+        "dt": draw(st.floats(0.1, 3.0)),
+    }
 
 
 @settings(max_examples=40, deadline=None)
@@ -199,7 +243,8 @@ def test_deterministic_equals_the_numpy_backend(pr: dict[str, Any]) -> None:
     kw = {"p": pr["p"], "q": pr["q"], "w": pr["w"], "steps": pr["steps"], "dt": pr["dt"], "stochastic": False}
     fast = adopt_batch(pr["market"], pr["start"], pr["nbr"], backend="numba", **kw)
     ref = adopt_batch(pr["market"], pr["start"], pr["nbr"], backend="numpy", **kw)
-    assert fast.dtype == np.float64 and fast.shape == ref.shape
+    assert fast.dtype == np.float64
+    assert fast.shape == ref.shape
     np.testing.assert_allclose(fast, ref, rtol=1e-12, atol=1e-12 * max(1, int(pr["market"].max())))
 
 
@@ -207,11 +252,22 @@ def test_deterministic_equals_the_numpy_backend(pr: dict[str, Any]) -> None:
 @given(pr=problems(), seed=st.integers(0, 2**32 - 1))
 def test_stochastic_invariants(pr: dict[str, Any], seed: int) -> None:
     runs = pr["start"].shape[0]
-    out = adopt_batch(pr["market"], pr["start"], pr["nbr"], p=pr["p"], q=pr["q"], w=pr["w"], steps=pr["steps"],
-                      dt=pr["dt"], generators=fresh(seed, runs), backend="numba")
+    out = adopt_batch(
+        pr["market"],
+        pr["start"],
+        pr["nbr"],
+        p=pr["p"],
+        q=pr["q"],
+        w=pr["w"],
+        steps=pr["steps"],
+        dt=pr["dt"],
+        generators=fresh(seed, runs),
+        backend="numba",
+    )
     assert out.dtype == np.int32
     assert np.all(np.diff(out, axis=1) >= 0)  # never falls
-    assert np.all(out >= 0) and np.all(out <= pr["market"])  # within the market
+    assert np.all(out >= 0)
+    assert np.all(out <= pr["market"])  # within the market
     t = np.arange(pr["steps"])[None, :, None]
     assert np.all(out[t < pr["start"][:, None, :]] == 0)  # nothing before the start step
 
@@ -265,12 +321,20 @@ def test_same_seed_same_result_and_batch_invariance() -> None:
     np.testing.assert_array_equal(whole, again)
     # Each run alone, and the runs in reverse order: the same numbers.
     for b in range(runs):
-        alone = adopt_batch(market, start[b : b + 1], nbr, p=p[b : b + 1], q=q[b : b + 1],
-                            generators=[np.random.default_rng(seqs[b])], **kw)
+        alone = adopt_batch(
+            market,
+            start[b : b + 1],
+            nbr,
+            p=p[b : b + 1],
+            q=q[b : b + 1],
+            generators=[np.random.default_rng(seqs[b])],
+            **kw,
+        )
         np.testing.assert_array_equal(alone[0], whole[b])
     rev = slice(None, None, -1)
-    backwards = adopt_batch(market, start[rev], nbr, p=p[rev], q=q[rev],
-                            generators=[np.random.default_rng(s) for s in seqs[::-1]], **kw)
+    backwards = adopt_batch(
+        market, start[rev], nbr, p=p[rev], q=q[rev], generators=[np.random.default_rng(s) for s in seqs[::-1]], **kw
+    )
     np.testing.assert_array_equal(backwards[rev], whole)
     other = adopt_batch(market, start, nbr, p=p, q=q, generators=fresh(43, runs), **kw)
     assert not np.array_equal(other, whole)
@@ -295,8 +359,9 @@ def test_result_depends_on_the_generator_state_only() -> None:
 
 def test_large_markets_use_int64_and_stay_exact() -> None:
     market = np.array([2**31 + 11, 3])
-    out = adopt_batch(market, np.zeros((2, 2), dtype=np.int64), None, p=0.2, q=0.0, steps=4,
-                      generators=fresh(0, 2), backend="numba")
+    out = adopt_batch(
+        market, np.zeros((2, 2), dtype=np.int64), None, p=0.2, q=0.0, steps=4, generators=fresh(0, 2), backend="numba"
+    )
     assert out.dtype == np.int64
     remaining = market[0] * math.exp(-0.2 * 4)
     assert abs(out[:, -1, 0].mean() - (market[0] - remaining)) < 6 * math.sqrt(market[0] * 0.3)
@@ -318,10 +383,56 @@ def test_close_to_simulate_adoption_on_a_real_sized_region() -> None:
 
 def test_numba_backend_checks_arguments_like_numpy() -> None:
     with pytest.raises(ParameterError) as info:
-        adopt_batch([1, 2], np.zeros((1, 2), dtype=np.int64), None, p=0.1, q=0.1, steps=3,
-                    generators=fresh(0, 2), backend="numba")
+        adopt_batch(
+            [1, 2],
+            np.zeros((1, 2), dtype=np.int64),
+            None,
+            p=0.1,
+            q=0.1,
+            steps=3,
+            generators=fresh(0, 2),
+            backend="numba",
+        )
     assert info.value.parameter == "generators"
     with pytest.raises(ParameterError) as info:
-        adopt_batch([1, 2], np.zeros((1, 2), dtype=np.int64), None, p=0.1, q=0.1, w=0.2, steps=3,
-                    generators=fresh(0, 1), backend="numba")
+        adopt_batch(
+            [1, 2],
+            np.zeros((1, 2), dtype=np.int64),
+            None,
+            p=0.1,
+            q=0.1,
+            w=0.2,
+            steps=3,
+            generators=fresh(0, 1),
+            backend="numba",
+        )
     assert info.value.parameter == "neighbours"
+
+
+@pytest.mark.parametrize("layout", ["equal", "table", "rows"])
+def test_every_neighbour_layout_matches_the_numpy_backend(layout: str) -> None:
+    # EQUAL: an index array; TABLE: sparse weights of similar row lengths;
+    # ROWS: sparse weights with one very long row (a hub village).
+    rng = np.random.default_rng(8)
+    n = 60
+    market = rng.integers(0, 3000, n)
+    if layout == "equal":
+        nbr: Any = np.array([rng.choice(n, 4) for _ in range(n)])
+    else:
+        dense = (rng.random((n, n)) < 0.08) * rng.random((n, n))
+        if layout == "rows":
+            dense[0] = rng.random(n)
+        dense[5] = 0.0  # an isolated village
+        rows = dense.sum(axis=1, keepdims=True)
+        nbr = sp.csr_array(np.divide(dense, rows, out=np.zeros_like(dense), where=rows > 0))
+    mode = nb.Neighbours(nbr, n).mode
+    assert mode == {"equal": nb.EQUAL, "table": nb.TABLE, "rows": nb.ROWS}[layout]
+    start = rng.integers(-2, 30, (3, n))
+    kw = {"p": [0.002, 0.004, 0.01], "q": 0.08, "w": 0.6, "steps": 36, "stochastic": False}
+    fast = adopt_batch(market, start, nbr, backend="numba", **kw)
+    ref = adopt_batch(market, start, nbr, backend="numpy", **kw)
+    np.testing.assert_allclose(fast, ref, rtol=1e-12, atol=1e-9)
+    kw["stochastic"] = True
+    draws = adopt_batch(market, start, nbr, generators=fresh(0, 3), backend="numba", **kw)
+    assert np.all(np.diff(draws, axis=1) >= 0)
+    assert np.all(draws <= market)

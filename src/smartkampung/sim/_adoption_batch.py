@@ -79,11 +79,37 @@ def _numba_module(function: str) -> ModuleType:
 class _Batch:
     """Validated, broadcast arguments of :func:`adopt_batch`."""
 
-    __slots__ = ("dt", "dtype", "gens", "market", "neighbours", "p", "p_scalar", "q", "q_scalar", "runs", "start",
-                 "steps", "stochastic", "w")
+    __slots__ = (
+        "dt",
+        "dtype",
+        "gens",
+        "market",
+        "neighbours",
+        "p",
+        "p_scalar",
+        "q",
+        "q_scalar",
+        "runs",
+        "start",
+        "steps",
+        "stochastic",
+        "w",
+    )
 
-    def __init__(self, market: ArrayLike, start_step: ArrayLike, neighbours: Any, p: ArrayLike, q: ArrayLike,
-                 w: float, steps: int, dt: float, stochastic: bool, generators: Any, fn: str) -> None:
+    def __init__(
+        self,
+        market: ArrayLike,
+        start_step: ArrayLike,
+        neighbours: Any,
+        p: ArrayLike,
+        q: ArrayLike,
+        w: float,
+        steps: int,
+        dt: float,
+        stochastic: bool,
+        generators: Any,
+        fn: str,
+    ) -> None:
         if not isinstance(stochastic, bool | np.bool_):
             raise ParameterError("stochastic", "must be True or False", function=fn)
         self.stochastic = bool(stochastic)
@@ -102,6 +128,7 @@ class _Batch:
         check_nonnegative(mk, "market", fn)
         n = mk.size
         self.market: NDArray[Any]
+        self.dtype: np.dtype[Any]
         if self.stochastic:
             self.market = as_int_array(market, "market", fn)
             big = int(self.market.max()) if n else 0
@@ -131,8 +158,9 @@ class _Batch:
                 raise ParameterError(
                     "generators", f"must hold one generator per run ({runs}), got {len(generators)}", function=fn
                 )
-            if not all(isinstance(g, np.random.Generator | np.random.SeedSequence | np.random.BitGenerator)
-                       for g in generators):
+            if not all(
+                isinstance(g, np.random.Generator | np.random.SeedSequence | np.random.BitGenerator) for g in generators
+            ):
                 raise ParameterError(
                     "generators", "must hold numpy Generators (or SeedSequences or BitGenerators)", function=fn
                 )
@@ -262,10 +290,19 @@ def _numpy_batch(batch: _Batch, neighbours: Any, fn: str) -> NDArray[Any]:
     if n == 0:
         return out
     probs = [
-        _Problem(batch.market, batch.start[b], neighbours,
-                 float(batch.p[b, 0]) if batch.p_scalar else batch.p[b],
-                 float(batch.q[b, 0]) if batch.q_scalar else batch.q[b],
-                 batch.w, steps, batch.dt, 1, batch.stochastic, fn)
+        _Problem(
+            batch.market,
+            batch.start[b],
+            neighbours,
+            float(batch.p[b, 0]) if batch.p_scalar else batch.p[b],
+            float(batch.q[b, 0]) if batch.q_scalar else batch.q[b],
+            batch.w,
+            steps,
+            batch.dt,
+            1,
+            batch.stochastic,
+            fn,
+        )
         for b in range(runs)
     ]
     wide = _Wide(probs, batch.start, steps)
@@ -310,6 +347,7 @@ class _Wide:
 
     def exponent(self, a: NDArray[np.float64], n_act: int) -> NDArray[np.float64]:
         """``x = -h dt`` of the first ``n_act`` global positions (as ``_Problem.exponent``)."""
+        x: NDArray[np.float64]
         if self.matrix is None:
             x = np.multiply(a[:n_act], self.c1[:n_act])
         else:
@@ -320,12 +358,15 @@ class _Wide:
 
 def _relabelled_block_diagonal(probs: list[_Problem], glob: NDArray[np.intp], inv: NDArray[np.intp], n: int) -> Any:
     """The runs' hazard matrices as one block-diagonal CSR in global positions, row entries in their order."""
-    datas, cols, lengths = [], [], []
+    datas: list[NDArray[np.float64]] = []
+    cols: list[NDArray[np.int64]] = []
+    lengths: list[NDArray[np.int64]] = []
     for b, pr in enumerate(probs):
-        assert pr.h_data is not None and pr.h_indices is not None and pr.h_indptr is not None
-        datas.append(pr.h_data)
+        # All runs share the neighbours and w, so all have a hazard matrix.
+        datas.append(np.asarray(pr.h_data, dtype=np.float64))
         cols.append(np.asarray(pr.h_indices, dtype=np.int64) + b * n)
-        lengths.append(np.diff(np.asarray(pr.h_indptr, dtype=np.int64)))
+        indptr = np.asarray(pr.h_indptr, dtype=np.int64)
+        lengths.append(indptr[1:] - indptr[:-1])
     data = np.concatenate(datas)
     col = np.concatenate(cols)
     length = np.concatenate(lengths)

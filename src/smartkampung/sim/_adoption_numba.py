@@ -165,7 +165,7 @@ def _exp_neg(y: float) -> float:
     s = s * r + 0.5
     s = s * r + 1.0
     s = s * r + 1.0
-    return s * _POW2_NEG[np.int64(-kf)]
+    return float(s * _POW2_NEG[np.int64(-kf)])
 
 
 @_inline
@@ -289,7 +289,7 @@ def _btrs(n: int, p: float, u0: float, extra: Any) -> int:
             if not have_slow:
                 alpha = (2.83 + 5.1 / b) * spq
                 lpq = math.log(p / q)
-                m = int(math.floor((n + 1) * p))
+                m = math.floor((n + 1) * p)
                 h = log_factorial(m) + log_factorial(n - m)
                 have_slow = True
             v *= alpha / (a / (us * us) + b)
@@ -322,8 +322,16 @@ def _binomial(n: int, p: float, u0: float, extra: Any) -> int:
 
 
 @_jit
-def _draw_piece(m: int, nrem: NDArray[np.int64], xs: NDArray[np.float64], uu: NDArray[np.float64],
-                cnt: NDArray[np.int64], work: NDArray[np.float64], scalar: NDArray[np.bool_], extra: Any) -> None:
+def _draw_piece(
+    m: int,
+    nrem: NDArray[np.int64],
+    xs: NDArray[np.float64],
+    uu: NDArray[np.float64],
+    cnt: NDArray[np.int64],
+    work: NDArray[np.float64],
+    scalar: NDArray[np.bool_],
+    extra: Any,
+) -> None:
     """``cnt[j] ~ Binomial(nrem[j], 1 - exp(-xs[j]))`` for ``j < m``, ``m <= _CHUNK``.
 
     ``uu[j]`` is lane ``j``'s block uniform; ``work`` (5, _CHUNK) and
@@ -359,7 +367,7 @@ def _draw_piece(m: int, nrem: NDArray[np.int64], xs: NDArray[np.float64], uu: ND
     k = 0
     stuck = False
     while True:
-        alive = 0
+        alive = np.int64(0)
         rk = _RECIPROCALS[k + 1]
         kf = float(k)
         for j in range(mu):
@@ -387,8 +395,9 @@ def _draw_piece(m: int, nrem: NDArray[np.int64], xs: NDArray[np.float64], uu: ND
 
 
 @_jit
-def _sample_kernel(n: NDArray[np.int64], x: NDArray[np.float64], u: NDArray[np.float64], extra: Any,
-                   out: NDArray[np.int64]) -> None:
+def _sample_kernel(
+    n: NDArray[np.int64], x: NDArray[np.float64], u: NDArray[np.float64], extra: Any, out: NDArray[np.int64]
+) -> None:
     size = n.size
     nrem = np.empty(_CHUNK, dtype=np.int64)
     xs = np.empty(_CHUNK)
@@ -457,9 +466,18 @@ NONE, EQUAL, TABLE, ROWS = 0, 1, 2, 3
 
 
 @_inline
-def _neighbour_sums(mode: int, lo: int, hi: int, a: NDArray[np.float64], table: NDArray[np.uint32],
-                    table_w: NDArray[np.float64], indptr: NDArray[np.int64], indices: NDArray[np.int64],
-                    weights: NDArray[np.float64], s: NDArray[np.float64]) -> None:
+def _neighbour_sums(
+    mode: int,
+    lo: int,
+    hi: int,
+    a: NDArray[np.float64],
+    table: NDArray[np.uint32],
+    table_w: NDArray[np.float64],
+    indptr: NDArray[np.int64],
+    indices: NDArray[np.int64],
+    weights: NDArray[np.float64],
+    s: NDArray[np.float64],
+) -> None:
     """``s[i - lo] = sum_j W_ij a_j`` for villages ``lo <= i < hi`` (without the factor ``1/k`` in EQUAL mode).
 
     The table modes go over one column of neighbours at a time, so each loop
@@ -498,12 +516,28 @@ def _neighbour_sums(mode: int, lo: int, hi: int, a: NDArray[np.float64], table: 
 
 
 @_jit
-def _stochastic_steps(t0: int, t1: int, market: NDArray[np.int64], inv_market: NDArray[np.float64],
-                      start: NDArray[np.int64], mode: int, table: NDArray[np.uint32], table_w: NDArray[np.float64],
-                      indptr: NDArray[np.int64], indices: NDArray[np.int64], weights: NDArray[np.float64],
-                      pdt: NDArray[np.float64], qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64],
-                      adopters: NDArray[np.int64], a_cur: NDArray[np.float64], a_next: NDArray[np.float64],
-                      u: NDArray[np.float64], extra: Any, out: NDArray[Any]) -> None:
+def _stochastic_steps(
+    t0: int,
+    t1: int,
+    market: NDArray[np.int64],
+    inv_market: NDArray[np.float64],
+    start: NDArray[np.int64],
+    mode: int,
+    table: NDArray[np.uint32],
+    table_w: NDArray[np.float64],
+    indptr: NDArray[np.int64],
+    indices: NDArray[np.int64],
+    weights: NDArray[np.float64],
+    pdt: NDArray[np.float64],
+    qdt_own: NDArray[np.float64],
+    qdt_nbr: NDArray[np.float64],
+    adopters: NDArray[np.int64],
+    a_cur: NDArray[np.float64],
+    a_next: NDArray[np.float64],
+    u: NDArray[np.float64],
+    extra: Any,
+    out: NDArray[Any],
+) -> None:
     """Steps ``t0 .. t1-1`` of one stochastic run; ``u`` holds one uniform per active village and step."""
     nv = market.size
     s = np.empty(_CHUNK)
@@ -552,10 +586,21 @@ def _stochastic_steps(t0: int, t1: int, market: NDArray[np.int64], inv_market: N
 
 
 @_jit
-def _deterministic_steps(steps: int, market: NDArray[np.float64], start: NDArray[np.int64], mode: int,
-                         table: NDArray[np.uint32], table_w: NDArray[np.float64], indptr: NDArray[np.int64],
-                         indices: NDArray[np.int64], weights: NDArray[np.float64], pdt: NDArray[np.float64],
-                         qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64], out: NDArray[np.float64]) -> None:
+def _deterministic_steps(
+    steps: int,
+    market: NDArray[np.float64],
+    start: NDArray[np.int64],
+    mode: int,
+    table: NDArray[np.uint32],
+    table_w: NDArray[np.float64],
+    indptr: NDArray[np.int64],
+    indices: NDArray[np.int64],
+    weights: NDArray[np.float64],
+    pdt: NDArray[np.float64],
+    qdt_own: NDArray[np.float64],
+    qdt_nbr: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None:
     """All steps of one deterministic run; the state is the adopting fraction ``a`` (0 where not active).
 
     ``1 - exp(-x)`` is the vectorised series; the rare village with ``x >= 0.35``
@@ -647,9 +692,17 @@ class Neighbours:
         self.table_w[col, row] = self.weights
 
 
-def run_stochastic(market: NDArray[np.int64], start: NDArray[np.int64], nbrs: Neighbours,
-                   pdt: NDArray[np.float64], qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64],
-                   steps: int, generator: np.random.Generator, out: NDArray[Any]) -> None:
+def run_stochastic(
+    market: NDArray[np.int64],
+    start: NDArray[np.int64],
+    nbrs: Neighbours,
+    pdt: NDArray[np.float64],
+    qdt_own: NDArray[np.float64],
+    qdt_nbr: NDArray[np.float64],
+    steps: int,
+    generator: np.random.Generator,
+    out: NDArray[Any],
+) -> None:
     """One stochastic run into ``out`` (shape ``(steps, n)``, zeros, int32 or int64).
 
     ``pdt = p dt``, ``qdt_own = q dt (1 - w)``, ``qdt_nbr = q dt w`` per village
@@ -675,14 +728,54 @@ def run_stochastic(market: NDArray[np.int64], start: NDArray[np.int64], nbrs: Ne
             t1 += 1
         u = buf[:used]
         generator.random(out=u)
-        _stochastic_steps(t0, t1, market, inv_market, start, nbrs.mode, nbrs.table, nbrs.table_w, nbrs.indptr,
-                          nbrs.indices, nbrs.weights, pdt, qdt_own, qn, adopters, a_cur, a_next, u, extra, out)
+        _stochastic_steps(
+            t0,
+            t1,
+            market,
+            inv_market,
+            start,
+            nbrs.mode,
+            nbrs.table,
+            nbrs.table_w,
+            nbrs.indptr,
+            nbrs.indices,
+            nbrs.weights,
+            pdt,
+            qdt_own,
+            qn,
+            adopters,
+            a_cur,
+            a_next,
+            u,
+            extra,
+            out,
+        )
         t0 = t1
 
 
-def run_deterministic(market: NDArray[np.float64], start: NDArray[np.int64], nbrs: Neighbours,
-                      pdt: NDArray[np.float64], qdt_own: NDArray[np.float64], qdt_nbr: NDArray[np.float64],
-                      steps: int, out: NDArray[np.float64]) -> None:
+def run_deterministic(
+    market: NDArray[np.float64],
+    start: NDArray[np.int64],
+    nbrs: Neighbours,
+    pdt: NDArray[np.float64],
+    qdt_own: NDArray[np.float64],
+    qdt_nbr: NDArray[np.float64],
+    steps: int,
+    out: NDArray[np.float64],
+) -> None:
     """One deterministic run into ``out`` (shape ``(steps, n)``, float64); arguments as :func:`run_stochastic`."""
-    _deterministic_steps(steps, market, start, nbrs.mode, nbrs.table, nbrs.table_w, nbrs.indptr, nbrs.indices,
-                         nbrs.weights, pdt, qdt_own, qdt_nbr * nbrs.scale, out)
+    _deterministic_steps(
+        steps,
+        market,
+        start,
+        nbrs.mode,
+        nbrs.table,
+        nbrs.table_w,
+        nbrs.indptr,
+        nbrs.indices,
+        nbrs.weights,
+        pdt,
+        qdt_own,
+        qdt_nbr * nbrs.scale,
+        out,
+    )
