@@ -61,6 +61,10 @@ def test_exp_and_one_minus_exp_are_accurate() -> None:
     got = np.array([nb._one_minus_exp_neg(v) for v in x])
     want = -np.expm1(-x)
     assert np.all(np.abs(got - want) <= 3 * np.spacing(want))
+    x = np.concatenate([rng.random(20_000) * 0.1, rng.random(5_000) * 1e-8, [0.0, 1e-300, np.nextafter(0.1, 0)]])
+    got = np.array([nb._one_minus_exp_neg_short(v) for v in x])
+    want = -np.expm1(-x)
+    assert np.all(np.abs(got - want) <= 3 * np.spacing(want))
 
 
 def test_log_factorial_matches_gammaln() -> None:
