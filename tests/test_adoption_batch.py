@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from smartkampung import SmartKampungError
 from smartkampung._errors import ParameterError
+from smartkampung.sim import _adoption_batch
 from smartkampung.sim._adoption_batch import BACKENDS, adopt_batch, numba_available
 from smartkampung.sim.adoption import simulate_adoption
 
@@ -131,6 +132,24 @@ def test_banyuwangi_sized_batch_with_redraws_equals_per_run() -> None:
         want = per_run(market, start, nbr, p, q, fresh(7, 30), **kw)
         np.testing.assert_array_equal(got, want)
         assert got[:, -1].sum() > 0
+
+
+def test_without_drawing_ahead_the_result_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Batches too large to draw every uniform ahead draw step by step.
+    market, nbr = _region(30, 5)
+    market[0] = 90_000  # some redraws too
+    rng = np.random.default_rng(2)
+    start = rng.integers(0, 10, (4, 30))
+    kw = {"p": 0.003, "q": 0.05, "w": 0.3, "steps": 40}
+    ahead = adopt_batch(market, start, nbr, generators=fresh(3, 4), **kw)
+    monkeypatch.setattr(_adoption_batch, "_PREDRAW_MAX", 0)
+    gens = fresh(3, 4)
+    live = adopt_batch(market, start, nbr, generators=gens, **kw)
+    np.testing.assert_array_equal(ahead, live)
+    # And the generators end where simulate_adoption leaves them.
+    ref = fresh(3, 4)
+    per_run(market, start, nbr, np.full(4, 0.003), np.full(4, 0.05), ref, w=0.3, steps=40)
+    assert all(g.bit_generator.state == r.bit_generator.state for g, r in zip(gens, ref, strict=True))
 
 
 def test_int64_result_for_a_huge_market() -> None:

@@ -21,7 +21,7 @@ stream. :func:`adopt_batch` takes a batch of such runs at once:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any, Final
 
@@ -329,8 +329,8 @@ class _Wide:
         glob = np.argsort(keys, kind="stable")  # global position -> concatenated position
         inv = np.empty_like(glob)
         inv[glob] = np.arange(glob.size)
-        self.run = glob // n
-        self.within = glob % n
+        self.run: NDArray[np.intp] = glob // n
+        self.within: NDArray[np.intp] = glob % n
         self.n_active = np.searchsorted(keys[glob], np.arange(steps), side="right")
         self.per_run_active = np.stack([pr.n_active for pr in probs])  # (runs, steps)
         self.market = np.concatenate([pr.market for pr in probs])[glob]
@@ -378,6 +378,56 @@ def _relabelled_block_diagonal(probs: list[_Problem], glob: NDArray[np.intp], in
     return sp.csr_array((data[take], inv[col[take]], new_indptr), shape=(size, size))
 
 
+#: Largest number of uniforms :class:`_Uniforms` draws ahead for a batch (32 MB).
+_PREDRAW_MAX: Final[int] = 1 << 22
+
+
+class _Uniforms:
+    """Each run's uniforms, step by step, exactly as ``simulate_adoption`` draws them.
+
+    A run of ``simulate_adoption`` draws ``random(n_active)`` at every step,
+    then, only for elements inversion does not take, ``binomial(...)``. Most
+    runs of a small region never need the second call, so every run's
+    uniforms for all steps are drawn ahead in one call (one Python call per
+    run instead of one per run and step). A run that needs ``binomial`` at
+    step ``t`` is *rewound*: its generator's state is restored and advanced by
+    the uniforms of steps ``0 .. t``, exactly where ``simulate_adoption``
+    would be, and from then on it draws step by step ("live"). Batches whose
+    uniforms would exceed :data:`_PREDRAW_MAX` are live from the start.
+    """
+
+    def __init__(self, gens: list[np.random.Generator], per_run_active: NDArray[np.intp]) -> None:
+        self.gens = gens
+        self.active = per_run_active  # (runs, steps)
+        totals = per_run_active.sum(axis=1)
+        self.run_base = np.concatenate(([0], np.cumsum(totals)[:-1]))
+        self.step_off = np.cumsum(per_run_active, axis=1) - per_run_active  # uniforms before step t
+        self.buf = np.empty(int(totals.sum()))
+        predraw = self.buf.size <= _PREDRAW_MAX
+        self.live = np.full(len(gens), not predraw)
+        self.states: list[Mapping[str, Any]] = []
+        if predraw:
+            for b, g in enumerate(gens):
+                self.states.append(g.bit_generator.state)
+                g.random(out=self.buf[self.run_base[b] : self.run_base[b] + totals[b]])
+
+    def step(self, t: int) -> NDArray[np.intp]:
+        """Where each run's uniforms of step ``t`` start in :attr:`buf` (live runs draw them now)."""
+        base: NDArray[np.intp] = self.run_base + self.step_off[:, t]
+        for b in np.flatnonzero(self.live & (self.active[:, t] > 0)):
+            self.gens[b].random(out=self.buf[base[b] : base[b] + self.active[b, t]])
+        return base
+
+    def rewind(self, b: int, t: int) -> None:
+        """Put run ``b``'s generator just after its uniforms of step ``t``, as ``simulate_adoption`` has it."""
+        if self.live[b]:
+            return
+        g = self.gens[b]
+        g.bit_generator.state = self.states[b]
+        g.random(int(self.step_off[b, t] + self.active[b, t]))
+        self.live[b] = True
+
+
 def _numpy_stochastic(wide: _Wide, gens: list[np.random.Generator], out: NDArray[Any]) -> None:
     steps = out.shape[1]
     n = out.shape[2]
@@ -385,36 +435,30 @@ def _numpy_stochastic(wide: _Wide, gens: list[np.random.Generator], out: NDArray
     flat = out.reshape(-1)
     adopters = np.zeros(size, dtype=np.int64)
     a = np.zeros(size)
-    buf = np.empty(size)
+    uniforms = _Uniforms(gens, wide.per_run_active)
     for t in range(steps):
         na = int(wide.n_active[t])
         if na == 0:
             continue
-        per_run = wide.per_run_active[:, t]
         np.multiply(adopters[:na], wide.inv_market[:na], out=a[:na])  # a = A / M before the update
         x = wide.exponent(a, na)
         np.expm1(x, out=x)
         prob = np.negative(x)  # 1 - exp(-h dt)
         remaining = np.subtract(wide.market[:na], adopters[:na])
-        # Uniforms: each run's block of per_run[b] numbers from its generator,
-        # laid run after run, then gathered into global order.
-        offsets = np.concatenate(([0], np.cumsum(per_run)[:-1]))
-        for b, g in enumerate(gens):
-            k = int(per_run[b])
-            if k:
-                g.random(out=buf[offsets[b] : offsets[b] + k])
+        base = uniforms.step(t)
         run_a = wide.run[:na]
-        u01 = buf[offsets[run_a] + wide.within[:na]]
-        adopters[:na] += _draw_wide(gens, remaining, prob, u01, run_a)
+        u01 = uniforms.buf[base[run_a] + wide.within[:na]]
+        adopters[:na] += _draw_wide(uniforms, t, remaining, prob, u01, run_a)
         np.put(flat, wide.dest[:na] + t * n, adopters[:na])
 
 
 def _draw_wide(
-    gens: list[np.random.Generator],
+    uniforms: _Uniforms,
+    t: int,
     n: NDArray[np.int64],
     p: NDArray[np.float64],
     u01: NDArray[np.float64],
-    run: NDArray[np.int64],
+    run: NDArray[np.intp],
 ) -> NDArray[np.int64]:
     """``adoption._binomial`` on the wide vector: the same draws for each run, given its uniforms."""
     mean = n * p
@@ -437,7 +481,9 @@ def _draw_wide(
             runs_of = run[where]
             bounds = np.flatnonzero(np.diff(runs_of)) + 1
             for part in np.split(where, bounds):
-                draws[part] = gens[int(run[part[0]])].binomial(n[part], p[part])
+                b = int(run[part[0]])
+                uniforms.rewind(b, t)
+                draws[part] = uniforms.gens[b].binomial(n[part], p[part])
     return draws
 
 
