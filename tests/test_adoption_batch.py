@@ -234,6 +234,8 @@ def _call(**over: Any) -> Any:
         ({"steps": 0}, "steps"),
         ({"dt": 0.0}, "dt"),
         ({"stochastic": "yes"}, "stochastic"),
+        ({"workers": 0}, "workers"),
+        ({"workers": 1.5}, "workers"),
         ({"market": [10, 20.5, 30]}, "market"),
         ({"market": [10, -1, 30]}, "market"),
         ({"market": [[10, 20, 30]]}, "market"),

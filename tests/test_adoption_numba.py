@@ -342,6 +342,10 @@ def test_same_seed_same_result_and_batch_invariance() -> None:
     np.testing.assert_array_equal(backwards[rev], whole)
     other = adopt_batch(market, start, nbr, p=p, q=q, generators=fresh(43, runs), **kw)
     assert not np.array_equal(other, whole)
+    threaded = adopt_batch(
+        market, start, nbr, p=p, q=q, generators=[np.random.default_rng(s) for s in seqs], workers=3, **kw
+    )
+    np.testing.assert_array_equal(threaded, whole)
 
 
 def test_result_depends_on_the_generator_state_only() -> None:

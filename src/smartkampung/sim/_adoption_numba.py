@@ -333,7 +333,7 @@ def _small_side(n: int, p: float, u0: float, extra: Any) -> int:
     return _btrs(n, p, u0, extra)
 
 
-@_jit
+@_inline
 def _binomial(n: int, p: float, u0: float, extra: Any) -> int:
     """Exact Binomial(n, p) draw, ``0 <= p <= 1``, from ``u0`` and the ``extra`` stream."""
     if n <= 0 or not p > 0.0:
@@ -408,14 +408,33 @@ def _draw_piece(
         if k > _K_CAP:
             stuck = True
             break
-    if n_scalar == 0 and not stuck:
-        return
+    if n_scalar or stuck:
+        _scalar_lanes(m, scalar, stuck, resid, nrem, xs, uu, cnt, extra)
+
+
+@_jit
+def _scalar_lanes(
+    m: int,
+    scalar: NDArray[np.bool_],
+    stuck: bool,
+    resid: NDArray[np.float64],
+    nrem: NDArray[np.int64],
+    xs: NDArray[np.float64],
+    uu: NDArray[np.float64],
+    cnt: NDArray[np.int64],
+    extra: Any,
+) -> None:
+    """The lanes of :func:`_draw_piece` that the lock-step inversion does not settle, in lane order.
+
+    ``P`` is libm's ``-expm1(-x)`` here: one scalar call is faster than the
+    polynomial, whose long dependency chain only pays off when vectorised.
+    """
     for j in range(m):
         if scalar[j]:
-            cnt[j] = _binomial(nrem[j], _one_minus_exp_neg(xs[j]), uu[j], extra)
+            cnt[j] = _binomial(nrem[j], -math.expm1(-xs[j]), uu[j], extra)
         elif stuck and resid[j] > 0.0:
             # In the rounding gap: a fresh inversion with the next extra uniform.
-            cnt[j] = _small_side(nrem[j], _one_minus_exp_neg(xs[j]), extra.random(), extra)
+            cnt[j] = _small_side(nrem[j], -math.expm1(-xs[j]), extra.random(), extra)
 
 
 @_jit
