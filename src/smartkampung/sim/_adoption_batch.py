@@ -553,18 +553,3 @@ def _numba_batch(module: ModuleType, batch: _Batch, workers: int) -> NDArray[Any
             for fut in [pool.submit(run, b) for b in range(runs)]:
                 fut.result()
     return out
-    use_nbr = batch.neighbours is not None and batch.w > 0.0
-    nbrs = module.Neighbours(batch.neighbours if use_nbr else None, n)
-    has_market = batch.market > 0
-    market = np.ascontiguousarray(batch.market, dtype=np.int64 if batch.stochastic else np.float64)
-    for b in range(runs):
-        pdt = np.where(has_market, batch.p[b] * batch.dt, 0.0)
-        qdt = np.where(has_market, batch.q[b] * batch.dt, 0.0)
-        qdt_own = qdt * (1.0 - batch.w)
-        qdt_nbr = qdt * batch.w if use_nbr else np.zeros(n)
-        start = np.ascontiguousarray(np.clip(batch.start[b], 0, steps), dtype=np.int64)
-        if batch.stochastic:
-            module.run_stochastic(market, start, nbrs, pdt, qdt_own, qdt_nbr, steps, batch.gens[b], out[b])
-        else:
-            module.run_deterministic(market, start, nbrs, pdt, qdt_own, qdt_nbr, steps, out[b])
-    return out
