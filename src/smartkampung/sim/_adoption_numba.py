@@ -56,8 +56,9 @@ Binomial draws (``n`` trials, probability ``P``; ``P > 1/2`` is drawn as
 * otherwise BTRS, the transformed rejection with squeeze of Hörmann (1993)
   [1]_, valid for ``n P >= 10``: two uniforms per iteration, 1.26 iterations
   per draw at mean 30 and 1.13 at mean 3e5 (69 % and 89 % of draws taken by
-  the squeeze; measured by a Python transcription); its exact acceptance test uses ``log k!`` from a table below 256 and from
-  Stirling's series (truncation error below 1e-20) above.
+  the squeeze; measured by a Python transcription); its exact acceptance
+  test uses ``log k!`` from a table below 256 and from Stirling's series
+  (truncation error below 1e-20) above.
 
 Both are exact up to the floating-point rounding of the probabilities, as for
 any floating-point sampler: nothing is truncated or approximated in the law
