@@ -789,7 +789,7 @@ def run_stochastic(
     a_next = np.zeros(n)
     qn = qdt_nbr * nbrs.scale
     extra = _extra_stream(generator)
-    buf = np.empty(max(_BLOCK, int(active.max())))
+    buf = np.empty(max(min(_BLOCK, int(active.sum())), int(active.max())))
     t0 = 0
     while t0 < steps:
         t1 = t0
