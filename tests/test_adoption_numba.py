@@ -177,7 +177,8 @@ def test_sampler_redraws_a_uniform_in_the_rounding_gap() -> None:
     x = np.full(size, -math.log1p(-0.1))
     u = np.full(size, np.nextafter(1.0, 0.0))
     out = np.empty(size, dtype=np.int64)
-    nb._sample_kernel(n, x, u, np.random.default_rng(5), out)
+    extra = np.random.default_rng(5)
+    nb._sample_kernel(n, x, u, *nb._stream_pointers(extra), out)
     assert out.max() < 30  # P(X >= 30) is about 1e-12 for Binomial(60, 0.1)
     assert chi_square_pvalue(out, 60, 0.1) > 1e-4
     # The scalar inversion, given half the true (1 - p)^n: its terms sum to
@@ -185,7 +186,8 @@ def test_sampler_redraws_a_uniform_in_the_rounding_gap() -> None:
     # must still follow the law exactly.
     g = np.random.default_rng(6)
     u0 = np.random.default_rng(7).random(4000)
-    draws = np.array([nb._inversion(60, 0.1, 0.5 * 0.9**60, float(u), g) for u in u0])
+    pointers = nb._stream_pointers(g)
+    draws = np.array([nb._inversion(60, 0.1, 0.5 * 0.9**60, float(u), *pointers) for u in u0])
     assert chi_square_pvalue(draws, 60, 0.1) > 1e-4
 
 
