@@ -532,17 +532,35 @@ def _numba_batch(module: ModuleType, batch: _Batch, workers: int) -> NDArray[Any
     nbrs = module.Neighbours(batch.neighbours if use_nbr else None, n)
     has_market = batch.market > 0
     market = np.ascontiguousarray(batch.market, dtype=np.int64 if batch.stochastic else np.float64)
+    inv_market = np.zeros(n)
+    np.divide(1.0, market, out=inv_market, where=has_market)
+    # Per-run coefficients for all runs at once (rows are C-contiguous).
+    pdt = np.where(has_market, batch.p * batch.dt, 0.0)
+    qdt = np.where(has_market, batch.q * batch.dt, 0.0)
+    qdt_own = qdt * (1.0 - batch.w)
+    qdt_nbr = qdt * batch.w if use_nbr else np.zeros_like(qdt)
+    start = np.clip(batch.start, 0, steps)
+    active = np.zeros((runs, steps + 1), dtype=np.int64)  # villages active at each step, per run
+    np.add.at(active, (np.repeat(np.arange(runs), n), start.reshape(-1)), 1)
+    active = np.cumsum(active[:, :steps], axis=1)
 
     def run(b: int) -> None:
-        pdt = np.where(has_market, batch.p[b] * batch.dt, 0.0)
-        qdt = np.where(has_market, batch.q[b] * batch.dt, 0.0)
-        qdt_own = qdt * (1.0 - batch.w)
-        qdt_nbr = qdt * batch.w if use_nbr else np.zeros(n)
-        start = np.ascontiguousarray(np.clip(batch.start[b], 0, steps), dtype=np.int64)
         if batch.stochastic:
-            module.run_stochastic(market, start, nbrs, pdt, qdt_own, qdt_nbr, steps, batch.gens[b], out[b])
+            module.run_stochastic(
+                market,
+                inv_market,
+                start[b],
+                active[b],
+                nbrs,
+                pdt[b],
+                qdt_own[b],
+                qdt_nbr[b],
+                steps,
+                batch.gens[b],
+                out[b],
+            )
         else:
-            module.run_deterministic(market, start, nbrs, pdt, qdt_own, qdt_nbr, steps, out[b])
+            module.run_deterministic(market, start[b], nbrs, pdt[b], qdt_own[b], qdt_nbr[b], steps, out[b])
 
     if workers == 1 or runs == 1:
         for b in range(runs):

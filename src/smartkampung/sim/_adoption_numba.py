@@ -786,7 +786,9 @@ class Neighbours:
 
 def run_stochastic(
     market: NDArray[np.int64],
+    inv_market: NDArray[np.float64],
     start: NDArray[np.int64],
+    active: NDArray[np.int64],
     nbrs: Neighbours,
     pdt: NDArray[np.float64],
     qdt_own: NDArray[np.float64],
@@ -797,14 +799,13 @@ def run_stochastic(
 ) -> None:
     """One stochastic run into ``out`` (shape ``(steps, n)``, zeros, int32 or int64).
 
-    ``pdt = p dt``, ``qdt_own = q dt (1 - w)``, ``qdt_nbr = q dt w`` per village
-    (zero where the market is 0); ``start`` is clipped to ``[0, steps]``.
-    All int64/float64, C-contiguous.
+    ``inv_market = 1 / market`` (0 where the market is 0); ``pdt = p dt``,
+    ``qdt_own = q dt (1 - w)``, ``qdt_nbr = q dt w`` per village (zero where
+    the market is 0); ``start`` is clipped to ``[0, steps]``; ``active[t]`` is
+    the number of villages with ``start <= t``. All int64/float64,
+    C-contiguous.
     """
     n = market.size
-    inv_market = np.zeros(n)
-    np.divide(1.0, market, out=inv_market, where=market > 0)
-    active = np.bincount(start, minlength=steps + 1)[:steps].cumsum()  # villages active at each step
     adopters = np.zeros(n, dtype=np.int64)
     a_cur = np.zeros(n)
     a_next = np.zeros(n)
