@@ -300,3 +300,23 @@ def test_numba_is_not_imported_by_the_package() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_the_ensembles_streams_give_todays_results() -> None:
+    # run_one calls simulate_adoption(..., runs=1, rng=seq) with a SeedSequence per
+    # run and service; the run's generator is then default_rng(seq).spawn(1)[0].
+    market, nbr = _region(25, 6)
+    rng = np.random.default_rng(0)
+    start = rng.integers(0, 20, (5, 25))
+    p = 0.0025 * rng.uniform(0.8, 1.2, 5)
+    q = 0.0317 * rng.uniform(0.8, 1.2, 5)
+    seqs = [np.random.SeedSequence(123, spawn_key=(0, b, 1, 0)) for b in range(5)]
+    today = np.stack(
+        [
+            simulate_adoption(market, start[b], nbr, p=p[b], q=q[b], w=0.3, steps=24, runs=1, rng=seqs[b], workers=1)[0]
+            for b in range(5)
+        ]
+    )
+    seqs = [np.random.SeedSequence(123, spawn_key=(0, b, 1, 0)) for b in range(5)]
+    gens = [np.random.default_rng(s).spawn(1)[0] for s in seqs]
+    np.testing.assert_array_equal(adopt_batch(market, start, nbr, p=p, q=q, w=0.3, steps=24, generators=gens), today)
