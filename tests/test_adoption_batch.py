@@ -32,7 +32,9 @@ def per_run(
     """simulate_adoption run by run, each with its own generator."""
     return np.stack(
         [
-            simulate_adoption(market, start[b], nbr, p=p[b], q=q[b], runs=1, rng=[gens[b]], **kw)[0]
+            simulate_adoption(
+                market, start[b], nbr, p=p[b], q=q[b], runs=1, rng=None if gens[b] is None else [gens[b]], **kw
+            )[0]
             for b in range(start.shape[0])
         ]
     )
@@ -313,7 +315,7 @@ def test_the_ensembles_streams_give_todays_results() -> None:
     seqs = [np.random.SeedSequence(123, spawn_key=(0, b, 1, 0)) for b in range(5)]
     today = np.stack(
         [
-            simulate_adoption(market, start[b], nbr, p=p[b], q=q[b], w=0.3, steps=24, runs=1, rng=seqs[b], workers=1)[0]
+            simulate_adoption(market, start[b], nbr, p=p[b], q=q[b], w=0.3, steps=24, runs=1, rng=seqs[b])[0]
             for b in range(5)
         ]
     )

@@ -20,7 +20,6 @@ stream. :func:`adopt_batch` takes a batch of such runs at once:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
@@ -31,17 +30,19 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from smartkampung._errors import ParameterError
-from smartkampung._validation import as_float_array, as_int_array, check_nonnegative, check_shape
-from smartkampung.sim.adoption import (
-    _INT32_MAX,
-    _INVERSION_MAX_MEAN,
-    _as_int,
-    _as_scalar,
-    _inversion_chunked,
-    _neighbour_matrix,
-    _Problem,
-    _run_streams,
+from smartkampung._typing import spawn_generators
+from smartkampung._validation import (
+    as_float_array,
+    as_int_array,
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_nonnegative,
+    check_shape,
 )
+from smartkampung.sim._adoption_core import INT32_MAX, Problem, neighbour_matrix
+from smartkampung.sim._binomial import INVERSION_MAX_MEAN, inversion_chunked
 
 __all__ = ["BACKENDS", "adopt_batch", "numba_available"]
 
@@ -111,18 +112,10 @@ class _Batch:
         generators: Any,
         fn: str,
     ) -> None:
-        if not isinstance(stochastic, bool | np.bool_):
-            raise ParameterError("stochastic", "must be True or False", function=fn)
-        self.stochastic = bool(stochastic)
-        self.steps = _as_int(steps, "steps", fn)
-        if self.steps < 1:
-            raise ParameterError("steps", f"must be >= 1, got {self.steps}", function=fn)
-        self.dt = _as_scalar(dt, "dt", fn)
-        if not (math.isfinite(self.dt) and self.dt > 0):
-            raise ParameterError("dt", f"must be finite and > 0, got {self.dt!r}", function=fn)
-        self.w = _as_scalar(w, "w", fn)
-        if not (0.0 <= self.w <= 1.0):  # also rejects NaN
-            raise ParameterError("w", f"must lie in [0, 1], got {self.w!r}", function=fn)
+        self.stochastic = check_bool(stochastic, "stochastic", fn)
+        self.steps = check_int(steps, "steps", fn, minimum=1)
+        self.dt = check_float(dt, "dt", fn, minimum=0.0, exclusive_minimum=True)
+        self.w = check_float(w, "w", fn, minimum=0.0, maximum=1.0)
         mk = as_float_array(market, "market", fn)
         if mk.ndim != 1:
             raise ParameterError("market", f"must be 1-D, got shape {mk.shape}", function=fn)
@@ -133,7 +126,7 @@ class _Batch:
         if self.stochastic:
             self.market = as_int_array(market, "market", fn)
             big = int(self.market.max()) if n else 0
-            self.dtype = np.dtype(np.int32) if big <= _INT32_MAX else np.dtype(np.int64)
+            self.dtype = np.dtype(np.int32) if big <= INT32_MAX else np.dtype(np.int64)
         else:
             self.market = mk
             self.dtype = np.dtype(np.float64)
@@ -146,7 +139,7 @@ class _Batch:
         self.runs = runs = start.shape[0]
         self.p, self.p_scalar = _per_run(p, runs, n, "p", fn)
         self.q, self.q_scalar = _per_run(q, runs, n, "q", fn)
-        self.neighbours = _neighbour_matrix(neighbours, n, self.w, fn)
+        self.neighbours = neighbour_matrix(neighbours, n, self.w, fn)
         self.gens: list[np.random.Generator] = []
         if generators is not None or self.stochastic:
             if not isinstance(generators, Sequence) or isinstance(generators, str):
@@ -166,7 +159,7 @@ class _Batch:
                     "generators", "must hold numpy Generators (or SeedSequences or BitGenerators)", function=fn
                 )
             if self.stochastic:
-                self.gens = _run_streams(list(generators), runs, fn)
+                self.gens = spawn_generators(list(generators), runs, fn)
 
 
 def _per_run(value: ArrayLike, runs: int, n: int, name: str, fn: str) -> tuple[NDArray[np.float64], bool]:
@@ -283,11 +276,8 @@ def adopt_batch(
     above; see :mod:`smartkampung.sim._adoption_numba`).
     """
     fn = "adopt_batch"
-    if not isinstance(backend, str) or backend not in BACKENDS:
-        raise ParameterError("backend", f"must be one of {BACKENDS}, got {backend!r}", function=fn)
-    n_workers = 1 if workers is None else _as_int(workers, "workers", fn)
-    if n_workers < 1:
-        raise ParameterError("workers", f"must be >= 1, got {n_workers}", function=fn)
+    check_choice(backend, "backend", fn, BACKENDS)
+    n_workers = 1 if workers is None else check_int(workers, "workers", fn, minimum=1)
     module = _numba_module(fn) if backend == "numba" else None
     batch = _Batch(market, start_step, neighbours, p, q, w, steps, dt, stochastic, generators, fn)
     if module is not None:
@@ -305,7 +295,7 @@ def _numpy_batch(batch: _Batch, neighbours: Any, fn: str) -> NDArray[Any]:
     if n == 0:
         return out
     probs = [
-        _Problem(
+        Problem(
             batch.market,
             batch.start[b],
             neighbours,
@@ -337,7 +327,7 @@ class _Wide:
     its hazard matrix, relabelled, sum exactly as in ``simulate_adoption``.
     """
 
-    def __init__(self, probs: list[_Problem], start: NDArray[np.int64], steps: int) -> None:
+    def __init__(self, probs: list[Problem], start: NDArray[np.int64], steps: int) -> None:
         runs, n = start.shape
         # Each run's clipped start steps in its own (stable) start order.
         keys = np.sort(np.clip(start, 0, steps), axis=1, kind="stable").reshape(-1)
@@ -356,12 +346,12 @@ class _Wide:
         # Flat index into out (runs, steps, n) of step 0 for each global position.
         self.dest = self.run * (steps * n) + orders[self.run, self.within]
         self.matrix: Any = None
-        if probs[0].h_indptr is not None:
+        if probs[0].hazard is not None:
             self.matrix = _relabelled_block_diagonal(probs, glob, inv, n)
         self.runs = runs
 
     def exponent(self, a: NDArray[np.float64], n_act: int) -> NDArray[np.float64]:
-        """``x = -h dt`` of the first ``n_act`` global positions (as ``_Problem.exponent``)."""
+        """``x = -h dt`` of the first ``n_act`` global positions (as ``Problem.exponent``)."""
         x: NDArray[np.float64]
         if self.matrix is None:
             x = np.multiply(a[:n_act], self.c1[:n_act])
@@ -371,16 +361,16 @@ class _Wide:
         return x
 
 
-def _relabelled_block_diagonal(probs: list[_Problem], glob: NDArray[np.intp], inv: NDArray[np.intp], n: int) -> Any:
+def _relabelled_block_diagonal(probs: list[Problem], glob: NDArray[np.intp], inv: NDArray[np.intp], n: int) -> Any:
     """The runs' hazard matrices as one block-diagonal CSR in global positions, row entries in their order."""
     datas: list[NDArray[np.float64]] = []
     cols: list[NDArray[np.int64]] = []
     lengths: list[NDArray[np.int64]] = []
     for b, pr in enumerate(probs):
         # All runs share the neighbours and w, so all have a hazard matrix.
-        datas.append(np.asarray(pr.h_data, dtype=np.float64))
-        cols.append(np.asarray(pr.h_indices, dtype=np.int64) + b * n)
-        indptr = np.asarray(pr.h_indptr, dtype=np.int64)
+        datas.append(np.asarray(pr.hazard.data, dtype=np.float64))
+        cols.append(np.asarray(pr.hazard.indices, dtype=np.int64) + b * n)
+        indptr = np.asarray(pr.hazard.indptr, dtype=np.int64)
         lengths.append(indptr[1:] - indptr[:-1])
     data = np.concatenate(datas)
     col = np.concatenate(cols)
@@ -477,11 +467,11 @@ def _draw_wide(
 ) -> NDArray[np.int64]:
     """``adoption._binomial`` on the wide vector: the same draws for each run, given its uniforms."""
     mean = n * p
-    small = mean < _INVERSION_MAX_MEAN
+    small = mean < INVERSION_MAX_MEAN
     small &= p <= 0.5
     all_small = bool(small.all())
     p_inv = p if all_small else np.where(small, p, 0.0)
-    draws, stuck = _inversion_chunked(u01, n, p_inv, mean)
+    draws, stuck = inversion_chunked(u01, n, p_inv, mean)
     redraw: NDArray[np.bool_] | None = None if all_small else ~small
     if stuck.size:
         if redraw is None:

@@ -29,10 +29,10 @@ from smartkampung._validation import (
 )
 from smartkampung.sim._binomial import binomial
 
-__all__ = ["Block", "Problem"]
+__all__ = ["INT32_MAX", "Block", "Problem", "neighbour_matrix"]
 
 # Largest market for which the stochastic result fits in int32.
-_INT32_MAX: Final[int] = int(np.iinfo(np.int32).max)
+INT32_MAX: Final[int] = int(np.iinfo(np.int32).max)
 # Row sums of a sparse weight matrix must be 1 (or 0 for an isolated village)
 # within this absolute tolerance.
 _ROW_SUM_TOL: Final[float] = 1e-9
@@ -104,7 +104,7 @@ class Problem:
         if self.stochastic:
             market_arr = as_int_array(market, "market", fn)
             big = int(market_arr.max()) if n else 0
-            self.dtype = np.dtype(np.int32) if big <= _INT32_MAX else np.dtype(np.int64)
+            self.dtype = np.dtype(np.int32) if big <= INT32_MAX else np.dtype(np.int64)
         else:
             market_arr = mk
             self.dtype = np.dtype(np.float64)
@@ -115,7 +115,7 @@ class Problem:
         check_nonnegative(pp, "p", fn)
         qq = broadcast_per_village(q, n, "q", fn)
         check_nonnegative(qq, "q", fn)
-        weights = _neighbour_matrix(neighbours, n, w_f, fn)
+        weights = neighbour_matrix(neighbours, n, w_f, fn)
 
         # ---- all checks passed: reorder by start step.
         start_c = np.clip(start, 0, self.steps)
@@ -151,7 +151,7 @@ class Problem:
         return x
 
 
-def _neighbour_matrix(neighbours: Any, n: int, w: float, fn: str) -> Any:
+def neighbour_matrix(neighbours: Any, n: int, w: float, fn: str) -> Any:
     """Validate ``neighbours``: a CSR weight matrix, an ``(n, k)`` index array, or None."""
     if neighbours is None:
         if w > 0:

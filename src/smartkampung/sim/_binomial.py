@@ -15,13 +15,13 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["binomial", "binomial_inversion"]
+__all__ = ["INVERSION_MAX_MEAN", "binomial", "binomial_inversion", "inversion_chunked"]
 
 
 #: Mean below which :func:`binomial` samples by vectorised inversion; at and
 #: above it numpy's own sampler (BTPE) is faster (measured; numpy itself
 #: switches from inversion to BTPE at 30).
-_INVERSION_MAX_MEAN: Final[float] = 30.0
+INVERSION_MAX_MEAN: Final[float] = 30.0
 #: Inversion compacts its working arrays when fewer than this share is unresolved.
 _COMPACT_BELOW: Final[float] = 0.3
 #: An element unresolved after ``k > mean + _CAP_SD sqrt(mean + 1) + _CAP_SD``
@@ -48,14 +48,14 @@ def binomial(
     """
     nb, m = n.shape
     mean = n * p
-    small = mean < _INVERSION_MAX_MEAN
+    small = mean < INVERSION_MAX_MEAN
     small &= p <= 0.5
     all_small = bool(small.all())
     # Elements left to numpy get p = 0 here, which the inversion resolves to 0
     # at once; they are overwritten below.
     p_inv = p if all_small else np.where(small, p, 0.0)
     u01 = np.concatenate([g.random(m) for g in gens], dtype=np.float64)
-    draws, stuck = _inversion_chunked(u01, n.reshape(-1), p_inv.reshape(-1), mean.reshape(-1))
+    draws, stuck = inversion_chunked(u01, n.reshape(-1), p_inv.reshape(-1), mean.reshape(-1))
     out = draws.reshape(nb, m)
     redraw: NDArray[np.bool_] | None = None if all_small else ~small
     if stuck.size:
@@ -70,7 +70,7 @@ def binomial(
     return out
 
 
-def _inversion_chunked(
+def inversion_chunked(
     u01: NDArray[np.float64],
     n: NDArray[np.int64],
     p: NDArray[np.float64],
