@@ -20,6 +20,7 @@ pytest.importorskip("numba")
 
 from smartkampung._errors import ParameterError
 from smartkampung.sim import _adoption_numba as nb
+from smartkampung.sim import _numba_binomial as nbb
 from smartkampung.sim._adoption_batch import adopt_batch, numba_available
 from smartkampung.sim.adoption import simulate_adoption
 
@@ -45,7 +46,7 @@ def test_exp_and_one_minus_exp_are_accurate() -> None:
             [0.0, -0.0, -1e-300, -745.0, -745.2, -800.0, -1e9, -np.inf],
         ]
     )
-    got = np.array([nb._exp_neg(v) for v in y])
+    got = np.array([nbb._exp_neg(v) for v in y])
     want = np.exp(y)
     normal = want > np.finfo(float).tiny
     assert np.all(np.abs(got[normal] - want[normal]) <= 2 * np.spacing(want[normal]))
@@ -58,11 +59,11 @@ def test_exp_and_one_minus_exp_are_accurate() -> None:
             [0.0, 1e-300, 0.35, np.nextafter(0.35, 0), 700.0, np.inf],
         ]
     )
-    got = np.array([nb._one_minus_exp_neg(v) for v in x])
+    got = np.array([nbb._one_minus_exp_neg(v) for v in x])
     want = -np.expm1(-x)
     assert np.all(np.abs(got - want) <= 3 * np.spacing(want))
     x = np.concatenate([rng.random(20_000) * 0.1, rng.random(5_000) * 1e-8, [0.0, 1e-300, np.nextafter(0.1, 0)]])
-    got = np.array([nb._one_minus_exp_neg_short(v) for v in x])
+    got = np.array([nbb._one_minus_exp_neg_short(v) for v in x])
     want = -np.expm1(-x)
     assert np.all(np.abs(got - want) <= 3 * np.spacing(want))
 
@@ -178,7 +179,7 @@ def test_sampler_redraws_a_uniform_in_the_rounding_gap() -> None:
     u = np.full(size, np.nextafter(1.0, 0.0))
     out = np.empty(size, dtype=np.int64)
     extra = np.random.default_rng(5)
-    nb._sample_kernel(n, x, u, *nb._stream_pointers(extra), out)
+    nbb._sample_kernel(n, x, u, *nbb._stream_pointers(extra), out)
     assert out.max() < 30  # P(X >= 30) is about 1e-12 for Binomial(60, 0.1)
     assert chi_square_pvalue(out, 60, 0.1) > 1e-4
     # The scalar inversion, given half the true (1 - p)^n: its terms sum to
@@ -186,8 +187,8 @@ def test_sampler_redraws_a_uniform_in_the_rounding_gap() -> None:
     # must still follow the law exactly.
     g = np.random.default_rng(6)
     u0 = np.random.default_rng(7).random(4000)
-    pointers = nb._stream_pointers(g)
-    draws = np.array([nb._inversion(60, 0.1, 0.5 * 0.9**60, float(u), *pointers) for u in u0])
+    pointers = nbb._stream_pointers(g)
+    draws = np.array([nbb._inversion(60, 0.1, 0.5 * 0.9**60, float(u), *pointers) for u in u0])
     assert chi_square_pvalue(draws, 60, 0.1) > 1e-4
 
 

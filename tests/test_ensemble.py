@@ -396,6 +396,8 @@ def test_banyuwangi_idm_counts_cover_the_189_desa() -> None:
         ({"runs": 2, "quantile_levels": (-0.1, 0.5)}, "quantile_levels"),
         ({"runs": 2, "quantile_levels": ()}, "quantile_levels"),
         ({"runs": 2, "executor": object()}, "executor"),
+        ({"runs": 2, "backend": "fortran"}, "backend"),
+        ({"runs": 2, "backend": None}, "backend"),
     ],
 )
 def test_bad_arguments_fail_before_any_work(monkeypatch: pytest.MonkeyPatch, region: Region,
@@ -404,7 +406,7 @@ def test_bad_arguments_fail_before_any_work(monkeypatch: pytest.MonkeyPatch, reg
         raise AssertionError("work started before the arguments were checked")
 
     monkeypatch.setattr(ensemble_module, "prepare", no_work)
-    monkeypatch.setattr(ensemble_module, "run_one", no_work)
+    monkeypatch.setattr(ensemble_module, "run_chunk", no_work)
     with pytest.raises(ParameterError) as info:
         simulate(small_scenario(), region=region, **kwargs)
     assert info.value.parameter == parameter
@@ -426,8 +428,11 @@ def test_a_budget_that_can_draw_a_negative_value_is_refused_up_front() -> None:
 
 def test_progress_callable_serial(prepared: PreparedScenario) -> None:
     calls: list[tuple[int, int]] = []
-    simulate(prepared, runs=5, rng=1, progress=lambda done, total: calls.append((done, total)))
+    simulate(prepared, runs=5, rng=1, chunk_size=1, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+    calls.clear()
+    simulate(prepared, runs=5, rng=1, chunk_size=2, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(2, 5), (4, 5), (5, 5)]
 
 
 def test_progress_callable_with_an_executor(prepared: PreparedScenario) -> None:

@@ -120,7 +120,7 @@ def test_summary_rows(result: SimulationResult) -> None:
 def test_summary_text(result: SimulationResult) -> None:
     text = result.summary()
     lines = text.splitlines()
-    assert lines[0] == f"Results test: {RUNS} runs, seed entropy 12"
+    assert lines[0] == f"Results test: {RUNS} runs, seed entropy 12, numpy backend"
     assert lines[1].split() == ["outcome", "unit", "q10", "q50", "q90"]
     assert len(lines) == 2 + len(result.summary_rows())
     end = result.month_labels[-1]

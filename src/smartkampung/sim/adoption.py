@@ -21,6 +21,11 @@ the stochastic model draws that number from
 the Bass (1969) model [1]_, whose closed form is :func:`bass_cdf`. Published
 average coefficients are in :data:`BASS_AVERAGE_PER_YEAR` [2]_.
 
+:func:`adopt_batch` runs many runs of one service at once on a chosen
+backend (:data:`BACKENDS`): ``"numpy"``, the reference (bit for bit
+:func:`simulate_adoption`), or ``"numba"``, the compiled kernel of the
+optional ``fast`` extra (:func:`numba_available`).
+
 References
 ----------
 .. [1] F. M. Bass, "A new product growth for model consumer durables",
@@ -43,14 +48,18 @@ from smartkampung import _defaults
 from smartkampung._errors import ParameterError
 from smartkampung._typing import check_seed, spawn_generators
 from smartkampung._validation import as_float_array, check_nonnegative
+from smartkampung.sim._adoption_batch import BACKENDS, adopt_batch, numba_available
 from smartkampung.sim._adoption_core import Block, Problem
 
 __all__ = [
+    "BACKENDS",
     "BASS_AVERAGE_PER_YEAR",
+    "adopt_batch",
     "bass_cdf",
     "bass_pdf",
     "iter_adoption",
     "linear_adoption",
+    "numba_available",
     "simulate_adoption",
 ]
 

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from smartkampung._errors import ParameterError
-from smartkampung._validation import as_vector, check_float
+from smartkampung._validation import as_vector, check_bool, check_float, check_int
 from smartkampung.model._geo import PointOfPresence
 from smartkampung.model._programme import DEFAULT_TECHNOLOGIES, Technology
 from smartkampung.model._village import Region, VillageColumns
@@ -25,7 +25,7 @@ from smartkampung.sim.geometry import nearest_backbone
 from smartkampung.sim.land import DEFAULT_MIN_WATER_RUN_KM, Boundaries, land_from, water_km
 from smartkampung.sim.policies import Priority
 from smartkampung.sim.roads import RoadGraph, road_fibre_tree
-from smartkampung.sim.rollout import RolloutSchedule, rollout_order, schedule
+from smartkampung.sim.rollout import RolloutOrder, RolloutSchedule, per_month, rollout_order
 from smartkampung.sim.technology import (
     DEFAULT_DEMAND_MBPS,
     DEFAULT_DISCOUNT_RATE,
@@ -36,7 +36,7 @@ from smartkampung.sim.technology import (
 )
 from smartkampung.sim.tree import DEFAULT_ROUTE_FACTOR, FibreTree, minimum_fibre_tree
 
-__all__ = ["NetworkPlan", "plan_network", "schedule_rollout"]
+__all__ = ["NetworkPlan", "plan_network", "plan_rollout_order", "schedule_rollout"]
 
 
 @attrs.frozen
@@ -315,30 +315,66 @@ def schedule_rollout(
     RolloutSchedule
     """
     fn = "schedule_rollout"
+    t_max = check_int(n_months, "n_months", fn, minimum=1)
+    budget = per_month(budget_idr_per_month, t_max, "budget_idr_per_month", fn)
+    capacity = None if build_km_per_month is None else per_month(build_km_per_month, t_max, "build_km_per_month", fn)
+    carry = check_bool(carry_over, "carry_over", fn)
+    strict_b = check_bool(strict, "strict", fn)
+    order = plan_rollout_order(plan, policy=policy, initially_connected=initially_connected,
+                               capex_multiplier=capex_multiplier, function=fn)
+    return order.schedule(budget, capacity, carry_over=carry, carry_over_km=carry, strict=strict_b)
+
+
+def plan_rollout_order(
+    plan: NetworkPlan,
+    *,
+    policy: Priority = "population",
+    initially_connected: int | Sequence[str] = 0,
+    capex_multiplier: ArrayLike = 1.0,
+    function: str = "plan_rollout_order",
+) -> RolloutOrder:
+    """The part of :func:`schedule_rollout` that does not depend on the budget: the policy order and its costs.
+
+    ``order.schedule(budget, capacity, carry_over=..., carry_over_km=..., strict=...)``
+    then gives, for any checked budget per month, the schedule
+    :func:`schedule_rollout` gives. For a policy of
+    :data:`~smartkampung.sim.policies.COST_FREE_POLICIES` the order does not
+    depend on the costs, so :meth:`~smartkampung.sim.rollout.RolloutOrder.with_costs`
+    reprices it for another ``capex_multiplier`` without ranking again.
+
+    Parameters
+    ----------
+    plan, policy, initially_connected, capex_multiplier
+        As in :func:`schedule_rollout`.
+    function : str
+        The public function to name in error messages.
+
+    Returns
+    -------
+    RolloutOrder
+    """
+    fn = function
     if np.ndim(capex_multiplier) == 0:
         capex_multiplier = check_float(capex_multiplier, "capex_multiplier", fn, minimum=0.0)
     else:
         capex_multiplier = as_vector(capex_multiplier, plan.n_villages, "capex_multiplier", fn, nonnegative=True)
     choice = plan.choice
-    fibre_km = np.where(choice.on_fibre, choice.link_km, 0.0)
-    common: dict[str, Any] = {
-        "budget_idr_per_month": budget_idr_per_month, "n_months": n_months, "priority": policy,
-        "population": plan.columns.population, "idm_composite": plan.columns.idm_composite,
-        "link_km": fibre_km, "build_km_per_month": build_km_per_month, "carry_over": carry_over,
-        "strict": strict,
+    ranking: dict[str, Any] = {
+        "priority": policy, "population": plan.columns.population, "idm_composite": plan.columns.idm_composite,
+        "link_km": np.where(choice.on_fibre, choice.link_km, 0.0),
     }
     capex = choice.capex_idr * capex_multiplier
     try:
-        return _schedule_plan(choice, capex, common, initially_connected, plan)
+        already = _initially_connected(choice, capex, ranking, initially_connected, plan, fn)
+        return rollout_order(choice.depends_on, capex, already_connected=already, function=fn, **ranking)
     except ParameterError as exc:
         # Name the argument as this function's caller spelled it.
         parameter = {"priority": "policy"}.get(exc.parameter, exc.parameter)
         raise ParameterError(parameter, exc.message, function=fn) from None
 
 
-def _schedule_plan(choice: TechnologyChoice, capex: NDArray[np.float64], common: dict[str, Any],
-                   initially_connected: int | Sequence[str], plan: NetworkPlan) -> RolloutSchedule:
-    fn = "schedule_rollout"
+def _initially_connected(choice: TechnologyChoice, capex: NDArray[np.float64], ranking: dict[str, Any],
+                         initially_connected: int | Sequence[str], plan: NetworkPlan, fn: str) -> NDArray[np.bool_]:
     n = plan.n_villages
     already = np.zeros(n, dtype=bool)
     if isinstance(initially_connected, (int, np.integer)) and not isinstance(initially_connected, bool):
@@ -347,15 +383,13 @@ def _schedule_plan(choice: TechnologyChoice, capex: NDArray[np.float64], common:
             raise ParameterError("initially_connected", f"must be between 0 and {n}, got {count}", function=fn)
         if count:
             # The first `count` villages of the policy's own order.
-            ranked = rollout_order(choice.depends_on, capex, priority=common["priority"],
-                                   population=common["population"], idm_composite=common["idm_composite"],
-                                   link_km=common["link_km"], function=fn).order
+            ranked = rollout_order(choice.depends_on, capex, function=fn, **ranking).order
             already[ranked[:count]] = True
-    else:
-        codes = list(initially_connected)  # type: ignore[arg-type]
-        index = {code: i for i, code in enumerate(plan.columns.code.tolist())}
-        unknown = [c for c in codes if not isinstance(c, str) or c not in index]
-        if unknown:
-            raise ParameterError("initially_connected", f"unknown village codes: {unknown[:5]}", function=fn)
-        already[[index[c] for c in codes]] = True
-    return schedule(choice.depends_on, capex, already_connected=already, **common)
+        return already
+    codes = list(initially_connected)  # type: ignore[arg-type]
+    index = {code: i for i, code in enumerate(plan.columns.code.tolist())}
+    unknown = [c for c in codes if not isinstance(c, str) or c not in index]
+    if unknown:
+        raise ParameterError("initially_connected", f"unknown village codes: {unknown[:5]}", function=fn)
+    already[[index[c] for c in codes]] = True
+    return already

@@ -28,9 +28,12 @@ from smartkampung._errors import ParameterError
 from smartkampung._validation import as_int_array, as_vector, check_shape
 from smartkampung.sim.tree import ancestor_reduce, check_tree, subtree_sums
 
-__all__ = ["POLICIES", "PolicyInputs", "PolicyName", "Priority", "policy_order"]
+__all__ = ["COST_FREE_POLICIES", "POLICIES", "PolicyInputs", "PolicyName", "Priority", "policy_order"]
 
 POLICIES: Final[tuple[str, ...]] = _defaults.POLICIES
+#: Built-in policies whose order does not depend on the villages' costs, so one
+#: order serves every cost draw (see :meth:`~smartkampung.sim.rollout.RolloutOrder.with_costs`).
+COST_FREE_POLICIES: Final[tuple[str, ...]] = ("population", "least_developed", "nearest")
 """Names accepted by ``priority=`` (a callable or an array is also accepted)."""
 
 PolicyName = Literal["population", "cost_effectiveness", "least_developed", "nearest"]

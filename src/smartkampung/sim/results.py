@@ -49,6 +49,9 @@ class SimulationResult:
         Root entropy: ``simulate(..., rng=SeedSequence(seed_entropy))`` reproduces it.
     seed_spawn_key : tuple of int
         Spawn key of the root seed (empty unless the root was itself spawned).
+    backend : str
+        Adoption kernel that made the runs (``"numpy"``, the reference, or
+        ``"numba"``): one seed gives one result per backend.
     metric_names : tuple of str
         Rows of :attr:`monthly`. Stocks (``villages_connected``, ``adopters``,
         ``adopters:<service>``, ``adopters_pillar:<pillar>``,
@@ -90,6 +93,7 @@ class SimulationResult:
     runs: int
     seed_entropy: int | tuple[int, ...]
     seed_spawn_key: tuple[int, ...] = ()
+    backend: str = "numpy"
     metric_names: tuple[str, ...] = attrs.field(repr=False)
     month_labels: tuple[str, ...] = attrs.field(repr=False)
     monthly: NDArray[np.float64] = _arr
@@ -113,7 +117,8 @@ class SimulationResult:
                 f"({self.month_labels[0] if self.month_labels else '-'} to "
                 f"{self.month_labels[-1] if self.month_labels else '-'}), villages={self.village_codes.shape[0]}, "
                 f"services={len(self.service_ids)}, metrics={len(self.metric_names)}, "
-                f"seed_entropy={self.seed_entropy!r})")
+                f"seed_entropy={self.seed_entropy!r}"
+                f"{'' if self.backend == 'numpy' else f', backend={self.backend!r}'})")
 
     # ------------------------------------------------------------ access
     @property
@@ -186,7 +191,7 @@ class SimulationResult:
         head = ["outcome", "unit", *[f"q{round(x * 100):02d}" for x in levels]]
         body = [[label, unit, *[_fmt(v) for v in values]] for label, unit, values in rows]
         widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
-        lines = [f"{self.scenario_name}: {self.runs} runs, seed entropy {self.seed_entropy}",
+        lines = [f"{self.scenario_name}: {self.runs} runs, seed entropy {self.seed_entropy}, {self.backend} backend",
                  "  ".join(h.ljust(w) if i < 2 else h.rjust(w) for i, (h, w) in enumerate(zip(head, widths,
                                                                                                 strict=True)))]
         lines += ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths,
@@ -328,15 +333,16 @@ class SimulationResult:
                     "metric_kind": ("metric", [m.kind for m in self.metrics]),
                     "draw": list(self.draw_names), "year": list(self.year_labels),
                     "status": [s.value for s in IDMStatus]},
-            attrs={"scenario": self.scenario_name, "seed_entropy": str(self.seed_entropy), "runs": self.runs},
+            attrs={"scenario": self.scenario_name, "seed_entropy": str(self.seed_entropy), "runs": self.runs,
+                   "backend": self.backend},
         )
 
     # ------------------------------------------------------------ building
     @classmethod
     def collector(cls, prepared: PreparedScenario, *, runs: int, root: np.random.SeedSequence,
-                  keep_trajectories: bool, quantile_levels: tuple[float, ...]) -> Reducer:
+                  keep_trajectories: bool, quantile_levels: tuple[float, ...], backend: str = "numpy") -> Reducer:
         """A reducer that takes run outputs in run order and builds the result."""
-        return Reducer(prepared, runs, root, keep_trajectories, quantile_levels)
+        return Reducer(prepared, runs, root, keep_trajectories, quantile_levels, backend)
 
 
 @attrs.frozen
@@ -431,13 +437,14 @@ class Reducer:
     """
 
     def __init__(self, prepared: PreparedScenario, runs: int, root: np.random.SeedSequence, keep: bool,
-                 quantile_levels: tuple[float, ...]) -> None:
+                 quantile_levels: tuple[float, ...], backend: str = "numpy") -> None:
         sc = prepared.scenario
         n, t = prepared.n_villages, prepared.n_months
         n_services = len(sc.programme.services)
         self.prepared = prepared
         self.runs = runs
         self.root = root
+        self.backend = backend
         self.quantile_levels = quantile_levels
         self.next_index = 0
         self.draw_names = draw_names(sc)
@@ -485,7 +492,7 @@ class Reducer:
             scenario_name=sc.name, runs=self.runs,
             seed_entropy=int(entropy) if isinstance(entropy, (int, np.integer))
             else tuple(int(x) for x in (entropy or ())),
-            seed_spawn_key=tuple(int(k) for k in self.root.spawn_key),
+            seed_spawn_key=tuple(int(k) for k in self.root.spawn_key), backend=self.backend,
             metric_names=self.prepared.metric_names,
             month_labels=tuple(sc.month_label(m) for m in range(self.prepared.n_months)),
             monthly=self.monthly, draw_names=self.draw_names, draws=self.draws,

@@ -26,6 +26,7 @@ run's result depends only on the root entropy and its index.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Final
 
 import attrs
@@ -34,17 +35,17 @@ from numpy.typing import NDArray
 
 from smartkampung._errors import ParameterError
 from smartkampung.model._geo import Location, mean_location
-from smartkampung.model._programme import AdoptionModel
 from smartkampung.model._scenario import FromPosterior, Scenario
 from smartkampung.model._village import Region
 from smartkampung.sim import idm as idm_uplift
 from smartkampung.sim import outcomes
-from smartkampung.sim.adoption import linear_adoption, simulate_adoption
+from smartkampung.sim._adopt_runs import Adoption, adopt, adopt_runs
 from smartkampung.sim.distributions import quantile
 from smartkampung.sim.geometry import great_circle_km, nearest_neighbours
 from smartkampung.sim.metrics import Metric, metric_table
-from smartkampung.sim.planning import NetworkPlan, plan_network, schedule_rollout
-from smartkampung.sim.rollout import RolloutSchedule
+from smartkampung.sim.planning import NetworkPlan, plan_network, plan_rollout_order, schedule_rollout
+from smartkampung.sim.policies import COST_FREE_POLICIES
+from smartkampung.sim.rollout import RolloutOrder, RolloutSchedule, per_month
 from smartkampung.sim.tail import cost_multipliers, readiness_delay, village_draws
 
 __all__ = [
@@ -55,10 +56,12 @@ __all__ = [
     "RunDraws",
     "RunOutput",
     "adopt",
+    "adopt_runs",
     "draw",
     "draw_names",
     "median_budget",
     "prepare",
+    "run_chunk",
     "run_one",
     "run_outcomes",
     "schedule_run",
@@ -109,6 +112,11 @@ class PreparedScenario:
         Calendar year of each of those months.
     metrics : tuple of Metric
         The monthly metrics, in the row order of ``RunOutput.monthly``.
+    order : RolloutOrder or None
+        The rollout policy's order at the plan's costs, computed once when
+        the policy does not rank by cost
+        (:data:`~smartkampung.sim.policies.COST_FREE_POLICIES`); each run
+        then reprices it with its cost draws instead of ranking again.
     """
 
     scenario: Scenario
@@ -122,6 +130,7 @@ class PreparedScenario:
     year_months: NDArray[np.int64]
     year_labels: tuple[int, ...]
     metrics: tuple[Metric, ...]
+    order: RolloutOrder | None = None
 
     @property
     def n_villages(self) -> int:
@@ -210,6 +219,8 @@ def prepare(scenario: Scenario, region: Region, *, land: Any = None) -> Prepared
                                    cols.population.astype(np.float64), plan.opex_idr_per_year / 12.0, *kind_weights]),
         idm_base=idm_base, idm_spread_mask=gets_default, year_months=year_months, year_labels=year_labels,
         metrics=metric_table([s.id for s in services], [p.id for p in scenario.programme.pillars], village_kinds),
+        order=(plan_rollout_order(plan, policy=ro.policy, initially_connected=ro.initially_connected,
+                                  function="prepare") if ro.policy in COST_FREE_POLICIES else None),
     )
 
 
@@ -380,101 +391,35 @@ def draw_names(scenario: Scenario) -> tuple[str, ...]:
 
 
 def schedule_run(prepared: PreparedScenario, draws: RunDraws) -> RolloutSchedule:
-    """Step 2: when each village is connected, under the run's budget, costs and villages' readiness."""
+    """Step 2: when each village is connected, under the run's budget, costs and villages' readiness.
+
+    The schedule of :func:`~smartkampung.sim.planning.schedule_rollout` with
+    the run's budget and cost multiplier (per village with a cost spread);
+    with a cost-free policy the prepared order is repriced, not ranked again.
+    """
     ro = prepared.scenario.rollout
     multiplier: Any = (draws.capex_multiplier if draws.village_capex_multiplier is None
                        else draws.village_capex_multiplier)
-    schedule = schedule_rollout(prepared.plan, budget_idr_per_month=draws.budget, n_months=prepared.n_months,
-                                policy=ro.policy, build_km_per_month=ro.build_km_per_month,
-                                carry_over=ro.carry_over, initially_connected=ro.initially_connected,
-                                capex_multiplier=multiplier)
+    if prepared.order is None:
+        schedule = schedule_rollout(prepared.plan, budget_idr_per_month=draws.budget, n_months=prepared.n_months,
+                                    policy=ro.policy, build_km_per_month=ro.build_km_per_month,
+                                    carry_over=ro.carry_over, initially_connected=ro.initially_connected,
+                                    capex_multiplier=multiplier)
+    else:
+        fn = "schedule_run"
+        T = prepared.n_months
+        capacity = None if ro.build_km_per_month is None else per_month(ro.build_km_per_month, T,
+                                                                        "build_km_per_month", fn)
+        order = prepared.order.with_costs(prepared.plan.capex_idr * multiplier)
+        schedule = order.schedule(per_month(draws.budget, T, "budget_idr_per_month", fn), capacity,
+                                  carry_over=ro.carry_over, carry_over_km=ro.carry_over)
     return schedule if draws.ready_month is None else schedule.with_readiness(draws.ready_month)
 
 
 # --------------------------------------------------------------------------- 3. adopt
 
 
-@attrs.frozen(eq=False)
-class Adoption:
-    """What the outcomes need of every service's adoption in one run (no per-village months).
-
-    Attributes
-    ----------
-    totals : ndarray of float64, shape (n_services, n_months)
-        Adopters of each service per month, over all villages. [households]
-    hours_saved : ndarray of float64, shape (n_months,)
-        Travel time saved per month by all services. [h/month]
-    half_month : ndarray of int32, shape (n_services, n_villages)
-        First month with at least half of the market adopting; -1 if never.
-    final_fraction : ndarray of float32, shape (n_services, n_villages)
-        Share of the market adopting at the horizon.
-    dimension_adopters : ndarray of float64, shape (3, n_years, n_villages)
-        Adopters of the services whose pillar moves each IDM dimension, at
-        each IDM year's December minus the IDM lag. [households]
-    dimension_market : ndarray of float64, shape (3, n_villages)
-        Their markets. [households]
-    trajectories : ndarray, shape (n_services, n_months, n_villages), optional
-        Adopters per month and village, when asked for. [households]
-    """
-
-    totals: NDArray[np.float64]
-    hours_saved: NDArray[np.float64]
-    half_month: NDArray[np.int32]
-    final_fraction: NDArray[np.float32]
-    dimension_adopters: NDArray[np.float64]
-    dimension_market: NDArray[np.float64]
-    trajectories: NDArray[Any] | None = None
-
-
-def adopt(prepared: PreparedScenario, schedule: RolloutSchedule, draws: RunDraws, *,
-          keep_trajectories: bool = False) -> Adoption:
-    """Step 3: every service's adoption from its villages' connection months plus its lag."""
-    sc = prepared.scenario
-    ad = sc.adoption
-    services = sc.programme.services
-    dim_index = {p.id: (idm_uplift.IDM_DIMENSIONS.index(p.idm_dimension.value) if p.idm_dimension is not None
-                        else -1) for p in sc.programme.pillars}
-    T, n = prepared.n_months, prepared.n_villages
-    conn = np.minimum(schedule.connection_month, T)
-    sample_months = prepared.year_months - sc.outcomes.idm.lag_months
-    valid = sample_months >= 0
-    totals = np.zeros((len(services), T))
-    hours = np.zeros(T)
-    dim_adopters = np.zeros((3, len(sample_months), n))
-    dim_market = np.zeros((3, n))
-    half_month = np.full((len(services), n), -1, dtype=np.int32)
-    final_fraction = np.zeros((len(services), n), dtype=np.float32)
-    trajectories = None
-    streams = draws.adoption_seed.spawn(len(services))
-    for s, svc in enumerate(services):
-        market = prepared.market[s]
-        start = conn + svc.lag_months
-        if svc.adoption_model is AdoptionModel.BASS:
-            adopters = simulate_adoption(market, start, prepared.neighbours, p=svc.p_innovation * draws.p_multiplier,
-                                         q=svc.q_imitation * draws.q_multiplier, w=ad.neighbour_weight, steps=T,
-                                         runs=1, stochastic=ad.stochastic, rng=streams[s])[0]
-        else:
-            steps_since = np.arange(T)[:, None] - start[None, :] + 1
-            adopters = linear_adoption(steps_since, svc.linear_rate, m=market)
-            if ad.stochastic:
-                adopters = np.floor(adopters).astype(np.int32)
-        if keep_trajectories:
-            if trajectories is None:
-                trajectories = np.zeros((len(services), T, n), dtype=adopters.dtype)
-            trajectories[s] = adopters
-        totals[s] = adopters.sum(axis=1, dtype=np.float64)
-        hours += adopters @ (prepared.hours_per_transaction * (svc.transactions_per_household_per_year / 12.0))
-        reached = (adopters >= 0.5 * market[None, :]) & (market[None, :] > 0)
-        half_month[s] = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            final_fraction[s] = np.where(market > 0, adopters[-1] / np.maximum(market, 1), 0.0)
-        d = dim_index[svc.pillar]
-        if d >= 0:
-            dim_market[d] += market
-            dim_adopters[d, valid] += adopters[sample_months[valid]]
-        del adopters, reached
-    return Adoption(totals=totals, hours_saved=hours, half_month=half_month, final_fraction=final_fraction,
-                    dimension_adopters=dim_adopters, dimension_market=dim_market, trajectories=trajectories)
+# Adoption and adopt live in smartkampung.sim._adopt_runs, beside adopt_runs (many runs at once).
 
 
 # --------------------------------------------------------------------------- 4. outcomes
@@ -587,7 +532,7 @@ class RunOutput:
 
 
 def run_one(prepared: PreparedScenario, index: int, root: np.random.SeedSequence,
-            keep_trajectories: bool = False) -> RunOutput:
+            keep_trajectories: bool = False, backend: str = "numpy") -> RunOutput:
     """One run of the ensemble: draw, schedule, adopt, outcomes.
 
     Parameters
@@ -600,12 +545,28 @@ def run_one(prepared: PreparedScenario, index: int, root: np.random.SeedSequence
         Root seed of the ensemble.
     keep_trajectories : bool
         Also return adopters per service, month and village.
+    backend : {"numpy", "numba"}
+        Adoption kernel (:func:`~smartkampung.sim._adoption_batch.adopt_batch`).
     """
-    draws = draw(prepared, root, index)
-    schedule = schedule_run(prepared, draws)
-    adoption = adopt(prepared, schedule, draws, keep_trajectories=keep_trajectories)
-    monthly, idm_counts = run_outcomes(prepared, schedule, adoption, draws)
-    return RunOutput(index=index, draws=draws.values, monthly=monthly,
-                     connection_month=np.asarray(schedule.connection_month, dtype=np.int64),
-                     half_month=adoption.half_month, final_fraction=adoption.final_fraction, idm_counts=idm_counts,
-                     trajectories=adoption.trajectories)
+    return run_chunk(prepared, [index], root, keep_trajectories, backend)[0]
+
+
+def run_chunk(prepared: PreparedScenario, indices: Sequence[int], root: np.random.SeedSequence,
+              keep_trajectories: bool = False, backend: str = "numpy") -> list[RunOutput]:
+    """Several runs at once, each equal to :func:`run_one` of its index.
+
+    The services' adoption of all the runs is simulated together
+    (:func:`~smartkampung.sim._adopt_runs.adopt_runs`): a small region's runs
+    side by side in one wide vector per step.
+    """
+    draws = [draw(prepared, root, i) for i in indices]
+    schedules = [schedule_run(prepared, d) for d in draws]
+    adoptions = adopt_runs(prepared, schedules, draws, keep_trajectories=keep_trajectories, backend=backend)
+    outputs = []
+    for i, d, schedule, adoption in zip(indices, draws, schedules, adoptions, strict=True):
+        monthly, idm_counts = run_outcomes(prepared, schedule, adoption, d)
+        outputs.append(RunOutput(index=i, draws=d.values, monthly=monthly,
+                                 connection_month=np.asarray(schedule.connection_month, dtype=np.int64),
+                                 half_month=adoption.half_month, final_fraction=adoption.final_fraction,
+                                 idm_counts=idm_counts, trajectories=adoption.trajectories))
+    return outputs

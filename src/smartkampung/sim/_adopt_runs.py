@@ -1,0 +1,183 @@
+"""Step 3 of a run, for one run or a batch of runs: every service's adoption, reduced to what the outcomes use.
+
+A batch of runs shares the villages, markets and neighbours; each run has
+its own connection months, Bass multipliers and random streams. Each service
+is simulated for a group of runs in one call of
+:func:`~smartkampung.sim._adoption_batch.adopt_batch` (runs laid side by side
+in one wide vector, or the compiled kernel), so a small region's ensemble is
+stepped like a large region. Run ``r``, service ``s`` draws from the child
+``s`` of the run's adoption stream and nothing else: with the numpy backend a
+run's numbers are those of
+``simulate_adoption(..., runs=1, rng=<that child>)`` whatever the batch, and
+with either backend they do not depend on which runs share its batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from smartkampung._typing import spawn_generators
+from smartkampung._validation import check_choice
+from smartkampung.model._programme import AdoptionModel
+from smartkampung.sim import idm as idm_uplift
+from smartkampung.sim._adoption_batch import BACKENDS, adopt_batch
+from smartkampung.sim.adoption import linear_adoption
+from smartkampung.sim.rollout import RolloutSchedule
+
+if TYPE_CHECKING:  # run.py imports this module
+    from smartkampung.sim.run import PreparedScenario, RunDraws
+
+__all__ = ["BATCH_BYTES", "Adoption", "adopt", "adopt_runs", "service_streams"]
+
+#: Most adopters held at once while a group of runs of one service is simulated
+#: (``runs x months x villages`` numbers); larger batches are split into groups. [bytes]
+BATCH_BYTES: Final[int] = 64 * 2**20
+
+
+@attrs.frozen(eq=False)
+class Adoption:
+    """What the outcomes need of every service's adoption in one run (no per-village months).
+
+    Attributes
+    ----------
+    totals : ndarray of float64, shape (n_services, n_months)
+        Adopters of each service per month, over all villages. [households]
+    hours_saved : ndarray of float64, shape (n_months,)
+        Travel time saved per month by all services. [h/month]
+    half_month : ndarray of int32, shape (n_services, n_villages)
+        First month with at least half of the market adopting; -1 if never.
+    final_fraction : ndarray of float32, shape (n_services, n_villages)
+        Share of the market adopting at the horizon.
+    dimension_adopters : ndarray of float64, shape (3, n_years, n_villages)
+        Adopters of the services whose pillar moves each IDM dimension, at
+        each IDM year's December minus the IDM lag. [households]
+    dimension_market : ndarray of float64, shape (3, n_villages)
+        Their markets. [households]
+    trajectories : ndarray, shape (n_services, n_months, n_villages), optional
+        Adopters per month and village, when asked for. [households]
+    """
+
+    totals: NDArray[np.float64]
+    hours_saved: NDArray[np.float64]
+    half_month: NDArray[np.int32]
+    final_fraction: NDArray[np.float32]
+    dimension_adopters: NDArray[np.float64]
+    dimension_market: NDArray[np.float64]
+    trajectories: NDArray[Any] | None = None
+
+
+def service_streams(adoption_seed: np.random.SeedSequence, n_services: int) -> list[np.random.SeedSequence]:
+    """The streams of a run's services: the children ``0 .. n_services-1`` of its adoption seed.
+
+    Built from the seed's spawn key, so asking twice gives the same streams
+    (``SeedSequence.spawn`` would give new children the second time).
+    """
+    return [np.random.SeedSequence(adoption_seed.entropy, spawn_key=(*adoption_seed.spawn_key, s),
+                                   pool_size=adoption_seed.pool_size) for s in range(n_services)]
+
+
+def adopt(prepared: PreparedScenario, schedule: RolloutSchedule, draws: RunDraws, *,
+          keep_trajectories: bool = False, backend: str = "numpy") -> Adoption:
+    """Step 3: every service's adoption from its villages' connection months plus its lag.
+
+    Parameters
+    ----------
+    prepared : PreparedScenario
+    schedule : RolloutSchedule
+        The run's schedule (:func:`~smartkampung.sim.run.schedule_run`).
+    draws : RunDraws
+        The run's draws (:func:`~smartkampung.sim.run.draw`).
+    keep_trajectories : bool
+        Also keep adopters per service, month and village.
+    backend : {"numpy", "numba"}
+        Adoption kernel (see :func:`~smartkampung.sim._adoption_batch.adopt_batch`).
+
+    Returns
+    -------
+    Adoption
+    """
+    return adopt_runs(prepared, [schedule], [draws], keep_trajectories=keep_trajectories, backend=backend)[0]
+
+
+def adopt_runs(prepared: PreparedScenario, schedules: Sequence[RolloutSchedule], draws: Sequence[RunDraws], *,
+               keep_trajectories: bool = False, backend: str = "numpy") -> list[Adoption]:
+    """Step 3 for several runs at once; element ``r`` equals ``adopt(prepared, schedules[r], draws[r])``.
+
+    Each service's Bass adoption is simulated for groups of runs of at most
+    :data:`BATCH_BYTES` of adopters, then reduced run by run.
+    """
+    check_choice(backend, "backend", "adopt_runs", BACKENDS)
+    sc = prepared.scenario
+    services = sc.programme.services
+    dim_index = {p.id: (idm_uplift.IDM_DIMENSIONS.index(p.idm_dimension.value) if p.idm_dimension is not None
+                        else -1) for p in sc.programme.pillars}
+    T, n, R, S = prepared.n_months, prepared.n_villages, len(schedules), len(services)
+    sample_months = prepared.year_months - sc.outcomes.idm.lag_months
+    valid = sample_months >= 0
+    totals = np.zeros((R, S, T))
+    hours = np.zeros((R, T))
+    dim_adopters = np.zeros((R, 3, len(sample_months), n))
+    dim_market = np.zeros((3, n))
+    half_month = np.full((R, S, n), -1, dtype=np.int32)
+    final_fraction = np.zeros((R, S, n), dtype=np.float32)
+    trajectories: list[NDArray[Any] | None] = [None] * R
+    conn = np.stack([np.minimum(s.connection_month, T) for s in schedules]) if R else np.zeros((0, n), np.int64)
+    streams = [service_streams(d.adoption_seed, S) for d in draws]
+    group = max(1, BATCH_BYTES // max(1, 4 * T * n))
+    for s, svc in enumerate(services):
+        market = prepared.market[s]
+        # Round-trip hours saved by one adopting household in a month. [h/month]
+        hours_per_adopter = prepared.hours_per_transaction * (svc.transactions_per_household_per_year / 12.0)
+        # Adopters never decrease, so the first month at half the market is T minus the months at or above it.
+        half = np.where(market > 0, 0.5 * market, np.inf)
+        has_market = market > 0
+        market_or_1 = np.maximum(market, 1)
+        d = dim_index[svc.pillar]
+        if d >= 0:
+            dim_market[d] += market
+        for lo in range(0, R, group):
+            runs = range(lo, min(lo + group, R))
+            adopters = _service_adopters(prepared, svc, s, conn[lo:runs.stop], [draws[r] for r in runs],
+                                         [streams[r][s] for r in runs], backend)
+            for k, r in enumerate(runs):
+                a = adopters[k]
+                totals[r, s] = a.sum(axis=1, dtype=np.float64)
+                hours[r] += np.einsum("tn,n->t", a, hours_per_adopter)  # no BLAS threads, no float copy
+                reached = np.count_nonzero(a >= half, axis=0)
+                half_month[r, s] = np.where(reached > 0, T - reached, -1)
+                final_fraction[r, s] = np.where(has_market, a[-1] / market_or_1, 0.0)
+                if d >= 0:
+                    dim_adopters[r, d, valid] += a[sample_months[valid]]
+                if keep_trajectories:
+                    if trajectories[r] is None:
+                        trajectories[r] = np.zeros((S, T, n), dtype=a.dtype)
+                    trajectories[r][s] = a  # type: ignore[index]
+            del adopters
+    return [Adoption(totals=totals[r], hours_saved=hours[r], half_month=half_month[r],
+                     final_fraction=final_fraction[r], dimension_adopters=dim_adopters[r],
+                     dimension_market=dim_market, trajectories=trajectories[r]) for r in range(R)]
+
+
+def _service_adopters(prepared: PreparedScenario, svc: Any, s: int, conn: NDArray[np.int64],
+                      draws: Sequence[RunDraws], streams: Sequence[np.random.SeedSequence],
+                      backend: str) -> NDArray[Any]:
+    """Adopters of one service in a group of runs, shape (runs, n_months, n_villages)."""
+    ad = prepared.scenario.adoption
+    T = prepared.n_months
+    market = prepared.market[s]
+    start = conn + svc.lag_months
+    if svc.adoption_model is AdoptionModel.BASS:
+        p = np.array([svc.p_innovation * d.p_multiplier for d in draws])
+        q = np.array([svc.q_imitation * d.q_multiplier for d in draws])
+        # The generator simulate_adoption(..., runs=1, rng=stream) makes of each stream.
+        generators = [spawn_generators(seq, 1, "adopt")[0] for seq in streams] if ad.stochastic else None
+        return adopt_batch(market, start, prepared.neighbours, p=p, q=q, w=ad.neighbour_weight, steps=T,
+                           stochastic=ad.stochastic, generators=generators, backend=backend)
+    steps_since = np.arange(T)[None, :, None] - start[:, None, :] + 1
+    adopters = linear_adoption(steps_since, svc.linear_rate, m=market)
+    return np.floor(adopters).astype(np.int32) if ad.stochastic else adopters
