@@ -15,7 +15,7 @@ from scipy.stats import multivariate_normal, norm
 from smartkampung._errors import ParameterError
 from smartkampung.datasets import banyuwangi_idm_status, idm_dynamics, idm_panel
 from smartkampung.datasets._idm import fit_bundled_idm_dynamics
-from smartkampung.model._idm import IDM_INDEX, IDM_INDICATOR_COLUMNS, CompositeIndex, IndicatorEffect, IndicatorPanel
+from smartkampung.model import IDM_INDEX, IDM_INDICATOR_COLUMNS, CompositeIndex, IndicatorEffect, IndicatorPanel
 from smartkampung.sim.idm import (
     DEFAULT_PROGRAMME_EFFECTS,
     NOT_CONNECTED,
@@ -33,7 +33,7 @@ from smartkampung.sim.idm import (
     step_idm,
     transition_pairs,
 )
-from smartkampung.sim.idm import _dynamics as sim_idm
+from smartkampung.sim.idm import _fit as sim_idm
 
 OFFICE = IDM_INDICATOR_COLUMNS.index("s_internet_kantor_desa")
 RESIDENTS = IDM_INDICATOR_COLUMNS.index("s_akses_internet_warga")

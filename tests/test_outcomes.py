@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from smartkampung._errors import ParameterError
-from smartkampung.model._idm import idm_status_code
+from smartkampung.model import idm_status_code
 from smartkampung.sim.idm import DEFAULT_IDM_EFFECT, DEFAULT_IDM_LAG_MONTHS, IDM_DIMENSIONS, project_idm, status_counts
 from smartkampung.sim.outcomes import (
     DEFAULT_COST_IDR_PER_KM,

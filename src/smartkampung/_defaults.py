@@ -173,6 +173,35 @@ IDM_BASE_SPREAD: Final[float] = _default(
     "IDM_BASE_SPREAD", 0.05, "-", "IDMAssumptions.base_spread",
     f"{ASSUMPTION}: standard deviation of assumed starting sub-indices between desa")
 
+# ------------------------------------------------------------------------------- IDM
+
+IDM_CUTOFF_MONTH: Final[int] = _default(
+    "IDM_CUTOFF_MONTH", 3, "month of year (1-12)",
+    "IDMAssumptions.cutoff_month; sim.idm.connection_idm_year, idm_sample_months",
+    "IDM Y data are entered in spring of year Y: 1 March - 31 May for IDM 2021 "
+    "(kaltim.antaranews.com/amp/berita/101826, 'Pendataan dimulai 1 Maret hingga 31 Mei 2021'), "
+    "1 April - 14 June for IDM 2024 (Dirjen PDP letter 140/PDP.03.04/III/2024 as summarised at "
+    "updesa.com/idm-2024); counting the state at the end of March is an illustrative assumption within "
+    "those windows")
+
+IDM_PRIOR_STRENGTH: Final[float] = _default(
+    "IDM_PRIOR_STRENGTH", 10.0, "transitions", "sim.idm.fit_idm_dynamics(prior_strength)",
+    f"{ASSUMPTION}: pseudo-transitions shrinking each status band's transition rows toward the all-band "
+    "rows, a round a-priori choice; not fitted to the backtest years (the docs' backtest table shows 2, 5, "
+    "10 and 20)")
+
+IDM_RESIDENTS_INTERNET_THRESHOLD: Final[float] = _default(
+    "IDM_RESIDENTS_INTERNET_THRESHOLD", 0.10, "share of the market",
+    "the rule raising s_akses_internet_warga (driver 'social')",
+    f"{ASSUMPTION}: the ministry scores 5 when residents have internet access in the desa; reading that as "
+    "a tenth of the social-dimension market using the village's connected services")
+
+IDM_LIBRARY_THRESHOLD: Final[float] = _default(
+    "IDM_LIBRARY_THRESHOLD", 0.01, "share of the market",
+    "the rule raising s_ketersediaan_taman_baca_perpus_desa (driver 'e_learning')",
+    f"{ASSUMPTION}: the village library or reading corner counts as available once 1 % of the e-learning "
+    "market uses it")
+
 # ---------------------------------------------------------------- scenario sections
 
 #: Names of the built-in rollout policies (a vocabulary, not a parameter):

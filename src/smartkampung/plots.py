@@ -145,7 +145,7 @@ def connection_map(result: SimulationResult, *, ax: Any = None) -> Any:
 
 def idm_status(result: SimulationResult, *, ax: Any = None) -> Any:
     """Desa per IDM status each year (median over runs), stacked bars."""
-    from smartkampung.model._idm import IDMStatus
+    from smartkampung.model import IDMStatus
 
     ax = _axes(ax)
     if not result.year_labels:

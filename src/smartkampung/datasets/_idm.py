@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 
 from smartkampung._errors import DataFileError, ParameterError, Problem
 from smartkampung.datasets._bundled import data_path
-from smartkampung.model._idm import (
+from smartkampung.model import (
     IDM_INDEX,
     IDM_INDICATOR_COLUMNS,
     IDMStatus,

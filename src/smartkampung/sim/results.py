@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from smartkampung._arrays import ARRAY_EQ_NAN, readonly_view
 from smartkampung._errors import ParameterError
-from smartkampung.model._idm import IDMStatus
+from smartkampung.model import IDMStatus
 from smartkampung.sim import metrics as _metrics
 from smartkampung.sim.metrics import Metric, metric_table
 from smartkampung.sim.run import DRAWS, PreparedScenario, RunOutput

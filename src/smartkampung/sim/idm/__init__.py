@@ -11,29 +11,26 @@ Two models of how a desa's IDM changes, both on arrays:
   parameter an illustrative assumption.
 """
 
-from smartkampung.sim.idm._dynamics import (
+from smartkampung.sim.idm._backtest import IDMBacktest, backtest_idm_dynamics
+from smartkampung.sim.idm._dynamics import IDMDynamics
+from smartkampung.sim.idm._effects import (
     DEFAULT_IDM_CUTOFF_MONTH,
-    DEFAULT_PRIOR_STRENGTH,
     DEFAULT_PROGRAMME_EFFECTS,
     NOT_CONNECTED,
-    IDMBacktest,
-    IDMDynamics,
-    backtest_idm_dynamics,
-    composite_scores,
     connection_idm_year,
-    draw_initial_state,
     effect_floor,
-    fit_idm_dynamics,
     idm_sample_months,
+)
+from smartkampung.sim.idm._fit import DEFAULT_PRIOR_STRENGTH, fit_idm_dynamics, transition_pairs
+from smartkampung.sim.idm._initial import draw_initial_state
+from smartkampung.sim.idm._project import project_idm_status, simulate_idm_scores, step_idm
+from smartkampung.sim.idm._scores import (
+    composite_scores,
     indicator_weights,
-    project_idm_status,
-    simulate_idm_scores,
     status_codes,
     status_of_scores,
-    step_idm,
     sub_index_totals,
     sub_indices,
-    transition_pairs,
 )
 from smartkampung.sim.idm._uplift import (
     DEFAULT_IDM_CEILING,
