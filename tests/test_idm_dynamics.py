@@ -274,6 +274,10 @@ def test_common_random_numbers_across_scenarios(shipped: IDMDynamics, panel: Ind
     )
     np.testing.assert_array_equal(with_programme[:, 1:], without[:, 1:])
     assert np.all(with_programme[1:, 0, OFFICE] == 5)
+    # The effect does not feed back: the desa's other 49 indicators move exactly as without the programme.
+    np.testing.assert_array_equal(
+        np.delete(with_programme[:, 0], OFFICE, axis=1), np.delete(without[:, 0], OFFICE, axis=1)
+    )
 
 
 def test_adoption_rules_act_at_their_thresholds() -> None:

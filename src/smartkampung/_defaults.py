@@ -146,33 +146,6 @@ TRIPS_PER_TRANSACTION: Final[float] = _default(
     "TRIPS_PER_TRANSACTION", 1.0, "trips", "travel saved per transaction",
     f"{ASSUMPTION}: one round trip to the office avoided per transaction done at the village")
 
-IDM_EFFECT: Final[tuple[float, float, float]] = _default(
-    "IDM_EFFECT", (10.0 / 175.0, 5.0 / 60.0, 0.0), "-", "rise of IKS, IKE, IKL at full adoption",
-    f"{ASSUMPTION}: no published elasticity of IDM to e-service adoption; social 10/175, the most the two "
-    "internet indicators (0-5 each, of 175) could add; economic 5/60, one IKE indicator over its range; "
-    "ecological 0")
-
-IDM_LAG_MONTHS: Final[tuple[int, int, int]] = _default(
-    "IDM_LAG_MONTHS", (12, 12, 12), "month", "delay from adoption to its effect on IDM",
-    f"{ASSUMPTION}: 12 months, since IDM is scored once a year")
-
-IDM_CEILING: Final[tuple[float, float, float]] = _default(
-    "IDM_CEILING", (1.0, 1.0, 1.0), "-", "highest sub-index the programme can lift a desa to",
-    "the maximum of each sub-index by construction (all indicators scoring 5)")
-
-IDM_TREND_PER_YEAR: Final[tuple[float, float, float]] = _default(
-    "IDM_TREND_PER_YEAR", (0.0, 0.0, 0.0), "1/year", "secular trend of each IDM sub-index",
-    f"{ASSUMPTION}: 0, so the projection isolates the programme's effect")
-
-IDM_BASE: Final[tuple[float, float, float]] = _default(
-    "IDM_BASE", (0.62, 0.52, 0.60), "-", "IDMAssumptions.base_iks, base_ike, base_ikl",
-    f"{ASSUMPTION}: starting IKS, IKE, IKL of a desa without a score; no per-desa IDM table of Banyuwangi "
-    "is public")
-
-IDM_BASE_SPREAD: Final[float] = _default(
-    "IDM_BASE_SPREAD", 0.05, "-", "IDMAssumptions.base_spread",
-    f"{ASSUMPTION}: standard deviation of assumed starting sub-indices between desa")
-
 # ------------------------------------------------------------------------------- IDM
 
 IDM_CUTOFF_MONTH: Final[int] = _default(

@@ -143,23 +143,46 @@ def connection_map(result: SimulationResult, *, ax: Any = None) -> Any:
                        colour_label="mean connection month (0 = start)")
 
 
-def idm_status(result: SimulationResult, *, ax: Any = None) -> Any:
-    """Desa per IDM status each year (median over runs), stacked bars."""
-    from smartkampung.model import IDMStatus
+def idm_status(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9) -> Any:
+    """Desa per IDM status in each IDM year: median over runs with a band.
 
+    The first year is the observed state the projection starts from (its
+    counts reproduce the observed ones); the later years are projected.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        With an IDM projection (:attr:`~smartkampung.sim.SimulationResult.has_idm`).
+    ax : matplotlib Axes, optional
+    low, high : float
+        Quantiles of the band (default 10–90 %).
+
+    Raises
+    ------
+    ParameterError
+        If the result holds no IDM projection (no observed state declared,
+        no desa in the region, or no IDM year within the horizon).
+    """
+    if not result.has_idm:
+        raise ParameterError("result", f"{result.scenario_name!r} holds no IDM projection: the scenario declares no "
+                             "observed IDM state (outcomes.idm.observed_year), the region has no desa, or no IDM "
+                             "year falls within the horizon", function="idm_status")
     ax = _axes(ax)
-    if not result.year_labels:
-        ax.set_title("no IDM projection within the horizon")
-        return ax
-    median = np.quantile(result.idm_counts, 0.5, axis=0)  # (years, 5)
-    bottom = np.zeros(len(result.year_labels))
-    x = np.arange(len(result.year_labels))
-    for code, status in enumerate(IDMStatus):
-        ax.bar(x, median[:, code], bottom=bottom, label=status.label)
-        bottom += median[:, code]
-    ax.set_xticks(x)
-    ax.set_xticklabels([str(y) for y in result.year_labels])
-    ax.set_ylabel("desa (median over runs)")
-    ax.set_title(f"{result.scenario_name}: projected IDM status\n(illustrative assumptions)")
+    years = np.asarray(result.year_labels)
+    lo, mid, hi = result.idm_quantiles((low, 0.5, high))  # each (n_years, n_statuses)
+    for code, label in enumerate(result.idm_status_labels):
+        if not result.idm_counts[:, :, code].any():
+            continue  # a status no run reaches: keep the legend short
+        line, = ax.plot(years, mid[:, code], marker="o", label=label)
+        ax.fill_between(years, lo[:, code], hi[:, code], color=line.get_color(), alpha=0.2)
+    ax.axvline(years[0], color="0.5", linestyle=":", linewidth=1)
+    ax.annotate(f"observed\n{result.idm_index_name} {years[0]}", (years[0], 1.0), xycoords=("data", "axes fraction"),
+                xytext=(4, -4), textcoords="offset points", va="top", fontsize="small", color="0.35")
+    ax.set_xticks(years)
+    ax.set_xticklabels([str(y) for y in years])
+    ax.set_xlabel(f"{result.idm_index_name} year")
+    ax.set_ylabel(f"{result.idm_unit} (median, {round(low * 100)}–{round(high * 100)} % band over runs)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"{result.scenario_name}: {result.idm_index_name} status, observed then projected")
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax

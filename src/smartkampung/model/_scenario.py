@@ -9,6 +9,7 @@ them once.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, Literal
 
 import attrs
@@ -17,6 +18,7 @@ from smartkampung import _defaults
 from smartkampung._errors import FieldError, FieldTypeError
 from smartkampung._validation import instance_of, matches, number, one_of, optional, whole
 from smartkampung.model._geo import Location
+from smartkampung.model._idm_data import DEFAULT_PROGRAMME_EFFECTS, IDMStatusCounts, IndicatorEffect
 from smartkampung.model._programme import Programme, smart_kampung_programme
 from smartkampung.model._village import DEFAULT_HOUSEHOLD_SIZE, VillageKind
 
@@ -339,42 +341,115 @@ class AdoptionAssumptions:
     stochastic: bool = attrs.field(default=True, validator=instance_of(bool))
 
 
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, numbers.Integral) else value
+
+
+def _counts(value: Any) -> Any:
+    # Lists from files and tuples of numpy integers become tuples of int; anything else is left for the check.
+    if value is None or isinstance(value, (str, bytes)):
+        return value
+    try:
+        items = tuple(value)
+    except TypeError:
+        return value
+    return tuple(_whole_number(v) for v in items)
+
+
+def _effects(value: Any) -> Any:
+    if isinstance(value, IndicatorEffect):
+        return (value,)
+    try:
+        return tuple(value)
+    except TypeError:
+        return value
+
+
 @attrs.frozen
 class IDMAssumptions:
-    """The IDM projection (see :func:`smartkampung.sim.idm.project_idm`).
+    """The IDM projection: the observed state it starts from and how the programme moves the indicators.
 
-    Desa without a score in the region data start from ``base_*`` plus a
-    village-level spread; kelurahan have no IDM. Every default is an
-    illustrative assumption: no per-village IDM table for Banyuwangi is
-    public (see docs/data.rst).
+    The projection of each run is the background dynamics fitted to the
+    ministry's 2021–2024 panel plus the programme's effects on the indicators
+    it touches (see :func:`smartkampung.sim.run.run_outcomes`). It starts
+    from what was observed, in ``observed_year``: the desa's own scores where
+    the region has them (:attr:`Village.idm <smartkampung.model.Village.idm>`),
+    the other desa drawn consistently with ``status_counts``. Years before
+    ``observed_year`` are not projected. Without ``observed_year`` there is
+    no IDM projection.
 
     Parameters
     ----------
-    base_iks, base_ike, base_ikl : float
-        Starting sub-indices for desa without a score. [0–1]
-    base_spread : float
-        Standard deviation of the per-desa starting values around the base,
-        drawn in every run from the run's stream. [0–1]
-    effect_social, effect_economic, effect_ecological : float
-        Rise of each sub-index at full adoption. [-]
-    lag_months : int
-        Months before adoption shows in the index. [months]
-    ceiling : float
-        Highest value the programme can lift a sub-index to. [0–1]
-    trend_per_year : float
-        Secular rise of every sub-index, programme or not. [year⁻¹]
+    observed_year : int, optional
+        IDM year of the observed state (the ministry's IDM release of that
+        year), e.g. 2020. None: no IDM projection.
+    status_counts : tuple of int, optional
+        Desa per status in ``observed_year``, lowest status first (IDM: Sangat
+        Tertinggal, Tertinggal, Berkembang, Maju, Mandiri), for all the desa
+        of the region as published; desa with a score of their own take its
+        status and the others share what remains. None when every desa has a
+        score of its own.
+    source : str
+        Where the observed state comes from.
+    effects : tuple of IndicatorEffect
+        How the programme raises indicators (never lowers them); default
+        :data:`~smartkampung.model.DEFAULT_PROGRAMME_EFFECTS`, ``()`` for
+        none. A rule's ``driver`` is ``"connection"``, a service id of the
+        programme, or an IDM dimension (``"social"``, ``"economic"``,
+        ``"ecological"``: the services of the pillars moving it).
+    cutoff_month : int
+        Last month of a year whose state that year's IDM records; an office
+        connected by then counts as connected in that year's IDM. [month of year, 1–12]
+    counterfactual : bool
+        True: report the desa without the programme's effects. Each run draws
+        exactly the starting state and the shocks it would draw with them
+        (the effects still decide which donor records can give each desa its
+        observed status), then leaves the effects out, so the observed year is
+        the counterfactual one (no longer the published counts) and a
+        comparison on the same seed pairs every run with its programme run.
     """
 
-    base_iks: float = attrs.field(default=_defaults.IDM_BASE[0], validator=_unit)
-    base_ike: float = attrs.field(default=_defaults.IDM_BASE[1], validator=_unit)
-    base_ikl: float = attrs.field(default=_defaults.IDM_BASE[2], validator=_unit)
-    base_spread: float = attrs.field(default=_defaults.IDM_BASE_SPREAD, validator=_nonneg)
-    effect_social: float = attrs.field(default=_defaults.IDM_EFFECT[0], validator=_finite)
-    effect_economic: float = attrs.field(default=_defaults.IDM_EFFECT[1], validator=_finite)
-    effect_ecological: float = attrs.field(default=_defaults.IDM_EFFECT[2], validator=_finite)
-    lag_months: int = attrs.field(default=_defaults.IDM_LAG_MONTHS[0], validator=whole(0))
-    ceiling: float = attrs.field(default=_defaults.IDM_CEILING[0], validator=_unit)
-    trend_per_year: float = attrs.field(default=_defaults.IDM_TREND_PER_YEAR[0], validator=_finite)
+    observed_year: int | None = attrs.field(default=None, validator=optional(whole(1, 9999)))
+    status_counts: tuple[int, ...] | None = attrs.field(default=None, converter=_counts)
+    source: str = attrs.field(default="", validator=instance_of(str))
+    effects: tuple[IndicatorEffect, ...] = attrs.field(default=DEFAULT_PROGRAMME_EFFECTS, converter=_effects)
+    cutoff_month: int = attrs.field(default=_defaults.IDM_CUTOFF_MONTH, validator=whole(1, 12))
+    counterfactual: bool = attrs.field(default=False, validator=instance_of(bool))
+
+    def __attrs_post_init__(self) -> None:
+        counts = self.status_counts
+        if counts is not None:
+            if not isinstance(counts, tuple) or len(counts) < 2 or any(
+                    not isinstance(c, int) or isinstance(c, bool) or c < 0 for c in counts):
+                raise FieldError("IDMAssumptions", "status_counts",
+                                 f"must be whole numbers >= 0, one per status (IDM: 5), got {counts!r}")
+            if self.observed_year is None:
+                raise FieldError("IDMAssumptions", "observed_year",
+                                 "must be given with status_counts (the IDM year they were observed in)")
+        if not isinstance(self.effects, tuple) or any(not isinstance(e, IndicatorEffect) for e in self.effects):
+            raise FieldTypeError("IDMAssumptions", "effects", f"must be IndicatorEffect rules, got {self.effects!r}")
+
+    @classmethod
+    def from_counts(cls, counts: IDMStatusCounts, **changes: Any) -> IDMAssumptions:
+        """Start from published status counts (e.g. :func:`smartkampung.datasets.banyuwangi_idm_status`).
+
+        Parameters
+        ----------
+        counts : IDMStatusCounts
+            Year, counts and source of the observed state.
+        **changes
+            Other fields (``effects``, ``cutoff_month``, ``counterfactual``).
+        """
+        if not isinstance(counts, IDMStatusCounts):
+            raise FieldTypeError("IDMAssumptions", "counts", f"must be IDMStatusCounts, got {counts!r}")
+        return cls(observed_year=counts.year, status_counts=counts.counts, source=counts.source, **changes)
+
+    @property
+    def requested(self) -> bool:
+        """Whether the scenario asks for an IDM projection (it declares an observed year)."""
+        return self.observed_year is not None
 
 
 @attrs.frozen
@@ -395,7 +470,7 @@ class OutcomeAssumptions:
     value_of_time_idr_per_hour : float
         Value of an hour of travel. [IDR/h]
     idm : IDMAssumptions
-        The IDM projection.
+        The IDM projection (none unless it declares an observed state).
     """
 
     office: Location | None = attrs.field(default=None, validator=optional(instance_of(Location)))

@@ -27,14 +27,18 @@ from smartkampung._typing import SeedLike, as_seed_sequence
 from smartkampung._validation import check_int
 from smartkampung.model._scenario import Scenario
 from smartkampung.model._village import Region
+from smartkampung.sim.idm import IDMInputs
 from smartkampung.sim.results import Comparison, SimulationResult
 from smartkampung.sim.run import PreparedScenario, RunOutput, prepare, run_one
 
 __all__ = ["compare", "simulate"]
 
 
-def _prepared(scenario: Scenario | PreparedScenario, region: Region | None, fn: str) -> PreparedScenario:
+def _prepared(scenario: Scenario | PreparedScenario, region: Region | None, idm: IDMInputs | None,
+              fn: str) -> PreparedScenario:
     if isinstance(scenario, PreparedScenario):
+        if idm is not None:
+            raise ParameterError("idm", "the scenario is already prepared: pass idm to prepare()", function=fn)
         return scenario
     if not isinstance(scenario, Scenario):
         raise ParameterError("scenario", f"must be a Scenario or a PreparedScenario, got {type(scenario).__name__}",
@@ -43,7 +47,7 @@ def _prepared(scenario: Scenario | PreparedScenario, region: Region | None, fn: 
         raise ParameterError("region", "is required with a Scenario: read the scenario's own with "
                              "smartkampung.io.read_region(scenario.region), or call smartkampung.simulate, which "
                              "does", function=fn)
-    return prepare(scenario, region)
+    return prepare(scenario, region, idm=idm)
 
 
 def _workers_of(executor: Any) -> int:
@@ -97,6 +101,7 @@ def simulate(
     progress: bool | Callable[[int, int], None] | None = None,
     region: Region | None = None,
     quantile_levels: Iterable[float] = (0.1, 0.5, 0.9),
+    idm: IDMInputs | None = None,
 ) -> SimulationResult:
     """Run a Monte Carlo ensemble of a scenario.
 
@@ -129,6 +134,12 @@ def simulate(
         :func:`smartkampung.simulate`, which does).
     quantile_levels : iterable of float
         Default quantiles reported by the result's summaries.
+    idm : IDMInputs, optional
+        Fitted dynamics and donor records for the IDM projection, needed with
+        a Scenario that declares an observed IDM state on a region with desa
+        (see :func:`~smartkampung.sim.run.prepare`; :func:`smartkampung.simulate`
+        passes the bundled ones). Without it such a scenario is refused;
+        regions without desa have no IDM projection.
 
     Returns
     -------
@@ -149,7 +160,7 @@ def simulate(
     if not levels or any(not 0.0 <= q <= 1.0 for q in levels):
         raise ParameterError("quantile_levels", f"must be probabilities in [0, 1], got {levels}", function=fn)
     root = as_seed_sequence(rng, fn)
-    prepared = _prepared(scenario, region, fn)
+    prepared = _prepared(scenario, region, idm, fn)
     collector = SimulationResult.collector(prepared, runs=runs, root=root, keep_trajectories=keep_trajectories,
                                            quantile_levels=levels)
     report, close = _progress_callback(progress, runs)
@@ -186,7 +197,7 @@ def simulate(
 
 def compare(scenarios: Sequence[Scenario | PreparedScenario], *, runs: int, rng: SeedLike = None,
             executor: Executor | None = None, region: Region | None = None,
-            progress: bool | Callable[[int, int], None] | None = None) -> Comparison:
+            progress: bool | Callable[[int, int], None] | None = None, idm: IDMInputs | None = None) -> Comparison:
     """Run several scenarios on common random numbers.
 
     Every scenario is run with the same root seed, so run *r* of each draws
@@ -198,8 +209,9 @@ def compare(scenarios: Sequence[Scenario | PreparedScenario], *, runs: int, rng:
     ----------
     scenarios : sequence of Scenario
         At least one; names should differ.
-    runs, rng, executor, region, progress
-        As :func:`simulate`.
+    runs, rng, executor, region, progress, idm
+        As :func:`simulate`. Run *r* of every scenario also draws its IDM
+        starting state and shocks from the same stream.
 
     Returns
     -------
@@ -209,6 +221,7 @@ def compare(scenarios: Sequence[Scenario | PreparedScenario], *, runs: int, rng:
     if not scenarios:
         raise ParameterError("scenarios", "give at least one scenario", function="compare")
     root = as_seed_sequence(rng, "compare")
-    results = tuple(simulate(s, runs=runs, rng=root, executor=executor, region=region, progress=progress)
+    results = tuple(simulate(s, runs=runs, rng=root, executor=executor, region=region, progress=progress,
+                             idm=idm if isinstance(s, Scenario) else None)
                     for s in scenarios)
     return Comparison(results)

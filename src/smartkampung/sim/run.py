@@ -37,11 +37,11 @@ from smartkampung.model._geo import Location, mean_location
 from smartkampung.model._programme import AdoptionModel
 from smartkampung.model._scenario import Scenario
 from smartkampung.model._village import Region
-from smartkampung.sim import idm as idm_uplift
 from smartkampung.sim import outcomes
 from smartkampung.sim.adoption import linear_adoption, simulate_adoption
 from smartkampung.sim.distributions import quantile
 from smartkampung.sim.geometry import great_circle_km, nearest_neighbours
+from smartkampung.sim.idm import IDMInputs, PreparedIDM, prepare_idm, project_run
 from smartkampung.sim.metrics import Metric, metric_table
 from smartkampung.sim.planning import NetworkPlan, plan_network, schedule_rollout
 from smartkampung.sim.rollout import RolloutSchedule
@@ -62,7 +62,7 @@ __all__ = [
 
 #: Order of the uncertain draws of a run (one uniform variate each), before one per budget phase.
 DRAWS: Final[tuple[str, ...]] = ("budget_idr_per_month", "capex_multiplier", "p_multiplier", "q_multiplier")
-_N_STATUS: Final[int] = 5
+_N_STATUS: Final[int] = 5  # IDM's statuses: the shape of the (empty) counts when there is no projection
 
 
 # --------------------------------------------------------------------------- preparing
@@ -87,17 +87,11 @@ class PreparedScenario:
     coverage_weights : ndarray of float64, shape (4, n_villages)
         What a connected village adds to the monthly totals: 1 village, its
         households, its people, its running cost per month [IDR].
-    idm_base : ndarray of float64, shape (3, n_villages)
-        Starting IKS, IKE, IKL before the per-run spread: a desa's own score
-        where the region has one, else the scenario's assumed base; NaN for
-        villages without IDM (kelurahan and villages outside Indonesia).
-    idm_spread_mask : ndarray of bool, shape (n_villages,)
-        Desa whose starting values are assumed, and so drawn in each run
-        around the base with the scenario's ``base_spread``.
-    year_months : ndarray of int64, shape (n_years,)
-        Month index of each December in the horizon (IDM is scored yearly).
-    year_labels : tuple of int
-        Calendar year of each of those months.
+    idm : PreparedIDM or None
+        The IDM projection's shared arrays (which villages are scored, the
+        IDM years, the observed state, the effect rules); None when the
+        scenario projects no IDM for this region (no observed state declared,
+        no desa, or no IDM year within the horizon).
     metrics : tuple of Metric
         The monthly metrics, in the row order of ``RunOutput.monthly``.
     """
@@ -108,10 +102,7 @@ class PreparedScenario:
     market: NDArray[np.int64]
     hours_per_transaction: NDArray[np.float64]
     coverage_weights: NDArray[np.float64]
-    idm_base: NDArray[np.float64]
-    idm_spread_mask: NDArray[np.bool_]
-    year_months: NDArray[np.int64]
-    year_labels: tuple[int, ...]
+    idm: PreparedIDM | None
     metrics: tuple[Metric, ...]
 
     @property
@@ -125,6 +116,16 @@ class PreparedScenario:
         return self.scenario.horizon_months
 
     @property
+    def year_labels(self) -> tuple[int, ...]:
+        """IDM years projected (IDM *Y* is the ministry's IDM *Y* release); empty without IDM."""
+        return self.idm.years if self.idm is not None else ()
+
+    @property
+    def n_statuses(self) -> int:
+        """Statuses of the index projected (IDM: 5)."""
+        return self.idm.n_statuses if self.idm is not None else _N_STATUS
+
+    @property
     def metric_names(self) -> tuple[str, ...]:
         """Names of the monthly metrics, in row order."""
         return tuple(m.name for m in self.metrics)
@@ -134,7 +135,7 @@ class PreparedScenario:
                 f"{self.market.shape[0]} services, {self.n_months} months)")
 
 
-def prepare(scenario: Scenario, region: Region) -> PreparedScenario:
+def prepare(scenario: Scenario, region: Region, *, idm: IDMInputs | None = None) -> PreparedScenario:
     """Plan the network and precompute the per-village arrays every run shares.
 
     Parameters
@@ -143,10 +144,26 @@ def prepare(scenario: Scenario, region: Region) -> PreparedScenario:
         The assumptions.
     region : Region
         The villages (read a scenario's with :func:`smartkampung.io.read_region`).
+    idm : IDMInputs, optional
+        Fitted dynamics and donor records for the IDM projection, needed when
+        the scenario declares an observed IDM state and the region has desa
+        (:func:`smartkampung.simulate` passes the bundled ones:
+        ``IDMInputs(datasets.idm_dynamics(), datasets.idm_panel())``). IDM
+        year *Y* is scored from the state at the end of the cut-off month of
+        year *Y* (``outcomes.idm.cutoff_month``); the years run from the
+        observed year to the last whose cut-off falls within the horizon.
 
     Returns
     -------
     PreparedScenario
+
+    Raises
+    ------
+    ParameterError
+        Among others ``idm`` when the scenario needs an IDM projection and
+        *idm* is not given, ``status_counts`` when the observed counts do
+        not fit the region's desa, ``effects`` when a rule names an unknown
+        indicator or driver.
     """
     if not isinstance(scenario, Scenario):
         raise ParameterError("scenario", f"must be a Scenario, got {type(scenario).__name__}", function="prepare")
@@ -174,25 +191,13 @@ def prepare(scenario: Scenario, region: Region) -> PreparedScenario:
                                      cost_idr_per_km=out.cost_idr_per_km,
                                      value_of_time_idr_per_hour=out.value_of_time_idr_per_hour)
 
-    idm = out.idm
-    has_score = ~np.isnan(cols.idm_iks)
-    gets_default = ~has_score & cols.is_desa  # IDM scores Indonesian desa only
-    idm_base = np.full((3, n), np.nan)
-    for d, (given, base) in enumerate(zip((cols.idm_iks, cols.idm_ike, cols.idm_ikl),
-                                          (idm.base_iks, idm.base_ike, idm.base_ikl), strict=True)):
-        idm_base[d] = np.where(has_score, given, np.where(gets_default, base, np.nan))
-
-    year, month = scenario.start_year_month
-    first_december = (12 - month) % 12
-    year_months = np.arange(first_december, scenario.horizon_months, 12, dtype=np.int64)
-    year_labels = tuple(int(year + (month - 1 + int(t)) // 12) for t in year_months)
+    prepared_idm = prepare_idm(scenario, cols, idm, function="prepare")
     return PreparedScenario(
         scenario=scenario, plan=plan, neighbours=neighbours, market=market,
         hours_per_transaction=np.asarray(per_tx.hours, dtype=np.float64),
         coverage_weights=np.stack([np.ones(n), cols.households.astype(np.float64),
                                    cols.population.astype(np.float64), plan.opex_idr_per_year / 12.0]),
-        idm_base=idm_base, idm_spread_mask=gets_default, year_months=year_months, year_labels=year_labels,
-        metrics=metric_table([s.id for s in services], [p.id for p in scenario.programme.pillars]),
+        idm=prepared_idm, metrics=metric_table([s.id for s in services], [p.id for p in scenario.programme.pillars]),
     )
 
 
@@ -236,7 +241,7 @@ class RunDraws:
     adoption_seed : numpy.random.SeedSequence
         Stream of the adoption step (one child per service).
     idm_seed : numpy.random.SeedSequence
-        Stream of the IDM starting values.
+        Stream of the IDM projection (starting state and yearly shocks).
     """
 
     index: int
@@ -315,10 +320,12 @@ class Adoption:
         First month with at least half of the market adopting; -1 if never.
     final_fraction : ndarray of float32, shape (n_services, n_villages)
         Share of the market adopting at the horizon.
-    dimension_adopters : ndarray of float64, shape (3, n_years, n_villages)
-        Adopters of the services whose pillar moves each IDM dimension, at
-        each IDM year's December minus the IDM lag. [households]
-    dimension_market : ndarray of float64, shape (3, n_villages)
+    driver_adopters : ndarray of float64, shape (n_drivers, n_years, n_villages)
+        For each adoption fraction an IDM effect rule reads
+        (``PreparedIDM.drivers``: a service, or the services of an IDM
+        dimension), its adopters at each IDM year's data cut-off (0 before
+        the start); ``(0, 0, n_villages)`` without IDM. [households]
+    driver_market : ndarray of float64, shape (n_drivers, n_villages)
         Their markets. [households]
     trajectories : ndarray, shape (n_services, n_months, n_villages), optional
         Adopters per month and village, when asked for. [households]
@@ -328,8 +335,8 @@ class Adoption:
     hours_saved: NDArray[np.float64]
     half_month: NDArray[np.int32]
     final_fraction: NDArray[np.float32]
-    dimension_adopters: NDArray[np.float64]
-    dimension_market: NDArray[np.float64]
+    driver_adopters: NDArray[np.float64]
+    driver_market: NDArray[np.float64]
     trajectories: NDArray[Any] | None = None
 
 
@@ -339,16 +346,18 @@ def adopt(prepared: PreparedScenario, schedule: RolloutSchedule, draws: RunDraws
     sc = prepared.scenario
     ad = sc.adoption
     services = sc.programme.services
-    dim_index = {p.id: (idm_uplift.IDM_DIMENSIONS.index(p.idm_dimension.value) if p.idm_dimension is not None
-                        else -1) for p in sc.programme.pillars}
     T, n = prepared.n_months, prepared.n_villages
     conn = np.minimum(schedule.connection_month, T)
-    sample_months = prepared.year_months - sc.outcomes.idm.lag_months
-    valid = sample_months >= 0
+    idm = prepared.idm
+    if idm is not None:
+        sample_months, driver_services = idm.sample_months, idm.driver_services
+    else:
+        sample_months, driver_services = np.zeros(0, dtype=np.int64), np.zeros((0, len(services)), dtype=bool)
+    valid = (sample_months >= 0) & (sample_months < T)
     totals = np.zeros((len(services), T))
     hours = np.zeros(T)
-    dim_adopters = np.zeros((3, len(sample_months), n))
-    dim_market = np.zeros((3, n))
+    driver_adopters = np.zeros((driver_services.shape[0], len(sample_months), n))
+    driver_market = np.zeros((driver_services.shape[0], n))
     half_month = np.full((len(services), n), -1, dtype=np.int32)
     final_fraction = np.zeros((len(services), n), dtype=np.float32)
     trajectories = None
@@ -375,13 +384,12 @@ def adopt(prepared: PreparedScenario, schedule: RolloutSchedule, draws: RunDraws
         half_month[s] = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)
         with np.errstate(invalid="ignore", divide="ignore"):
             final_fraction[s] = np.where(market > 0, adopters[-1] / np.maximum(market, 1), 0.0)
-        d = dim_index[svc.pillar]
-        if d >= 0:
-            dim_market[d] += market
-            dim_adopters[d, valid] += adopters[sample_months[valid]]
+        for d in np.flatnonzero(driver_services[:, s]):
+            driver_market[d] += market
+            driver_adopters[d, valid] += adopters[sample_months[valid]]
         del adopters, reached
     return Adoption(totals=totals, hours_saved=hours, half_month=half_month, final_fraction=final_fraction,
-                    dimension_adopters=dim_adopters, dimension_market=dim_market, trajectories=trajectories)
+                    driver_adopters=driver_adopters, driver_market=driver_market, trajectories=trajectories)
 
 
 # --------------------------------------------------------------------------- 4. outcomes
@@ -389,13 +397,19 @@ def adopt(prepared: PreparedScenario, schedule: RolloutSchedule, draws: RunDraws
 
 def run_outcomes(prepared: PreparedScenario, schedule: RolloutSchedule, adoption: Adoption, draws: RunDraws
                  ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Step 4: the monthly metrics (rows of ``prepared.metrics``) and the IDM status counts per year.
+    """Step 4: the monthly metrics (rows of ``prepared.metrics``) and the IDM status counts per IDM year.
+
+    The IDM projection (:func:`smartkampung.sim.idm.project_run`) draws the
+    observed starting state and every yearly shock from the run's own IDM
+    stream (``draws.idm_seed``), and applies the programme's effects from
+    this run's connection months and adoption fractions.
 
     Returns
     -------
     monthly : ndarray of float64, shape (n_metrics, n_months)
-    idm_counts : ndarray of int64, shape (n_years, 5)
-        Desa per IDM status (Sangat Tertinggal … Mandiri) each December.
+    idm_counts : ndarray of int64, shape (n_years, n_statuses)
+        Desa per status (IDM: Sangat Tertinggal … Mandiri) in each IDM year
+        of ``prepared.year_labels``; shape (0, 5) without IDM.
     """
     sc = prepared.scenario
     T = prepared.n_months
@@ -425,31 +439,10 @@ def run_outcomes(prepared: PreparedScenario, schedule: RolloutSchedule, adoption
         cumulative_cost, monthly[row["households_connected"]])
     monthly[row["cost_per_transaction_idr"]] = outcomes.cost_per_transaction(
         cumulative_cost, np.cumsum(monthly[row["transactions"]]))
-    return monthly, _idm_counts(prepared, adoption, np.random.default_rng(draws.idm_seed))
-
-
-def _idm_counts(prepared: PreparedScenario, adoption: Adoption, rng: np.random.Generator) -> NDArray[np.int64]:
-    n_years = len(prepared.year_months)
-    if n_years == 0:
-        return np.zeros((0, _N_STATUS), dtype=np.int64)
-    base = prepared.idm_base.copy()
-    idm = prepared.scenario.outcomes.idm
-    mask = prepared.idm_spread_mask
-    if idm.base_spread > 0 and mask.any():
-        # Assumed starting values vary between desa and are uncertain: drawn per run.
-        base[:, mask] = np.clip(base[:, mask] + rng.normal(0.0, idm.base_spread, (3, int(mask.sum()))), 0.0, 1.0)
-    scored = ~np.isnan(base[0])
-    if not scored.any():
-        return np.zeros((n_years, _N_STATUS), dtype=np.int64)
-    market = adoption.dimension_market[:, None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fraction = np.where(market > 0, adoption.dimension_adopters / np.maximum(market, 1), 0.0)
-    fraction = np.clip(fraction[:, :, scored], 0.0, 1.0)
-    projection = idm_uplift.project_idm(base[0, scored], base[1, scored], base[2, scored], fraction,
-                                      effect=(idm.effect_social, idm.effect_economic, idm.effect_ecological),
-                                      lag_months=0, ceiling=idm.ceiling, trend_per_year=idm.trend_per_year,
-                                      months=prepared.year_months)
-    return idm_uplift.status_counts(projection.status)
+    if prepared.idm is None:
+        return monthly, np.zeros((0, _N_STATUS), dtype=np.int64)
+    return monthly, project_run(prepared.idm, schedule.connection_month, T, adoption.driver_adopters,
+                                adoption.driver_market, np.random.default_rng(draws.idm_seed))
 
 
 # --------------------------------------------------------------------------- the run
@@ -474,8 +467,8 @@ class RunOutput:
         First month with at least half of the market adopting; -1 if never.
     final_fraction : ndarray of float32, shape (n_services, n_villages)
         Share of the market adopting at the horizon.
-    idm_counts : ndarray of int64, shape (n_years, 5)
-        Desa per IDM status (Sangat Tertinggal … Mandiri) each December.
+    idm_counts : ndarray of int64, shape (n_years, n_statuses)
+        Desa per IDM status (Sangat Tertinggal … Mandiri) in each IDM year.
     trajectories : ndarray, shape (n_services, n_months, n_villages), optional
         Adopters per month and village, when asked for.
     """

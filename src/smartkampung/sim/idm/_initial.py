@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from smartkampung._errors import ParameterError
 from smartkampung._typing import as_generator
-from smartkampung._validation import as_int_array
+from smartkampung._validation import as_int_array, check_bool
 from smartkampung.model._idm_data import IndicatorPanel
 from smartkampung.model._indicators import CompositeIndex
 from smartkampung.sim.idm._scores import check_scores, index_of, membership, status_fast
@@ -48,6 +48,7 @@ def draw_initial_state(
     status_codes: ArrayLike | None = None,
     floor: ArrayLike | None = None,
     index: CompositeIndex | None = None,
+    background: bool = False,
 ) -> NDArray[np.int8]:
     """Per-desa starting indicator vectors that reproduce given statuses exactly.
 
@@ -76,6 +77,11 @@ def draw_initial_state(
         connected by then starts with ``s_internet_kantor_desa`` = 5.
     index : CompositeIndex, optional
         The index when *reference* is an array; default IDM (or the panel's).
+    background : bool, default False
+        Return the donor records' own scores, before raising them to
+        *floor*: the desa as they would be without the programme's effects
+        (the start of :func:`~smartkampung.sim.idm.project_idm_status`'s
+        background). The same random numbers are drawn either way.
 
     Returns
     -------
@@ -96,6 +102,7 @@ def draw_initial_state(
         ix = index_of(index, fn)
         ref = check_scores(reference, "reference", fn, ix)
     gen = as_generator(rng, fn)
+    background = check_bool(background, "background", fn)
     k = ix.n_statuses
     if (status_counts is None) == (status_codes is None):
         raise ParameterError("status_counts", "give exactly one of status_counts and status_codes", function=fn)
@@ -119,12 +126,33 @@ def draw_initial_state(
             raise ParameterError("floor", f"must have shape ({n}, {ix.n_indicators}), got {fl.shape}", function=fn)
         if fl.size and (fl.min() < -1 or fl.max() > ix.max_score):
             raise ParameterError("floor", f"must hold -1 (none) or scores 0..{ix.max_score}", function=fn)
-    out = np.empty((n, ix.n_indicators), dtype=np.int8)
-    member = membership(ix)
-    patterns, pattern_of = _floor_patterns(fl, ix.max_score)
+    rows = donor_rows(ref, target, fl, gen, ix, fn)
+    out = ref[rows]
+    return out if background else np.maximum(out, fl).astype(np.int8)
+
+
+def donor_rows(
+    reference: NDArray[np.int8],
+    target: NDArray[np.int64],
+    floor: NDArray[np.int64],
+    rng: np.random.Generator,
+    index: CompositeIndex,
+    function: str,
+) -> NDArray[np.intp]:
+    """The reference row drawn for each desa: its status, raised to the desa's floor, is the desa's target.
+
+    The unchecked core of :func:`draw_initial_state` (shared with the run):
+    *reference* (m, n_indicators) int8 scores, *target* (n,) status codes,
+    *floor* (n, n_indicators) with -1 for none. Draws, in order of floor
+    pattern then status, one uniform integer per desa.
+    """
+    k = index.n_statuses
+    rows = np.empty(target.size, dtype=np.intp)
+    member = membership(index)
+    patterns, pattern_of = _floor_patterns(floor, index.max_score)
     for p, pattern in enumerate(patterns):
-        raised = np.maximum(ref, pattern).astype(np.int8)
-        donor_status = status_fast(raised, member, ix)
+        raised = np.maximum(reference, pattern).astype(np.int8)
+        donor_status = status_fast(raised, member, index)
         for code in range(k):
             desa = np.flatnonzero((pattern_of == p) & (target == code))
             if desa.size == 0:
@@ -134,9 +162,9 @@ def draw_initial_state(
                 free = "no floor" if np.all(pattern < 0) else "its floor"
                 raise ParameterError(
                     "reference",
-                    f"no reference record has status {ix.status_labels[code]!r} "
+                    f"no reference record has status {index.status_labels[code]!r} "
                     f"under {free} ({desa.size} desa need one)",
-                    function=fn,
+                    function=function,
                 )
-            out[desa] = raised[pool[gen.integers(0, pool.size, desa.size)]]
-    return out
+            rows[desa] = pool[rng.integers(0, pool.size, desa.size)]
+    return rows

@@ -4,9 +4,10 @@
 :class:`~smartkampung.sim.idm.IDMDynamics`; :func:`project_idm_status` and
 :func:`simulate_idm_scores` run one stochastic projection from an initial
 state, applying the programme's floors (:func:`~smartkampung.sim.idm.effect_floor`)
-year by year. The random draws do not depend on the state, so two
-projections with the same stream (a scenario and its counterfactual) share
-every shock.
+year by year to a background that moves by the dynamics alone. The random
+draws do not depend on the state, so two projections with the same stream
+(a scenario and its counterfactual) share every shock, and the one with
+effects is never behind.
 """
 
 from __future__ import annotations
@@ -168,30 +169,34 @@ def _adoption_series(
     return out
 
 
-def _trajectory(
-    initial: NDArray[np.int8],
+def trajectory(
+    background: NDArray[np.int8],
     dynamics: IDMDynamics,
     y0: int,
     years: NDArray[np.int64],
     connected: NDArray[np.int64] | None,
-    adoption: dict[str, NDArray[np.float64]],
+    adoption: Mapping[str, NDArray[np.float64]],
     effects: tuple[IndicatorEffect, ...],
     group: NDArray[np.intp],
     n_groups: int,
     rng: np.random.Generator,
 ) -> Iterator[tuple[NDArray[np.int8], NDArray[np.int8]]]:
-    """Yield (scores, status) for each of *years*, stepping every year from y0."""
+    """Yield (scores, status) for each of *years*: the background stepped every year from y0, raised to the floor.
+
+    *adoption* holds one (n_years, n_desa) array per driver, aligned with *years*.
+    """
     stepper = Stepper(dynamics, group, n_groups)
-    x = initial
-    status = stepper.status(x)
-    n = x.shape[0]
     position = {int(y): t for t, y in enumerate(years)}
-    if int(years[0]) == y0:
-        yield x, status
-    for year in range(y0 + 1, int(years[-1]) + 1):
-        x = stepper.step(x, rng, status)
+    xb = background
+    n = xb.shape[0]
+    for year in range(y0, int(years[-1]) + 1):
+        if year > y0:
+            xb = stepper.step(xb, rng)  # the band conditioning the moves is the background's own status
+        t = position.get(year)
+        if t is None:
+            continue
+        x = xb
         if effects:
-            t = position[year]
             floor = effect_floor(
                 effects,
                 year=year,
@@ -200,9 +205,8 @@ def _trajectory(
                 adoption={k: v[t] for k, v in adoption.items()},
                 index=dynamics.index,
             )
-            x = np.maximum(x, floor)
-        status = stepper.status(x)
-        yield x, status
+            x = np.maximum(xb, floor)
+        yield x, stepper.status(x)
 
 
 def _projection_inputs(
@@ -254,24 +258,32 @@ def project_idm_status(
 ) -> NDArray[np.int8]:
     """IDM status of every desa in every year: background dynamics plus programme effects.
 
-    One stochastic run. Year by year from ``initial_year``: move the scores
-    by :func:`step_idm`, then raise them to the programme's floor for that
-    year (:func:`effect_floor`). Call it once per ensemble run with that
-    run's connection years and adoption, and a stream of its own.
+    One stochastic run. Year by year from ``initial_year``, the background
+    scores (the desa as they would be without the programme) move by
+    :func:`step_idm`, and each reported year's scores are the background
+    raised to the programme's floor for that year (:func:`effect_floor`).
+    The effects do not feed back into the background: raising one indicator
+    does not change how the desa's other indicators move (the status band
+    that conditions the moves is the background's). So with the same *rng*,
+    a projection with effects is never below the same projection without
+    them, desa by desa and year by year. Call it once per ensemble run with
+    that run's connection years and adoption, and a stream of its own.
 
     Parameters
     ----------
     initial_scores : array_like of int, shape (n_desa, n_indicators)
-        Scores in ``initial_year``: observed, or drawn by
-        :func:`draw_initial_state`.
+        Background scores in ``initial_year``, e.g.
+        ``draw_initial_state(..., background=True)``; observed scores (which
+        already hold the programme's effects) work too, since raising to a
+        floor twice changes nothing.
     dynamics : IDMDynamics
         Fitted background dynamics.
     initial_year : int
         The IDM year of *initial_scores*.
     years : array_like of int, shape (n_years,)
         Consecutive IDM years to return, starting at ``initial_year`` (its
-        status is that of *initial_scores*) or the year after. Earlier years
-        are not projected backwards.
+        status is that of *initial_scores* raised to that year's floor) or the
+        year after. Earlier years are not projected backwards.
     connected_year : array_like of int, shape (n_desa,), optional
         First IDM year each office counts as connected
         (:func:`connection_idm_year`). Needed by ``"connection"`` rules.
@@ -302,7 +314,7 @@ def project_idm_status(
     )
     gen = as_generator(rng, fn)
     out = np.empty((ys.size, x.shape[0]), dtype=np.int8)
-    for t, (_, status) in enumerate(_trajectory(x, dynamics, y0, ys, connected, series, rules, group, n_groups, gen)):
+    for t, (_, status) in enumerate(trajectory(x, dynamics, y0, ys, connected, series, rules, group, n_groups, gen)):
         out[t] = status
     return out
 
@@ -331,5 +343,5 @@ def simulate_idm_scores(
     )
     gen = as_generator(rng, fn)
     return np.stack(
-        [state for state, _ in _trajectory(x, dynamics, y0, ys, connected, series, rules, group, n_groups, gen)]
+        [state for state, _ in trajectory(x, dynamics, y0, ys, connected, series, rules, group, n_groups, gen)]
     )

@@ -27,6 +27,7 @@ __all__ = [
     "composite_scores",
     "indicator_weights",
     "status_codes",
+    "status_counts",
     "status_of_scores",
     "sub_index_totals",
     "sub_indices",
@@ -236,3 +237,43 @@ def status_fast(x: NDArray[np.int8], member: NDArray[np.int64], index: Composite
     # Float64 products of small integers are exact, and BLAS makes them fast.
     sub = (x.astype(np.float64) @ member.astype(np.float64)) / np.asarray(index.sub_index_maxima, dtype=np.float64)
     return status_codes(composite_scores(sub, index=index), index=index)
+
+
+def status_counts(status_codes: ArrayLike, *, index: CompositeIndex | None = None) -> NDArray[np.int64]:
+    """Number of villages in each status, over the last (village) axis.
+
+    Parameters
+    ----------
+    status_codes : array_like of int, shape (..., n_villages)
+        Status codes 0 .. ``n_statuses - 1`` (e.g. from
+        :func:`~smartkampung.sim.idm.project_idm_status`), with -1 for a
+        village without a score (not counted).
+    index : CompositeIndex, optional
+        Default :data:`~smartkampung.model.IDM_INDEX` (5 statuses).
+
+    Returns
+    -------
+    ndarray of int64, shape (..., n_statuses)
+        [villages]
+
+    Raises
+    ------
+    ParameterError
+        If *status_codes* is 0-D, not integral, or holds a code outside -1 .. n_statuses - 1.
+
+    Examples
+    --------
+    >>> status_counts([[0, 2, 2, -1], [1, 2, 4, -1]])
+    array([[1, 0, 2, 0, 0],
+           [0, 1, 1, 0, 1]])
+    """
+    fn = "status_counts"
+    k = index_of(index, fn).n_statuses
+    codes = as_int_array(status_codes, "status_codes", fn)
+    if codes.ndim == 0:
+        raise ParameterError("status_codes", "must have a village axis (at least 1-D)", function=fn)
+    if codes.size and (codes.min() < -1 or codes.max() >= k):
+        raise ParameterError(
+            "status_codes", f"codes must lie in -1..{k - 1} (found {codes.min()}..{codes.max()})", function=fn
+        )
+    return np.stack([np.count_nonzero(codes == c, axis=-1) for c in range(k)], axis=-1).astype(np.int64)
