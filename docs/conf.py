@@ -365,7 +365,6 @@ html_last_updated_fmt = None
 # the code, the build fails here (a warning, an error under -W) until the
 # table is updated. Each entry: what the page states, and how to read it.
 def _documented_defaults() -> list[tuple[str, Any, Any]]:
-    import attrs
 
     from smartkampung import model
     from smartkampung.datasets import _bundled, banyuwangi_scenario
@@ -415,15 +414,19 @@ def _documented_defaults() -> list[tuple[str, Any, Any]]:
         ("OutcomeAssumptions", (oc.office, oc.road_factor, round(oc.speed_kmh, 1), oc.cost_idr_per_km,
                                 round(oc.value_of_time_idr_per_hour)),
          (None, 1.69, 33.3, 163.75, 10877)),
-        ("IDMAssumptions", attrs.astuple(idm),
-         (0.62, 0.52, 0.60, 0.05, 10 / 175, 5 / 60, 0.0, 12, 1.0, 0.0)),
+        ("IDMAssumptions", (idm.observed_year, idm.status_counts, idm.cutoff_month, idm.counterfactual,
+                            tuple((e.column, e.score, e.driver, e.threshold) for e in idm.effects)),
+         (None, None, 3, False, (("s_internet_kantor_desa", 5, "connection", 1.0),
+                                 ("s_akses_internet_warga", 5, "social", 0.10),
+                                 ("s_ketersediaan_taman_baca_perpus_desa", 5, "e_learning", 0.01)))),
         ("banyuwangi_scenario", (bw.start, bw.horizon_months, bw.rollout.budget_idr_per_month,
                                  tuple((p.start_month, p.budget_idr_per_month) for p in bw.rollout.budget_phases),
                                  bw.rollout.policy, bw.rollout.initially_connected,
                                  bw.rollout.technology_choice, bw.adoption.p_multiplier,
-                                 bw.adoption.q_multiplier),
+                                 bw.adoption.q_multiplier, bw.outcomes.idm.observed_year,
+                                 bw.outcomes.idm.status_counts),
          ("2016-06", 120, model.Uniform(2.14e8, 3.82e8), ((7, model.Uniform(1.95e9, 2.126e9)),),
-          "nearest", 41, False, model.Uniform(0.7, 1.3), model.Uniform(0.7, 1.3))),
+          "nearest", 41, False, model.Uniform(0.7, 1.3), model.Uniform(0.7, 1.3), 2020, (0, 0, 26, 111, 52))),
         ("synthetic_region population fit", (round(float(np.exp(_bundled._BANYUWANGI_LOG_POPULATION[0]))),
                                              _bundled._BANYUWANGI_LOG_POPULATION[1]), (6198, 0.536)),
         ("synthetic_region km2/village, villages/district, kelurahan share",

@@ -20,7 +20,9 @@ import smartkampung as sk
 
 scenario = attrs.evolve(sk.datasets.banyuwangi_scenario(), horizon_months=60)
 region = sk.read_region(scenario.region)
-prepared = sk.sim.prepare(scenario, region)  # plan once, ship the arrays to the workers
+# Plan once and ship the arrays to the workers; the IDM projection's data (fitted dynamics, donor
+# records) travel with them, since the numeric core reads no file.
+prepared = sk.sim.prepare(scenario, region, idm=sk.datasets.idm_inputs())
 
 if __name__ == "__main__":
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \

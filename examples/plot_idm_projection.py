@@ -15,7 +15,12 @@ holds 10,006 real records (2021–2024) of 2,567 desa. We
 Every village office in Banyuwangi was on the regency network by 2019
 (itu-wsis-2019), so each starts with ``s_internet_kantor_desa`` = 5 and keeps
 it. The rules that need adoption (residents' internet, the library corner)
-are left out here: they take the adoption the ensemble simulates.
+are left out here: they take the adoption the ensemble simulates (the full
+scenario, ``sk.simulate(sk.datasets.banyuwangi_scenario(), runs=200)``, has
+them; see :doc:`plot_banyuwangi`). Each desa starts from a donor record whose
+status, with the office at 5, is its IDM 2020 status; the donor's own scores
+are its background, which moves by the fitted dynamics, and each year is
+reported with the office rule applied on top.
 """
 
 # %%
@@ -62,7 +67,7 @@ by_run = np.empty((n_runs, years.size, 5), dtype=np.int64)
 for r, seq in enumerate(root.spawn(n_runs)):
     rng = np.random.default_rng(seq)
     floor = effect_floor(office_rule, year=2020, n_desa=n_desa, connected_year=connected)
-    x0 = draw_initial_state(counts, panel, rng=rng, floor=floor)
+    x0 = draw_initial_state(counts, panel, rng=rng, floor=floor, background=True)
     status = project_idm_status(
         x0, dynamics, initial_year=2020, years=years, connected_year=connected, effects=office_rule, rng=rng
     )

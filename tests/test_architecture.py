@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import math
 from pathlib import Path
 
@@ -151,10 +152,13 @@ def test_scenario_defaults_are_the_core_defaults() -> None:
         (oc.speed_kmh, outcomes.DEFAULT_SPEED_KMH, _defaults.SPEED_KMH),
         (oc.cost_idr_per_km, outcomes.DEFAULT_COST_IDR_PER_KM, _defaults.COST_PER_KM),
         (oc.value_of_time_idr_per_hour, outcomes.DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR, _defaults.VALUE_OF_TIME_PER_HOUR),
-        ((ia.effect_social, ia.effect_economic, ia.effect_ecological), idm.DEFAULT_IDM_EFFECT,
-         _defaults.IDM_EFFECT),
-        (ia.lag_months, idm.DEFAULT_IDM_LAG_MONTHS[0], _defaults.IDM_LAG_MONTHS[0]),
-        (ia.ceiling, idm.DEFAULT_IDM_CEILING[0], _defaults.IDM_CEILING[0]),
+        (ia.cutoff_month, idm.DEFAULT_IDM_CUTOFF_MONTH, _defaults.IDM_CUTOFF_MONTH),
+        (ia.effects, idm.DEFAULT_PROGRAMME_EFFECTS, sk.model.DEFAULT_PROGRAMME_EFFECTS),
+        (ia.effects[1].threshold, _defaults.IDM_RESIDENTS_INTERNET_THRESHOLD,
+         _defaults.IDM_RESIDENTS_INTERNET_THRESHOLD),
+        (ia.effects[2].threshold, _defaults.IDM_LIBRARY_THRESHOLD, _defaults.IDM_LIBRARY_THRESHOLD),
+        (inspect.signature(idm.fit_idm_dynamics).parameters["prior_strength"].default, idm.DEFAULT_PRIOR_STRENGTH,
+         _defaults.IDM_PRIOR_STRENGTH),
         (sc.start, _defaults.START_MONTH, _defaults.START_MONTH),
         (sc.horizon_months, _defaults.HORIZON_MONTHS, _defaults.HORIZON_MONTHS),
         (sk.DEFAULT_HOUSEHOLD_SIZE, _defaults.HOUSEHOLD_SIZE, _defaults.HOUSEHOLD_SIZE),

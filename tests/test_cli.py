@@ -85,12 +85,15 @@ def test_monthly_csv(simulated: Path) -> None:
 
 
 def test_idm_status_csv(simulated: Path) -> None:
-    # Desa per IDM status each December, with the quantiles over the runs.
+    # Desa per IDM status in each IDM year, with the quantiles over the runs: the observed IDM 2020, then 2021-2026.
     header, rows = read_csv(simulated / "idm_status.csv")
     assert header == ["year", "status", "q10", "q50", "q90"]
     years = sorted({int(r[0]) for r in rows})
-    assert years == list(range(2016, 2026))
+    assert years == list(range(2020, 2027))
     assert len(rows) == len(years) * 5
+    assert [r[1] for r in rows[:5]] == ["sangat_tertinggal", "tertinggal", "berkembang", "maju", "mandiri"]
+    observed = [[float(x) for x in r[2:]] for r in rows if int(r[0]) == 2020]
+    assert observed == [[c, c, c] for c in (0, 0, 26, 111, 52)]  # the published IDM 2020 counts, in every run
     for year in years:
         medians = [float(r[3]) for r in rows if int(r[0]) == year]
         lows = [float(r[2]) for r in rows if int(r[0]) == year]
@@ -159,10 +162,35 @@ def test_simulate_prints_the_summary(tmp_path: Path, capsys: pytest.CaptureFixtu
                        capsys)
     assert code == 0
     assert out.startswith("Short: 2 runs")
-    assert "wrote monthly.csv, idm_status.csv, villages.csv, network.geojson, summary.txt" in out
+    # 2015-06 .. 2016-05 ends before the observed IDM 2020: nothing to project, no IDM table
+    assert "wrote monthly.csv, villages.csv, network.geojson, summary.txt" in out
+    assert not (tmp_path / "o" / "idm_status.csv").exists()
+    assert "Desa Mandiri" not in out
     _header, rows = read_csv(tmp_path / "o" / "monthly.csv")
     assert len(rows) % 12 == 0
     assert rows[11][0] == "2016-05"
+
+
+def test_a_philippine_region_writes_nothing_about_idm(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The flagship's assumptions (with its observed IDM 2020 state) on Guimaras: barangays have no IDM.
+    import attrs
+
+    from smartkampung.model import RegionSource
+
+    base = banyuwangi_scenario()
+    scenario = attrs.evolve(base, name="Guimaras", region=RegionSource(builtin="guimaras"), horizon_months=60,
+                            rollout=attrs.evolve(base.rollout, initially_connected=0))
+    assert scenario.outcomes.idm.observed_year == 2020
+    path = tmp_path / "guimaras.toml"
+    io.dump(scenario, path)
+    out_dir = tmp_path / "out"
+    code, out, err = run(["simulate", str(path), "--runs", "2", "--out", str(out_dir)], capsys)
+    assert code == 0, err
+    written = {p.name for p in out_dir.iterdir()}
+    assert {"monthly.csv", "villages.csv", "summary.txt"} <= written
+    assert not [name for name in written if "idm" in name]
+    assert "idm" not in out.lower()
+    assert "desa" not in (out_dir / "summary.txt").read_text(encoding="utf-8").lower()
 
 
 def _short_scenario() -> Scenario:

@@ -16,7 +16,7 @@ import pytest
 import smartkampung as sk
 from smartkampung import ParameterError, Region, VillageKind
 from smartkampung.datasets import banyuwangi_scenario, synthetic_region
-from smartkampung.model import BudgetPhase, Fixed, Normal, RegionSource, Scenario, Uniform
+from smartkampung.model import BudgetPhase, Fixed, IDMAssumptions, Normal, RegionSource, Scenario, Uniform
 from smartkampung.sim import PreparedScenario, SimulationResult, compare, prepare, simulate
 from smartkampung.sim import ensemble as ensemble_module
 from smartkampung.sim.run import DRAWS, run_one
@@ -32,8 +32,9 @@ def region() -> Region:
 
 def small_scenario(budget: Any = None, *, phases: tuple[BudgetPhase, ...] | None = None,
                    name: str = "small", **rollout: Any) -> Scenario:
-    """Banyuwangi's assumptions over 30 months, with a budget that binds on 60 villages."""
+    """Banyuwangi's assumptions over 30 months, with a budget that binds on 60 villages (no IDM: see test_idm_run)."""
     base = banyuwangi_scenario()
+    base = attrs.evolve(base, outcomes=attrs.evolve(base.outcomes, idm=IDMAssumptions()))
     ro = attrs.evolve(
         base.rollout,
         budget_idr_per_month=Uniform(2e8, 4e8) if budget is None else budget,
@@ -308,12 +309,11 @@ def test_invariants_of_every_run(with_trajectories: tuple[PreparedScenario, Simu
         # pillars partition the services
         pillars = sum(result.metric(f"adopters_pillar:{p.id}")[r] for p in sc.programme.pillars)
         np.testing.assert_allclose(pillars, total, rtol=1e-12)
-    # the IDM counts cover every desa (kelurahan have no IDM), every run and year
-    n_desa = sum(v.kind is VillageKind.DESA for v in region.villages)
-    assert 0 < n_desa < region.n_villages
-    assert result.idm_counts.shape == (result.runs, len(result.year_labels), 5)
-    assert result.year_labels == (2016, 2017)  # Decembers within 2016-06 .. 2018-11
-    assert np.all(result.idm_counts.sum(axis=2) == n_desa)
+    # no observed IDM state declared: no IDM projection, although the region has desa
+    assert any(v.kind is VillageKind.DESA for v in region.villages)
+    assert not result.has_idm
+    assert result.year_labels == ()
+    assert result.idm_counts.shape == (result.runs, 0, 5)
     # villages per run and month agree with the per-village summary
     assert np.all((result.p_connected >= 0) & (result.p_connected <= 1))
     assert np.isclose(result.p_connected.sum(), connected[:, -1].mean())
@@ -359,21 +359,26 @@ def test_no_trajectories_unless_asked(serial: SimulationResult) -> None:
 
 
 def test_no_desa_no_idm() -> None:
-    # IDM scores Indonesian desa only: a Philippine province has none to count.
-    sc = attrs.evolve(banyuwangi_scenario(), region=RegionSource(builtin="guimaras"), horizon_months=14,
+    # IDM scores Indonesian desa only: a Philippine province has none, even with Banyuwangi's observed state.
+    sc = attrs.evolve(banyuwangi_scenario(), region=RegionSource(builtin="guimaras"), horizon_months=60,
                       rollout=attrs.evolve(banyuwangi_scenario().rollout, initially_connected=0))
-    result = sk.simulate(sc, runs=2, rng=1)
-    assert result.village_codes.shape == (98,)
-    assert result.year_labels == (2016,)
-    assert np.all(result.idm_counts == 0)
+    assert sc.outcomes.idm.observed_year == 2020
+    for result in (sk.simulate(sc, runs=2, rng=1), simulate(sc, runs=2, rng=1, region=sk.datasets.guimaras())):
+        assert result.village_codes.shape == (98,)
+        assert not result.has_idm
+        assert result.year_labels == ()
+        assert result.idm_counts.shape == (2, 0, 5)
+        assert result.idm_table()[1] == []
+        assert not any("desa" in label for label, _, _ in result.summary_rows())
 
 
 def test_banyuwangi_idm_counts_cover_the_189_desa() -> None:
-    sc = attrs.evolve(banyuwangi_scenario(), horizon_months=20)
+    sc = attrs.evolve(banyuwangi_scenario(), horizon_months=60)  # 2016-06 .. 2021-05: IDM 2020 and 2021
     result = sk.simulate(sc, runs=2, rng=1)
     assert result.village_codes.shape == (217,)
-    assert result.year_labels == (2016, 2017)
+    assert result.year_labels == (2020, 2021)
     assert np.all(result.idm_counts.sum(axis=2) == 189)
+    assert np.all(result.idm_counts[:, 0] == (0, 0, 26, 111, 52))
     assert np.all(result.metric("villages_connected")[:, 0] >= 41)  # connected at launch
 
 

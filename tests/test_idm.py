@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from smartkampung._errors import ParameterError, SmartKampungError
-from smartkampung.model._idm import (
+from smartkampung.model import (
     IDM_CODE_NO_SCORE,
     IDM_THRESHOLDS,
     IKE_INDICATORS,

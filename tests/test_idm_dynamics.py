@@ -15,7 +15,7 @@ from scipy.stats import multivariate_normal, norm
 from smartkampung._errors import ParameterError
 from smartkampung.datasets import banyuwangi_idm_status, idm_dynamics, idm_panel
 from smartkampung.datasets._idm import fit_bundled_idm_dynamics
-from smartkampung.model._idm import IDM_INDEX, IDM_INDICATOR_COLUMNS, CompositeIndex, IndicatorEffect, IndicatorPanel
+from smartkampung.model import IDM_INDEX, IDM_INDICATOR_COLUMNS, CompositeIndex, IndicatorEffect, IndicatorPanel
 from smartkampung.sim.idm import (
     DEFAULT_PROGRAMME_EFFECTS,
     NOT_CONNECTED,
@@ -33,7 +33,7 @@ from smartkampung.sim.idm import (
     step_idm,
     transition_pairs,
 )
-from smartkampung.sim.idm import _dynamics as sim_idm
+from smartkampung.sim.idm import _fit as sim_idm
 
 OFFICE = IDM_INDICATOR_COLUMNS.index("s_internet_kantor_desa")
 RESIDENTS = IDM_INDICATOR_COLUMNS.index("s_akses_internet_warga")
@@ -274,6 +274,10 @@ def test_common_random_numbers_across_scenarios(shipped: IDMDynamics, panel: Ind
     )
     np.testing.assert_array_equal(with_programme[:, 1:], without[:, 1:])
     assert np.all(with_programme[1:, 0, OFFICE] == 5)
+    # The effect does not feed back: the desa's other 49 indicators move exactly as without the programme.
+    np.testing.assert_array_equal(
+        np.delete(with_programme[:, 0], OFFICE, axis=1), np.delete(without[:, 0], OFFICE, axis=1)
+    )
 
 
 def test_adoption_rules_act_at_their_thresholds() -> None:

@@ -12,7 +12,7 @@ from hypothesis.extra import numpy as hnp
 
 from smartkampung._errors import ParameterError, SmartKampungError
 from smartkampung.datasets import banyuwangi_idm_status, idm_indicators, idm_panel
-from smartkampung.model._idm import (
+from smartkampung.model import (
     IDM_INDEX,
     IDM_INDICATOR_COLUMNS,
     IKE_INDICATORS,

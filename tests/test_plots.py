@@ -14,14 +14,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection  # noqa: E402
 
 from smartkampung import (  # noqa: E402
+    ParameterError,
     SimulationResult,
     plots,
     simulate,
 )
 from smartkampung.datasets import banyuwangi_scenario, synthetic_region  # noqa: E402
-from smartkampung.model import IDMStatus, Uniform  # noqa: E402
+from smartkampung.model import IDMAssumptions, IDMStatus, Uniform  # noqa: E402
 
 N_VILLAGES = 30
+#: IDM 2016 counts declared for the 27 desa of the synthetic region (made up for the test).
+COUNTS_2016 = (1, 5, 12, 7, 2)
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +37,9 @@ def _result(budget: float = 3e8, horizon: int = 30, start: str = "2016-06") -> S
     sc = banyuwangi_scenario()
     sc = attrs.evolve(sc, name="Plot test", start=start, horizon_months=horizon,
                       rollout=attrs.evolve(sc.rollout, budget_idr_per_month=Uniform(budget, 2 * budget),
-                                           budget_phases=(), initially_connected=2))
+                                           budget_phases=(), initially_connected=2),
+                      outcomes=attrs.evolve(sc.outcomes, idm=IDMAssumptions(observed_year=2016,
+                                                                            status_counts=COUNTS_2016)))
     return simulate(sc, runs=5, rng=3, region=synthetic_region(N_VILLAGES, seed=9))
 
 
@@ -115,24 +120,39 @@ def test_connection_map_needs_the_plan(result: SimulationResult) -> None:
 
 def test_idm_status(result: SimulationResult) -> None:
     ax = plots.idm_status(result)
-    assert len(ax.containers) == len(IDMStatus) == 5
-    median = np.quantile(result.idm_counts, 0.5, axis=0)  # (years, 5)
-    bottom = np.zeros(len(result.year_labels))
-    for code, bars in enumerate(ax.containers):
-        assert len(bars.patches) == len(result.year_labels) == 2
-        np.testing.assert_allclose([p.get_height() for p in bars.patches], median[:, code])
-        np.testing.assert_allclose([p.get_y() for p in bars.patches], bottom)
-        bottom += median[:, code]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["2016", "2017"]
+    assert result.year_labels == (2016, 2017, 2018)
+    lo, mid, hi = result.idm_quantiles((0.1, 0.5, 0.9))
+    reached = [code for code in range(5) if result.idm_counts[:, :, code].any()]
+    assert reached == [0, 1, 2, 3, 4]  # every status is declared in 2016
+    assert len(ax.lines) == 1 + len(reached)  # a median line per status, and the observed-year marker
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(bands) == len(reached)
+    for line, band, code in zip(ax.lines[:-1], bands, reached, strict=True):
+        np.testing.assert_allclose(line.get_xdata(), result.year_labels)
+        np.testing.assert_allclose(line.get_ydata(), mid[:, code])
+        ys = np.asarray(band.get_paths()[0].vertices)[:, 1]
+        assert ys.min() == pytest.approx(lo[:, code].min())
+        assert ys.max() == pytest.approx(hi[:, code].max())
+    np.testing.assert_allclose(ax.lines[0].get_ydata()[0], COUNTS_2016[0])  # the observed year, exactly
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2016", "2017", "2018"]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [s.label for s in IDMStatus]
+    assert "observed" in " ".join(t.get_text() for t in ax.texts)
+    assert "10–90 %" in ax.get_ylabel()
 
 
-def test_idm_status_without_a_december() -> None:
-    short = _result(horizon=5, start="2016-01")
-    assert short.year_labels == ()
-    ax = plots.idm_status(short)
-    assert len(ax.containers) == 0
-    assert "no IDM projection" in ax.get_title()
+def test_idm_status_refuses_a_result_without_idm() -> None:
+    short = _result(horizon=5, start="2016-01")  # IDM 2016's cut-off (March) is in the horizon: 2016 is shown
+    assert short.year_labels == (2016,)
+    plots.idm_status(short)
+    sc = banyuwangi_scenario()
+    none = simulate(attrs.evolve(sc, horizon_months=12, rollout=attrs.evolve(sc.rollout, initially_connected=2)),
+                    runs=2, rng=1, region=synthetic_region(10, seed=1))
+    assert not none.has_idm  # the flagship's observed year (2020) is after this horizon
+    with pytest.raises(ParameterError) as info:
+        plots.idm_status(none)
+    assert info.value.parameter == "result"
+    assert info.value.function == "idm_status"
+    assert "no IDM projection" in str(info.value)
 
 
 @pytest.mark.parametrize("function", [plots.coverage, plots.adoption_by_pillar, plots.connection_map,
@@ -186,12 +206,13 @@ def test_cost_fan_chart(result: SimulationResult) -> None:
     assert plots.cost(result, currency="PHP").get_ylabel().startswith("PHP [")
 
 
-def test_idm_status_bands(result: SimulationResult) -> None:
-    ax = plots.idm_status_bands(result)
-    _lo, mid, hi = result.idm_quantiles((0.1, 0.5, 0.9))
-    shown = [code for code in range(5) if hi[:, code].any()]
-    assert len(ax.lines) == len(shown)
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), mid[:, shown[0]])
+def test_idm_status_in_indonesian(result: SimulationResult) -> None:
+    ax = plots.idm_status(result, lang="id", low=0.25, high=0.75)
+    assert ax.get_xlabel() == f"tahun {result.idm_index_name}"
+    assert "rentang 25–75 %" in ax.get_ylabel()
+    assert "teramati" in " ".join(t.get_text() for t in ax.texts)
+    _lo, mid, _hi = result.idm_quantiles((0.25, 0.5, 0.75))
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), mid[:, 0])
 
 
 def test_unknown_language_is_refused(result: SimulationResult) -> None:

@@ -23,7 +23,7 @@ import pytest
 
 from smartkampung import ParameterError, simulate
 from smartkampung.countries import starter_scenario
-from smartkampung.datasets import banyuwangi, banyuwangi_scenario, boundaries_for, guimaras
+from smartkampung.datasets import banyuwangi, banyuwangi_scenario, boundaries_for, guimaras, idm_inputs
 from smartkampung.model import RegionSource, VillageKind
 from smartkampung.report import assumption_rows, build_report, file_record, summary_rows, write_report
 from smartkampung.sim import prepare
@@ -36,8 +36,9 @@ URL = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 @pytest.fixture(scope="module")
 def result():  # type: ignore[no-untyped-def]
     region = banyuwangi()
-    scenario = attrs.evolve(banyuwangi_scenario(), horizon_months=30)
-    return simulate(prepare(scenario, region, land=boundaries_for(region)), runs=5, rng=11)
+    # To May 2021: IDM 2020 (observed) and 2021 (projected) are within the horizon.
+    scenario = attrs.evolve(banyuwangi_scenario(), horizon_months=60)
+    return simulate(prepare(scenario, region, land=boundaries_for(region), idm=idm_inputs()), runs=5, rng=11)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +88,7 @@ def test_report_in_indonesian(result) -> None:  # type: ignore[no-untyped-def]
         "Status IDM per tahun",
         "Kapan setiap desa terhubung",
         "asumsi ilustratif",
-        "Des 2016",
+        "Mei 2021",  # the horizon's last month, in Indonesian
     ):
         assert words in text, words
     assert "Rp " in text

@@ -8,19 +8,27 @@ import pytest
 
 from smartkampung import ParameterError, SimulationResult, simulate
 from smartkampung.datasets import banyuwangi_scenario, synthetic_region
-from smartkampung.model import IDMStatus
+from smartkampung.model import IDMAssumptions, IDMStatus, VillageKind
 from smartkampung.sim.results import CUMULATIVE_METRICS, HEADLINE_METRICS
 
 RUNS = 7
 HORIZON = 26
 
 
+#: IDM 2016 counts declared for the 34 desa of the synthetic region (made up for the test).
+COUNTS_2016 = (0, 4, 15, 10, 5)
+
+
 @pytest.fixture(scope="module")
 def result() -> SimulationResult:
     sc = banyuwangi_scenario()
+    region = synthetic_region(40, seed=5)
+    assert sum(v.kind is VillageKind.DESA for v in region.villages) == sum(COUNTS_2016)
     sc = attrs.evolve(sc, name="Results test", horizon_months=HORIZON,
-                      rollout=attrs.evolve(sc.rollout, initially_connected=3))
-    return simulate(sc, runs=RUNS, rng=12, region=synthetic_region(40, seed=5))
+                      rollout=attrs.evolve(sc.rollout, initially_connected=3),
+                      outcomes=attrs.evolve(sc.outcomes, idm=IDMAssumptions(observed_year=2016,
+                                                                            status_counts=COUNTS_2016)))
+    return simulate(sc, runs=RUNS, rng=12, region=region)
 
 
 def test_shapes_and_labels(result: SimulationResult) -> None:
@@ -36,8 +44,12 @@ def test_shapes_and_labels(result: SimulationResult) -> None:
     assert result.p_half_adoption.shape == (n_services, 40)
     assert result.mean_half_adoption_month.shape == (n_services, 40)
     assert result.mean_final_fraction.shape == (n_services, 40)
-    assert result.year_labels == (2016, 2017)
-    assert result.idm_counts.shape == (RUNS, 2, 5)
+    # IDM years from the observed one to the last whose March cut-off lies within 2016-06 .. 2018-07
+    assert result.year_labels == (2016, 2017, 2018)
+    assert result.has_idm
+    assert result.idm_counts.shape == (RUNS, 3, 5)
+    assert np.all(result.idm_counts[:, 0] == COUNTS_2016)  # the observed year is the declared state
+    assert np.all(result.idm_counts.sum(axis=2) == 34)
 
 
 def test_metric(result: SimulationResult) -> None:
@@ -90,7 +102,9 @@ def test_total_and_idm_quantiles(result: SimulationResult) -> None:
     np.testing.assert_allclose(result.total("hours_saved"), result.metric("hours_saved").sum(axis=1), rtol=1e-12)
     assert result.total("hours_saved").shape == (RUNS,)
     iq = result.idm_quantiles()
-    assert iq.shape == (3, 2, 5)
+    assert iq.shape == (3, 3, 5)
+    np.testing.assert_array_equal(iq[:, 0], np.tile(COUNTS_2016, (3, 1)))
+    np.testing.assert_allclose(result.idm_quantiles((0.5,))[0], np.quantile(result.idm_counts, 0.5, axis=0))
     assert np.all(iq[0] <= iq[1])
     assert np.all(iq[1] <= iq[2])
 
@@ -105,15 +119,17 @@ def test_summary_rows(result: SimulationResult) -> None:
     for name in CUMULATIVE_METRICS:
         assert f"{name} (total to {end})" in labels, name
     for status in IDMStatus:
-        assert f"desa {status.label} (2017)" in labels
+        assert f"desa {status.label} (2018)" in labels
+    assert not any("(2016)" in label or "(2017)" in label for label in labels)  # the last IDM year only
     by_label = {label: values for label, _, values in rows}
     expected = np.quantile(result.metric("villages_connected")[:, -1], (0.1, 0.5, 0.9))
     np.testing.assert_allclose(by_label[f"villages_connected ({end})"], expected, rtol=1e-12)
     expected = np.quantile(result.total("hours_saved"), (0.1, 0.5, 0.9))
     np.testing.assert_allclose(by_label[f"hours_saved (total to {end})"], expected, rtol=1e-12)
     # the IDM rows count every desa of the last year
-    idm = np.array([by_label[f"desa {s.label} (2017)"] for s in IDMStatus])  # (5, 3)
+    idm = np.array([by_label[f"desa {s.label} (2018)"] for s in IDMStatus])  # (5, 3)
     assert idm.shape == (5, 3)
+    np.testing.assert_allclose(idm.T, np.quantile(result.idm_counts[:, -1], (0.1, 0.5, 0.9), axis=0))
     assert len(result.summary_rows((0.5,))[0][2]) == 1
 
 
@@ -217,13 +233,13 @@ def test_to_xarray(result: SimulationResult) -> None:
     pytest.importorskip("xarray")
     ds = result.to_xarray()
     assert dict(ds.sizes) == {"run": RUNS, "metric": len(result.metric_names), "time": HORIZON,
-                              "draw": len(result.draw_names), "year": 2, "status": 5}
+                              "draw": len(result.draw_names), "year": 3, "status": 5}
     assert ds["monthly"].dims == ("run", "metric", "time")
     assert ds["time"].dtype == np.dtype("datetime64[ns]")
     assert str(ds["time"].values[0])[:10] == f"{result.month_labels[0]}-01"
     assert ds["month_label"].values.tolist() == list(result.month_labels)
     assert ds["metric"].values.tolist() == list(result.metric_names)
-    assert ds["year"].values.tolist() == [2016, 2017]
+    assert ds["year"].values.tolist() == [2016, 2017, 2018]
     assert ds["status"].values.tolist() == [s.value for s in IDMStatus]
     np.testing.assert_array_equal(ds["monthly"].sel(metric="adopters").values, result.metric("adopters"))
     np.testing.assert_array_equal(ds["draws"].values, result.draws)

@@ -23,6 +23,7 @@ from smartkampung.model import (
     Fixed,
     FromPosterior,
     IDMAssumptions,
+    IndicatorEffect,
     Location,
     LogNormal,
     Normal,
@@ -78,9 +79,10 @@ def full_scenario() -> Scenario:
         outcomes=OutcomeAssumptions(
             office=Location(10.6, 122.6), road_factor=1.4, speed_kmh=25.0, cost_idr_per_km=100.0,
             value_of_time_idr_per_hour=5000.0,
-            idm=IDMAssumptions(base_iks=0.5, base_ike=0.4, base_ikl=0.7, base_spread=0.0, effect_social=0.1,
-                               effect_economic=0.2, effect_ecological=0.05, lag_months=6, ceiling=0.95,
-                               trend_per_year=0.005),
+            idm=IDMAssumptions(observed_year=2024, status_counts=(1, 2, 3, 4, 5), source="a count, \"quoted\"",
+                               effects=(IndicatorEffect("s_internet_kantor_desa", 5, "connection", source="rule 1"),
+                                        IndicatorEffect("s_akses_internet_warga", 4, "e_learning", 0.25)),
+                               cutoff_month=5, counterfactual=True),
         ),
         description="line 1\nline 2\twith a tab",
     )
@@ -237,7 +239,10 @@ def test_banyuwangi_scenario_is_what_its_docstring_says() -> None:
         (lambda: RolloutAssumptions(build_km_per_month=0.0), ValueError, "build_km_per_month"),
         (lambda: AdoptionAssumptions(neighbour_weight=1.5), ValueError, "neighbour_weight"),
         (lambda: AdoptionAssumptions(n_neighbours=0), ValueError, "n_neighbours"),
-        (lambda: IDMAssumptions(base_iks=1.2), ValueError, "base_iks"),
+        (lambda: IDMAssumptions(observed_year=2020, status_counts=(1, -2, 3)), ValueError, "status_counts"),
+        (lambda: IDMAssumptions(status_counts=(1, 2, 3, 4, 5)), ValueError, "observed_year"),
+        (lambda: IDMAssumptions(observed_year=2020, cutoff_month=13), ValueError, "cutoff_month"),
+        (lambda: IDMAssumptions(effects=("s_internet_kantor_desa",)), TypeError, "effects"),
         (lambda: RegionSource(), ValueError, "exactly one"),
         (lambda: RegionSource(builtin="banyuwangi", csv="v.csv", code="a", name="b"), ValueError, "exactly one"),
         (lambda: RegionSource(builtin="atlantis"), ValueError, "builtin"),
@@ -475,3 +480,19 @@ def test_every_bad_value_of_one_section_is_reported(tmp_path: Path, suffix: str)
 def test_not_toml_at_all(tmp_path: Path) -> None:
     err = _load_error(tmp_path, 'name = "unterminated\n', ".toml")
     assert "TOML" in err.problems[0].message
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_bad_idm_section_names_record_and_field(tmp_path: Path, suffix: str) -> None:
+    doc = _scenario_doc()
+    doc["outcomes"]["idm"]["effects"][1]["scor"] = 5
+    err = _load_error(tmp_path, _serialise(doc, suffix), suffix)
+    _one_at(err, "$.outcomes.idm.effects[1]", "scor", "unknown key", "did you mean 'score'")
+    doc = _scenario_doc()
+    doc["outcomes"]["idm"]["cutoff_month"] = 13
+    err = _load_error(tmp_path, _serialise(doc, suffix), suffix)
+    assert any(p.field == "cutoff_month" or "cutoff_month" in p.message for p in err.problems), err.problems
+    doc = _scenario_doc()
+    doc["outcomes"]["idm"]["status_counts"] = [0, 0, "26", 111, 52]
+    err = _load_error(tmp_path, _serialise(doc, suffix), suffix)
+    assert any("status_counts" in str(p) for p in err.problems), err.problems

@@ -158,32 +158,34 @@ TRIPS_PER_TRANSACTION: Final[float] = _default(
     "TRIPS_PER_TRANSACTION", 1.0, "trips", "travel saved per transaction",
     f"{ASSUMPTION}: one round trip to the office avoided per transaction done at the village")
 
-IDM_EFFECT: Final[tuple[float, float, float]] = _default(
-    "IDM_EFFECT", (10.0 / 175.0, 5.0 / 60.0, 0.0), "-", "rise of IKS, IKE, IKL at full adoption",
-    f"{ASSUMPTION}: no published elasticity of IDM to e-service adoption; social 10/175, the most the two "
-    "internet indicators (0-5 each, of 175) could add; economic 5/60, one IKE indicator over its range; "
-    "ecological 0")
+# ------------------------------------------------------------------------------- IDM
 
-IDM_LAG_MONTHS: Final[tuple[int, int, int]] = _default(
-    "IDM_LAG_MONTHS", (12, 12, 12), "month", "delay from adoption to its effect on IDM",
-    f"{ASSUMPTION}: 12 months, since IDM is scored once a year")
+IDM_CUTOFF_MONTH: Final[int] = _default(
+    "IDM_CUTOFF_MONTH", 3, "month of year (1-12)",
+    "IDMAssumptions.cutoff_month; sim.idm.connection_idm_year, idm_sample_months",
+    "IDM Y data are entered in spring of year Y: 1 March - 31 May for IDM 2021 "
+    "(kaltim.antaranews.com/amp/berita/101826, 'Pendataan dimulai 1 Maret hingga 31 Mei 2021'), "
+    "1 April - 14 June for IDM 2024 (Dirjen PDP letter 140/PDP.03.04/III/2024 as summarised at "
+    "updesa.com/idm-2024); counting the state at the end of March is an illustrative assumption within "
+    "those windows")
 
-IDM_CEILING: Final[tuple[float, float, float]] = _default(
-    "IDM_CEILING", (1.0, 1.0, 1.0), "-", "highest sub-index the programme can lift a desa to",
-    "the maximum of each sub-index by construction (all indicators scoring 5)")
+IDM_PRIOR_STRENGTH: Final[float] = _default(
+    "IDM_PRIOR_STRENGTH", 10.0, "transitions", "sim.idm.fit_idm_dynamics(prior_strength)",
+    f"{ASSUMPTION}: pseudo-transitions shrinking each status band's transition rows toward the all-band "
+    "rows, a round a-priori choice; not fitted to the backtest years (the docs' backtest table shows 2, 5, "
+    "10 and 20)")
 
-IDM_TREND_PER_YEAR: Final[tuple[float, float, float]] = _default(
-    "IDM_TREND_PER_YEAR", (0.0, 0.0, 0.0), "1/year", "secular trend of each IDM sub-index",
-    f"{ASSUMPTION}: 0, so the projection isolates the programme's effect")
+IDM_RESIDENTS_INTERNET_THRESHOLD: Final[float] = _default(
+    "IDM_RESIDENTS_INTERNET_THRESHOLD", 0.10, "share of the market",
+    "the rule raising s_akses_internet_warga (driver 'social')",
+    f"{ASSUMPTION}: the ministry scores 5 when residents have internet access in the desa; reading that as "
+    "a tenth of the social-dimension market using the village's connected services")
 
-IDM_BASE: Final[tuple[float, float, float]] = _default(
-    "IDM_BASE", (0.62, 0.52, 0.60), "-", "IDMAssumptions.base_iks, base_ike, base_ikl",
-    f"{ASSUMPTION}: starting IKS, IKE, IKL of a desa without a score; no per-desa IDM table of Banyuwangi "
-    "is public")
-
-IDM_BASE_SPREAD: Final[float] = _default(
-    "IDM_BASE_SPREAD", 0.05, "-", "IDMAssumptions.base_spread",
-    f"{ASSUMPTION}: standard deviation of assumed starting sub-indices between desa")
+IDM_LIBRARY_THRESHOLD: Final[float] = _default(
+    "IDM_LIBRARY_THRESHOLD", 0.01, "share of the market",
+    "the rule raising s_ketersediaan_taman_baca_perpus_desa (driver 'e_learning')",
+    f"{ASSUMPTION}: the village library or reading corner counts as available once 1 % of the e-learning "
+    "market uses it")
 
 # ---------------------------------------------------------------- scenario sections
 

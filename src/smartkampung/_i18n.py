@@ -81,6 +81,11 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
     "desa_per_status": {"en": "desa (median over runs)", "id": "jumlah desa (median)"},
     "idm_note": {"en": "projected with illustrative assumptions", "id": "proyeksi dengan asumsi ilustratif"},
     "no_idm": {"en": "no IDM projection within the horizon", "id": "tidak ada proyeksi IDM dalam horizon"},
+    "idm_observed": {"en": "observed\n{index} {year}", "id": "teramati\n{index} {year}"},
+    "idm_year": {"en": "{index} year", "id": "tahun {index}"},
+    "idm_axis": {"en": "{unit} (median, {band} over runs)", "id": "{unit} (median, {band} antar-run)"},
+    "idm_title": {"en": "{scenario}: {index} status, observed then projected",
+                  "id": "{scenario}: status {index}, teramati lalu proyeksi"},
     "idm_only_id": {
         "en": "The IDM scores Indonesian desa only; this region has none.",
         "id": "IDM hanya menilai desa di Indonesia; wilayah ini tidak memilikinya.",

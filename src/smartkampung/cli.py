@@ -110,7 +110,7 @@ def _save(fig_ax: Any, path: Path) -> None:
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from smartkampung import io as skio
     from smartkampung import plots
-    from smartkampung.sim import simulate
+    from smartkampung._api import simulate  # supplies the bundled IDM data where the scenario projects IDM
 
     scenario, base_dir = _load_scenario(args.scenario)
     region = skio.read_region(scenario.region, base_dir=base_dir)
@@ -128,8 +128,9 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
     header, rows = result.monthly_quantile_table()
     _write_csv(out / "monthly.csv", header, rows)
-    header, rows = result.idm_table()
-    _write_csv(out / "idm_status.csv", header, rows)
+    if result.has_idm:  # an observed IDM state and desa (or the user's own index)
+        header, rows = result.idm_table()
+        _write_csv(out / "idm_status.csv", header, rows)
     header, rows = result.village_table()
     plan = result.prepared.plan if result.prepared is not None else None
     if plan is not None:
@@ -148,13 +149,14 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             link_properties={"technology": plan.technology, "link_km": plan.link_km,
                              "mean_connection_month": result.mean_connection_month})
         skio.write_geojson(collection, out / "network.geojson")
-    written = ["monthly.csv", "idm_status.csv", "villages.csv", "network.geojson", "summary.txt"]
+    written = ["monthly.csv", *(["idm_status.csv"] if result.has_idm else []), "villages.csv", "network.geojson",
+               "summary.txt"]
     if not args.no_plots and _plots_available():
         _save(plots.coverage(result), out / "coverage.png")
         _save(plots.adoption_by_pillar(result), out / "adoption_by_pillar.png")
         _save(plots.connection_map(result), out / "connection_map.png")
         written += ["coverage.png", "adoption_by_pillar.png", "connection_map.png"]
-        if result.idm_counts.any():  # IDM scores Indonesian desa only
+        if result.has_idm:
             _save(plots.idm_status(result), out / "idm_status.png")
             written.append("idm_status.png")
     elif not args.no_plots:
@@ -181,6 +183,12 @@ def _executor(args: argparse.Namespace) -> Any:
 # ------------------------------------------------------------------ plan
 
 
+def _without_idm(scenario: Any) -> Any:
+    import attrs
+
+    return attrs.evolve(scenario, outcomes=attrs.evolve(scenario.outcomes, idm=type(scenario.outcomes.idm)()))
+
+
 def _cmd_plan(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -192,7 +200,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     scenario, base_dir = _load_scenario(args.scenario)
     region = skio.read_region(scenario.region, base_dir=base_dir)
     out = _out_dir(args.out)
-    prepared = prepare(scenario, region)
+    prepared = prepare(_without_idm(scenario), region)  # a plan projects no IDM
     plan = prepared.plan
     ro = scenario.rollout
     months = scenario.horizon_months

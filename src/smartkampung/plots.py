@@ -23,7 +23,6 @@ __all__ = [
     "cost",
     "coverage",
     "idm_status",
-    "idm_status_bands",
     "network_map",
 ]
 
@@ -231,53 +230,52 @@ def connection_map(result: SimulationResult, *, ax: Any = None, lang: str = "en"
                        colour_label=label("mean_connection", lang), month_labels=result.month_labels, lang=lang)
 
 
-def idm_status(result: SimulationResult, *, ax: Any = None, lang: str = "en") -> Any:
-    """Desa per IDM status each year (median over runs), stacked bars."""
-    from smartkampung.model._idm import IDMStatus
+def idm_status(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9,
+               lang: str = "en") -> Any:
+    """Desa per IDM status in each IDM year: median over runs with a band.
 
+    The first year is the observed state the projection starts from (its
+    counts reproduce the observed ones); the later years are projected.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        With an IDM projection (:attr:`~smartkampung.sim.SimulationResult.has_idm`).
+    ax : matplotlib Axes, optional
+    low, high : float
+        Quantiles of the band (default 10–90 %).
+    lang : {"en", "id"}
+        Language of the labels.
+
+    Raises
+    ------
+    ParameterError
+        If the result holds no IDM projection (no observed state declared,
+        no desa in the region, or no IDM year within the horizon).
+    """
     lang = check_lang(lang, "idm_status")
+    if not result.has_idm:
+        raise ParameterError("result", f"{result.scenario_name!r} holds no IDM projection: the scenario declares no "
+                             "observed IDM state (outcomes.idm.observed_year), the region has no desa, or no IDM "
+                             "year falls within the horizon", function="idm_status")
     ax = _axes(ax)
-    if not result.year_labels:
-        ax.set_title(label("no_idm", lang))
-        return ax
-    median = np.quantile(result.idm_counts, 0.5, axis=0)  # (years, 5)
-    bottom = np.zeros(len(result.year_labels))
-    x = np.arange(len(result.year_labels))
-    for code, status in enumerate(IDMStatus):
-        ax.bar(x, median[:, code], bottom=bottom, label=status.label)
-        bottom += median[:, code]
-    ax.set_xticks(x)
-    ax.set_xticklabels([str(y) for y in result.year_labels])
-    ax.set_ylabel(label("desa_per_status", lang))
-    ax.set_title(f"{result.scenario_name}: {label('idm', lang).lower()}\n({label('idm_note', lang)})")
-    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return ax
-
-
-def idm_status_bands(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9,
-                     lang: str = "en") -> Any:
-    """Desa in each IDM status per year: median line with a band over the runs, one colour per status."""
-    from smartkampung.model._idm import IDMStatus
-
-    lang = check_lang(lang, "idm_status_bands")
-    ax = _axes(ax)
-    if not result.year_labels:
-        ax.set_title(label("no_idm", lang))
-        return ax
-    lo, mid, hi = result.idm_quantiles((low, 0.5, high))  # each (years, 5)
-    years = np.array(result.year_labels)
-    colours = ("#b2182b", "#ef8a62", "#bababa", "#67a9cf", "#2166ac")
-    for code, status in enumerate(IDMStatus):
-        if not hi[:, code].any():
-            continue
-        _line, = ax.plot(years, mid[:, code], marker="o", color=colours[code], label=status.label)
-        ax.fill_between(years, lo[:, code], hi[:, code], color=colours[code], alpha=0.2)
+    years = np.asarray(result.year_labels)
+    index = result.idm_index_name
+    lo, mid, hi = result.idm_quantiles((low, 0.5, high))  # each (n_years, n_statuses)
+    for code, status_label in enumerate(result.idm_status_labels):
+        if not result.idm_counts[:, :, code].any():
+            continue  # a status no run reaches: keep the legend short
+        line, = ax.plot(years, mid[:, code], marker="o", label=status_label)
+        ax.fill_between(years, lo[:, code], hi[:, code], color=line.get_color(), alpha=0.2)
+    ax.axvline(years[0], color="0.5", linestyle=":", linewidth=1)
+    ax.annotate(label("idm_observed", lang, index=index, year=years[0]), (years[0], 1.0),
+                xycoords=("data", "axes fraction"), xytext=(4, -4), textcoords="offset points", va="top",
+                fontsize="small", color="0.35")
     ax.set_xticks(years)
     ax.set_xticklabels([str(y) for y in years])
-    ax.set_ylabel(label("desa_per_status", lang))
+    ax.set_xlabel(label("idm_year", lang, index=index))
+    ax.set_ylabel(label("idm_axis", lang, unit=result.idm_unit, band=_band_label(low, high, lang)))
     ax.set_ylim(bottom=0)
-    ax.set_title(f"{result.scenario_name}: {label('idm', lang).lower()} ({_band_label(low, high, lang)}; "
-                 f"{label('idm_note', lang)})")
-    ax.grid(alpha=0.3)
+    ax.set_title(label("idm_title", lang, scenario=result.scenario_name, index=index))
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax

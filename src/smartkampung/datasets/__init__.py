@@ -7,7 +7,7 @@
 - :func:`synthetic_region`: a made-up region of any size for scale tests.
 - :func:`idm_indicators`, :func:`idm_panel`, :func:`idm_dynamics`, :func:`banyuwangi_idm_status`:
   the IDM indicator catalogue, real 2021–2024 IDM records, dynamics fitted to them, Banyuwangi's
-  IDM 2020 status counts.
+  IDM 2020 status counts; :func:`idm_inputs`, the dynamics and the panel as a simulation needs them.
 - :func:`boundaries`, :func:`boundaries_for`: village and kecamatan polygons of Banyuwangi and Guimaras.
 """
 
@@ -19,7 +19,7 @@ from smartkampung.datasets._bundled import (
     guimaras,
     synthetic_region,
 )
-from smartkampung.datasets._idm import banyuwangi_idm_status, idm_dynamics, idm_indicators, idm_panel
+from smartkampung.datasets._idm import banyuwangi_idm_status, idm_dynamics, idm_indicators, idm_inputs, idm_panel
 from smartkampung.datasets._observations import BANYUWANGI_START, banyuwangi_observations
 from smartkampung.datasets._scenarios import BANYUWANGI_TOWN, banyuwangi_scenario
 
@@ -37,6 +37,7 @@ __all__ = [
     "guimaras",
     "idm_dynamics",
     "idm_indicators",
+    "idm_inputs",
     "idm_panel",
     "synthetic_region",
 ]

@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 
 from smartkampung._errors import DataFileError, ParameterError, Problem
 from smartkampung.datasets._bundled import data_path
-from smartkampung.model._idm import (
+from smartkampung.model import (
     IDM_INDEX,
     IDM_INDICATOR_COLUMNS,
     IDMStatus,
@@ -44,7 +44,7 @@ from smartkampung.model._idm import (
     Indicator,
     IndicatorPanel,
 )
-from smartkampung.sim.idm import IDMDynamics, fit_idm_dynamics
+from smartkampung.sim.idm import IDMDynamics, IDMInputs, fit_idm_dynamics
 
 __all__ = [
     "IDM_DYNAMICS_COMMAND",
@@ -53,6 +53,7 @@ __all__ = [
     "fit_bundled_idm_dynamics",
     "idm_dynamics",
     "idm_indicators",
+    "idm_inputs",
     "idm_panel",
     "write_idm_dynamics",
 ]
@@ -253,6 +254,21 @@ def idm_dynamics() -> IDMDynamics:
     with path.open(encoding="utf-8") as f:
         data = json.load(f)
     return IDMDynamics.from_dict(data)
+
+
+@functools.cache
+def idm_inputs() -> IDMInputs:
+    """The bundled data an IDM projection needs: :func:`idm_dynamics` and :func:`idm_panel` as donor records.
+
+    What :func:`smartkampung.simulate` passes as ``idm=`` for a scenario
+    that projects IDM on a region with desa. The donor pool is every record
+    of the panel (2021–2024, 31 provinces, no Banyuwangi desa).
+
+    Returns
+    -------
+    IDMInputs
+    """
+    return IDMInputs(idm_dynamics(), idm_panel())
 
 
 #: The command that wrote the bundled ``idm_dynamics.json`` (run from a checkout).

@@ -12,11 +12,13 @@ from smartkampung.datasets._calibration import (
     rollout_phases,
     write_banyuwangi_posterior,
 )
+from smartkampung.datasets._idm import banyuwangi_idm_status
 from smartkampung.model._geo import Location
 from smartkampung.model._programme import smart_kampung_programme
 from smartkampung.model._scenario import (
     AdoptionAssumptions,
     FromPosterior,
+    IDMAssumptions,
     OutcomeAssumptions,
     RegionSource,
     RolloutAssumptions,
@@ -55,6 +57,11 @@ def banyuwangi_scenario() -> Scenario:
     - Services, adoption and outcome parameters: the library defaults (see
       docs/models.rst; adoption parameters are illustrative assumptions, with
       ±30 % uncertainty on the Bass coefficients).
+    - IDM: starts from the published IDM 2020 status counts of the 189 desa
+      (0 Sangat Tertinggal, 0 Tertinggal, 26 Berkembang, 111 Maju, 52
+      Mandiri; ``banyuwangikab-2021-idm``, read from the bundled
+      ``banyuwangi_idm_status.csv``) and projects IDM 2021 onward with the
+      default programme effects. Nothing after IDM 2020 is used.
     """
     base = _base_scenario()
     rollout = attrs.evolve(base.rollout, budget_idr_per_month=FromPosterior(), budget_phases=rollout_phases(
@@ -74,7 +81,8 @@ def _base_scenario() -> Scenario:
         horizon_months=120,
         rollout=RolloutAssumptions(policy="nearest", initially_connected=41, technology_choice=False),
         adoption=AdoptionAssumptions(p_multiplier=Uniform(0.7, 1.3), q_multiplier=Uniform(0.7, 1.3)),
-        outcomes=OutcomeAssumptions(office=BANYUWANGI_TOWN),
+        outcomes=OutcomeAssumptions(office=BANYUWANGI_TOWN,
+                                    idm=IDMAssumptions.from_counts(banyuwangi_idm_status()[2020])),
     )
 
 

@@ -7,13 +7,27 @@ from smartkampung.model._geo import Location, PointOfPresence
 from smartkampung.model._idm import (
     IDM_CODE_NO_SCORE,
     IDM_THRESHOLDS,
-    IKE_INDICATORS,
-    IKL_INDICATORS,
-    IKS_INDICATORS,
     IDMScore,
     IDMStatus,
     idm_status,
     idm_status_code,
+)
+from smartkampung.model._idm_data import (
+    CONNECTION_DRIVER,
+    DEFAULT_PROGRAMME_EFFECTS,
+    IDM_INDEX,
+    IDMStatusCounts,
+    IndicatorEffect,
+    IndicatorPanel,
+)
+from smartkampung.model._indicators import (
+    IDM_DIMENSION_NAMES,
+    IDM_INDICATOR_COLUMNS,
+    IKE_INDICATORS,
+    IKL_INDICATORS,
+    IKS_INDICATORS,
+    CompositeIndex,
+    Indicator,
 )
 from smartkampung.model._observations import RolloutObservations, months_elapsed, observation_month
 from smartkampung.model._programme import (
@@ -63,10 +77,15 @@ from smartkampung.model._village import (
 )
 
 __all__ = [
+    "CONNECTION_DRIVER",
     "DEFAULT_HOUSEHOLD_SIZE",
+    "DEFAULT_PROGRAMME_EFFECTS",
     "DEFAULT_TECHNOLOGIES",
     "DISTRIBUTIONS",
     "IDM_CODE_NO_SCORE",
+    "IDM_DIMENSION_NAMES",
+    "IDM_INDEX",
+    "IDM_INDICATOR_COLUMNS",
     "IDM_THRESHOLDS",
     "IDR_PER_USD",
     "IKE_INDICATORS",
@@ -82,6 +101,7 @@ __all__ = [
     "AdoptionModel",
     "BudgetPhase",
     "CodeSystem",
+    "CompositeIndex",
     "Distribution",
     "District",
     "Fixed",
@@ -90,6 +110,10 @@ __all__ = [
     "IDMDimension",
     "IDMScore",
     "IDMStatus",
+    "IDMStatusCounts",
+    "Indicator",
+    "IndicatorEffect",
+    "IndicatorPanel",
     "Location",
     "LogNormal",
     "ModelValidationError",

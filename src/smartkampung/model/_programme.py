@@ -65,8 +65,10 @@ class Pillar:
     name_local : str, optional
         Name in the local language (Indonesian for Smart Kampung).
     idm_dimension : IDMDimension, optional
-        Which IDM sub-index this pillar's services move in the outcome model;
-        None for a pillar that moves none.
+        The IDM dimension this pillar's services count toward: an IDM effect
+        rule driven by that dimension (e.g. ``"social"``, the residents'
+        internet rule of :data:`~smartkampung.model.DEFAULT_PROGRAMME_EFFECTS`)
+        reads their adoption. None for a pillar that counts toward none.
     """
 
     id: str = attrs.field(validator=_ident)

@@ -9,6 +9,7 @@ them once.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, Literal
 
 import attrs
@@ -16,7 +17,21 @@ import attrs
 from smartkampung import _defaults
 from smartkampung._errors import FieldError, FieldTypeError
 from smartkampung._validation import instance_of, matches, number, one_of, optional, whole
+from smartkampung.model._distributions import (
+    DISTRIBUTIONS,
+    Distribution,
+    Fixed,
+    FromPosterior,
+    LogNormal,
+    Normal,
+    Triangular,
+    Uniform,
+    _dist_field,
+    _nonneg_distribution,
+    _optional_distribution,
+)
 from smartkampung.model._geo import Location
+from smartkampung.model._idm_data import DEFAULT_PROGRAMME_EFFECTS, IDMStatusCounts, IndicatorEffect
 from smartkampung.model._programme import Programme, smart_kampung_programme
 from smartkampung.model._village import DEFAULT_HOUSEHOLD_SIZE, VillageKind
 
@@ -48,155 +63,6 @@ _finite = number()
 _nonneg = number(0.0)
 _positive = number(0.0, exclusive_minimum=True)
 _unit = number(0.0, 1.0)
-
-
-# --------------------------------------------------------------------- distributions
-
-
-@attrs.frozen
-class Fixed:
-    """A known value. In a file, a plain number means ``Fixed``."""
-
-    value: float = attrs.field(validator=_finite)
-
-    @property
-    def mean(self) -> float:
-        """Expected value."""
-        return float(self.value)
-
-
-@attrs.frozen
-class Uniform:
-    """Uniform on ``[low, high]``."""
-
-    low: float = attrs.field(validator=_finite)
-    high: float = attrs.field(validator=_finite)
-
-    def __attrs_post_init__(self) -> None:
-        if self.high < self.low:
-            raise FieldError("Uniform", "high", f"must be >= low ({self.low}), got {self.high}")
-
-    @property
-    def mean(self) -> float:
-        """Expected value."""
-        return (self.low + self.high) / 2
-
-
-@attrs.frozen
-class Normal:
-    """Normal with mean and standard deviation, truncated to ``[low, high]`` by rejection."""
-
-    mu: float = attrs.field(validator=_finite)
-    sigma: float = attrs.field(validator=_nonneg)
-    low: float = attrs.field(default=-math.inf, validator=number(allow_inf=True))
-    high: float = attrs.field(default=math.inf, validator=number(allow_inf=True))
-
-    def __attrs_post_init__(self) -> None:
-        if not self.low < self.high:
-            raise FieldError("Normal", "high", f"must be > low ({self.low}), got {self.high}")
-
-    @property
-    def mean(self) -> float:
-        """Mean of the untruncated normal."""
-        return float(self.mu)
-
-
-@attrs.frozen
-class LogNormal:
-    """Log-normal given its median and the standard deviation of its logarithm."""
-
-    median: float = attrs.field(validator=_positive)
-    sigma: float = attrs.field(validator=_nonneg)
-
-    @property
-    def mean(self) -> float:
-        """Expected value."""
-        return float(self.median * math.exp(self.sigma**2 / 2))
-
-
-@attrs.frozen
-class Triangular:
-    """Triangular on ``[low, high]`` with its peak at ``mode``."""
-
-    low: float = attrs.field(validator=_finite)
-    mode: float = attrs.field(validator=_finite)
-    high: float = attrs.field(validator=_finite)
-
-    def __attrs_post_init__(self) -> None:
-        if not self.low <= self.mode <= self.high or self.low == self.high:
-            raise FieldError("Triangular", "mode", f"must lie in [low, high] with low < high, got low = "
-                             f"{self.low}, mode = {self.mode}, high = {self.high}")
-
-    @property
-    def mean(self) -> float:
-        """Expected value."""
-        return (self.low + self.mode + self.high) / 3
-
-
-@attrs.frozen
-class FromPosterior:
-    """Drawn jointly with the other calibrated parameters: the run's row of ``rollout.posterior``.
-
-    Stands where a distribution goes in :class:`RolloutAssumptions`
-    (``budget_idr_per_month``, a phase's budget or scale,
-    ``readiness_months``, ``cost_spread``); the scenario's
-    :class:`RolloutPosterior` must hold a column of that name. In a file:
-    ``{distribution = "posterior"}``.
-    """
-
-    @property
-    def mean(self) -> float:
-        """Not defined apart from the posterior sample."""
-        return math.nan
-
-
-#: An uncertain quantity: one of the distribution classes.
-Distribution = Fixed | Uniform | Normal | LogNormal | Triangular | FromPosterior
-#: The distribution classes, by the name used in files.
-DISTRIBUTIONS: dict[str, type] = {
-    "fixed": Fixed, "uniform": Uniform, "normal": Normal, "lognormal": LogNormal, "triangular": Triangular,
-    "posterior": FromPosterior}
-_DISTRIBUTIONS = tuple(DISTRIBUTIONS.values())
-
-
-def _as_distribution(value: Any) -> Any:
-    # Let Python callers write a plain number where a distribution goes.
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Fixed(float(value))
-    return value
-
-
-def _is_distribution(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, _DISTRIBUTIONS):
-        raise FieldTypeError(type(instance).__name__, attribute.name,
-                             f"must be a number or a distribution, got {value!r}")
-
-
-def _lowest(value: Any) -> float:
-    """The smallest value a distribution can draw."""
-    if isinstance(value, Fixed):
-        return value.value
-    if isinstance(value, (Uniform, Triangular)):
-        return value.low
-    if isinstance(value, Normal):
-        return value.low if value.sigma > 0 else value.mu
-    return 0.0  # LogNormal: positive; FromPosterior: a sample checked to hold values >= 0
-
-
-def _nonneg_distribution(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    _is_distribution(instance, attribute, value)
-    if _lowest(value) < 0:
-        hint = "" if isinstance(value, Fixed) else " (bound it below at 0, e.g. normal with low = 0)"
-        raise FieldError(type(instance).__name__, attribute.name,
-                         f"must not be negative, but {value!r} can draw {_lowest(value):g}{hint}")
-
-
-def _optional_distribution(value: Any) -> Any:
-    return None if value is None else _as_distribution(value)
-
-
-def _dist_field(default: float) -> Any:
-    return attrs.field(default=Fixed(default), converter=_as_distribution, validator=_nonneg_distribution)
 
 
 # ------------------------------------------------------------------------- sections
@@ -498,42 +364,115 @@ class AdoptionAssumptions:
     stochastic: bool = attrs.field(default=True, validator=instance_of(bool))
 
 
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, numbers.Integral) else value
+
+
+def _counts(value: Any) -> Any:
+    # Lists from files and tuples of numpy integers become tuples of int; anything else is left for the check.
+    if value is None or isinstance(value, (str, bytes)):
+        return value
+    try:
+        items = tuple(value)
+    except TypeError:
+        return value
+    return tuple(_whole_number(v) for v in items)
+
+
+def _effects(value: Any) -> Any:
+    if isinstance(value, IndicatorEffect):
+        return (value,)
+    try:
+        return tuple(value)
+    except TypeError:
+        return value
+
+
 @attrs.frozen
 class IDMAssumptions:
-    """The IDM projection (see :func:`smartkampung.sim.idm.project_idm`).
+    """The IDM projection: the observed state it starts from and how the programme moves the indicators.
 
-    Desa without a score in the region data start from ``base_*`` plus a
-    village-level spread; kelurahan have no IDM. Every default is an
-    illustrative assumption: no per-village IDM table for Banyuwangi is
-    public (see docs/data.rst).
+    The projection of each run is the background dynamics fitted to the
+    ministry's 2021–2024 panel plus the programme's effects on the indicators
+    it touches (see :func:`smartkampung.sim.run.run_outcomes`). It starts
+    from what was observed, in ``observed_year``: the desa's own scores where
+    the region has them (:attr:`Village.idm <smartkampung.model.Village.idm>`),
+    the other desa drawn consistently with ``status_counts``. Years before
+    ``observed_year`` are not projected. Without ``observed_year`` there is
+    no IDM projection.
 
     Parameters
     ----------
-    base_iks, base_ike, base_ikl : float
-        Starting sub-indices for desa without a score. [0–1]
-    base_spread : float
-        Standard deviation of the per-desa starting values around the base,
-        drawn in every run from the run's stream. [0–1]
-    effect_social, effect_economic, effect_ecological : float
-        Rise of each sub-index at full adoption. [-]
-    lag_months : int
-        Months before adoption shows in the index. [months]
-    ceiling : float
-        Highest value the programme can lift a sub-index to. [0–1]
-    trend_per_year : float
-        Secular rise of every sub-index, programme or not. [year⁻¹]
+    observed_year : int, optional
+        IDM year of the observed state (the ministry's IDM release of that
+        year), e.g. 2020. None: no IDM projection.
+    status_counts : tuple of int, optional
+        Desa per status in ``observed_year``, lowest status first (IDM: Sangat
+        Tertinggal, Tertinggal, Berkembang, Maju, Mandiri), for all the desa
+        of the region as published; desa with a score of their own take its
+        status and the others share what remains. None when every desa has a
+        score of its own.
+    source : str
+        Where the observed state comes from.
+    effects : tuple of IndicatorEffect
+        How the programme raises indicators (never lowers them); default
+        :data:`~smartkampung.model.DEFAULT_PROGRAMME_EFFECTS`, ``()`` for
+        none. A rule's ``driver`` is ``"connection"``, a service id of the
+        programme, or an IDM dimension (``"social"``, ``"economic"``,
+        ``"ecological"``: the services of the pillars moving it).
+    cutoff_month : int
+        Last month of a year whose state that year's IDM records; an office
+        connected by then counts as connected in that year's IDM. [month of year, 1–12]
+    counterfactual : bool
+        True: report the desa without the programme's effects. Each run draws
+        exactly the starting state and the shocks it would draw with them
+        (the effects still decide which donor records can give each desa its
+        observed status), then leaves the effects out, so the observed year is
+        the counterfactual one (no longer the published counts) and a
+        comparison on the same seed pairs every run with its programme run.
     """
 
-    base_iks: float = attrs.field(default=_defaults.IDM_BASE[0], validator=_unit)
-    base_ike: float = attrs.field(default=_defaults.IDM_BASE[1], validator=_unit)
-    base_ikl: float = attrs.field(default=_defaults.IDM_BASE[2], validator=_unit)
-    base_spread: float = attrs.field(default=_defaults.IDM_BASE_SPREAD, validator=_nonneg)
-    effect_social: float = attrs.field(default=_defaults.IDM_EFFECT[0], validator=_finite)
-    effect_economic: float = attrs.field(default=_defaults.IDM_EFFECT[1], validator=_finite)
-    effect_ecological: float = attrs.field(default=_defaults.IDM_EFFECT[2], validator=_finite)
-    lag_months: int = attrs.field(default=_defaults.IDM_LAG_MONTHS[0], validator=whole(0))
-    ceiling: float = attrs.field(default=_defaults.IDM_CEILING[0], validator=_unit)
-    trend_per_year: float = attrs.field(default=_defaults.IDM_TREND_PER_YEAR[0], validator=_finite)
+    observed_year: int | None = attrs.field(default=None, validator=optional(whole(1, 9999)))
+    status_counts: tuple[int, ...] | None = attrs.field(default=None, converter=_counts)
+    source: str = attrs.field(default="", validator=instance_of(str))
+    effects: tuple[IndicatorEffect, ...] = attrs.field(default=DEFAULT_PROGRAMME_EFFECTS, converter=_effects)
+    cutoff_month: int = attrs.field(default=_defaults.IDM_CUTOFF_MONTH, validator=whole(1, 12))
+    counterfactual: bool = attrs.field(default=False, validator=instance_of(bool))
+
+    def __attrs_post_init__(self) -> None:
+        counts = self.status_counts
+        if counts is not None:
+            if not isinstance(counts, tuple) or len(counts) < 2 or any(
+                    not isinstance(c, int) or isinstance(c, bool) or c < 0 for c in counts):
+                raise FieldError("IDMAssumptions", "status_counts",
+                                 f"must be whole numbers >= 0, one per status (IDM: 5), got {counts!r}")
+            if self.observed_year is None:
+                raise FieldError("IDMAssumptions", "observed_year",
+                                 "must be given with status_counts (the IDM year they were observed in)")
+        if not isinstance(self.effects, tuple) or any(not isinstance(e, IndicatorEffect) for e in self.effects):
+            raise FieldTypeError("IDMAssumptions", "effects", f"must be IndicatorEffect rules, got {self.effects!r}")
+
+    @classmethod
+    def from_counts(cls, counts: IDMStatusCounts, **changes: Any) -> IDMAssumptions:
+        """Start from published status counts (e.g. :func:`smartkampung.datasets.banyuwangi_idm_status`).
+
+        Parameters
+        ----------
+        counts : IDMStatusCounts
+            Year, counts and source of the observed state.
+        **changes
+            Other fields (``effects``, ``cutoff_month``, ``counterfactual``).
+        """
+        if not isinstance(counts, IDMStatusCounts):
+            raise FieldTypeError("IDMAssumptions", "counts", f"must be IDMStatusCounts, got {counts!r}")
+        return cls(observed_year=counts.year, status_counts=counts.counts, source=counts.source, **changes)
+
+    @property
+    def requested(self) -> bool:
+        """Whether the scenario asks for an IDM projection (it declares an observed year)."""
+        return self.observed_year is not None
 
 
 @attrs.frozen
@@ -554,7 +493,7 @@ class OutcomeAssumptions:
     value_of_time_idr_per_hour : float
         Value of an hour of travel. [IDR/h]
     idm : IDMAssumptions
-        The IDM projection.
+        The IDM projection (none unless it declares an observed state).
     """
 
     office: Location | None = attrs.field(default=None, validator=optional(instance_of(Location)))

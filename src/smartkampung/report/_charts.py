@@ -55,8 +55,8 @@ def chart_svgs(result: SimulationResult, lang: str, currency: str | None = None)
         "adoption": plots.adoption_by_pillar,
         "cost": plots.cost,
     }
-    if result.year_labels and result.idm_counts.any():
-        drawers["idm"] = plots.idm_status_bands
+    if result.has_idm:
+        drawers["idm"] = plots.idm_status
     out: dict[str, str] = {}
     with matplotlib.rc_context(
         {"svg.fonttype": "none", "svg.hashsalt": "smartkampung", "font.family": ["DejaVu Sans", "sans-serif"]}

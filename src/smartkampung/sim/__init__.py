@@ -21,7 +21,10 @@ planning
 adoption
     Bass closed form and the spatial Bass simulation core.
 outcomes
-    Coverage, transactions, travel saved, costs, IDM projection.
+    Coverage, transactions, travel saved, costs.
+idm
+    The IDM from its indicators: dynamics fitted to the ministry's panel,
+    programme effects, projection from an observed state.
 distributions
     Inverse CDFs of the scenario's uncertain assumptions.
 calibrate
@@ -40,6 +43,7 @@ objects (see :func:`smartkampung.io.read_region`).
 """
 
 from smartkampung.sim.ensemble import compare, simulate
+from smartkampung.sim.idm import IDMInputs
 from smartkampung.sim.planning import NetworkPlan, plan_network, schedule_rollout
 from smartkampung.sim.results import Comparison, SimulationResult
 from smartkampung.sim.roads import RoadGraph, road_fibre_tree
@@ -48,6 +52,7 @@ from smartkampung.sim.run import PreparedScenario, prepare
 
 __all__ = [
     "Comparison",
+    "IDMInputs",
     "NetworkPlan",
     "PreparedScenario",
     "RoadGraph",

@@ -24,7 +24,6 @@ from numpy.typing import NDArray
 from smartkampung._typing import spawn_generators
 from smartkampung._validation import check_choice
 from smartkampung.model._programme import AdoptionModel
-from smartkampung.sim import idm as idm_uplift
 from smartkampung.sim._adoption_batch import BACKENDS, adopt_batch
 from smartkampung.sim.adoption import linear_adoption
 from smartkampung.sim.rollout import RolloutSchedule
@@ -53,10 +52,12 @@ class Adoption:
         First month with at least half of the market adopting; -1 if never.
     final_fraction : ndarray of float32, shape (n_services, n_villages)
         Share of the market adopting at the horizon.
-    dimension_adopters : ndarray of float64, shape (3, n_years, n_villages)
-        Adopters of the services whose pillar moves each IDM dimension, at
-        each IDM year's December minus the IDM lag. [households]
-    dimension_market : ndarray of float64, shape (3, n_villages)
+    driver_adopters : ndarray of float64, shape (n_drivers, n_years, n_villages)
+        For each adoption fraction an IDM effect rule reads
+        (``PreparedIDM.drivers``: a service, or the services of an IDM
+        dimension), its adopters at each IDM year's data cut-off (0 before
+        the start); ``(0, 0, n_villages)`` without IDM. [households]
+    driver_market : ndarray of float64, shape (n_drivers, n_villages)
         Their markets. [households]
     trajectories : ndarray, shape (n_services, n_months, n_villages), optional
         Adopters per month and village, when asked for. [households]
@@ -66,8 +67,8 @@ class Adoption:
     hours_saved: NDArray[np.float64]
     half_month: NDArray[np.int32]
     final_fraction: NDArray[np.float32]
-    dimension_adopters: NDArray[np.float64]
-    dimension_market: NDArray[np.float64]
+    driver_adopters: NDArray[np.float64]
+    driver_market: NDArray[np.float64]
     trajectories: NDArray[Any] | None = None
 
 
@@ -112,17 +113,18 @@ def adopt_runs(prepared: PreparedScenario, schedules: Sequence[RolloutSchedule],
     :data:`BATCH_BYTES` of adopters, then reduced run by run.
     """
     check_choice(backend, "backend", "adopt_runs", BACKENDS)
-    sc = prepared.scenario
-    services = sc.programme.services
-    dim_index = {p.id: (idm_uplift.IDM_DIMENSIONS.index(p.idm_dimension.value) if p.idm_dimension is not None
-                        else -1) for p in sc.programme.pillars}
+    services = prepared.scenario.programme.services
     T, n, R, S = prepared.n_months, prepared.n_villages, len(schedules), len(services)
-    sample_months = prepared.year_months - sc.outcomes.idm.lag_months
-    valid = sample_months >= 0
+    idm = prepared.idm
+    if idm is not None:
+        sample_months, driver_services = idm.sample_months, idm.driver_services
+    else:
+        sample_months, driver_services = np.zeros(0, dtype=np.int64), np.zeros((0, S), dtype=bool)
+    valid = (sample_months >= 0) & (sample_months < T)
     totals = np.zeros((R, S, T))
     hours = np.zeros((R, T))
-    dim_adopters = np.zeros((R, 3, len(sample_months), n))
-    dim_market = np.zeros((3, n))
+    driver_adopters = np.zeros((R, driver_services.shape[0], len(sample_months), n))
+    driver_market = np.zeros((driver_services.shape[0], n))
     half_month = np.full((R, S, n), -1, dtype=np.int32)
     final_fraction = np.zeros((R, S, n), dtype=np.float32)
     trajectories: list[NDArray[Any] | None] = [None] * R
@@ -137,9 +139,8 @@ def adopt_runs(prepared: PreparedScenario, schedules: Sequence[RolloutSchedule],
         half = np.where(market > 0, 0.5 * market, np.inf)
         has_market = market > 0
         market_or_1 = np.maximum(market, 1)
-        d = dim_index[svc.pillar]
-        if d >= 0:
-            dim_market[d] += market
+        drivers = np.flatnonzero(driver_services[:, s])
+        driver_market[drivers] += market
         for lo in range(0, R, group):
             runs = range(lo, min(lo + group, R))
             adopters = _service_adopters(prepared, svc, s, conn[lo:runs.stop], [draws[r] for r in runs],
@@ -151,16 +152,16 @@ def adopt_runs(prepared: PreparedScenario, schedules: Sequence[RolloutSchedule],
                 reached = np.count_nonzero(a >= half, axis=0)
                 half_month[r, s] = np.where(reached > 0, T - reached, -1)
                 final_fraction[r, s] = np.where(has_market, a[-1] / market_or_1, 0.0)
-                if d >= 0:
-                    dim_adopters[r, d, valid] += a[sample_months[valid]]
+                for d in drivers:
+                    driver_adopters[r, d, valid] += a[sample_months[valid]]
                 if keep_trajectories:
                     if trajectories[r] is None:
                         trajectories[r] = np.zeros((S, T, n), dtype=a.dtype)
                     trajectories[r][s] = a  # type: ignore[index]
             del adopters
     return [Adoption(totals=totals[r], hours_saved=hours[r], half_month=half_month[r],
-                     final_fraction=final_fraction[r], dimension_adopters=dim_adopters[r],
-                     dimension_market=dim_market, trajectories=trajectories[r]) for r in range(R)]
+                     final_fraction=final_fraction[r], driver_adopters=driver_adopters[r],
+                     driver_market=driver_market, trajectories=trajectories[r]) for r in range(R)]
 
 
 def _service_adopters(prepared: PreparedScenario, svc: Any, s: int, conn: NDArray[np.int64],

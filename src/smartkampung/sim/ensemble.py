@@ -30,6 +30,7 @@ from smartkampung.model._village import Region
 from smartkampung.sim._adopt_runs import BATCH_BYTES
 from smartkampung.sim._adoption_batch import BACKENDS, numba_available
 from smartkampung.sim._workers import receive, ship
+from smartkampung.sim.idm import IDMInputs
 from smartkampung.sim.results import Comparison, Reducer, SimulationResult
 from smartkampung.sim.run import PreparedScenario, RunOutput, prepare, run_chunk
 
@@ -40,8 +41,11 @@ __all__ = ["compare", "simulate"]
 _SERIAL_CHUNK_MAX = 50
 
 
-def _prepared(scenario: Scenario | PreparedScenario, region: Region | None, fn: str) -> PreparedScenario:
+def _prepared(scenario: Scenario | PreparedScenario, region: Region | None, idm: IDMInputs | None,
+              fn: str) -> PreparedScenario:
     if isinstance(scenario, PreparedScenario):
+        if idm is not None:
+            raise ParameterError("idm", "the scenario is already prepared: pass idm to prepare()", function=fn)
         return scenario
     if not isinstance(scenario, Scenario):
         raise ParameterError("scenario", f"must be a Scenario or a PreparedScenario, got {type(scenario).__name__}",
@@ -50,7 +54,7 @@ def _prepared(scenario: Scenario | PreparedScenario, region: Region | None, fn: 
         raise ParameterError("region", "is required with a Scenario: read the scenario's own with "
                              "smartkampung.io.read_region(scenario.region), or call smartkampung.simulate, which "
                              "does", function=fn)
-    return prepare(scenario, region)
+    return prepare(scenario, region, idm=idm)
 
 
 def _workers_of(executor: Any) -> int:
@@ -112,6 +116,7 @@ def simulate(
     region: Region | None = None,
     quantile_levels: Iterable[float] = (0.1, 0.5, 0.9),
     backend: str = "numpy",
+    idm: IDMInputs | None = None,
 ) -> SimulationResult:
     """Run a Monte Carlo ensemble of a scenario.
 
@@ -152,6 +157,12 @@ def simulate(
         "smartkampung[fast]"``), several times faster, with other random
         numbers of the same law, so the result records its backend
         (:attr:`SimulationResult.backend`).
+    idm : IDMInputs, optional
+        Fitted dynamics and donor records for the IDM projection, needed with
+        a Scenario that declares an observed IDM state on a region with desa
+        (see :func:`~smartkampung.sim.run.prepare`; :func:`smartkampung.simulate`
+        passes the bundled ones). Without it such a scenario is refused;
+        regions without desa have no IDM projection.
 
     Returns
     -------
@@ -182,7 +193,7 @@ def simulate(
     if not levels or any(not 0.0 <= q <= 1.0 for q in levels):
         raise ParameterError("quantile_levels", f"must be probabilities in [0, 1], got {levels}", function=fn)
     root = as_seed_sequence(rng, fn)
-    prepared = _prepared(scenario, region, fn)
+    prepared = _prepared(scenario, region, idm, fn)
     collector = SimulationResult.collector(prepared, runs=runs, root=root, keep_trajectories=keep_trajectories,
                                            quantile_levels=levels, backend=backend)
     report, close = _progress_callback(progress, runs)
@@ -235,7 +246,8 @@ def _run_on(executor: Executor, shipped: Any, chunks: list[list[int]], root: np.
 
 def compare(scenarios: Sequence[Scenario | PreparedScenario], *, runs: int, rng: SeedLike = None,
             executor: Executor | None = None, region: Region | None = None,
-            progress: bool | Callable[[int, int], None] | None = None, backend: str = "numpy") -> Comparison:
+            progress: bool | Callable[[int, int], None] | None = None, backend: str = "numpy",
+            idm: IDMInputs | None = None) -> Comparison:
     """Run several scenarios on common random numbers.
 
     Every scenario is run with the same root seed, so run *r* of each draws
@@ -247,8 +259,9 @@ def compare(scenarios: Sequence[Scenario | PreparedScenario], *, runs: int, rng:
     ----------
     scenarios : sequence of Scenario
         At least one; names should differ.
-    runs, rng, executor, region, progress, backend
-        As :func:`simulate`.
+    runs, rng, executor, region, progress, backend, idm
+        As :func:`simulate`. Run *r* of every scenario also draws its IDM
+        starting state and shocks from the same stream.
 
     Returns
     -------
@@ -259,5 +272,6 @@ def compare(scenarios: Sequence[Scenario | PreparedScenario], *, runs: int, rng:
         raise ParameterError("scenarios", "give at least one scenario", function="compare")
     root = as_seed_sequence(rng, "compare")
     results = tuple(simulate(s, runs=runs, rng=root, executor=executor, region=region, progress=progress,
-                             backend=backend) for s in scenarios)
+                             backend=backend, idm=idm if isinstance(s, Scenario) else None)
+                    for s in scenarios)
     return Comparison(results)

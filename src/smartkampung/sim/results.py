@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from smartkampung._arrays import ARRAY_EQ_NAN, readonly_view
 from smartkampung._errors import ParameterError
-from smartkampung.model._idm import IDMStatus
+from smartkampung.model import IDMStatus
 from smartkampung.sim import metrics as _metrics
 from smartkampung.sim.metrics import Metric, metric_table
 from smartkampung.sim.run import PreparedScenario, RunOutput, draw_names
@@ -27,6 +27,7 @@ from smartkampung.sim.run import PreparedScenario, RunOutput, draw_names
 __all__ = ["CUMULATIVE_METRICS", "HEADLINE_METRICS", "Comparison", "Reducer", "SimulationResult"]
 
 _STOCKS, _FLOWS = _metrics.summary_metrics(metric_table((), ()))
+_IDM_STATUS_NAMES: tuple[str, ...] = tuple(s.value for s in IDMStatus)
 #: Metrics shown in summaries: stocks and ratios at the last month, and the flows.
 HEADLINE_METRICS: tuple[str, ...] = (*(m.name for m in _STOCKS[:4]), "transactions",
                                      *(m.name for m in _STOCKS[4:]))
@@ -66,9 +67,20 @@ class SimulationResult:
     draws : ndarray of float64, shape (runs, n_draws)
         The drawn uncertain assumptions per run.
     year_labels : tuple of int
-        Calendar year of each IDM projection (December).
-    idm_counts : ndarray of int64, shape (runs, n_years, 5)
-        Desa in each IDM status, Sangat Tertinggal … Mandiri.
+        IDM years of :attr:`idm_counts` (IDM *Y* is the ministry's IDM *Y*
+        release, scored from the state at the data cut-off of year *Y*): the
+        observed year first (its counts are the drawn starting state, which
+        reproduces the observed counts), then each projected year. Empty
+        when the scenario projects no IDM for its region (see
+        :attr:`has_idm`).
+    idm_counts : ndarray of int64, shape (runs, n_years, n_statuses)
+        Desa in each status (IDM: Sangat Tertinggal … Mandiri) in each IDM
+        year; shape (runs, 0, 5) without IDM.
+    idm_status_names : tuple of str
+        The statuses along the last axis of :attr:`idm_counts`, as written
+        in tables (IDM: ``"sangat_tertinggal"`` … ``"mandiri"``).
+    idm_index_name : str
+        Name of the index projected (``"IDM"``, or a country's own).
     village_codes : ndarray of str, shape (n_villages,)
     service_ids : tuple of str
     p_connected : ndarray of float64, shape (n_villages,)
@@ -101,6 +113,8 @@ class SimulationResult:
     draws: NDArray[np.float64] = _arr
     year_labels: tuple[int, ...] = attrs.field(default=(), repr=False)
     idm_counts: NDArray[np.int64] = _arr
+    idm_status_names: tuple[str, ...] = attrs.field(default=_IDM_STATUS_NAMES, repr=False)
+    idm_index_name: str = attrs.field(default="IDM", repr=False)
     village_codes: NDArray[np.str_] = _arr
     service_ids: tuple[str, ...] = attrs.field(default=(), repr=False)
     p_connected: NDArray[np.float64] = _arr
@@ -150,9 +164,34 @@ class SimulationResult:
         """A flow metric summed over the horizon, per run, shape (runs,)."""
         return np.asarray(self.metric(name).sum(axis=1))
 
+    @property
+    def has_idm(self) -> bool:
+        """Whether the result holds an IDM projection (an observed state, desa, IDM years in the horizon)."""
+        return len(self.year_labels) > 0
+
     def idm_quantiles(self, q: Sequence[float] | None = None) -> NDArray[np.float64]:
-        """Quantiles over runs of the desa count per IDM status and year, shape (len(q), n_years, 5)."""
-        return np.asarray(np.quantile(self.idm_counts, self._levels(q), axis=0))
+        """Quantiles over runs of the desa count per status and IDM year, shape (len(q), n_years, n_statuses).
+
+        E.g. ``idm_quantiles((0.1, 0.5, 0.9))[:, year_labels.index(2024), 4]``
+        is the 10 %, 50 % and 90 % quantiles of the number of Mandiri desa in
+        IDM 2024. Empty years axis without IDM.
+        """
+        levels = self._levels(q)
+        if not self.has_idm:
+            return np.zeros((len(levels), 0, self.idm_counts.shape[-1]))
+        return np.asarray(np.quantile(self.idm_counts, levels, axis=0))
+
+    @property
+    def idm_status_labels(self) -> tuple[str, ...]:
+        """Display labels of the statuses (IDM: ``"Desa Sangat Tertinggal"`` … ``"Desa Mandiri"``)."""
+        if self.idm_status_names == _IDM_STATUS_NAMES:
+            return tuple(s.label for s in IDMStatus)
+        return self.idm_status_names
+
+    @property
+    def idm_unit(self) -> str:
+        """What :attr:`idm_counts` counts: ``"desa"`` for IDM, ``"villages"`` for a country's own index."""
+        return "desa" if self.idm_status_names == _IDM_STATUS_NAMES else "villages"
 
     def _levels(self, q: Sequence[float] | None) -> tuple[float, ...]:
         levels = self.quantile_levels if q is None else tuple(float(x) for x in q)
@@ -164,8 +203,8 @@ class SimulationResult:
     def summary_rows(self, q: Sequence[float] | None = None) -> list[tuple[str, str, tuple[float, ...]]]:
         """Headline outcomes with their quantiles: ``(label, unit, values)`` rows.
 
-        Stocks at the last month, flows summed over the horizon, and the desa
-        per IDM status in the last projected year.
+        Stocks at the last month, flows summed over the horizon, and, when
+        there is an IDM projection, the desa per status in its last year.
         """
         levels = self._levels(q)
         rows: list[tuple[str, str, tuple[float, ...]]] = []
@@ -177,10 +216,11 @@ class SimulationResult:
         for m in flows:
             values = np.quantile(self.total(m.name), levels)
             rows.append((f"{m.name} (total to {end})", m.summary_unit, tuple(float(v) for v in values)))
-        if self.year_labels and self.idm_counts.any():  # only regions with scored desa
+        if self.has_idm:
             last = np.quantile(self.idm_counts[:, -1, :], levels, axis=0)
-            for code, status in enumerate(IDMStatus):
-                rows.append((f"desa {status.label} ({self.year_labels[-1]})", "desa",
+            prefix = "desa" if self.idm_unit == "desa" else self.idm_index_name
+            for code, label in enumerate(self.idm_status_labels):
+                rows.append((f"{prefix} {label} ({self.year_labels[-1]})", self.idm_unit,
                              tuple(float(v) for v in last[:, code])))
         return rows
 
@@ -210,12 +250,12 @@ class SimulationResult:
         return header, rows
 
     def idm_table(self, q: Sequence[float] | None = None) -> tuple[list[str], list[list[Any]]]:
-        """Header and rows (year, status, quantiles of the desa count) without pandas."""
+        """Header and rows (IDM year, status, quantiles of the desa count) without pandas; no rows without IDM."""
         levels = self._levels(q)
         header = ["year", "status", *[f"q{round(x * 100):02d}" for x in levels]]
-        qs = self.idm_quantiles(levels)  # (nq, n_years, 5)
-        rows = [[year, status.value, *[float(qs[k, y, code]) for k in range(len(levels))]]
-                for y, year in enumerate(self.year_labels) for code, status in enumerate(IDMStatus)]
+        qs = self.idm_quantiles(levels)  # (nq, n_years, n_statuses)
+        rows = [[year, name, *[float(qs[k, y, code]) for k in range(len(levels))]]
+                for y, year in enumerate(self.year_labels) for code, name in enumerate(self.idm_status_names)]
         return header, rows
 
     def village_table(self) -> tuple[list[str], list[list[Any]]]:
@@ -332,7 +372,7 @@ class SimulationResult:
                     "metric_unit": ("metric", [m.unit for m in self.metrics]),
                     "metric_kind": ("metric", [m.kind for m in self.metrics]),
                     "draw": list(self.draw_names), "year": list(self.year_labels),
-                    "status": [s.value for s in IDMStatus]},
+                    "status": list(self.idm_status_names)},
             attrs={"scenario": self.scenario_name, "seed_entropy": str(self.seed_entropy), "runs": self.runs,
                    "backend": self.backend},
         )
@@ -450,7 +490,7 @@ class Reducer:
         self.draw_names = draw_names(sc)
         self.monthly = np.zeros((runs, len(prepared.metric_names), t))
         self.draws = np.zeros((runs, len(self.draw_names)))
-        self.idm_counts = np.zeros((runs, len(prepared.year_months), 5), dtype=np.int64)
+        self.idm_counts = np.zeros((runs, len(prepared.year_labels), prepared.n_statuses), dtype=np.int64)
         self.n_connected = np.zeros(n)
         self.sum_connection_month = np.zeros(n)
         self.n_half = np.zeros((n_services, n))
@@ -484,6 +524,7 @@ class Reducer:
         if self.next_index != self.runs:
             raise RuntimeError(f"only {self.next_index} of {self.runs} runs were collected")
         sc = self.prepared.scenario
+        idm = self.prepared.idm
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_conn = np.where(self.n_connected > 0, self.sum_connection_month / self.n_connected, np.nan)
             mean_half = np.where(self.n_half > 0, self.sum_half_month / self.n_half, np.nan)
@@ -497,6 +538,8 @@ class Reducer:
             month_labels=tuple(sc.month_label(m) for m in range(self.prepared.n_months)),
             monthly=self.monthly, draw_names=self.draw_names, draws=self.draws,
             year_labels=self.prepared.year_labels, idm_counts=self.idm_counts,
+            idm_status_names=idm.status_names if idm is not None else _IDM_STATUS_NAMES,
+            idm_index_name=idm.index.name if idm is not None else "IDM",
             village_codes=self.prepared.plan.columns.code, service_ids=tuple(s.id for s in sc.programme.services),
             p_connected=self.n_connected / self.runs, mean_connection_month=mean_conn,
             p_half_adoption=self.n_half / self.runs, mean_half_adoption_month=mean_half,

@@ -37,11 +37,11 @@ from smartkampung._errors import ParameterError
 from smartkampung.model._geo import Location, mean_location
 from smartkampung.model._scenario import FromPosterior, Scenario
 from smartkampung.model._village import Region
-from smartkampung.sim import idm as idm_uplift
 from smartkampung.sim import outcomes
 from smartkampung.sim._adopt_runs import Adoption, adopt, adopt_runs
 from smartkampung.sim.distributions import quantile
 from smartkampung.sim.geometry import great_circle_km, nearest_neighbours
+from smartkampung.sim.idm import IDMInputs, PreparedIDM, prepare_idm, project_run
 from smartkampung.sim.metrics import Metric, metric_table
 from smartkampung.sim.planning import NetworkPlan, plan_network, plan_rollout_order, schedule_rollout
 from smartkampung.sim.policies import COST_FREE_POLICIES
@@ -72,7 +72,7 @@ DRAWS: Final[tuple[str, ...]] = ("budget_idr_per_month", "capex_multiplier", "p_
 #: The draws of a declared tail, after the budget phases: the mean readiness wait, the cost
 #: spread and the row of the calibrated posterior (-1 without one).
 TAIL_DRAWS: Final[tuple[str, ...]] = ("readiness_months", "cost_spread", "posterior_row")
-_N_STATUS: Final[int] = 5
+_N_STATUS: Final[int] = 5  # IDM's statuses: the shape of the (empty) counts when there is no projection
 
 
 # --------------------------------------------------------------------------- preparing
@@ -99,17 +99,11 @@ class PreparedScenario:
         households, its people, its running cost per month [IDR], then 1
         for each village kind present (``metrics`` has a
         ``villages_connected:<kind>`` row for each).
-    idm_base : ndarray of float64, shape (3, n_villages)
-        Starting IKS, IKE, IKL before the per-run spread: a desa's own score
-        where the region has one, else the scenario's assumed base; NaN for
-        villages without IDM (kelurahan and villages outside Indonesia).
-    idm_spread_mask : ndarray of bool, shape (n_villages,)
-        Desa whose starting values are assumed, and so drawn in each run
-        around the base with the scenario's ``base_spread``.
-    year_months : ndarray of int64, shape (n_years,)
-        Month index of each December in the horizon (IDM is scored yearly).
-    year_labels : tuple of int
-        Calendar year of each of those months.
+    idm : PreparedIDM or None
+        The IDM projection's shared arrays (which villages are scored, the
+        IDM years, the observed state, the effect rules); None when the
+        scenario projects no IDM for this region (no observed state declared,
+        no desa, or no IDM year within the horizon).
     metrics : tuple of Metric
         The monthly metrics, in the row order of ``RunOutput.monthly``.
     order : RolloutOrder or None
@@ -125,10 +119,7 @@ class PreparedScenario:
     market: NDArray[np.int64]
     hours_per_transaction: NDArray[np.float64]
     coverage_weights: NDArray[np.float64]
-    idm_base: NDArray[np.float64]
-    idm_spread_mask: NDArray[np.bool_]
-    year_months: NDArray[np.int64]
-    year_labels: tuple[int, ...]
+    idm: PreparedIDM | None
     metrics: tuple[Metric, ...]
     order: RolloutOrder | None = None
 
@@ -143,6 +134,16 @@ class PreparedScenario:
         return self.scenario.horizon_months
 
     @property
+    def year_labels(self) -> tuple[int, ...]:
+        """IDM years projected (IDM *Y* is the ministry's IDM *Y* release); empty without IDM."""
+        return self.idm.years if self.idm is not None else ()
+
+    @property
+    def n_statuses(self) -> int:
+        """Statuses of the index projected (IDM: 5)."""
+        return self.idm.n_statuses if self.idm is not None else _N_STATUS
+
+    @property
     def metric_names(self) -> tuple[str, ...]:
         """Names of the monthly metrics, in row order."""
         return tuple(m.name for m in self.metrics)
@@ -152,7 +153,8 @@ class PreparedScenario:
                 f"{self.market.shape[0]} services, {self.n_months} months)")
 
 
-def prepare(scenario: Scenario, region: Region, *, land: Any = None) -> PreparedScenario:
+def prepare(scenario: Scenario, region: Region, *, land: Any = None, idm: IDMInputs | None = None
+            ) -> PreparedScenario:
     """Plan the network and precompute the per-village arrays every run shares.
 
     Parameters
@@ -165,10 +167,26 @@ def prepare(scenario: Scenario, region: Region, *, land: Any = None) -> Prepared
         Land polygons for the water-crossing check of the network plan (see
         :func:`~smartkampung.sim.planning.plan_network`); e.g.
         :func:`smartkampung.datasets.boundaries_for` of the region.
+    idm : IDMInputs, optional
+        Fitted dynamics and donor records for the IDM projection, needed when
+        the scenario declares an observed IDM state and the region has desa
+        (:func:`smartkampung.simulate` passes the bundled ones:
+        ``IDMInputs(datasets.idm_dynamics(), datasets.idm_panel())``). IDM
+        year *Y* is scored from the state at the end of the cut-off month of
+        year *Y* (``outcomes.idm.cutoff_month``); the years run from the
+        observed year to the last whose cut-off falls within the horizon.
 
     Returns
     -------
     PreparedScenario
+
+    Raises
+    ------
+    ParameterError
+        Among others ``idm`` when the scenario needs an IDM projection and
+        *idm* is not given, ``status_counts`` when the observed counts do
+        not fit the region's desa, ``effects`` when a rule names an unknown
+        indicator or driver.
     """
     if not isinstance(scenario, Scenario):
         raise ParameterError("scenario", f"must be a Scenario, got {type(scenario).__name__}", function="prepare")
@@ -196,28 +214,16 @@ def prepare(scenario: Scenario, region: Region, *, land: Any = None) -> Prepared
                                      cost_idr_per_km=out.cost_idr_per_km,
                                      value_of_time_idr_per_hour=out.value_of_time_idr_per_hour)
 
-    idm = out.idm
-    has_score = ~np.isnan(cols.idm_iks)
-    gets_default = ~has_score & cols.is_desa  # IDM scores Indonesian desa only
-    idm_base = np.full((3, n), np.nan)
-    for d, (given, base) in enumerate(zip((cols.idm_iks, cols.idm_ike, cols.idm_ikl),
-                                          (idm.base_iks, idm.base_ike, idm.base_ikl), strict=True)):
-        idm_base[d] = np.where(has_score, given, np.where(gets_default, base, np.nan))
-
     village_kinds = sorted({v.kind.value for v in region.villages})
     kind_of = np.array([v.kind.value for v in region.villages], dtype=np.str_)
     kind_weights = [(kind_of == k).astype(np.float64) for k in village_kinds]
-
-    year, month = scenario.start_year_month
-    first_december = (12 - month) % 12
-    year_months = np.arange(first_december, scenario.horizon_months, 12, dtype=np.int64)
-    year_labels = tuple(int(year + (month - 1 + int(t)) // 12) for t in year_months)
+    prepared_idm = prepare_idm(scenario, cols, idm, function="prepare")
     return PreparedScenario(
         scenario=scenario, plan=plan, neighbours=neighbours, market=market,
         hours_per_transaction=np.asarray(per_tx.hours, dtype=np.float64),
         coverage_weights=np.stack([np.ones(n), cols.households.astype(np.float64),
                                    cols.population.astype(np.float64), plan.opex_idr_per_year / 12.0, *kind_weights]),
-        idm_base=idm_base, idm_spread_mask=gets_default, year_months=year_months, year_labels=year_labels,
+        idm=prepared_idm,
         metrics=metric_table([s.id for s in services], [p.id for p in scenario.programme.pillars], village_kinds),
         order=(plan_rollout_order(plan, policy=ro.policy, initially_connected=ro.initially_connected,
                                   function="prepare") if ro.policy in COST_FREE_POLICIES else None),
@@ -265,7 +271,7 @@ class RunDraws:
     adoption_seed : numpy.random.SeedSequence
         Stream of the adoption step (one child per service).
     idm_seed : numpy.random.SeedSequence
-        Stream of the IDM starting values.
+        Stream of the IDM projection (starting state and yearly shocks).
     village_capex_multiplier : ndarray of float64, shape (n_villages,), optional
         Each village's capital-cost multiplier (times the run's
         ``capex_multiplier``), when the scenario declares a cost spread. [-]
@@ -427,13 +433,19 @@ def schedule_run(prepared: PreparedScenario, draws: RunDraws) -> RolloutSchedule
 
 def run_outcomes(prepared: PreparedScenario, schedule: RolloutSchedule, adoption: Adoption, draws: RunDraws
                  ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Step 4: the monthly metrics (rows of ``prepared.metrics``) and the IDM status counts per year.
+    """Step 4: the monthly metrics (rows of ``prepared.metrics``) and the IDM status counts per IDM year.
+
+    The IDM projection (:func:`smartkampung.sim.idm.project_run`) draws the
+    observed starting state and every yearly shock from the run's own IDM
+    stream (``draws.idm_seed``), and applies the programme's effects from
+    this run's connection months and adoption fractions.
 
     Returns
     -------
     monthly : ndarray of float64, shape (n_metrics, n_months)
-    idm_counts : ndarray of int64, shape (n_years, 5)
-        Desa per IDM status (Sangat Tertinggal … Mandiri) each December.
+    idm_counts : ndarray of int64, shape (n_years, n_statuses)
+        Desa per status (IDM: Sangat Tertinggal … Mandiri) in each IDM year
+        of ``prepared.year_labels``; shape (0, 5) without IDM.
     """
     sc = prepared.scenario
     T = prepared.n_months
@@ -466,31 +478,10 @@ def run_outcomes(prepared: PreparedScenario, schedule: RolloutSchedule, adoption
         cumulative_cost, monthly[row["households_connected"]])
     monthly[row["cost_per_transaction_idr"]] = outcomes.cost_per_transaction(
         cumulative_cost, np.cumsum(monthly[row["transactions"]]))
-    return monthly, _idm_counts(prepared, adoption, np.random.default_rng(draws.idm_seed))
-
-
-def _idm_counts(prepared: PreparedScenario, adoption: Adoption, rng: np.random.Generator) -> NDArray[np.int64]:
-    n_years = len(prepared.year_months)
-    if n_years == 0:
-        return np.zeros((0, _N_STATUS), dtype=np.int64)
-    base = prepared.idm_base.copy()
-    idm = prepared.scenario.outcomes.idm
-    mask = prepared.idm_spread_mask
-    if idm.base_spread > 0 and mask.any():
-        # Assumed starting values vary between desa and are uncertain: drawn per run.
-        base[:, mask] = np.clip(base[:, mask] + rng.normal(0.0, idm.base_spread, (3, int(mask.sum()))), 0.0, 1.0)
-    scored = ~np.isnan(base[0])
-    if not scored.any():
-        return np.zeros((n_years, _N_STATUS), dtype=np.int64)
-    market = adoption.dimension_market[:, None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fraction = np.where(market > 0, adoption.dimension_adopters / np.maximum(market, 1), 0.0)
-    fraction = np.clip(fraction[:, :, scored], 0.0, 1.0)
-    projection = idm_uplift.project_idm(base[0, scored], base[1, scored], base[2, scored], fraction,
-                                      effect=(idm.effect_social, idm.effect_economic, idm.effect_ecological),
-                                      lag_months=0, ceiling=idm.ceiling, trend_per_year=idm.trend_per_year,
-                                      months=prepared.year_months)
-    return idm_uplift.status_counts(projection.status)
+    if prepared.idm is None:
+        return monthly, np.zeros((0, _N_STATUS), dtype=np.int64)
+    return monthly, project_run(prepared.idm, schedule.connection_month, T, adoption.driver_adopters,
+                                adoption.driver_market, np.random.default_rng(draws.idm_seed))
 
 
 # --------------------------------------------------------------------------- the run
@@ -515,8 +506,8 @@ class RunOutput:
         First month with at least half of the market adopting; -1 if never.
     final_fraction : ndarray of float32, shape (n_services, n_villages)
         Share of the market adopting at the horizon.
-    idm_counts : ndarray of int64, shape (n_years, 5)
-        Desa per IDM status (Sangat Tertinggal … Mandiri) each December.
+    idm_counts : ndarray of int64, shape (n_years, n_statuses)
+        Desa per IDM status (Sangat Tertinggal … Mandiri) in each IDM year.
     trajectories : ndarray, shape (n_services, n_months, n_villages), optional
         Adopters per month and village, when asked for.
     """
