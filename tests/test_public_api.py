@@ -18,6 +18,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "CodeSystem",
         "Comparison",
         "DataFileError",
+        "DataWarning",
         "District",
         "IDMDimension",
         "IDMScore",
@@ -25,6 +26,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "Location",
         "ModelValidationError",
         "NetworkPlan",
+        "OutputFolderError",
         "ParameterError",
         "Pillar",
         "PointOfPresence",
@@ -37,6 +39,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "Service",
         "SimulationResult",
         "SmartKampungError",
+        "SmartKampungWarning",
         "Technology",
         "Village",
         "VillageColumns",
@@ -103,8 +106,13 @@ PUBLIC_API: dict[str, list[str]] = {
         "smart_kampung_programme",
     ],
     "smartkampung.io": [
+        "MANIFEST",
+        "MAX_DOCUMENT_BYTES",
+        "MAX_TABLE_BYTES",
         "Format",
+        "OutputFolder",
         "atomic_write_text",
+        "check_output_folder",
         "converter",
         "dump",
         "dumps",
@@ -112,6 +120,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "load",
         "loads",
         "read_villages_csv",
+        "region_checks",
         "to_geojson",
         "write_geojson",
     ],
@@ -241,6 +250,7 @@ PUBLIC_API: dict[str, list[str]] = {
     ],
     "smartkampung.cli": [
         "main",
+        "run",
     ],
 }
 

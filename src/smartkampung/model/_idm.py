@@ -393,7 +393,10 @@ def _as_float(value: Any) -> Any:
     if isinstance(value, (bool, np.bool_)):
         return value
     if isinstance(value, numbers.Real):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond the float range: left for the validator to refuse
+            return value
     return value
 
 

@@ -15,7 +15,19 @@ import attrs
 
 from smartkampung import _defaults
 from smartkampung._errors import FieldError, FieldTypeError
-from smartkampung._validation import instance_of, matches, number, one_of, optional, whole
+from smartkampung._validation import (
+    MAX_COUNT,
+    MAX_MONEY,
+    MAX_MONTHS,
+    instance_of,
+    matches,
+    number,
+    one_of,
+    optional,
+    text,
+    to_float,
+    whole,
+)
 from smartkampung.model._geo import Location
 from smartkampung.model._programme import Programme, smart_kampung_programme
 from smartkampung.model._village import DEFAULT_HOUSEHOLD_SIZE, VillageKind
@@ -45,6 +57,17 @@ _finite = number()
 _nonneg = number(0.0)
 _positive = number(0.0, exclusive_minimum=True)
 _unit = number(0.0, 1.0)
+# Domains of the assumption fields (docs/adapting.rst, "Value ranges").
+_money = number(0.0, MAX_MONEY)
+_effect = number(-1.0, 1.0)
+_name = text(control=True)
+#: Largest multiplier of costs or Bass coefficients a distribution may draw. [-]
+MAX_MULTIPLIER = 1000.0
+#: How far, in standard deviations, a normal or log-normal draw can fall from
+#: its centre: the sampler clips probabilities to [1e-300, 1 - 1e-16], whose
+#: standard-normal quantiles are -37.04 and 8.22 (a window above the mean of
+#: a truncated normal is sampled mirrored, so it can reach +37 too).
+_Z_LOW, _Z_HIGH = 37.1, 8.3
 
 
 # --------------------------------------------------------------------- distributions
@@ -141,7 +164,7 @@ _DISTRIBUTIONS = tuple(DISTRIBUTIONS.values())
 def _as_distribution(value: Any) -> Any:
     # Let Python callers write a plain number where a distribution goes.
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Fixed(float(value))
+        return Fixed(to_float(value))
     return value
 
 
@@ -151,27 +174,55 @@ def _is_distribution(instance: Any, attribute: attrs.Attribute[Any], value: Any)
                              f"must be a number or a distribution, got {value!r}")
 
 
-def _lowest(value: Any) -> float:
-    """The smallest value a distribution can draw."""
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def support(value: Distribution) -> tuple[float, float]:
+    """The interval every draw of a distribution lies in, ``(lowest, highest)``.
+
+    Bounded distributions give their bounds; a normal or log-normal gives
+    what the sampler can reach (37.1 standard deviations below the centre,
+    8.3 above; see :func:`smartkampung.sim.distributions.quantile`), within
+    its bounds.
+    """
     if isinstance(value, Fixed):
-        return value.value
+        return value.value, value.value
     if isinstance(value, (Uniform, Triangular)):
-        return value.low
+        return value.low, value.high
     if isinstance(value, Normal):
-        return value.low if value.sigma > 0 else value.mu
-    return 0.0  # LogNormal: positive
+        if value.sigma == 0:
+            return value.mu, value.mu
+        up = _Z_HIGH if value.low <= value.mu else _Z_LOW
+        return max(value.low, value.mu - _Z_LOW * value.sigma), min(value.high, value.mu + up * value.sigma)
+    if isinstance(value, LogNormal):
+        return value.median * _exp(-_Z_LOW * value.sigma), value.median * _exp(_Z_HIGH * value.sigma)
+    raise TypeError(f"not a distribution: {value!r}")  # pragma: no cover - callers check the type first
 
 
-def _nonneg_distribution(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    _is_distribution(instance, attribute, value)
-    if _lowest(value) < 0:
-        hint = "" if isinstance(value, Fixed) else " (bound it below at 0, e.g. normal with low = 0)"
-        raise FieldError(type(instance).__name__, attribute.name,
-                         f"must not be negative, but {value!r} can draw {_lowest(value):g}{hint}")
+def _distribution_in(maximum: float) -> Any:
+    """Validator: a distribution whose every draw lies in [0, maximum]."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        _is_distribution(instance, attribute, value)
+        lowest, highest = support(value)
+        if lowest < 0:
+            hint = "" if isinstance(value, Fixed) else " (bound it below at 0, e.g. normal with low = 0)"
+            raise FieldError(type(instance).__name__, attribute.name,
+                             f"must not be negative, but {value!r} can draw {lowest:g}{hint}")
+        if not highest <= maximum:
+            hint = "" if isinstance(value, Fixed) else " (give it an upper bound, or a smaller sigma)"
+            raise FieldError(type(instance).__name__, attribute.name,
+                             f"must be at most {maximum:g}, but {value!r} can draw {highest:g}{hint}")
+
+    return check
 
 
-def _dist_field(default: float) -> Any:
-    return attrs.field(default=Fixed(default), converter=_as_distribution, validator=_nonneg_distribution)
+def _dist_field(default: float, maximum: float) -> Any:
+    return attrs.field(default=Fixed(default), converter=_as_distribution, validator=_distribution_in(maximum))
 
 
 # ------------------------------------------------------------------------- sections
@@ -198,7 +249,16 @@ class RegionSource:
     kind : VillageKind
         Kind of villages whose row gives none (CSV only).
     household_size : float
-        Persons per household where the CSV gives no households. [people]
+        Persons per household where the CSV gives no households, 0.5 to 50. [people]
+    allow_zero_population : bool
+        Accept villages with population 0 in the CSV (refused by default:
+        usually a missing figure).
+    delimiter : str, optional
+        The CSV's cell separator (``","``, ``";"``, tab or ``"|"``). Default:
+        detected from its header.
+    decimal : str, optional
+        The CSV's decimal mark, ``"."`` or ``","``. Default: detected from
+        its numbers.
     backbone : {"district_offices"}
         Where fibre already is: one point of presence per district office
         (Banyuwangi's network reaches every kecamatan office). The only
@@ -207,14 +267,17 @@ class RegionSource:
     """
 
     builtin: str | None = attrs.field(default=None, validator=optional(one_of(("banyuwangi", "guimaras"))))
-    csv: str | None = None
-    code: str = ""
-    name: str = ""
+    csv: str | None = attrs.field(default=None, validator=optional(text(non_empty=True)))
+    code: str = attrs.field(default="", validator=text())
+    name: str = attrs.field(default="", validator=_name)
     country: str = attrs.field(default="ID", validator=matches(r"[A-Z]{2}", "an ISO 3166-1 alpha-2 code such as 'ID'"))
     kind: VillageKind = attrs.field(default=VillageKind.VILLAGE, validator=instance_of(VillageKind))
-    household_size: float = attrs.field(default=DEFAULT_HOUSEHOLD_SIZE, validator=_positive)
+    household_size: float = attrs.field(default=DEFAULT_HOUSEHOLD_SIZE, validator=number(0.5, 50.0))
     backbone: Literal["district_offices"] = attrs.field(default="district_offices",
                                                         validator=one_of(("district_offices",)))
+    allow_zero_population: bool = attrs.field(default=False, validator=instance_of(bool))
+    delimiter: str | None = attrs.field(default=None, validator=optional(one_of((",", ";", "\t", "|"))))
+    decimal: str | None = attrs.field(default=None, validator=optional(one_of((".", ","))))
 
     def __attrs_post_init__(self) -> None:
         if (self.builtin is None) == (self.csv is None):
@@ -232,16 +295,16 @@ class BudgetPhase:
     Parameters
     ----------
     start_month : int
-        First month (0-based) of the phase. [month]
+        First month (0-based) of the phase, 1 to 1,200. [month]
     budget_idr_per_month : float or Distribution
         Money per month from then on. [IDR/month]
     note : str
         Why the budget changes (a source, a decision).
     """
 
-    start_month: int = attrs.field(validator=whole(1))
-    budget_idr_per_month: Distribution = _dist_field(0.0)
-    note: str = ""
+    start_month: int = attrs.field(validator=whole(1, MAX_MONTHS))
+    budget_idr_per_month: Distribution = _dist_field(0.0, MAX_MONEY)
+    note: str = attrs.field(default="", validator=_name)
 
 
 def _phases(value: Any) -> tuple[BudgetPhase, ...]:
@@ -285,26 +348,32 @@ class RolloutAssumptions:
         Scales every capital cost (cost uncertainty). [-]
     """
 
-    budget_idr_per_month: Distribution = _dist_field(_defaults.BUDGET_PER_MONTH)
+    budget_idr_per_month: Distribution = _dist_field(_defaults.BUDGET_PER_MONTH, MAX_MONEY)
     budget_phases: tuple[BudgetPhase, ...] = attrs.field(default=(), converter=_phases)
-    build_km_per_month: float | None = attrs.field(default=None, validator=optional(_positive))
+    build_km_per_month: float | None = attrs.field(default=None, validator=optional(
+        number(0.0, 1e6, exclusive_minimum=True)))
     policy: str = attrs.field(default=_defaults.POLICY, validator=one_of(POLICIES))
     carry_over: bool = attrs.field(default=_defaults.CARRY_OVER, validator=instance_of(bool))
     initially_connected: int | tuple[str, ...] = attrs.field(default=0)
-    route_factor: float = attrs.field(default=_defaults.ROUTE_FACTOR, validator=number(1.0))
-    demand_mbps: float = attrs.field(default=_defaults.DEMAND_MBPS, validator=_nonneg)
-    horizon_years: float = attrs.field(default=_defaults.HORIZON_YEARS, validator=_positive)
-    discount_rate: float = attrs.field(default=_defaults.DISCOUNT_RATE, validator=_nonneg)
+    route_factor: float = attrs.field(default=_defaults.ROUTE_FACTOR, validator=number(1.0, 10.0))
+    demand_mbps: float = attrs.field(default=_defaults.DEMAND_MBPS, validator=number(0.0, 1e5))
+    horizon_years: float = attrs.field(default=_defaults.HORIZON_YEARS, validator=number(
+        0.0, 100.0, exclusive_minimum=True))
+    discount_rate: float = attrs.field(default=_defaults.DISCOUNT_RATE, validator=number(0.0, 1.0))
     technology_choice: bool = attrs.field(default=_defaults.TECHNOLOGY_CHOICE, validator=instance_of(bool))
-    capex_multiplier: Distribution = _dist_field(_defaults.CAPEX_MULTIPLIER)
+    capex_multiplier: Distribution = _dist_field(_defaults.CAPEX_MULTIPLIER, MAX_MULTIPLIER)
 
     @initially_connected.validator
     def _check_initial(self, attribute: attrs.Attribute[Any], value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, tuple)):
             raise FieldTypeError("RolloutAssumptions", "initially_connected",
                                  f"must be a count or a list of codes, got {value!r}")
-        if isinstance(value, int) and value < 0:
-            raise FieldError("RolloutAssumptions", "initially_connected", f"must be >= 0, got {value}")
+        if isinstance(value, int) and not 0 <= value <= MAX_COUNT:
+            raise FieldError("RolloutAssumptions", "initially_connected",
+                             f"must be a count from 0 to {MAX_COUNT:g}, got {value}")
+        if isinstance(value, tuple):
+            for code in value:
+                text(non_empty=True)(self, attribute, code)
 
     def __attrs_post_init__(self) -> None:
         if any(not isinstance(p, BudgetPhase) for p in self.budget_phases):
@@ -332,10 +401,10 @@ class AdoptionAssumptions:
         Binomial draws (True) or the deterministic expectation (False).
     """
 
-    p_multiplier: Distribution = _dist_field(_defaults.BASS_MULTIPLIER)
-    q_multiplier: Distribution = _dist_field(_defaults.BASS_MULTIPLIER)
+    p_multiplier: Distribution = _dist_field(_defaults.BASS_MULTIPLIER, MAX_MULTIPLIER)
+    q_multiplier: Distribution = _dist_field(_defaults.BASS_MULTIPLIER, MAX_MULTIPLIER)
     neighbour_weight: float = attrs.field(default=_defaults.NEIGHBOUR_WEIGHT, validator=_unit)
-    n_neighbours: int = attrs.field(default=_defaults.NEIGHBOURS, validator=whole(1))
+    n_neighbours: int = attrs.field(default=_defaults.NEIGHBOURS, validator=whole(1, 100))
     stochastic: bool = attrs.field(default=True, validator=instance_of(bool))
 
 
@@ -368,13 +437,13 @@ class IDMAssumptions:
     base_iks: float = attrs.field(default=_defaults.IDM_BASE[0], validator=_unit)
     base_ike: float = attrs.field(default=_defaults.IDM_BASE[1], validator=_unit)
     base_ikl: float = attrs.field(default=_defaults.IDM_BASE[2], validator=_unit)
-    base_spread: float = attrs.field(default=_defaults.IDM_BASE_SPREAD, validator=_nonneg)
-    effect_social: float = attrs.field(default=_defaults.IDM_EFFECT[0], validator=_finite)
-    effect_economic: float = attrs.field(default=_defaults.IDM_EFFECT[1], validator=_finite)
-    effect_ecological: float = attrs.field(default=_defaults.IDM_EFFECT[2], validator=_finite)
-    lag_months: int = attrs.field(default=_defaults.IDM_LAG_MONTHS[0], validator=whole(0))
+    base_spread: float = attrs.field(default=_defaults.IDM_BASE_SPREAD, validator=_unit)
+    effect_social: float = attrs.field(default=_defaults.IDM_EFFECT[0], validator=_effect)
+    effect_economic: float = attrs.field(default=_defaults.IDM_EFFECT[1], validator=_effect)
+    effect_ecological: float = attrs.field(default=_defaults.IDM_EFFECT[2], validator=_effect)
+    lag_months: int = attrs.field(default=_defaults.IDM_LAG_MONTHS[0], validator=whole(0, MAX_MONTHS))
     ceiling: float = attrs.field(default=_defaults.IDM_CEILING[0], validator=_unit)
-    trend_per_year: float = attrs.field(default=_defaults.IDM_TREND_PER_YEAR[0], validator=_finite)
+    trend_per_year: float = attrs.field(default=_defaults.IDM_TREND_PER_YEAR[0], validator=_effect)
 
 
 @attrs.frozen
@@ -399,14 +468,16 @@ class OutcomeAssumptions:
     """
 
     office: Location | None = attrs.field(default=None, validator=optional(instance_of(Location)))
-    road_factor: float = attrs.field(default=_defaults.ROAD_FACTOR, validator=_positive)
-    speed_kmh: float = attrs.field(default=_defaults.SPEED_KMH, validator=_positive)
-    cost_idr_per_km: float = attrs.field(default=_defaults.COST_PER_KM, validator=_nonneg)
-    value_of_time_idr_per_hour: float = attrs.field(default=_defaults.VALUE_OF_TIME_PER_HOUR, validator=_nonneg)
+    road_factor: float = attrs.field(default=_defaults.ROAD_FACTOR, validator=number(
+        0.0, 10.0, exclusive_minimum=True))
+    speed_kmh: float = attrs.field(default=_defaults.SPEED_KMH, validator=number(0.0, 1000.0, exclusive_minimum=True))
+    cost_idr_per_km: float = attrs.field(default=_defaults.COST_PER_KM, validator=_money)
+    value_of_time_idr_per_hour: float = attrs.field(default=_defaults.VALUE_OF_TIME_PER_HOUR, validator=_money)
     idm: IDMAssumptions = attrs.field(factory=IDMAssumptions, validator=instance_of(IDMAssumptions))
 
 
-_month = matches(r"[0-9]{4}-(0[1-9]|1[0-2])", "a calendar month written YYYY-MM (e.g. 2016-06)")
+_month = matches(r"(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])",
+                 "a calendar month from 1900-01 to 2199-12 written YYYY-MM (e.g. 2016-06)")
 
 
 @attrs.frozen
@@ -432,16 +503,16 @@ class Scenario:
         Free text.
     """
 
-    name: str
+    name: str = attrs.field(validator=_name)
     region: RegionSource = attrs.field(validator=instance_of(RegionSource))
     programme: Programme = attrs.field(factory=smart_kampung_programme, validator=instance_of(Programme))
     start: str = attrs.field(default=_defaults.START_MONTH, validator=_month)
-    horizon_months: int = attrs.field(default=_defaults.HORIZON_MONTHS, validator=whole(1, 1200))
+    horizon_months: int = attrs.field(default=_defaults.HORIZON_MONTHS, validator=whole(1, MAX_MONTHS))
     rollout: RolloutAssumptions = attrs.field(factory=RolloutAssumptions, validator=instance_of(RolloutAssumptions))
     adoption: AdoptionAssumptions = attrs.field(factory=AdoptionAssumptions,
                                                 validator=instance_of(AdoptionAssumptions))
     outcomes: OutcomeAssumptions = attrs.field(factory=OutcomeAssumptions, validator=instance_of(OutcomeAssumptions))
-    description: str = ""
+    description: str = attrs.field(default="", validator=_name)
 
     @property
     def start_year_month(self) -> tuple[int, int]:
