@@ -127,12 +127,12 @@ class NumberFormat:
         if not match:
             return self._not_a_number(raw, text, fraction=False)
         whole, fraction, exponent = match.groups()
-        if (fraction is not None and len(fraction) == 3 and exponent is None and not self.decimal_given
-                and self.thousands is None):
+        if (fraction is not None and len(fraction) == 3 and set(fraction) == {"0"} and exponent is None
+                and not self.decimal_given and self.thousands is None):
             return (f"{excerpt(raw)} could be {int(whole + fraction):,} or {int(whole)} ({self.decimal!r} as "
                     f"thousands separator or as decimal mark): say which with "
                     + hint("decimal=',' (thousands separated by '.') or decimal='.'",
-                           "--decimal , (thousands separated by '.') or --decimal ."))
+                           "--decimal ',' (thousands separated by '.') or --decimal '.'"))
         try:
             value = _decimal.Decimal(f"{whole}.{fraction or '0'}e{exponent or '0'}")
         except _decimal.InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
@@ -143,7 +143,7 @@ class NumberFormat:
             extra = ""
             if self.decimal == "." and fraction is not None and len(fraction) == 3 and not self.decimal_given:
                 extra = (": if '.' separates thousands in this file, say so with "
-                         + hint("decimal=','", "--decimal ,"))
+                         + hint("decimal=','", "--decimal ','"))
             return f"{excerpt(raw)} is not a whole number{extra}"
         return int(value)
 
@@ -156,7 +156,7 @@ class NumberFormat:
         plain = text.replace(other, "", 1).replace(self.decimal, "", 1).lstrip("+-")
         if other in text and plain.isdigit():
             mark = "decimal comma" if other == "," else "decimal point"
-            how = hint(f"decimal={other!r}", f"--decimal {other}")
+            how = hint(f"decimal={other!r}", f"--decimal '{other}'")
             return (f"{excerpt(raw)} is not a number in this file's convention ({self.describe()}): write "
                     f"{text.replace(other, self.decimal)}, or if the file writes a {mark}, pass {how}")
         if text.lower().lstrip("+-") in ("inf", "infinity", "nan"):
@@ -343,7 +343,7 @@ class CsvRows:
         if more:
             self._too_many_cells += 1
             self._first_bad_shape = self._first_bad_shape or line
-        how = hint("delimiter=';' with decimal=','", "--delimiter ';' --decimal ,")
+        how = hint("delimiter=';' with decimal=','", "--delimiter ';' --decimal ','")
         extra = (f" (a decimal comma? quote the cell, or save the file with ';' between cells and pass {how})"
                  if more else "")
         self.add(Problem(f"has {len(record)} cells but the header has {len(self.header)}{extra}",
@@ -377,7 +377,7 @@ class CsvRows:
     def shape_summary(self) -> Problem | None:
         """One problem for a file most of whose rows have too many cells (decimal commas in a comma file)."""
         if self._too_many_cells >= 3 and self._too_many_cells * 2 > self._rows_seen:
-            how = hint("delimiter=';' and decimal=','", "--delimiter ';' --decimal ,")
+            how = hint("delimiter=';' and decimal=','", "--delimiter ';' --decimal ','")
             return Problem(
                 f"{self._too_many_cells:,} of {self._rows_seen:,} rows have more cells than the header (first at "
                 f"row {self._first_bad_shape}): the numbers seem to be written with decimal commas in a file whose "
@@ -601,8 +601,7 @@ def read_villages_csv(
         errors, notes = region_checks(region, record_of=lambda i: _row_record(lines, region.villages[i].code))
     for problem in errors:
         rows.add(problem, kind="far")
-    rows.raise_if_problems()
-    assert region is not None
+    # Warnings first, so that they are seen with the problems too.
     changed = []
     if rows.delimiter_detected and rows.delimiter != ",":
         changed.append(f"{_DELIMITER_NAMES.get(rows.delimiter, repr(rows.delimiter))} between cells")
@@ -615,6 +614,8 @@ def read_villages_csv(
     for note in notes:
         warnings.warn(DataWarning(rows.source, note.message, record=note.record, field=note.field,
                                   kind="location" if note.field in ("lat", "lon") else "population"), stacklevel=2)
+    rows.raise_if_problems()
+    assert region is not None
     return region
 
 
