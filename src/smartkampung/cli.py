@@ -437,11 +437,13 @@ def _validate_file(path: Path, options: Mapping[str, Any]) -> tuple[list[Problem
             problems = [Problem(f"cannot be checked: {exc}")]
     notes = []
     for w in found:
-        if isinstance(w, DataWarning):
-            notes.append(w.problem.with_source(w.source if w.source != str(path) else None))
-        else:
-            notes.append(Problem(str(w)))
-    return problems, list(dict.fromkeys(notes))
+        notes.append(w.problem.with_source(w.source) if isinstance(w, DataWarning) else Problem(str(w)))
+    # A problem in the file itself needs no file name: it is listed under it.
+    return _here(problems, path), list(dict.fromkeys(_here(notes, path)))
+
+
+def _here(problems: Sequence[Problem], path: Path) -> list[Problem]:
+    return [Problem(p.message, record=p.record, field=p.field) if p.source == str(path) else p for p in problems]
 
 
 def _problems_of(exc: SmartKampungError) -> list[Problem]:
@@ -561,7 +563,8 @@ def _region_identity(args: argparse.Namespace, source_csv: Path, district_codes:
             if len(set(column)) != 1:
                 break
             common.append(column[0])
-        if common and all(len(p) > len(common) for p in parts):
+        common = common[: min((len(p) for p in parts), default=1) - 1]  # a district's code is longer
+        if common:
             code = ".".join(common)  # Kemendagri districts 35.10.01, 35.10.02: the regency is 35.10
         elif not generic:
             code = stem
@@ -960,6 +963,10 @@ def _folder(text: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    return _main(argv, restore_signals=True)
+
+
+def _main(argv: Sequence[str] | None, *, restore_signals: bool) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -997,7 +1004,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err("interrupted: nothing was written, an earlier output folder is as it was")
         return EXIT_INTERRUPTED
     finally:
-        if in_main_thread and previous is not None:
+        if restore_signals and in_main_thread and previous is not None:
             signal.signal(signal.SIGINT, previous)
 
 
@@ -1017,7 +1024,11 @@ def run() -> None:
     cannot be stopped from outside); the process then exits at once instead
     of waiting for them, its output already cleaned up.
     """
-    code = main()
+    try:
+        code = _main(None, restore_signals=False)  # after Ctrl-C, further ones are ignored until exit
+    except KeyboardInterrupt:  # before the command started (while importing)
+        _err("interrupted")
+        code = EXIT_INTERRUPTED
     if code == EXIT_INTERRUPTED and threading.active_count() > 1:
         for stream in (sys.stdout, sys.stderr):
             try:
