@@ -115,10 +115,14 @@ def _bounds_phrase(minimum: float | None, maximum: float | None, exclusive_minim
 
 
 def _is_real(value: Any) -> bool:
+    if type(value) is float or type(value) is int:  # the common case, without the ABC machinery
+        return True
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _is_integral(value: Any) -> bool:
+    if type(value) is int:
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
@@ -298,6 +302,9 @@ def whole(minimum: int | None = None, maximum: int | None = INT64_MAX) -> Valida
     return check
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def _unencodable(value: str) -> int | None:
     """Index of the first character UTF-8 cannot encode (a lone surrogate), or None."""
     try:
@@ -321,11 +328,12 @@ def text(*, non_empty: bool = False, control: bool = False) -> Validator:
             _fail(instance, attribute, f"must be text, got {_show(value)}", wrong_type=True)
         if non_empty and not value.strip():
             _fail(instance, attribute, f"must be non-empty text, got {_show(value)}")
-        bad = _unencodable(value)
-        if bad is not None:
-            _fail(instance, attribute, f"must be valid Unicode text, but character {bad + 1} is a lone surrogate "
-                                       f"{value[bad]!r} (UTF-8 cannot hold it), got {_show(value)}")
-        if not control and any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        if not value.isascii():
+            bad = _unencodable(value)
+            if bad is not None:
+                _fail(instance, attribute, f"must be valid Unicode text, but character {bad + 1} is a lone "
+                                           f"surrogate {value[bad]!r} (UTF-8 cannot hold it), got {_show(value)}")
+        if not control and _CONTROL.search(value):
             _fail(instance, attribute, f"must not contain control characters, got {_show(value)}")
 
     return check

@@ -65,23 +65,27 @@ def _km(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
     return result
 
 
-def _median_centre(xyz: NDArray[np.float64]) -> NDArray[np.float64]:
-    centre = np.median(xyz, axis=0)
-    norm = float(np.linalg.norm(centre))
-    if norm < 1e-12:  # points all round the globe: no centre to speak of
-        first: NDArray[np.float64] = xyz[0]
-        return first
-    result: NDArray[np.float64] = centre / norm
+def _group_median(values: NDArray[np.float64], group: NDArray[np.int64], starts: NDArray[np.intp],
+                  counts: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Median of ``values`` within each group (groups numbered 0.., given their starts and sizes when sorted)."""
+    order = np.lexsort((values, group))
+    ranked = values[order]
+    low = ranked[starts + (counts - 1) // 2]
+    high = ranked[starts + counts // 2]
+    result: NDArray[np.float64] = (low + high) / 2.0
     return result
 
 
-def _outliers(xyz: NDArray[np.float64], min_km: float) -> tuple[NDArray[np.intp], NDArray[np.float64], float]:
-    """Rows far outside the cloud of ``xyz``, their distance from its centre, and its median distance."""
-    centre = _median_centre(xyz)
-    distance = _km(xyz, centre[None, :])
-    median = float(np.median(distance))
-    far = np.flatnonzero(distance > max(SPREAD_FACTOR * median, min_km))
-    return far, distance[far], median
+def _centres(xyz: NDArray[np.float64], group: NDArray[np.int64], starts: NDArray[np.intp],
+             counts: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Each group's median centre: the coordinate-wise median of its unit vectors, back on the sphere."""
+    centre = np.column_stack([_group_median(xyz[:, c], group, starts, counts) for c in range(3)])
+    norm = np.linalg.norm(centre, axis=1, keepdims=True)
+    # Points all round the globe have no centre to speak of: take the group's first point.
+    first = xyz[np.lexsort((np.arange(len(group)), group))[starts]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result: NDArray[np.float64] = np.where(norm > 1e-12, centre / norm, first)
+    return result
 
 
 def region_checks(region: Region, *, record_of: Callable[[int], str] | None = None
@@ -112,45 +116,47 @@ def region_checks(region: Region, *, record_of: Callable[[int], str] | None = No
         return [Problem("the region has no villages")], []
     cols = region.to_columns()
     xyz = _unit_vectors(cols.lat_deg, cols.lon_deg)
+    # Districts renumbered 0.. in order of their codes' first appearance among the villages.
+    _, district = np.unique(cols.district_index, return_inverse=True)
+    counts = np.bincount(district)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.intp)
+    centre = _centres(xyz, district, starts, counts)
+    from_centre = _km(xyz, centre[district])
+    median = _group_median(from_centre, district, starts, counts)
+    size = counts[district]
     errors: list[Problem] = []
+    refused: set[int] = set()
+    # Impossible: far from every other village of its district (looked at only where it could be).
+    for i in np.flatnonzero((size >= 2) & (from_centre > FAR_FROM_DISTRICT_KM / 2)):
+        mates = np.flatnonzero(district == district[i])
+        others = mates[mates != i]
+        nearest = float(_km(xyz[others], xyz[i][None, :]).min())
+        if nearest > FAR_FROM_DISTRICT_KM:
+            refused.add(int(i))
+            errors.append(Problem(
+                f"is {nearest:,.0f} km from the nearest other village of district "
+                f"{region.villages[int(i)].district_code!r}: a district is not that large, so its lat/lon must be "
+                "wrong (a sign error, or latitude and longitude swapped?)", record=record_of(int(i)), field="lat"))
     notes: dict[str, list[Problem]] = {"district": [], "region": [], "population": [], "zero": []}
-    district = cols.district_index
-    order = np.argsort(district, kind="stable")
-    bounds = np.flatnonzero(np.diff(district[order])) + 1
-    for members in np.split(order, bounds):
-        if members.size < 2:
+    odd = (size >= 3) & (from_centre > np.maximum(SPREAD_FACTOR * median[district], DISTRICT_MIN_KM))
+    for i in np.flatnonzero(odd):
+        if int(i) in refused:
             continue
-        dname = region.villages[int(members[0])].district_code
-        points = xyz[members]
-        centre = _median_centre(points)
-        from_centre = _km(points, centre[None, :])
-        # Impossible: far from every other village of the district (checked only where it could be).
-        for j in np.flatnonzero(from_centre > FAR_FROM_DISTRICT_KM / 2):
-            others = np.delete(points, j, axis=0)
-            nearest = float(_km(others, points[j][None, :]).min())
-            if nearest > FAR_FROM_DISTRICT_KM:
-                errors.append(Problem(
-                    f"is {nearest:,.0f} km from the nearest other village of district {dname!r}: a district is "
-                    f"not that large, so its lat/lon must be wrong (a sign error, or latitude and longitude "
-                    f"swapped?)", record=record_of(int(members[j])), field="lat"))
-        if members.size >= 3:
-            far, distance, median = _outliers(points, DISTRICT_MIN_KM)
-            for j, d in zip(far, distance, strict=True):
-                if d > FAR_FROM_DISTRICT_KM / 2 and any(p.record == record_of(int(members[j])) for p in errors):
-                    continue
-                notes["district"].append(Problem(
-                    f"lies {d:,.0f} km from the centre of district {dname!r}, whose villages lie a median "
-                    f"{median:,.1f} km from it: check its lat/lon (a sign error, or latitude and longitude "
-                    f"swapped?)", record=record_of(int(members[j])), field="lat"))
-    flagged = {p.record for p in errors} | {p.record for p in notes["district"]}
+        notes["district"].append(Problem(
+            f"lies {from_centre[i]:,.0f} km from the centre of district {region.villages[int(i)].district_code!r}, "
+            f"whose villages lie a median {median[district[i]]:,.1f} km from it: check its lat/lon (a sign error, "
+            "or latitude and longitude swapped?)", record=record_of(int(i)), field="lat"))
     if n >= 5:
-        far, distance, median = _outliers(xyz, REGION_MIN_KM)
-        for i, d in zip(far, distance, strict=True):
-            if record_of(int(i)) in flagged:
+        whole = np.zeros(n, dtype=np.int64)
+        region_centre = _centres(xyz, whole, np.array([0], dtype=np.intp), np.array([n], dtype=np.intp))[0]
+        distance = _km(xyz, region_centre[None, :])
+        typical = float(np.median(distance))
+        for i in np.flatnonzero(distance > max(SPREAD_FACTOR * typical, REGION_MIN_KM)):
+            if int(i) in refused or odd[i]:
                 continue
             notes["region"].append(Problem(
-                f"lies {d:,.0f} km from the centre of the region, whose villages lie a median {median:,.1f} km "
-                f"from it: check its lat/lon (a sign error, or latitude and longitude swapped?)",
+                f"lies {distance[i]:,.0f} km from the centre of the region, whose villages lie a median "
+                f"{typical:,.1f} km from it: check its lat/lon (a sign error, or latitude and longitude swapped?)",
                 record=record_of(int(i)), field="lat"))
     zero = np.flatnonzero((cols.lat_deg == 0.0) & (cols.lon_deg == 0.0))
     if 0 < zero.size < n:  # a whole table at (0, 0) is a test, not a slip

@@ -62,7 +62,7 @@ def _short(text: str, limit: int = 40) -> str:
 
 
 def _has_non_ascii_digit(text: str) -> bool:
-    return any(ch.isdigit() and not ch.isascii() for ch in text)
+    return not text.isascii() and any(ch.isdigit() and not ch.isascii() for ch in text)
 
 
 class NumberFormat:

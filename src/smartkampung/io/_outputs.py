@@ -19,9 +19,11 @@ removed. Leftovers of a killed run (hidden ``.<name>.*.partial`` and
 ``.<name>.*.old`` folders of a process that no longer runs) are removed by
 the next run into the same folder.
 
-A folder is only replaced if it is empty or was written by smartkampung (it
-holds a manifest, or only files smartkampung writes): an ``--out`` that
-names a folder of the user's own is refused, not emptied.
+A folder is only replaced if it is empty or holds nothing but what
+smartkampung wrote (the files its manifest lists, or files of the names
+smartkampung writes): an ``--out`` that names a folder of the user's own,
+or an output folder to which the user added a file, is refused, not
+emptied.
 """
 
 from __future__ import annotations
@@ -217,22 +219,27 @@ class OutputFolder:
             entries = sorted(p.name for p in target.iterdir())
         except OSError as exc:
             raise OutputFolderError(str(target), f"cannot be listed: {exc.strerror}") from None
-        if not entries or (MANIFEST in entries and self._is_ours(target / MANIFEST)):
+        if not entries:
             return
-        foreign = [name for name in entries if name not in self.known_names]
+        listed = self._listed(target / MANIFEST) if MANIFEST in entries else set()
+        foreign = [name for name in entries if name not in self.known_names and name not in listed]
         if foreign:
             shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
             raise OutputFolderError(str(target), f"holds files that smartkampung did not write ({shown}); it would "
                                                  "replace the whole folder, so choose a new or empty folder")
 
     @staticmethod
-    def _is_ours(manifest: Path) -> bool:
+    def _listed(manifest: Path) -> set[str]:
+        """The files a manifest of ours lists (none if it is not one of ours)."""
         try:
             with manifest.open(encoding="utf-8") as handle:
-                data = json.loads(handle.read(1 << 20))
+                data = json.loads(handle.read(1 << 22))
         except (OSError, ValueError):
-            return False
-        return isinstance(data, dict) and data.get("format") == MANIFEST_FORMAT
+            return set()
+        if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or data.get("partial_folder"):
+            return set()
+        files = data.get("files")
+        return {str(name) for name in files} if isinstance(files, dict) else set()
 
     # ------------------------------------------------------------ staging
     def __enter__(self) -> OutputFolder:
