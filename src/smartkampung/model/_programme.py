@@ -248,14 +248,14 @@ class Technology:
         ``inf`` for no limit. [km]
     capacity_mbps : float
         Most bandwidth one village can get; ``inf`` for no limit. [Mbps]
+    source : str
+        Where the cost figures come from.
 
     Notes
     -----
-    Every cost is finite, 0 to 10^15 (:data:`~smartkampung._validation.MAX_MONEY`):
-    a technology that cannot be had is left out of the programme, not
-    given an infinite price.
-    source : str
-        Where the cost figures come from.
+    Every cost is finite, 0 to 10^15 IDR (see docs/adapting.rst, "Value
+    ranges"): a technology that cannot be had is left out of the
+    programme, not given an infinite price.
     """
 
     id: str = attrs.field(validator=_ident)
