@@ -165,7 +165,8 @@ def _inputs() -> list[dict[str, Any]]:
     """The input files read so far by this command (for the manifest)."""
     from smartkampung.io._read import _INPUTS
 
-    return list(_INPUTS.get() or [])
+    unique = {(i["path"], i["sha256"]): i for i in _INPUTS.get() or []}  # a file read twice is listed once
+    return list(unique.values())
 
 
 # ------------------------------------------------------------------ simulate
