@@ -122,11 +122,22 @@ def nonneg_floats() -> st.SearchStrategy[float]:
 
 
 def _positive_floats() -> st.SearchStrategy[float]:
+    """Positive floats including infinity: ranges and capacities, where ``inf`` means no limit."""
     return st.one_of(
         st.just(math.inf),
         st.sampled_from([5e-324, 1e-300, 1e300]),
         st.floats(min_value=0.0, exclude_min=True, allow_nan=False, allow_infinity=True),
     )
+
+
+def _positive_up_to(maximum: float) -> st.SearchStrategy[float]:
+    """Positive finite floats up to ``maximum``, the ends over-represented."""
+    return st.one_of(st.sampled_from([5e-324, 1e-300, maximum]),
+                     st.floats(min_value=0.0, max_value=maximum, exclude_min=True, allow_nan=False))
+
+
+#: The domains of the model's numeric fields (see docs/adapting.rst, "Value ranges").
+MAX_MONEY, MAX_RATE, MAX_TRANSACTIONS, MAX_BANDWIDTH = 1e15, 100.0, 10_000.0, 1e5
 
 
 def codes() -> st.SearchStrategy[str]:
@@ -272,17 +283,18 @@ def services(draw: st.DrawFn, *, id: str | None = None, pillar: str | None = Non
              adoption_model: AdoptionModel | None = None) -> Service:
     """A service with either adoption model (Bass needs p > 0, linear a rate > 0)."""
     model = adoption_model if adoption_model is not None else draw(st.sampled_from(list(AdoptionModel)))
-    p = draw(st.one_of(_positive_floats(), st.just(0.0)) if model is AdoptionModel.LINEAR else _positive_floats())
-    rate = draw(_positive_floats() if model is AdoptionModel.LINEAR else nonneg_floats())
+    rates = _positive_up_to(MAX_RATE)
+    p = draw(st.one_of(rates, st.just(0.0)) if model is AdoptionModel.LINEAR else rates)
+    rate = draw(_positive_up_to(1.0) if model is AdoptionModel.LINEAR else finite_nonneg_floats(1.0))
     return Service(
         id=id if id is not None else draw(identifiers()),
         name=draw(awkward_text()),
         pillar=pillar if pillar is not None else draw(identifiers()),
         p_innovation=p,
-        q_imitation=draw(nonneg_floats()),
+        q_imitation=draw(finite_nonneg_floats(MAX_RATE)),
         market_share=draw(st.one_of(st.sampled_from([0.0, 1.0, 1e-300]), st.floats(0.0, 1.0))),
-        transactions_per_household_per_year=draw(nonneg_floats()),
-        bandwidth_mbps=draw(nonneg_floats()),
+        transactions_per_household_per_year=draw(finite_nonneg_floats(MAX_TRANSACTIONS)),
+        bandwidth_mbps=draw(finite_nonneg_floats(MAX_BANDWIDTH)),
         lag_months=draw(st.integers(0, 600)),
         adoption_model=model,
         linear_rate=rate,
@@ -292,16 +304,16 @@ def services(draw: st.DrawFn, *, id: str | None = None, pillar: str | None = Non
 
 
 def technologies(id: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Technology]:
-    """A technology; costs may be infinite, range and capacity may be unlimited (``inf``)."""
+    """A technology; costs are finite (up to 10^15), range and capacity may be unlimited (``inf``)."""
     return st.builds(
         Technology,
         id=id if id is not None else identifiers(),
         name=awkward_text(),
-        capex_idr=nonneg_floats(),
-        capex_idr_per_km=nonneg_floats(),
-        opex_idr_per_year=nonneg_floats(),
-        opex_idr_per_km_year=nonneg_floats(),
-        opex_idr_per_mbps_year=nonneg_floats(),
+        capex_idr=finite_nonneg_floats(MAX_MONEY),
+        capex_idr_per_km=finite_nonneg_floats(MAX_MONEY),
+        opex_idr_per_year=finite_nonneg_floats(MAX_MONEY),
+        opex_idr_per_km_year=finite_nonneg_floats(MAX_MONEY),
+        opex_idr_per_mbps_year=finite_nonneg_floats(MAX_MONEY),
         max_link_km=_positive_floats(),
         capacity_mbps=_positive_floats(),
         source=awkward_text(),

@@ -70,7 +70,7 @@ def test_outputs_get_ordinary_file_permissions(simulated: Path) -> None:
 
 def test_monthly_csv(simulated: Path) -> None:
     header, rows = read_csv(simulated / "monthly.csv")
-    assert header == ["month", "metric", "q10", "q50", "q90"]
+    assert header == ["month", "metric", "q10", "q50", "q90", "note"]
     sc = banyuwangi_scenario()
     n_kinds = 2  # villages_connected:desa and villages_connected:kelurahan
     n_metrics = 13 + n_kinds + 2 * len(sc.programme.services) + 2 * len(sc.programme.pillars)

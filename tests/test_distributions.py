@@ -179,6 +179,23 @@ def test_quantile_stays_in_the_support(dist: Fixed | Uniform | Normal | LogNorma
         assert x == dist.value
 
 
+@given(dist=distributions(), u=st.one_of(st.sampled_from([0.0, 1.0 - 2**-53, 0.5, 1e-300]), st.floats(0.0, 1.0)))
+def test_every_draw_lies_in_the_interval_the_validators_check(
+        dist: Fixed | Uniform | Normal | LogNormal | Triangular, u: float) -> None:
+    # The scenario's validators bound each uncertain field by the interval its distribution can draw
+    # (model._distributions.support); the sampler must never draw outside it (issue 12: a log-normal budget
+    # with a large sigma drew infinity and wrote NaN into the outputs).
+    from smartkampung.model._distributions import support
+
+    lowest, highest = support(dist)
+    x = float(quantile(dist, u))
+    # Within a few units in the last place: the triangular inverse CDF at u = 0 with the mode at the
+    # low end computes high - sqrt((high - low)**2), which can round one ulp below low
+    # (Triangular(-764521.9999999999, -764521.9999999999, 284055.0) draws -764522.0).
+    slack = 4 * max(math.ulp(lowest), math.ulp(highest))
+    assert lowest - slack <= x <= highest + slack, (dist, u, x, lowest, highest)
+
+
 # --------------------------------------------------------------------- errors
 
 

@@ -130,14 +130,15 @@ def test_round_trip_real_data(banyuwangi_region: Region, guimaras_region: Region
 
 
 def test_infinity_survives_both_formats() -> None:
-    tech = Technology("fibre", "Fibre", capex_idr=math.inf, max_link_km=math.inf, capacity_mbps=math.inf)
+    # Infinity is "no limit" for a range or capacity (a cost must be finite).
+    tech = Technology("fibre", "Fibre", capex_idr=1.0, max_link_km=math.inf, capacity_mbps=math.inf)
     text = dumps(tech, "json")
     # Standard JSON (no Infinity literal): the value is spelled as a string.
     json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
     assert json.loads(text)["max_link_km"] == "inf"
     assert loads(text, Technology) == tech
     toml_text = dumps(tech, "toml")
-    assert tomllib.loads(toml_text)["capex_idr"] == math.inf
+    assert tomllib.loads(toml_text)["capacity_mbps"] == math.inf
     assert loads(toml_text, Technology, format="toml") == tech
 
 
@@ -805,8 +806,11 @@ def test_a_bad_programme_file_is_named_in_the_error(tmp_path: Path) -> None:
     (tmp_path / "scenario.toml").write_text(toml_dumps(document), encoding="utf-8")
     with pytest.raises(DataFileError) as info:
         load(tmp_path / "scenario.toml", Scenario)
-    assert info.value.source.endswith("programme.toml")
+    # The error is the scenario's; the problem names the programme file it is in.
+    assert info.value.source.endswith("scenario.toml")
     assert [(p.record, p.field) for p in info.value.problems] == [("$.services[1] (id poverty_declaration)", "pillar")]
+    assert info.value.problems[0].source == str(tmp_path / "programme.toml")
+    assert f"{tmp_path / 'programme.toml'}: $.services[1]" in str(info.value)
 
     document["programme"] = "missing.toml"
     (tmp_path / "scenario.toml").write_text(toml_dumps(document), encoding="utf-8")

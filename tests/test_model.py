@@ -369,11 +369,13 @@ def test_columns_match_the_villages(region: Region) -> None:
 
 
 def test_population_beyond_int64_is_refused() -> None:
-    # Every simulation works on int64 columns: a count that does not fit is refused at construction.
-    with pytest.raises(ValueError, match="population"):
-        _village(population=2**63)
-    region = _region([_village(population=2**63 - 1)])
-    assert int(region.to_columns().population[0]) == 2**63 - 1
+    # Every simulation works on int64 columns: a count that does not fit is refused at construction,
+    # and so is one no village has (the domain ends at 10^8 people, so totals fit too).
+    for population in (2**63, 2**63 - 1, 10**8 + 1):
+        with pytest.raises(ValueError, match="population"):
+            _village(population=population)
+    region = _region([_village(population=10**8)])
+    assert int(region.to_columns().population[0]) == 10**8
 
 
 @pytest.mark.parametrize("code", ["", "   ", "a\x00", "35.10\n01", "\x1b[31m"])
@@ -566,10 +568,17 @@ def test_technology_validation(change: dict[str, Any], match: str) -> None:
 
 
 def test_technology_unlimited_by_default() -> None:
-    t = Technology("x", "X", capex_idr=math.inf)
+    # Range and capacity: infinity means "no limit". A cost is a number: infinity is refused
+    # (issue 12: an infinite cost validated and then wrote NaN into the outputs).
+    t = Technology("x", "X", capex_idr=1.0)
     assert t.max_link_km == math.inf
     assert t.capacity_mbps == math.inf
-    assert t.capex_idr == math.inf
+    for field in ("capex_idr", "capex_idr_per_km", "opex_idr_per_year", "opex_idr_per_km_year",
+                  "opex_idr_per_mbps_year"):
+        with pytest.raises(ValueError, match=field):
+            attrs.evolve(t, **{field: math.inf})
+        with pytest.raises(ValueError, match=field):
+            attrs.evolve(t, **{field: 1.000001e15})
 
 
 def test_pillar_validation() -> None:

@@ -15,6 +15,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "DEFAULT_HOUSEHOLD_SIZE",
         "DEFAULT_TECHNOLOGIES",
         "DataFileError",
+        "DataWarning",
         "District",
         "IDMDimension",
         "IDMScore",
@@ -22,6 +23,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "Location",
         "ModelValidationError",
         "NetworkPlan",
+        "OutputFolderError",
         "ParameterError",
         "Pillar",
         "PointOfPresence",
@@ -37,6 +39,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "Service",
         "SimulationResult",
         "SmartKampungError",
+        "SmartKampungWarning",
         "Technology",
         "Village",
         "VillageColumns",
@@ -122,7 +125,12 @@ PUBLIC_API: dict[str, list[str]] = {
     "smartkampung.io": [
         "BUILTIN_REGIONS",
         "Format",
+        "MANIFEST",
+        "MAX_DOCUMENT_BYTES",
+        "MAX_TABLE_BYTES",
+        "OutputFolder",
         "atomic_write_text",
+        "check_output_folder",
         "converter",
         "dump",
         "dumps",
@@ -133,6 +141,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "read_boundaries",
         "read_region",
         "read_villages_csv",
+        "region_checks",
         "to_geojson",
         "village_layer",
         "write_geojson",
@@ -392,6 +401,7 @@ PUBLIC_API: dict[str, list[str]] = {
     ],
     "smartkampung.cli": [
         "main",
+        "run",
     ],
 }
 

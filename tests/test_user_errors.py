@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from smartkampung import DataFileError, ParameterError, datasets
+from smartkampung import DataFileError, DataWarning, ParameterError, datasets
 from smartkampung.cli import main
 from smartkampung.io import read_villages_csv
 from smartkampung.model import Scenario, VillageKind
@@ -19,8 +20,10 @@ HEADER = "code,name,district_code,lat,lon,population\n"
 
 
 def _problems(path: Path, **kwargs: object) -> list[str]:
-    with pytest.raises(DataFileError) as info:
-        read_villages_csv(path, **{**KW, **kwargs})  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # the detected number convention, said with the problems
+        with pytest.raises(DataFileError) as info:
+            read_villages_csv(path, **{**KW, **kwargs})  # type: ignore[arg-type]
     return [str(p) for p in info.value.problems]
 
 
@@ -33,22 +36,38 @@ def test_misspelt_column_gets_a_suggestion(tmp_path: Path) -> None:
     assert "columns=" in problem
 
 
-def test_semicolon_separated_file_gets_a_hint(tmp_path: Path) -> None:
+def test_semicolon_separated_file_is_detected_and_said(tmp_path: Path) -> None:
+    # The delimiter is detected from the header, and the reader says which it used.
     path = tmp_path / "v.csv"
     path.write_text("code;name;district_code;lat;lon;population\n01;A;D;10;122;5\n", encoding="utf-8")
+    with pytest.warns(DataWarning, match="';' between cells") as record:
+        assert read_villages_csv(path, **KW).n_villages == 1  # type: ignore[arg-type]
+    assert "delimiter=" in str(record[0].message)
+    # Said explicitly, nothing is detected and nothing said.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        assert read_villages_csv(path, delimiter=";", **KW).n_villages == 1  # type: ignore[arg-type]
+    # A header that no delimiter splits into the expected columns: the hint names the option.
+    path.write_text("code:name:district_code:lat:lon:population\n01:A:D:10:122:5\n", encoding="utf-8")
     (problem,) = _problems(path)
-    assert "delimiter=" in problem
-    assert read_villages_csv(path, delimiter=";", **KW).n_villages == 1  # type: ignore[arg-type]
+    assert "missing columns" in problem
 
 
 def test_decimal_comma_and_empty_cells(tmp_path: Path) -> None:
+    # Points are this file's decimal mark (two of three coordinates), so "10,5" is refused with the
+    # option that would read it, and "2,310" people is 2,310: ',' separates thousands.
     path = tmp_path / "v.csv"
     path.write_text(HEADER + '01,A,D,"10,5",122,5\n02,B,D,10.6,122,\n03,C,D,10.7,122.1,"2,310"\n', encoding="utf-8")
     problems = _problems(path)
-    assert any("row 2 (code 01)" in p and "'lat'" in p and "decimals with a point" in p for p in problems)
+    assert any("row 2 (code 01)" in p and "'lat'" in p and "write 10.5" in p and "decimal=','" in p
+               for p in problems)
     assert any("row 3 (code 02)" in p and "'population'" in p and "is empty (a value is required)" in p
                for p in problems)
-    assert any("row 4 (code 03)" in p and "no thousands separators" in p for p in problems)
+    assert len(problems) == 2
+    path.write_text(HEADER + '02,B,D,10.6,122,7\n03,C,D,10.7,122.1,"2,310"\n', encoding="utf-8")
+    with pytest.warns(DataWarning, match="',' between thousands"):
+        region = read_villages_csv(path, **KW)  # type: ignore[arg-type]
+    assert region.village("03").population == 2310
 
 
 def test_unquoted_decimal_comma_names_the_row_and_code(tmp_path: Path) -> None:

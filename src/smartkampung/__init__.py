@@ -11,7 +11,15 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from smartkampung._errors import DataFileError, ParameterError, Problem, SmartKampungError
+from smartkampung._errors import (
+    DataFileError,
+    DataWarning,
+    OutputFolderError,
+    ParameterError,
+    Problem,
+    SmartKampungError,
+    SmartKampungWarning,
+)
 from smartkampung.model import (
     DEFAULT_HOUSEHOLD_SIZE,
     DEFAULT_TECHNOLOGIES,
@@ -81,6 +89,7 @@ __all__ = [
     "CodeSystem",
     "Comparison",
     "DataFileError",
+    "DataWarning",
     "District",
     "IDMDimension",
     "IDMScore",
@@ -88,6 +97,7 @@ __all__ = [
     "Location",
     "ModelValidationError",
     "NetworkPlan",
+    "OutputFolderError",
     "ParameterError",
     "Pillar",
     "PointOfPresence",
@@ -100,6 +110,7 @@ __all__ = [
     "Service",
     "SimulationResult",
     "SmartKampungError",
+    "SmartKampungWarning",
     "Technology",
     "Village",
     "VillageColumns",

@@ -1,7 +1,5 @@
 """``python -m smartkampung``: the command line."""
 
-import sys
+from smartkampung.cli import run
 
-from smartkampung.cli import main
-
-sys.exit(main())
+run()

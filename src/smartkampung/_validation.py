@@ -17,6 +17,12 @@ not a bool") and its wording are written once:
   the class and the field.
 
 Messages read ``"<name> must be <rule>, got <value>"``.
+
+Every numeric model field has a *domain*: finite unless infinity has a
+documented meaning ("no limit"), integers that fit 64 bits, and an upper
+bound no real input comes near, so that whatever validates also computes
+without overflow. The shared bounds are the ``MAX_*`` constants below;
+docs/adapting.rst lists every field's range.
 """
 
 from __future__ import annotations
@@ -32,10 +38,14 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from smartkampung._errors import FieldError, FieldTypeError, ParameterError
+from smartkampung._errors import FieldError, FieldTypeError, ParameterError, excerpt
 
 __all__ = [
     "INT64_MAX",
+    "MAX_COUNT",
+    "MAX_MONEY",
+    "MAX_MONTHS",
+    "MAX_RATE_PER_MONTH",
     "as_float_array",
     "as_int_array",
     "as_vector",
@@ -62,6 +72,18 @@ __all__ = [
 
 #: Largest value of a 64-bit signed integer; counts and months live in int64 arrays.
 INT64_MAX = 2**63 - 1
+#: Largest amount of money one field holds: a cost per item, a budget per
+#: month, a value per hour (10^15 rupiah, about 60 billion USD, far above
+#: any village programme; products with counts and months stay finite). [IDR]
+MAX_MONEY = 1e15
+#: Longest horizon, lag or start month: a century. [months]
+MAX_MONTHS = 1200
+#: Largest head-count or household count of one village or ward (the most
+#: populous wards have a few hundred thousand people). [people]
+MAX_COUNT = 100_000_000
+#: Largest Bass coefficient or adoption rate: at 100 per month the whole
+#: market adopts within the first month, so larger values mean nothing more. [month⁻¹]
+MAX_RATE_PER_MONTH = 100.0
 
 T = TypeVar("T")
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
@@ -69,8 +91,15 @@ Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 def _show(value: Any) -> str:
     """A value as quoted in a message: its repr, cut short."""
-    text_ = repr(value)
-    return text_ if len(text_) <= 60 else text_[:57] + "..."
+    return excerpt(value)
+
+
+def _as_float(value: Any) -> float:
+    """float(value), with integers too large for a float read as infinity (then refused by the bounds)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _bounds_phrase(minimum: float | None, maximum: float | None, exclusive_minimum: bool,
@@ -88,10 +117,14 @@ def _bounds_phrase(minimum: float | None, maximum: float | None, exclusive_minim
 
 
 def _is_real(value: Any) -> bool:
+    if type(value) is float or type(value) is int:  # the common case, without the ABC machinery
+        return True
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _is_integral(value: Any) -> bool:
+    if type(value) is int:
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
@@ -123,7 +156,7 @@ def check_float(value: Any, name: str, function: str, *, minimum: float | None =
         value = value.item()
     if not _is_real(value):
         raise ParameterError(name, f"must be a number, got {_show(value)}", function=function)
-    x = float(value)
+    x = _as_float(value)
     if math.isnan(x) or (math.isinf(x) and not allow_inf):
         raise ParameterError(name, f"must be a finite number, got {_show(value)}", function=function)
     too_low = minimum is not None and (x <= minimum if exclusive_minimum else x < minimum)
@@ -270,7 +303,7 @@ def number(minimum: float | None = None, maximum: float | None = None, *, exclus
         if not _is_real(value):
             _fail(instance, attribute, f"must be a number{phrase}, got {_show(value)}",
                   wrong_type=not isinstance(value, (bool, np.bool_)))
-        x = float(value)
+        x = _as_float(value)
         bad = math.isnan(x) or (math.isinf(x) and not allow_inf)
         bad = bad or (minimum is not None and (x <= minimum if exclusive_minimum else x < minimum))
         bad = bad or (maximum is not None and (x >= maximum if exclusive_maximum else x > maximum))
@@ -282,7 +315,13 @@ def number(minimum: float | None = None, maximum: float | None = None, *, exclus
 
 
 def whole(minimum: int | None = None, maximum: int | None = INT64_MAX) -> Validator:
-    """Validator: a whole number (an ``int``, not a bool or a float) within bounds."""
+    """Validator: a whole number (an ``int``, not a bool or a float) within bounds.
+
+    The default upper bound keeps every integer within 64 bits (the int64
+    columns of the numeric core, and TOML's integers).
+    """
+    if maximum is None or maximum > INT64_MAX:
+        maximum = INT64_MAX
     phrase = _bounds_phrase(minimum, maximum, False, False)
     if maximum == INT64_MAX:
         phrase = (f" from {minimum:g} to 2**63 - 1" if minimum is not None else " up to 2**63 - 1")
@@ -297,23 +336,50 @@ def whole(minimum: int | None = None, maximum: int | None = INT64_MAX) -> Valida
     return check
 
 
-def text(*, non_empty: bool = False) -> Validator:
-    """Validator: text without control characters (and not blank, with ``non_empty``)."""
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def _unencodable(value: str) -> int | None:
+    """Index of the first character UTF-8 cannot encode (a lone surrogate), or None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return int(exc.start)
+    return None
+
+
+def text(*, non_empty: bool = False, control: bool = False) -> Validator:
+    """Validator: text that every output can hold.
+
+    Always refused: lone surrogates (``"\\ud800"``), which no UTF-8 file can
+    hold. Refused unless ``control``: control characters (codes are looked
+    up and written in file names and cells; free text such as names and
+    descriptions may hold a line break). With ``non_empty``: blank text.
+    """
 
     def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if not isinstance(value, str):
             _fail(instance, attribute, f"must be text, got {_show(value)}", wrong_type=True)
         if non_empty and not value.strip():
             _fail(instance, attribute, f"must be non-empty text, got {_show(value)}")
-        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        if not value.isascii():
+            bad = _unencodable(value)
+            if bad is not None:
+                _fail(instance, attribute, f"must be valid Unicode text, but character {bad + 1} is a lone "
+                                           f"surrogate {value[bad]!r} (UTF-8 cannot hold it), got {_show(value)}")
+        if not control and _CONTROL.search(value):
             _fail(instance, attribute, f"must not contain control characters, got {_show(value)}")
 
     return check
 
 
 def matches(pattern: str, description: str) -> Validator:
-    """Validator: text matching a regular expression (``description`` says what it means)."""
-    compiled = re.compile(pattern)
+    """Validator: text matching a regular expression (``description`` says what it means).
+
+    The pattern must match the whole text, and ``\\d``, ``\\w`` and ``[0-9]``
+    mean ASCII only (``re.ASCII``): "٢٠١٦" is not a year here.
+    """
+    compiled = re.compile(pattern, re.ASCII)
 
     def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if not isinstance(value, str):
@@ -366,5 +432,8 @@ def optional(validator: Validator) -> Validator:
 def to_float(value: Any) -> Any:
     """Converter: reals (not bools) to float; anything else is left for the validator to refuse."""
     if _is_real(value):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond the float range: left for the validator to refuse
+            return value
     return value

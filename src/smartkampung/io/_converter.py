@@ -19,10 +19,11 @@ from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
+    IterableValidationNote,
 )
 from cattrs.gen import make_dict_structure_fn
 
-from smartkampung._errors import Problem, field_and_message
+from smartkampung._errors import FieldError, Problem, excerpt, field_and_message
 from smartkampung.model._scenario import DISTRIBUTIONS, Distribution, Fixed
 from smartkampung.model._village import ModelValidationError
 
@@ -43,8 +44,13 @@ def _structure_float(value: Any, _: type) -> float:
     # spelled-out non-finite values JSON has no literal for.
     if isinstance(value, bool):
         raise _StrictTypeError(f"expected a number, got {value!r}")
-    if isinstance(value, (int, float)):
-        return float(value)
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError(f"{excerpt(value)} is beyond the range of numbers (about 1.8e308)") from None
+    if isinstance(value, float):
+        return value
     if isinstance(value, str) and value.strip().lower() in _NONFINITE:
         return _NONFINITE[value.strip().lower()]
     if isinstance(value, str):
@@ -53,8 +59,12 @@ def _structure_float(value: Any, _: type) -> float:
         except ValueError:
             pass
         else:
-            raise _StrictTypeError(f"expected a number, got the text {value!r} (remove the quotes)")
-    raise _StrictTypeError(f"expected a number, got {value!r}")
+            raise _StrictTypeError(f"expected a number, got the text {excerpt(value)} (remove the quotes)")
+    raise _StrictTypeError(f"expected a number, got {excerpt(value)}")
+
+
+#: Floats hold every whole number exactly only up to 2**53.
+_EXACT_FLOAT_INT = 2**53
 
 
 def _structure_int(value: Any, _: type) -> int:
@@ -63,19 +73,22 @@ def _structure_int(value: Any, _: type) -> int:
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
+        if abs(value) > _EXACT_FLOAT_INT:
+            raise ValueError(f"{value!r} is written as a decimal or exponent number, which is not exact beyond "
+                             "2**53: write the whole number in digits")
         return int(value)
-    raise _StrictTypeError(f"expected a whole number, got {value!r}")
+    raise _StrictTypeError(f"expected a whole number, got {excerpt(value)}")
 
 
 def _structure_str(value: Any, _: type) -> str:
     if not isinstance(value, str):
-        raise _StrictTypeError(f"expected text, got {value!r}")
+        raise _StrictTypeError(f"expected text, got {excerpt(value)}")
     return value
 
 
 def _structure_bool(value: Any, _: type) -> bool:
     if not isinstance(value, bool):
-        raise _StrictTypeError(f"expected true or false, got {value!r}")
+        raise _StrictTypeError(f"expected true or false, got {excerpt(value)}")
     return value
 
 
@@ -89,81 +102,195 @@ def _make_converter() -> cattrs.Converter:
     def structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
         try:
             return cls(value)
-        except ValueError:
+        except (ValueError, TypeError):
             allowed = ", ".join(repr(m.value) for m in cls)
-            raise ValueError(f"{value!r} is not one of {allowed}") from None
+            raise ValueError(f"{excerpt(value)} is not one of {allowed}") from None
 
     conv.register_structure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.Enum), structure_enum)
-    conv.register_structure_hook_factory(attrs.has, lambda cls: _all_validator_errors(cls, conv))
+    conv.register_structure_hook_factory(attrs.has, lambda cls: _all_problems_hook(cls, conv))
     _register_scenario_hooks(conv)
     return conv
 
 
-def _all_validator_errors(cls: type, conv: cattrs.Converter) -> Any:
-    """Structure hook that reports every failing validator of a class, not only the first.
+def _all_problems_hook(cls: type, conv: cattrs.Converter) -> Any:
+    """Structure hook that reports every problem of a table in one pass.
 
-    attrs runs validators one after the other in ``__init__`` and stops at the
-    first that fails. When construction fails, each field's validator is run
-    again on its own, and all the failures are raised together, each tagged
-    with its field, as cattrs does for fields that fail to structure.
+    The fast path is cattrs' own structuring. When it fails, the table is
+    gone through field by field (:func:`_partial`): fields that fail to
+    structure, fields whose validator fails, unknown keys, and the class's
+    own cross-field checks, all together.
     """
-    base: Any = make_dict_structure_fn(cls, conv)
 
     def hook(data: Any, _: Any) -> Any:
-        if not isinstance(data, dict):
-            hint = " (in TOML, [[name]] makes a list of tables, [name] a single table)" if isinstance(
-                data, (list, str)) else ""
-            raise _StrictTypeError(f"expected a table of {cls.__name__} fields, got {data!r}"[:200] + hint)
-        try:
-            return base(data, cls)
-        except ClassValidationError as exc:
-            with_notes, _ = exc.group_exceptions()
-            if with_notes:  # some fields failed to structure: cattrs listed them all
-                raise
-            failure: Exception = exc
-        except (IterableValidationError, ForbiddenExtraKeysError):
-            raise
-        except (ValueError, TypeError) as exc:
-            failure = exc
-        # The constructor failed (a validator or a cross-field check).
-        errors = _validator_errors(cls, conv, data)
+        obj, errors = _partial(cls, conv, data)
         if errors:
-            raise ClassValidationError(f"While structuring {cls.__name__}", errors, cls) from failure
-        raise failure
+            raise ClassValidationError(f"While structuring {cls.__name__}", errors, cls)
+        return obj
 
     return hook
 
 
-def _validator_errors(cls: type, conv: cattrs.Converter, data: Any) -> list[Exception]:
+_BASES: dict[tuple[int, type], Any] = {}
+
+
+def _base(cls: type, conv: cattrs.Converter) -> Any:
+    """cattrs' generated structuring function of ``cls`` (made once per class)."""
+    key = (id(conv), cls)
+    if key not in _BASES:
+        _BASES[key] = make_dict_structure_fn(cls, conv)
+    return _BASES[key]
+
+
+def _note(exc: Exception, field: attrs.Attribute[Any], cls: type, hint: Any) -> Exception:
+    exc.add_note(AttributeValidationNote(f"Structuring class {cls.__qualname__} @ attribute {field.name}",
+                                         field.name, hint))
+    return exc
+
+
+def _partial(cls: type, conv: cattrs.Converter, data: Any) -> tuple[Any, list[Exception]]:
+    """Build ``cls`` from ``data``; on failure, an unvalidated stand-in and every problem found.
+
+    The stand-in (``object.__new__(cls)`` with the fields that structured)
+    lets an enclosing class run its cross-field checks (unique codes, known
+    pillars) over all its items, the faulty ones included, so that those
+    checks are not skipped when one field of one item is wrong.
+
+    Raises
+    ------
+    _StrictTypeError
+        If ``data`` is not a table at all.
+    """
+    if not isinstance(data, dict):
+        hint = " (in TOML, [[name]] makes a list of tables, [name] a single table)" if isinstance(
+            data, (list, str)) else ""
+        raise _StrictTypeError(f"expected a table of {cls.__name__} fields, got {excerpt(data, 120)}{hint}")
+    base = _base(cls, conv)
+    try:
+        return base(data, cls), []
+    except Exception:  # gone through field by field below
+        pass
     hints = typing.get_type_hints(cls)
-    instance: Any = object.__new__(cls)
+    shadow: Any = object.__new__(cls)
     fields = [f for f in attrs.fields(cls) if f.init]
+    errors: list[Exception] = []
+    extra = set(data) - {f.alias or f.name for f in fields}
+    if extra:
+        errors.append(ForbiddenExtraKeysError("", cls, extra))
     values: dict[str, Any] = {}
+    failed: set[str] = set()
+    # The cross-field checks run when every field has a value and no field of
+    # this class is itself wrong: items of its lists may be (their stand-ins
+    # still carry codes and ids), but a wrong scalar would only cause echoes
+    # ("6 households in a village of -5 people").
+    complete = True
     for field in fields:
         key = field.alias or field.name
-        if isinstance(data, dict) and key in data:
-            values[field.name] = conv.structure(data[key], hints[field.name])
+        hint = hints[field.name]
+        if key in data:
+            value, error, has_value = _structure_field(data[key], hint, conv)
+            if error is not None:
+                failed.add(field.name)
+                errors.append(_note(error, field, cls, hint))
+                if not isinstance(error, (ClassValidationError, IterableValidationError)):
+                    complete = False
+            if not has_value:
+                complete = False
+                continue
         elif field.default is not attrs.NOTHING:
             default: Any = field.default
-            if hasattr(default, "factory"):  # attrs.Factory
-                values[field.name] = default.factory(instance) if default.takes_self else default.factory()
-            else:
-                values[field.name] = default
-        if field.name in values and field.converter is not None and callable(field.converter):
-            values[field.name] = field.converter(values[field.name])
-        if field.name in values:
-            object.__setattr__(instance, field.name, values[field.name])
-    errors: list[Exception] = []
+            try:
+                if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                    value = default.factory(shadow) if default.takes_self else default.factory()
+                else:
+                    value = default
+            except Exception:  # a default computed from a field that failed
+                complete = False
+                continue
+        else:
+            failed.add(field.name)
+            complete = False
+            errors.append(_note(KeyError(key), field, cls, hint))
+            continue
+        if field.converter is not None and callable(field.converter):
+            try:
+                value = field.converter(value)
+            except Exception as exc:
+                failed.add(field.name)
+                complete = False
+                errors.append(_note(exc, field, cls, hint))
+                continue
+        values[field.name] = value
+        object.__setattr__(shadow, field.name, value)
     for field in fields:
-        if field.validator is None or field.name not in values:
+        if field.validator is None or field.name not in values or field.name in failed:
             continue
         try:
-            field.validator(instance, field, values[field.name])
+            field.validator(shadow, field, values[field.name])
         except (ValueError, TypeError) as exc:
-            exc.add_note(AttributeValidationNote(f"Structuring class {cls.__qualname__} @ attribute {field.name}",
-                                                 field.name, hints[field.name]))
+            failed.add(field.name)
+            complete = False
+            errors.append(_note(exc, field, cls, hints[field.name]))
+    post_init = getattr(cls, "__attrs_post_init__", None)
+    if complete and post_init is not None:
+        try:
+            post_init(shadow)
+        except ModelValidationError as exc:
             errors.append(exc)
-    return errors
+        except FieldError as exc:
+            named = next((f for f in fields if f.name == exc.parameter), None)
+            if named is None:
+                errors.append(exc)
+            elif named.name not in failed:
+                errors.append(_note(exc, named, cls, hints[named.name]))
+        except Exception:  # a consequence of a field already reported
+            pass
+    if not errors:  # cattrs failed where this pass found nothing: report cattrs' own error
+        try:
+            return base(data, cls), []
+        except Exception as exc:
+            return shadow, [exc]
+    return shadow, errors
+
+
+def _structure_field(value: Any, hint: Any, conv: cattrs.Converter) -> tuple[Any, Exception | None, bool]:
+    """Structure one field: ``(value, error, has_value)``.
+
+    A table of an attrs class and a list of such tables are gone through
+    with :func:`_partial`, so they yield a value (with stand-ins for their
+    faulty items) even when they hold problems.
+    """
+    if attrs.has(hint):
+        try:
+            obj, errors = _partial(hint, conv, value)
+        except Exception as exc:
+            return None, exc, False
+        error = ClassValidationError(f"While structuring {hint.__name__}", errors, hint) if errors else None
+        return obj, error, True
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis and attrs.has(args[0]) and isinstance(value, list):
+        item_type = args[0]
+        items: list[Any] = []
+        item_errors: list[Exception] = []
+        complete = True
+        for i, element in enumerate(value):
+            item_error: Exception | None
+            try:
+                obj, errors = _partial(item_type, conv, element)
+            except Exception as exc:
+                obj, item_error, complete = None, exc, False
+            else:
+                item_error = (ClassValidationError(f"While structuring {item_type.__name__}", errors, item_type)
+                              if errors else None)
+                items.append(obj)
+            if item_error is not None:
+                item_error.add_note(IterableValidationNote(f"Structuring {hint} @ index {i}", i, item_type))
+                item_errors.append(item_error)
+        group = IterableValidationError(f"While structuring {hint}", item_errors, hint) if item_errors else None
+        return tuple(items), group, complete
+    try:
+        return conv.structure(value, hint), None, True
+    except Exception as exc:
+        return None, exc, False
 
 
 def _register_scenario_hooks(conv: cattrs.Converter) -> None:
@@ -180,14 +307,15 @@ def _register_scenario_hooks(conv: cattrs.Converter) -> None:
 
     def structure_distribution(value: Any, _: Any) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return Fixed(float(value))
+            return Fixed(conv.structure(value, float))
         if isinstance(value, str):
             return Fixed(conv.structure(value, float))  # "inf", or the number's own message
         if not isinstance(value, dict):
-            raise _StrictTypeError(f"expected a number or a distribution table, got {value!r}")
+            raise _StrictTypeError(f"expected a number or a distribution table, got {excerpt(value)}")
         kind = value.get("distribution")
-        if kind not in DISTRIBUTIONS:
-            raise ValueError(f"'distribution' must be one of {', '.join(map(repr, DISTRIBUTIONS))}, got {kind!r}")
+        if not isinstance(kind, str) or kind not in DISTRIBUTIONS:
+            raise ValueError(f"'distribution' must be one of {', '.join(map(repr, DISTRIBUTIONS))}, "
+                             f"got {excerpt(kind)}")
         body = {k: v for k, v in value.items() if k != "distribution"}
         return conv.structure(body, DISTRIBUTIONS[kind])
 
@@ -202,7 +330,7 @@ def _register_scenario_hooks(conv: cattrs.Converter) -> None:
             return value
         if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
             return tuple(value)
-        raise _StrictTypeError(f"expected a count or a list of village codes, got {value!r}")
+        raise _StrictTypeError(f"expected a count or a list of village codes, got {excerpt(value)}")
 
     conv.register_structure_hook(int | tuple[str, ...], structure_initial)
 

@@ -12,6 +12,7 @@ from typing import Any, Literal, TypeVar
 
 from smartkampung._errors import DataFileError, ParameterError, Problem
 from smartkampung.io._converter import StructureProblems, structure, unstructure
+from smartkampung.io._read import MAX_DOCUMENT_BYTES, read_input_text, size_limit
 from smartkampung.io._toml import toml_dumps
 from smartkampung.model._programme import Programme
 from smartkampung.model._scenario import Scenario
@@ -158,38 +159,63 @@ def dump(obj: Any, path: str | os.PathLike[str], *, format: Format | None = None
     atomic_write_text(target, text)
 
 
-def load(path: str | os.PathLike[str], cls: type[T], *, format: Format | None = None) -> T:
+def load(path: str | os.PathLike[str], cls: type[T], *, format: Format | None = None,
+         max_bytes: int | None = None) -> T:
     """Read a model object from a ``.json`` or ``.toml`` file.
 
     A scenario file may name its programme by file instead of holding it:
     ``programme = "programme.toml"`` (relative to the scenario file), so a
     city can keep one programme file for several scenarios.
 
+    Parameters
+    ----------
+    path : path-like
+        A regular file; FIFOs, devices and folders are refused without
+        blocking (see :mod:`smartkampung.io._read`).
+    cls : type
+        The class to build.
+    format : {"json", "toml"}, optional
+        Default: from the suffix.
+    max_bytes : int, optional
+        Largest file read. Default :data:`~smartkampung.io._read.MAX_DOCUMENT_BYTES`
+        (64 MiB), or ``SMARTKAMPUNG_MAX_FILE_MB``. [bytes]
+
     Raises
     ------
     DataFileError
         If the file cannot be read or holds anything invalid; the message
-        names the file and lists every problem with its record and field.
+        names the file and lists every problem with its record and field. A
+        scenario's problems and those of its programme file are listed
+        together, each naming its file.
     """
     source = Path(path)
     fmt = _format_of(source, format, "load")
-    data = _parse(_read_text(source), fmt, str(source))
+    limit = size_limit(MAX_DOCUMENT_BYTES, max_bytes, "load")
+    data = _parse(read_input_text(source, max_bytes=limit), fmt, str(source))
+    problems: list[Problem] = []
     if cls is Scenario and isinstance(data, dict) and isinstance(data.get("programme"), str):
-        programme_path = source.parent / data["programme"]
-        programme = load(programme_path, Programme)  # errors name the programme file
-        data = {**data, "programme": unstructure(programme)}
+        reference = data["programme"]
+        try:
+            programme = _load_programme(source.parent / reference, reference, limit)
+        except DataFileError as exc:
+            # Its problems name its file; the scenario's own are checked against the default programme.
+            problems += [p.with_source(exc.source) for p in exc.problems]
+            data = {k: v for k, v in data.items() if k != "programme"}
+        else:
+            data = {**data, "programme": unstructure(programme)}
     try:
-        return structure(data, cls)
+        result = structure(data, cls)
     except StructureProblems as exc:
-        raise DataFileError(str(source), exc.problems) from None
+        problems += exc.problems
+    if problems:
+        raise DataFileError(str(source), problems)
+    return result
 
 
-def _read_text(source: Path) -> str:
-    try:
-        return source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataFileError(str(source), [Problem("file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise DataFileError(str(source), [Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    except OSError as exc:
-        raise DataFileError(str(source), [Problem(f"cannot read: {exc.strerror}")]) from None
+def _load_programme(path: Path, reference: str, limit: int) -> Programme:
+    """The programme file a scenario names; a name that is no JSON/TOML file is a problem of the scenario."""
+    if path.suffix.lower() not in _SUFFIXES:
+        raise DataFileError(str(path), [Problem(
+            f"the scenario's programme = {reference!r} must name a .toml or .json file", record="$",
+            field="programme")])
+    return load(path, Programme, max_bytes=limit)

@@ -14,7 +14,7 @@ import attrs
 
 from smartkampung import _defaults
 from smartkampung._errors import DataFileError, ParameterError, Problem
-from smartkampung.io._csv import read_villages_csv
+from smartkampung.io._csv import csv_arguments, read_villages_csv
 from smartkampung.io._files import load
 from smartkampung.model._scenario import RegionSource
 from smartkampung.model._village import DEFAULT_HOUSEHOLD_SIZE, Region
@@ -98,11 +98,10 @@ def _from_source(src: RegionSource, base_dir: Path | None) -> Region:
     path = Path(src.csv)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
-    if not path.is_file():
+    if not path.exists():  # a folder or a FIFO exists: the reader refuses it with its own message
         where = "" if base_dir is not None else (" (a relative path is taken from the current folder; pass "
                                                  "base_dir=, the scenario file's folder)")
         raise DataFileError(str(path), [Problem(f"the scenario's village file [region] csv = {src.csv!r} was "
                                                 f"not found at {path.resolve()}{where}")])
-    region = read_villages_csv(path, region_code=src.code, region_name=src.name, country=src.country,
-                               default_kind=src.kind, household_size=src.household_size)
+    region = read_villages_csv(path, **csv_arguments(src))
     return region.with_district_backbone()

@@ -8,13 +8,31 @@ from typing import Any
 import attrs
 
 from smartkampung._errors import FieldError, FieldTypeError
-from smartkampung._validation import number
+from smartkampung._validation import number, to_float
 
-__all__ = ["DISTRIBUTIONS", "Distribution", "Fixed", "FromPosterior", "LogNormal", "Normal", "Triangular", "Uniform"]
+__all__ = [
+    "DISTRIBUTIONS",
+    "MAX_MULTIPLIER",
+    "Distribution",
+    "Fixed",
+    "FromPosterior",
+    "LogNormal",
+    "Normal",
+    "Triangular",
+    "Uniform",
+    "support",
+]
 
 _finite = number()
 _nonneg = number(0.0)
 _positive = number(0.0, exclusive_minimum=True)
+#: Largest multiplier of costs or Bass coefficients a distribution may draw. [-]
+MAX_MULTIPLIER = 1000.0
+#: How far, in standard deviations, a normal or log-normal draw can fall from
+#: its centre: the sampler clips probabilities to [1e-300, 1 - 1e-16], whose
+#: standard-normal quantiles are -37.04 and 8.22 (a window above the mean of
+#: a truncated normal is sampled mirrored, so it can reach +37 too).
+_Z_LOW, _Z_HIGH = 37.1, 8.3
 
 
 @attrs.frozen
@@ -126,7 +144,7 @@ _DISTRIBUTIONS = tuple(DISTRIBUTIONS.values())
 def _as_distribution(value: Any) -> Any:
     # Let Python callers write a plain number where a distribution goes.
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Fixed(float(value))
+        return Fixed(to_float(value))
     return value
 
 
@@ -136,28 +154,62 @@ def _is_distribution(instance: Any, attribute: attrs.Attribute[Any], value: Any)
                              f"must be a number or a distribution, got {value!r}")
 
 
-def _lowest(value: Any) -> float:
-    """The smallest value a distribution can draw."""
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def support(value: Distribution) -> tuple[float, float]:
+    """The interval every draw of a distribution lies in, ``(lowest, highest)``.
+
+    Bounded distributions give their bounds; a normal or log-normal gives
+    what the sampler can reach (37.1 standard deviations below the centre,
+    8.3 above; see :func:`smartkampung.sim.distributions.quantile`), within
+    its bounds. :class:`FromPosterior` has no support of its own (its
+    values are the posterior sample's, checked against the field's range by
+    :class:`~smartkampung.model.RolloutAssumptions`): ``(0, inf)``.
+    """
     if isinstance(value, Fixed):
-        return value.value
+        return value.value, value.value
     if isinstance(value, (Uniform, Triangular)):
-        return value.low
+        return value.low, value.high
     if isinstance(value, Normal):
-        return value.low if value.sigma > 0 else value.mu
-    return 0.0  # LogNormal: positive; FromPosterior: a sample checked to hold values >= 0
+        if value.sigma == 0:
+            return value.mu, value.mu
+        up = _Z_HIGH if value.low <= value.mu else _Z_LOW
+        return max(value.low, value.mu - _Z_LOW * value.sigma), min(value.high, value.mu + up * value.sigma)
+    if isinstance(value, LogNormal):
+        return value.median * _exp(-_Z_LOW * value.sigma), value.median * _exp(_Z_HIGH * value.sigma)
+    if isinstance(value, FromPosterior):
+        return 0.0, math.inf
+    raise TypeError(f"not a distribution: {value!r}")  # pragma: no cover - callers check the type first
 
 
-def _nonneg_distribution(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    _is_distribution(instance, attribute, value)
-    if _lowest(value) < 0:
-        hint = "" if isinstance(value, Fixed) else " (bound it below at 0, e.g. normal with low = 0)"
-        raise FieldError(type(instance).__name__, attribute.name,
-                         f"must not be negative, but {value!r} can draw {_lowest(value):g}{hint}")
+def _distribution_in(maximum: float) -> Any:
+    """Validator: a distribution whose every draw lies in [0, maximum] (a posterior's values are checked apart)."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        _is_distribution(instance, attribute, value)
+        if isinstance(value, FromPosterior):
+            return
+        lowest, highest = support(value)
+        if lowest < 0:
+            hint = "" if isinstance(value, Fixed) else " (bound it below at 0, e.g. normal with low = 0)"
+            raise FieldError(type(instance).__name__, attribute.name,
+                             f"must not be negative, but {value!r} can draw {lowest:g}{hint}")
+        if not highest <= maximum:
+            hint = "" if isinstance(value, Fixed) else " (give it an upper bound, or a smaller sigma)"
+            raise FieldError(type(instance).__name__, attribute.name,
+                             f"must be at most {maximum:g}, but {value!r} can draw {highest:g}{hint}")
+
+    return check
 
 
 def _optional_distribution(value: Any) -> Any:
     return None if value is None else _as_distribution(value)
 
 
-def _dist_field(default: float) -> Any:
-    return attrs.field(default=Fixed(default), converter=_as_distribution, validator=_nonneg_distribution)
+def _dist_field(default: float, maximum: float) -> Any:
+    return attrs.field(default=Fixed(default), converter=_as_distribution, validator=_distribution_in(maximum))

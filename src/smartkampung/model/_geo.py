@@ -7,7 +7,7 @@ import math
 import attrs
 
 from smartkampung._errors import ParameterError
-from smartkampung._validation import instance_of, matches, number, to_float
+from smartkampung._validation import instance_of, matches, number, text, to_float
 
 __all__ = ["Location", "PointOfPresence", "mean_location"]
 
@@ -44,7 +44,11 @@ class PointOfPresence:
     """
 
     id: str = attrs.field(validator=matches(r"(?s).+", "non-empty text"))
-    name: str
+    name: str = attrs.field(validator=text(control=True))
+
+    @id.validator
+    def _encodable(self, attribute: attrs.Attribute[str], value: str) -> None:
+        text(control=True)(self, attribute, value)
     location: Location = attrs.field(validator=instance_of(Location))
 
 

@@ -16,7 +16,17 @@ import attrs
 
 from smartkampung import _defaults
 from smartkampung._errors import FieldError, ModelValidationError, Problem, unknown_code
-from smartkampung._validation import identifier, instance_of, number, optional, whole
+from smartkampung._validation import (
+    MAX_MONEY,
+    MAX_MONTHS,
+    MAX_RATE_PER_MONTH,
+    identifier,
+    instance_of,
+    number,
+    optional,
+    text,
+    whole,
+)
 from smartkampung.model._village import _as_tuple
 
 __all__ = [
@@ -38,10 +48,19 @@ __all__ = [
 #: assumption: the rate moved between about 13,300 and 16,300 over 2016–2024.
 IDR_PER_USD: float = _defaults.IDR_PER_USD
 
-_nonneg = number(0.0, allow_inf=True)
-_positive = number(0.0, exclusive_minimum=True, allow_inf=True)
+# Domains (docs/adapting.rst, "Value ranges"): every number finite unless
+# infinity means "no limit", and bounded so that no product overflows.
+_money = number(0.0, MAX_MONEY)
+_rate = number(0.0, MAX_RATE_PER_MONTH)
 _fraction = number(0.0, 1.0)
+#: Transactions per household per year: at most about one an hour.
+_transactions = number(0.0, 10_000.0)
+#: Bandwidth of one service or one village office: up to 10^5 Mbps (100 Gbps).
+_bandwidth = number(0.0, 1e5)
+#: A range or capacity: > 0, ``inf`` meaning "no limit".
+_limit = number(0.0, exclusive_minimum=True, allow_inf=True)
 _ident = identifier()
+_name = text(control=True)
 
 
 class IDMDimension(enum.Enum):
@@ -72,8 +91,8 @@ class Pillar:
     """
 
     id: str = attrs.field(validator=_ident)
-    name: str
-    name_local: str = ""
+    name: str = attrs.field(validator=_name)
+    name_local: str = attrs.field(default="", validator=_name)
     idm_dimension: IDMDimension | None = attrs.field(default=None, validator=optional(instance_of(IDMDimension)))
 
 
@@ -127,21 +146,21 @@ class Service:
     pillar : str
         Id of the pillar it belongs to.
     p_innovation : float
-        Bass coefficient of innovation. [month⁻¹]
+        Bass coefficient of innovation, 0 to 100. [month⁻¹]
     q_imitation : float
-        Bass coefficient of imitation. [month⁻¹]
+        Bass coefficient of imitation, 0 to 100. [month⁻¹]
     market_share : float
         Share of households that may ever use it. [0–1]
     transactions_per_household_per_year : float
-        How often an adopting household uses it. [transactions / household / year]
+        How often an adopting household uses it, 0 to 10,000. [transactions / household / year]
     bandwidth_mbps : float
-        Bandwidth it needs at the village office. [Mbps]
+        Bandwidth it needs at the village office, 0 to 10^5. [Mbps]
     lag_months : int
-        Months between connection and the service being offered. [months]
+        Months between connection and the service being offered, 0 to 1,200. [months]
     adoption_model : AdoptionModel
         ``BASS`` (default) or ``LINEAR``.
     linear_rate : float
-        For ``LINEAR``: share of the market adopting per month. [month⁻¹]
+        For ``LINEAR``: share of the market adopting per month, 0 to 1. [month⁻¹]
     name_local : str
         Local name.
     source : str
@@ -149,18 +168,18 @@ class Service:
     """
 
     id: str = attrs.field(validator=_ident)
-    name: str
+    name: str = attrs.field(validator=_name)
     pillar: str = attrs.field(validator=_ident)
-    p_innovation: float = attrs.field(validator=_nonneg)
-    q_imitation: float = attrs.field(validator=_nonneg)
+    p_innovation: float = attrs.field(validator=_rate)
+    q_imitation: float = attrs.field(validator=_rate)
     market_share: float = attrs.field(validator=_fraction)
-    transactions_per_household_per_year: float = attrs.field(validator=_nonneg)
-    bandwidth_mbps: float = attrs.field(default=1.0, validator=_nonneg)
-    lag_months: int = attrs.field(default=0, validator=whole(0))
+    transactions_per_household_per_year: float = attrs.field(validator=_transactions)
+    bandwidth_mbps: float = attrs.field(default=1.0, validator=_bandwidth)
+    lag_months: int = attrs.field(default=0, validator=whole(0, MAX_MONTHS))
     adoption_model: AdoptionModel = attrs.field(default=AdoptionModel.BASS, validator=instance_of(AdoptionModel))
-    linear_rate: float = attrs.field(default=0.0, validator=_nonneg)
-    name_local: str = ""
-    source: str = "illustrative assumption"
+    linear_rate: float = attrs.field(default=0.0, validator=_fraction)
+    name_local: str = attrs.field(default="", validator=_name)
+    source: str = attrs.field(default="illustrative assumption", validator=_name)
 
     def __attrs_post_init__(self) -> None:
         if self.adoption_model is AdoptionModel.BASS and self.p_innovation <= 0:
@@ -230,21 +249,27 @@ class Technology:
         Longest feasible link (to the parent node or a point of presence);
         ``inf`` for no limit. [km]
     capacity_mbps : float
-        Most bandwidth one village can get. [Mbps]
+        Most bandwidth one village can get; ``inf`` for no limit. [Mbps]
     source : str
         Where the cost figures come from.
+
+    Notes
+    -----
+    Every cost is finite, 0 to 10^15 IDR (see docs/adapting.rst, "Value
+    ranges"): a technology that cannot be had is left out of the
+    programme, not given an infinite price.
     """
 
     id: str = attrs.field(validator=_ident)
-    name: str
-    capex_idr: float = attrs.field(validator=_nonneg)
-    capex_idr_per_km: float = attrs.field(default=0.0, validator=_nonneg)
-    opex_idr_per_year: float = attrs.field(default=0.0, validator=_nonneg)
-    opex_idr_per_km_year: float = attrs.field(default=0.0, validator=_nonneg)
-    opex_idr_per_mbps_year: float = attrs.field(default=0.0, validator=_nonneg)
-    max_link_km: float = attrs.field(default=math.inf, validator=_positive)
-    capacity_mbps: float = attrs.field(default=math.inf, validator=_positive)
-    source: str = _ASSUMED
+    name: str = attrs.field(validator=_name)
+    capex_idr: float = attrs.field(validator=_money)
+    capex_idr_per_km: float = attrs.field(default=0.0, validator=_money)
+    opex_idr_per_year: float = attrs.field(default=0.0, validator=_money)
+    opex_idr_per_km_year: float = attrs.field(default=0.0, validator=_money)
+    opex_idr_per_mbps_year: float = attrs.field(default=0.0, validator=_money)
+    max_link_km: float = attrs.field(default=math.inf, validator=_limit)
+    capacity_mbps: float = attrs.field(default=math.inf, validator=_limit)
+    source: str = attrs.field(default=_ASSUMED, validator=_name)
 
 
 #: Reference technologies. Fibre: USD 5,000 per km (the low end of the public
@@ -306,11 +331,11 @@ class Programme:
         On duplicate ids or a service whose pillar is not in ``pillars``.
     """
 
-    name: str
+    name: str = attrs.field(validator=_name)
     pillars: tuple[Pillar, ...] = attrs.field(converter=_as_tuple)
     services: tuple[Service, ...] = attrs.field(converter=_as_tuple)
     technologies: tuple[Technology, ...] = attrs.field(default=DEFAULT_TECHNOLOGIES, converter=_as_tuple)
-    description: str = ""
+    description: str = attrs.field(default="", validator=_name)
 
     def __attrs_post_init__(self) -> None:
         problems = _unique_problems(self.pillars, "pillar")

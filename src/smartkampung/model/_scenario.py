@@ -16,9 +16,21 @@ import attrs
 
 from smartkampung import _defaults
 from smartkampung._errors import FieldError, FieldTypeError
-from smartkampung._validation import instance_of, matches, number, one_of, optional, whole
+from smartkampung._validation import (
+    MAX_COUNT,
+    MAX_MONEY,
+    MAX_MONTHS,
+    instance_of,
+    matches,
+    number,
+    one_of,
+    optional,
+    text,
+    whole,
+)
 from smartkampung.model._distributions import (
     DISTRIBUTIONS,
+    MAX_MULTIPLIER,
     Distribution,
     Fixed,
     FromPosterior,
@@ -27,7 +39,7 @@ from smartkampung.model._distributions import (
     Triangular,
     Uniform,
     _dist_field,
-    _nonneg_distribution,
+    _distribution_in,
     _optional_distribution,
 )
 from smartkampung.model._geo import Location
@@ -63,6 +75,12 @@ _finite = number()
 _nonneg = number(0.0)
 _positive = number(0.0, exclusive_minimum=True)
 _unit = number(0.0, 1.0)
+# Domains of the assumption fields (docs/adapting.rst, "Value ranges").
+_money = number(0.0, MAX_MONEY)
+_effect = number(-1.0, 1.0)
+_name = text(control=True)
+#: Largest log standard deviation of the per-village cost spread (a factor e^3 = 20 per sd). [-]
+MAX_COST_SPREAD = 3.0
 
 
 # ------------------------------------------------------------------------- sections
@@ -89,7 +107,16 @@ class RegionSource:
     kind : VillageKind
         Kind of villages whose row gives none (CSV only).
     household_size : float
-        Persons per household where the CSV gives no households. [people]
+        Persons per household where the CSV gives no households, 0.5 to 50. [people]
+    allow_zero_population : bool
+        Accept villages with population 0 in the CSV (refused by default:
+        usually a missing figure).
+    delimiter : str, optional
+        The CSV's cell separator (``","``, ``";"``, tab or ``"|"``). Default:
+        detected from its header.
+    decimal : str, optional
+        The CSV's decimal mark, ``"."`` or ``","``. Default: detected from
+        its numbers.
     backbone : {"district_offices"}
         Where fibre already is: one point of presence per district office
         (Banyuwangi's network reaches every kecamatan office). The only
@@ -98,14 +125,17 @@ class RegionSource:
     """
 
     builtin: str | None = attrs.field(default=None, validator=optional(one_of(_defaults.BUILTIN_REGIONS)))
-    csv: str | None = None
-    code: str = ""
-    name: str = ""
+    csv: str | None = attrs.field(default=None, validator=optional(text(non_empty=True)))
+    code: str = attrs.field(default="", validator=text())
+    name: str = attrs.field(default="", validator=_name)
     country: str = attrs.field(default="ID", validator=matches(r"[A-Z]{2}", "an ISO 3166-1 alpha-2 code such as 'ID'"))
     kind: VillageKind = attrs.field(default=VillageKind.VILLAGE, validator=instance_of(VillageKind))
-    household_size: float = attrs.field(default=DEFAULT_HOUSEHOLD_SIZE, validator=_positive)
+    household_size: float = attrs.field(default=DEFAULT_HOUSEHOLD_SIZE, validator=number(0.5, 50.0))
     backbone: Literal["district_offices"] = attrs.field(default="district_offices",
                                                         validator=one_of(("district_offices",)))
+    allow_zero_population: bool = attrs.field(default=False, validator=instance_of(bool))
+    delimiter: str | None = attrs.field(default=None, validator=optional(one_of((",", ";", "\t", "|"))))
+    decimal: str | None = attrs.field(default=None, validator=optional(one_of((".", ","))))
 
     def __attrs_post_init__(self) -> None:
         if (self.builtin is None) == (self.csv is None):
@@ -123,7 +153,7 @@ class BudgetPhase:
     Parameters
     ----------
     start_month : int
-        First month (0-based) of the phase. [month]
+        First month (0-based) of the phase, 1 to 1,200. [month]
     budget_idr_per_month : float or Distribution
         Money per month from then on. [IDR/month]
     note : str
@@ -135,11 +165,11 @@ class BudgetPhase:
         ``budget_idr_per_month`` must then be left out. [-]
     """
 
-    start_month: int = attrs.field(validator=whole(1))
-    budget_idr_per_month: Distribution = _dist_field(0.0)
-    note: str = ""
+    start_month: int = attrs.field(validator=whole(1, MAX_MONTHS))
+    budget_idr_per_month: Distribution = _dist_field(0.0, MAX_MONEY)
+    note: str = attrs.field(default="", validator=_name)
     scale: Distribution | None = attrs.field(default=None, converter=_optional_distribution,
-                                             validator=optional(_nonneg_distribution))
+                                             validator=optional(_distribution_in(MAX_MULTIPLIER)))
 
     def __attrs_post_init__(self) -> None:
         if self.scale is not None and self.budget_idr_per_month != Fixed(0.0):
@@ -197,7 +227,7 @@ class RolloutPosterior:
     values: tuple[tuple[float, ...], ...] = attrs.field(converter=_rows)
     sims: tuple[int, ...] = attrs.field(converter=_ints)
     seed: int = attrs.field(validator=whole(0))
-    source: str = ""
+    source: str = attrs.field(default="", validator=_name)
 
     def __attrs_post_init__(self) -> None:
         for name in self.parameters:
@@ -283,20 +313,22 @@ class RolloutAssumptions:
         their values from it (with the per-village draws of that row).
     """
 
-    budget_idr_per_month: Distribution = _dist_field(_defaults.BUDGET_PER_MONTH)
+    budget_idr_per_month: Distribution = _dist_field(_defaults.BUDGET_PER_MONTH, MAX_MONEY)
     budget_phases: tuple[BudgetPhase, ...] = attrs.field(default=(), converter=_phases)
-    build_km_per_month: float | None = attrs.field(default=None, validator=optional(_positive))
+    build_km_per_month: float | None = attrs.field(default=None, validator=optional(
+        number(0.0, 1e6, exclusive_minimum=True)))
     policy: str = attrs.field(default=_defaults.POLICY, validator=one_of(POLICIES))
     carry_over: bool = attrs.field(default=_defaults.CARRY_OVER, validator=instance_of(bool))
     initially_connected: int | tuple[str, ...] = attrs.field(default=0)
-    route_factor: float = attrs.field(default=_defaults.ROUTE_FACTOR, validator=number(1.0))
-    demand_mbps: float = attrs.field(default=_defaults.DEMAND_MBPS, validator=_nonneg)
-    horizon_years: float = attrs.field(default=_defaults.HORIZON_YEARS, validator=_positive)
-    discount_rate: float = attrs.field(default=_defaults.DISCOUNT_RATE, validator=_nonneg)
+    route_factor: float = attrs.field(default=_defaults.ROUTE_FACTOR, validator=number(1.0, 10.0))
+    demand_mbps: float = attrs.field(default=_defaults.DEMAND_MBPS, validator=number(0.0, 1e5))
+    horizon_years: float = attrs.field(default=_defaults.HORIZON_YEARS, validator=number(
+        0.0, 100.0, exclusive_minimum=True))
+    discount_rate: float = attrs.field(default=_defaults.DISCOUNT_RATE, validator=number(0.0, 1.0))
     technology_choice: bool = attrs.field(default=_defaults.TECHNOLOGY_CHOICE, validator=instance_of(bool))
-    capex_multiplier: Distribution = _dist_field(_defaults.CAPEX_MULTIPLIER)
-    readiness_months: Distribution = _dist_field(_defaults.READINESS_MONTHS)
-    cost_spread: Distribution = _dist_field(_defaults.COST_SPREAD)
+    capex_multiplier: Distribution = _dist_field(_defaults.CAPEX_MULTIPLIER, MAX_MULTIPLIER)
+    readiness_months: Distribution = _dist_field(_defaults.READINESS_MONTHS, MAX_MONTHS)
+    cost_spread: Distribution = _dist_field(_defaults.COST_SPREAD, MAX_COST_SPREAD)
     posterior: RolloutPosterior | None = attrs.field(default=None, validator=optional(instance_of(RolloutPosterior)))
 
     @property
@@ -310,8 +342,12 @@ class RolloutAssumptions:
         if isinstance(value, bool) or not isinstance(value, (int, tuple)):
             raise FieldTypeError("RolloutAssumptions", "initially_connected",
                                  f"must be a count or a list of codes, got {value!r}")
-        if isinstance(value, int) and value < 0:
-            raise FieldError("RolloutAssumptions", "initially_connected", f"must be >= 0, got {value}")
+        if isinstance(value, int) and not 0 <= value <= MAX_COUNT:
+            raise FieldError("RolloutAssumptions", "initially_connected",
+                             f"must be a count from 0 to {MAX_COUNT:g}, got {value}")
+        if isinstance(value, tuple):
+            for code in value:
+                text(non_empty=True)(self, attribute, code)
 
     def __attrs_post_init__(self) -> None:
         if any(not isinstance(p, BudgetPhase) for p in self.budget_phases):
@@ -357,10 +393,10 @@ class AdoptionAssumptions:
         Binomial draws (True) or the deterministic expectation (False).
     """
 
-    p_multiplier: Distribution = _dist_field(_defaults.BASS_MULTIPLIER)
-    q_multiplier: Distribution = _dist_field(_defaults.BASS_MULTIPLIER)
+    p_multiplier: Distribution = _dist_field(_defaults.BASS_MULTIPLIER, MAX_MULTIPLIER)
+    q_multiplier: Distribution = _dist_field(_defaults.BASS_MULTIPLIER, MAX_MULTIPLIER)
     neighbour_weight: float = attrs.field(default=_defaults.NEIGHBOUR_WEIGHT, validator=_unit)
-    n_neighbours: int = attrs.field(default=_defaults.NEIGHBOURS, validator=whole(1))
+    n_neighbours: int = attrs.field(default=_defaults.NEIGHBOURS, validator=whole(1, 100))
     stochastic: bool = attrs.field(default=True, validator=instance_of(bool))
 
 
@@ -436,7 +472,7 @@ class IDMAssumptions:
 
     observed_year: int | None = attrs.field(default=None, validator=optional(whole(1, 9999)))
     status_counts: tuple[int, ...] | None = attrs.field(default=None, converter=_counts)
-    source: str = attrs.field(default="", validator=instance_of(str))
+    source: str = attrs.field(default="", validator=_name)
     effects: tuple[IndicatorEffect, ...] = attrs.field(default=DEFAULT_PROGRAMME_EFFECTS, converter=_effects)
     cutoff_month: int = attrs.field(default=_defaults.IDM_CUTOFF_MONTH, validator=whole(1, 12))
     counterfactual: bool = attrs.field(default=False, validator=instance_of(bool))
@@ -445,9 +481,10 @@ class IDMAssumptions:
         counts = self.status_counts
         if counts is not None:
             if not isinstance(counts, tuple) or len(counts) < 2 or any(
-                    not isinstance(c, int) or isinstance(c, bool) or c < 0 for c in counts):
+                    not isinstance(c, int) or isinstance(c, bool) or not 0 <= c <= MAX_COUNT for c in counts):
                 raise FieldError("IDMAssumptions", "status_counts",
-                                 f"must be whole numbers >= 0, one per status (IDM: 5), got {counts!r}")
+                                 f"must be whole numbers from 0 to {MAX_COUNT:g}, one per status (IDM: 5), "
+                                 f"got {counts!r}"[:300])
             if self.observed_year is None:
                 raise FieldError("IDMAssumptions", "observed_year",
                                  "must be given with status_counts (the IDM year they were observed in)")
@@ -497,14 +534,16 @@ class OutcomeAssumptions:
     """
 
     office: Location | None = attrs.field(default=None, validator=optional(instance_of(Location)))
-    road_factor: float = attrs.field(default=_defaults.ROAD_FACTOR, validator=_positive)
-    speed_kmh: float = attrs.field(default=_defaults.SPEED_KMH, validator=_positive)
-    cost_idr_per_km: float = attrs.field(default=_defaults.COST_PER_KM, validator=_nonneg)
-    value_of_time_idr_per_hour: float = attrs.field(default=_defaults.VALUE_OF_TIME_PER_HOUR, validator=_nonneg)
+    road_factor: float = attrs.field(default=_defaults.ROAD_FACTOR, validator=number(
+        0.0, 10.0, exclusive_minimum=True))
+    speed_kmh: float = attrs.field(default=_defaults.SPEED_KMH, validator=number(0.0, 1000.0, exclusive_minimum=True))
+    cost_idr_per_km: float = attrs.field(default=_defaults.COST_PER_KM, validator=_money)
+    value_of_time_idr_per_hour: float = attrs.field(default=_defaults.VALUE_OF_TIME_PER_HOUR, validator=_money)
     idm: IDMAssumptions = attrs.field(factory=IDMAssumptions, validator=instance_of(IDMAssumptions))
 
 
-_month = matches(r"[0-9]{4}-(0[1-9]|1[0-2])", "a calendar month written YYYY-MM (e.g. 2016-06)")
+_month = matches(r"(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])",
+                 "a calendar month from 1900-01 to 2199-12 written YYYY-MM (e.g. 2016-06)")
 
 
 @attrs.frozen
@@ -530,16 +569,16 @@ class Scenario:
         Free text.
     """
 
-    name: str
+    name: str = attrs.field(validator=_name)
     region: RegionSource = attrs.field(validator=instance_of(RegionSource))
     programme: Programme = attrs.field(factory=smart_kampung_programme, validator=instance_of(Programme))
     start: str = attrs.field(default=_defaults.START_MONTH, validator=_month)
-    horizon_months: int = attrs.field(default=_defaults.HORIZON_MONTHS, validator=whole(1, 1200))
+    horizon_months: int = attrs.field(default=_defaults.HORIZON_MONTHS, validator=whole(1, MAX_MONTHS))
     rollout: RolloutAssumptions = attrs.field(factory=RolloutAssumptions, validator=instance_of(RolloutAssumptions))
     adoption: AdoptionAssumptions = attrs.field(factory=AdoptionAssumptions,
                                                 validator=instance_of(AdoptionAssumptions))
     outcomes: OutcomeAssumptions = attrs.field(factory=OutcomeAssumptions, validator=instance_of(OutcomeAssumptions))
-    description: str = ""
+    description: str = attrs.field(default="", validator=_name)
 
     @property
     def start_year_month(self) -> tuple[int, int]:

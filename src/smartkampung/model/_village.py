@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from smartkampung import _defaults
 from smartkampung._arrays import ARRAY_EQ_NAN, readonly_array
 from smartkampung._errors import ModelValidationError, Problem, UnknownCodeError, unknown_code
-from smartkampung._validation import instance_of, matches, optional, text, whole
+from smartkampung._validation import MAX_COUNT, instance_of, matches, optional, text, whole
 from smartkampung.model._geo import Location, PointOfPresence
 from smartkampung.model._idm import IDMScore
 
@@ -36,10 +36,11 @@ __all__ = [
 DEFAULT_HOUSEHOLD_SIZE: float = _defaults.HOUSEHOLD_SIZE
 
 #: Kemendagri village code ``PP.KK.CC.VVVV``: province, regency, district,
-#: village; the village block starts with 1 (kelurahan) or 2 (desa).
-KEMENDAGRI_VILLAGE_CODE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{2})\.([12])\d{3}$")
-_KEMENDAGRI_DISTRICT_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
-_KEMENDAGRI_REGION_CODE = re.compile(r"^\d{2}\.\d{2}$")
+#: village; the village block starts with 1 (kelurahan) or 2 (desa). ASCII
+#: digits only, and nothing after the last digit (not even a line break).
+KEMENDAGRI_VILLAGE_CODE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{2})\.([12])\d{3}\Z", re.ASCII)
+_KEMENDAGRI_DISTRICT_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\Z", re.ASCII)
+_KEMENDAGRI_REGION_CODE = re.compile(r"^\d{2}\.\d{2}\Z", re.ASCII)
 
 
 class VillageKind(enum.Enum):
@@ -80,9 +81,12 @@ class CodeSystem(enum.Enum):
     FREE = "free"
 
 
-# Counts end up in int64 columns; larger values cannot be real head-counts.
-_count = whole(0)
+# Counts end up in int64 columns; no village or ward has 10^8 people.
+_count = whole(0, MAX_COUNT)
 _code = text(non_empty=True)
+_name = text(control=True)
+#: Years a population figure can refer to.
+_YEARS = (1800, 2200)
 
 
 def _default_households(village: Village) -> int:
@@ -107,32 +111,39 @@ class Village:
     location : Location
         Centroid or village-office location. [degrees]
     population : int
-        Head-count. [people]
+        Head-count, 0 to 10^8. [people]
     households : int, optional
-        Number of households. [households] Default: ``population /
+        Number of households, at most ``population`` (every household has a
+        member). [households] Default: ``population /
         DEFAULT_HOUSEHOLD_SIZE``, rounded (an assumption; give real counts
         where known).
     population_year : int, optional
         Year the population figure refers to (2010 for the bundled census
-        figures).
+        figures), 1800 to 2200.
     idm : IDMScore, optional
         Village development index (desa only; kelurahan have none).
     """
 
     code: str = attrs.field(validator=_code)
-    name: str
+    name: str = attrs.field(validator=_name)
     kind: VillageKind = attrs.field(validator=instance_of(VillageKind))
     district_code: str = attrs.field(validator=_code)
     location: Location = attrs.field(validator=instance_of(Location))
     population: int = attrs.field(validator=_count)
     households: int = attrs.field(default=attrs.Factory(_default_households, takes_self=True), validator=_count)
-    population_year: int | None = attrs.field(default=None, validator=optional(whole()))
+    population_year: int | None = attrs.field(default=None, validator=optional(whole(*_YEARS)))
     idm: IDMScore | None = attrs.field(default=None, validator=optional(instance_of(IDMScore)))
 
     def __attrs_post_init__(self) -> None:
+        problems = []
         if self.idm is not None and self.kind is VillageKind.KELURAHAN:
-            raise ModelValidationError([Problem(f"village {self.code}: a kelurahan has no IDM score "
-                                                "(IDM covers desa only)", field="idm")])
+            problems.append(Problem(f"village {self.code}: a kelurahan has no IDM score (IDM covers desa only)",
+                                    field="idm"))
+        if self.households > self.population:
+            problems.append(Problem(f"{self.households} households cannot live in a village of {self.population} "
+                                    "people (every household has at least one member)", field="households"))
+        if problems:
+            raise ModelValidationError(problems)
 
 
 @attrs.frozen
@@ -150,7 +161,7 @@ class District:
     """
 
     code: str = attrs.field(validator=_code)
-    name: str
+    name: str = attrs.field(validator=_name)
     location: Location = attrs.field(validator=instance_of(Location))
 
 
@@ -246,7 +257,7 @@ class Region:
     """
 
     code: str = attrs.field(validator=_code)
-    name: str
+    name: str = attrs.field(validator=_name)
     country: str = attrs.field(validator=matches(r"[A-Z]{2}", "an ISO 3166-1 alpha-2 code such as 'ID'"))
     districts: tuple[District, ...] = attrs.field(converter=_as_tuple)
     villages: tuple[Village, ...] = attrs.field(converter=_as_tuple)
