@@ -186,10 +186,12 @@ _NAMES = (
 
 
 @st.composite
-def posteriors(draw: st.DrawFn) -> RolloutPosterior:
+def posteriors(draw: st.DrawFn, maximum: float | None = None) -> RolloutPosterior:
+    """Posterior samples; with ``maximum``, values a scenario accepts in every field (cost_spread: at most 3)."""
     names = draw(st.lists(st.sampled_from(_NAMES), min_size=1, max_size=4, unique=True))
     n = draw(st.integers(1, 4))
-    rows = draw(st.lists(st.tuples(*(finite_nonneg_floats() for _ in names)), min_size=n, max_size=n))
+    values = finite_nonneg_floats() if maximum is None else st.floats(0.0, maximum)
+    rows = draw(st.lists(st.tuples(*(values for _ in names)), min_size=n, max_size=n))
     sims = draw(st.lists(st.integers(0, 2**63 - 1), min_size=n, max_size=n))
     return RolloutPosterior(
         parameters=tuple(names),
@@ -229,7 +231,7 @@ def test_posterior_round_trip(fmt: io.Format, post: RolloutPosterior) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["toml", "json"])
-@given(post=posteriors())
+@given(post=posteriors(maximum=3.0))
 def test_posterior_round_trip_inside_a_scenario(fmt: io.Format, post: RolloutPosterior) -> None:
     sc = _scenario_with(post)
     assert set(sc.rollout.posterior_columns) == set(post.parameters)
@@ -315,3 +317,33 @@ def test_a_posterior_marker_without_a_sample_is_refused(tmp_path: Path, suffix: 
     assert any("posterior" in (p.field or "") + p.message and "is needed" in p.message for p in info.value.problems), (
         str(info.value)
     )
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "phases"),
+    [
+        ("readiness_months", 1201.0, ()),
+        ("cost_spread", 3.5, ()),
+        ("budget_idr_per_month", 2e15, ()),
+        ("budget_phases[0]", 1001.0, "scale"),
+        ("budget_phases[0]", 2e15, "amount"),
+    ],
+)
+def test_a_posterior_value_outside_its_fields_range_is_refused(column: str, value: float, phases: Any) -> None:
+    # The values a run takes from the sample obey the ranges of the fields they stand in for.
+    from smartkampung.model import BudgetPhase, FromPosterior, RolloutAssumptions, RolloutPosterior
+
+    budget_phases: tuple[BudgetPhase, ...] = ()
+    if phases == "scale":
+        budget_phases = (BudgetPhase(6, scale=FromPosterior()),)
+    elif phases == "amount":
+        budget_phases = (BudgetPhase(6, FromPosterior()),)
+    fields: dict[str, Any] = {"budget_phases": budget_phases}
+    if column in ("readiness_months", "cost_spread", "budget_idr_per_month"):
+        fields[column] = FromPosterior()
+    posterior = RolloutPosterior((column,), ((value,),), (0,), 1)
+    with pytest.raises(ValueError, match="above the field's range") as info:
+        RolloutAssumptions(posterior=posterior, **fields)
+    assert info.value.parameter == "posterior"  # type: ignore[attr-defined]
+    in_range = RolloutPosterior((column,), ((1.0,),), (0,), 1)
+    assert RolloutAssumptions(posterior=in_range, **fields).posterior == in_range

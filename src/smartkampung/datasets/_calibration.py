@@ -83,10 +83,13 @@ def calibrate_banyuwangi(scenario: Scenario, *, include_headline_claim: bool = T
         As :func:`smartkampung.sim.forecast.calibrate_rollout`.
     """
     obs = banyuwangi_observations(include_headline_claim=include_headline_claim)
+    # The forecast origin is June 2018: only counts up to May 2018 are fitted, whatever the file holds.
+    seen = obs.months < FORECAST_ORIGIN_MONTH
     ro = attrs.evolve(scenario.rollout, posterior=None, budget_idr_per_month=Fixed(1.0),
                       budget_phases=rollout_phases(Fixed(1.0)), readiness_months=Fixed(0.0))
-    model = RolloutModel.from_prepared(prepare(attrs.evolve(scenario, rollout=ro), banyuwangi()), kind="desa")
-    return calibrate_rollout(model, obs.months, obs.counts, grid=GRID, noise_sd=NOISE_SD,
+    rollout_only = attrs.evolve(scenario, rollout=ro).without_idm()
+    model = RolloutModel.from_prepared(prepare(rollout_only, banyuwangi()), kind="desa")
+    return calibrate_rollout(model, obs.months[seen], obs.counts[seen], grid=GRID, noise_sd=NOISE_SD,
                              fixed={"budget_phases[1]": 1.0}, n_sims=n_sims, rng=rng)
 
 

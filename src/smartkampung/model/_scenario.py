@@ -365,6 +365,21 @@ class RolloutAssumptions:
             if missing:
                 raise FieldError("RolloutAssumptions", "posterior", f"has no column {', '.join(missing)}, which "
                                  "the rollout takes from it")
+            for name in wanted:  # the values a run takes must lie in the field's own range
+                highest = max(self.posterior.column(name))
+                if highest > (maximum := self._posterior_maximum(name)):
+                    raise FieldError("RolloutAssumptions", "posterior", f"column {name} holds {highest:g}, above "
+                                     f"the field's range (at most {maximum:g})")
+
+    def _posterior_maximum(self, name: str) -> float:
+        if name == "readiness_months":
+            return float(MAX_MONTHS)
+        if name == "cost_spread":
+            return MAX_COST_SPREAD
+        if name.startswith("budget_phases["):
+            phase = self.budget_phases[int(name[len("budget_phases["):-1])]
+            return MAX_MULTIPLIER if phase.scale is not None else MAX_MONEY
+        return MAX_MONEY
 
     @property
     def posterior_columns(self) -> tuple[str, ...]:
@@ -585,6 +600,10 @@ class Scenario:
         """``(year, month)`` of month 0."""
         year, month = self.start.split("-")
         return int(year), int(month)
+
+    def without_idm(self) -> Scenario:
+        """The same scenario with no IDM projection (all a network plan or a rollout fit needs)."""
+        return attrs.evolve(self, outcomes=attrs.evolve(self.outcomes, idm=IDMAssumptions()))
 
     def month_label(self, month: int) -> str:
         """Calendar label ``"YYYY-MM"`` of simulation month ``month`` (0-based)."""

@@ -52,6 +52,11 @@ class RolloutModel:
         First month of each budget phase (0 for the scenario's first budget).
     phase_scales : tuple of bool
         Whether each phase's budget is a multiple of the previous one.
+    n_months : int
+        The scenario's horizon: every simulation is funded over at least
+        this many months, as the ensemble is, so a village too dear for a
+        short horizon's money is not dropped here while the ensemble keeps
+        it in line. [months]
     """
 
     order: RolloutOrder
@@ -60,6 +65,7 @@ class RolloutModel:
     counted: NDArray[np.bool_] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
     phase_starts: tuple[int, ...]
     phase_scales: tuple[bool, ...]
+    n_months: int = 0
 
     @classmethod
     def from_prepared(cls, prepared: PreparedScenario, *, kind: str = "desa") -> RolloutModel:
@@ -86,7 +92,11 @@ class RolloutModel:
         starts = (0, *(p.start_month for p in ro.budget_phases))
         scales = (False, *(p.scale is not None for p in ro.budget_phases))
         return cls(order=order, base_cost=plan.capex_idr[order.order], capex_multiplier=ro.capex_multiplier.value,
-                   counted=counted, phase_starts=starts, phase_scales=scales)
+                   counted=counted, phase_starts=starts, phase_scales=scales, n_months=prepared.n_months)
+
+    def funding_months(self, months: NDArray[np.int64]) -> int:
+        """Months of budget a simulation of counts up to ``months`` is funded over: at least the horizon."""
+        return max(int(months.max()) + 1, self.n_months)
 
     @property
     def n_villages(self) -> int:
@@ -100,6 +110,9 @@ class RolloutModel:
 
     def budget_path(self, phase_values: Sequence[float], n_months: int) -> NDArray[np.float64]:
         """Money per month for the phases' values (amounts, or multiples of the previous phase). [IDR/month]"""
+        if len(phase_values) != len(self.phase_starts):
+            raise ParameterError("phase_values", f"needs one value per budget phase ({len(self.phase_starts)}), got "
+                                 f"{len(phase_values)}", function="RolloutModel.budget_path")
         budget = np.empty(n_months)
         amount = 0.0
         for start, scaled, value in zip(self.phase_starts, self.phase_scales, phase_values, strict=True):

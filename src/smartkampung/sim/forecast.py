@@ -45,7 +45,7 @@ from scipy.special import logsumexp
 from smartkampung._arrays import ARRAY_EQ, readonly_array
 from smartkampung._errors import ParameterError
 from smartkampung._typing import SeedLike, as_generator, as_seed_sequence
-from smartkampung._validation import as_float_array, as_int_array, check_choice, check_int
+from smartkampung._validation import as_float_array, as_int_array, check_choice, check_float, check_int
 from smartkampung.model._scenario import RolloutPosterior
 from smartkampung.sim._rollout_model import RolloutModel
 from smartkampung.sim.backtest import SamplePredictive
@@ -95,13 +95,16 @@ class RolloutCalibration:
 
     def grid_point(self, flat_index: int) -> dict[str, float]:
         """The parameter values of one grid point."""
+        size = int(self.log_weight.shape[0])
+        flat_index = check_int(flat_index, "flat_index", "RolloutCalibration.grid_point", minimum=0,
+                               maximum=size - 1)
         idx = np.unravel_index(flat_index, tuple(a.shape[0] for a in self.axes))
         values = {name: float(axis[i]) for name, axis, i in zip(self.names, self.axes, idx, strict=True)}
         return {**self.fixed, **values}
 
     def marginal(self, name: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Posterior probability of each grid value of one parameter."""
-        j = self.names.index(name)
+        j = self.names.index(check_choice(name, "name", "RolloutCalibration.marginal", self.names))
         shape = tuple(a.shape[0] for a in self.axes)
         w = np.exp(self.log_weight).reshape(shape)
         other = tuple(i for i in range(len(shape)) if i != j)
@@ -109,6 +112,10 @@ class RolloutCalibration:
 
     def interval(self, name: str, level: float = 0.95) -> tuple[float, float, float]:
         """Posterior median and central credible interval of one parameter, from its grid marginal."""
+        fn = "RolloutCalibration.interval"
+        check_choice(name, "name", fn, self.names)
+        level = check_float(level, "level", fn, minimum=0.0, maximum=1.0, exclusive_minimum=True,
+                            exclusive_maximum=True)
         values, p = self.marginal(name)
         cdf = np.cumsum(p)
         lo, mid, hi = (float(values[min(int(np.searchsorted(cdf, q)), len(values) - 1)])
@@ -130,8 +137,8 @@ class RolloutCalibration:
 
     def _simulate_rows(self, point: dict[str, float], months: NDArray[np.int64], rows: ArrayLike) -> NDArray[np.int64]:
         phases = [point[_phase_name(i)] for i in range(len(self.model.phase_starts))]
-        horizon = int(max(int(months.max()), int(self.observed_months.max()))) + 1
-        budget = self.model.budget_path(phases, horizon)
+        budget = self.model.budget_path(phases, self.model.funding_months(np.concatenate([months,
+                                                                                             self.observed_months])))
         waits, normals = _sims_in_order(self.model, self.seed, self.n_sims)
         idx = np.asarray(rows, dtype=np.int64)
         pm = self.model._months(budget, point.get("readiness_months", 0.0), point.get("cost_spread", 0.0),
@@ -234,8 +241,10 @@ def _check_grid(model: RolloutModel, grid: Mapping[str, ArrayLike], fixed: Mappi
     fixed = dict(fixed or {})
     phases = [_phase_name(i) for i in range(len(model.phase_starts))]
     allowed = [*phases, "readiness_months", "cost_spread"]
-    for name in [*grid, *fixed]:
+    for name in grid:
         check_choice(name, "grid", fn, allowed)
+    for name in fixed:
+        check_choice(name, "fixed", fn, allowed)
     missing = [p for p in phases if p not in grid and p not in fixed]
     if missing:
         raise ParameterError("grid", f"needs values (or a fixed value) for {', '.join(missing)}", function=fn)
@@ -266,7 +275,7 @@ def _grid_counts(model: RolloutModel, names: tuple[str, ...], axes: tuple[NDArra
                  n_sims: int) -> NDArray[np.int16]:
     """Counts of every simulation of every grid point at ``months``, shape (*grid, n_sims, len(months))."""
     waits, normals = _sims_in_order(model, seed, n_sims)
-    horizon = int(months.max()) + 1
+    horizon = model.funding_months(months)
     out = np.empty((*tuple(a.shape[0] for a in axes), n_sims, months.shape[0]), dtype=np.int16)
     # Readiness changes only the live months: fund once per budget and spread, then wait per readiness.
     funded_cache: dict[tuple[float, ...], NDArray[np.int64]] = {}
@@ -419,11 +428,14 @@ class RolloutForecaster:
     def posterior(self, t_train: ArrayLike, y_train: ArrayLike) -> RolloutCalibration:
         """The posterior given training counts at months among :attr:`months`."""
         months, table, (names, axes, fixed, sds) = self._table()
-        tt = as_int_array(t_train, "t_train", "RolloutForecaster")
+        fn = "RolloutForecaster"
+        tt = as_int_array(t_train, "t_train", fn)
         cols = _columns(months, tt)
-        return _calibration(self.model, names, axes, sds, table[..., cols], tt,
-                            as_float_array(y_train, "y_train", "RolloutForecaster"), table.shape[-2], self.seed,
-                            fixed)
+        yy = as_float_array(y_train, "y_train", fn)
+        if yy.shape != tt.shape:
+            raise ParameterError("y_train", f"needs one count per training month ({tt.shape[0]}), got shape "
+                                 f"{yy.shape}", function=fn)
+        return _calibration(self.model, names, axes, sds, table[..., cols], tt, yy, table.shape[-2], self.seed, fixed)
 
     def __call__(self, t_train: NDArray[np.float64], y_train: NDArray[np.float64]) -> SamplePredictive:
         """Calibrate on ``(t_train, y_train)``; the predictive draws counts at later months of :attr:`months`."""
@@ -484,6 +496,20 @@ def model_truths(model: RolloutModel, months: ArrayLike, n_truths: int, *, prior
     mm = _check_months(months, "months", fn)
     n = check_int(n_truths, "n_truths", fn, minimum=1)
     phases = [_phase_name(i) for i in range(len(model.phase_starts))]
+    allowed = [*phases, "readiness_months", "cost_spread"]
+    known = {**(fixed or {}), **prior}
+    missing = [p for p in phases if p not in known]
+    if missing:
+        raise ParameterError("prior", f"needs a range (or a fixed value) for {', '.join(missing)}", function=fn)
+    for name, bounds in prior.items():
+        check_choice(name, "prior", fn, allowed)
+        lo, hi = (check_float(b, "prior", fn, minimum=0.0) for b in bounds)
+        if hi < lo or (name in log_scale and lo <= 0):
+            raise ParameterError("prior", f"{name}: needs 0 <= low <= high (low > 0 on a log scale), got "
+                                 f"({lo:g}, {hi:g})", function=fn)
+    sd_lo, sd_hi = (check_float(b, "noise_sd", fn, minimum=0.0, exclusive_minimum=True) for b in noise_sd)
+    if sd_hi < sd_lo:
+        raise ParameterError("noise_sd", f"needs low <= high, got ({sd_lo:g}, {sd_hi:g})", function=fn)
     params = np.empty((n, len(prior) + 1))
     series = np.empty((n, mm.shape[0]))
     for r in range(n):
@@ -493,10 +519,10 @@ def model_truths(model: RolloutModel, months: ArrayLike, n_truths: int, *, prior
                      else float(gen.uniform(lo, hi)))
             point[name] = value
             params[r, j] = value
-        sd = math.exp(gen.uniform(math.log(noise_sd[0]), math.log(noise_sd[1])))
+        sd = math.exp(gen.uniform(math.log(sd_lo), math.log(sd_hi)))
         params[r, -1] = sd
         u, z = village_draws(np.random.SeedSequence(int(gen.integers(2**62))), model.n_villages)
-        budget = model.budget_path([point[p] for p in phases], int(mm.max()) + 1)
+        budget = model.budget_path([point[p] for p in phases], model.funding_months(mm))
         cm = model.connection_months(budget, point.get("readiness_months", 0.0), point.get("cost_spread", 0.0),
                                      u[None, :], z[None, :])
         series[r] = np.clip(model.counts(cm, mm)[0] + gen.normal(0.0, sd, mm.shape[0]), 0.0,
