@@ -38,7 +38,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from mesa_baseline import run_mesa
 
-from smartkampung.sim.adoption import BASS_AVERAGE_PER_YEAR, simulate_adoption
+from smartkampung.sim.adoption import BASS_AVERAGE_PER_YEAR, adopt_batch, numba_available, simulate_adoption
 from smartkampung.sim.geometry import nearest_neighbours
 
 P = BASS_AVERAGE_PER_YEAR["p"] / 12
@@ -150,6 +150,18 @@ def main() -> None:
         ),
         "npdet": lambda: numpy_loop_deterministic(market, start, nbr, steps=steps),
     }
+    fast = numba_available()
+    if fast:  # the compiled backend (pip install "smartkampung[fast]"), one core
+        starts = np.broadcast_to(start, (runs, n))
+
+        def numba_stochastic() -> Any:
+            gens = np.random.default_rng(1).spawn(runs)
+            return adopt_batch(market, starts, nbr, p=P, q=Q, w=W, steps=steps, generators=gens, backend="numba")
+
+        funcs["nb"] = numba_stochastic
+        funcs["nbdet"] = lambda: adopt_batch(market, start[None, :], nbr, p=P, q=Q, w=W, steps=steps,
+                                             stochastic=False, backend="numba")
+        numba_stochastic()  # compile (or load the cache) outside the timings
     best, cpu, out = best_times(funcs, repeats)
     best_mesa, cpu_mesa, _ = best_times(
         {
@@ -176,6 +188,9 @@ def main() -> None:
         ("deterministic: simulate_adoption", size_det, "det", vm_det),
         ("deterministic: plain numpy loop", size_det, "npdet", vm_det),
     ]
+    if fast:
+        rows += [("stochastic: adopt_batch, numba backend", size, "nb", vm),
+                 ("deterministic: adopt_batch, numba backend", size_det, "nbdet", vm_det)]
     best.update(best_mesa)
     cpu.update(cpu_mesa)
     rate = {i: r[3] / best[r[2]] for i, r in enumerate(rows)}
@@ -207,6 +222,17 @@ def main() -> None:
     print(f"  stochastic, simulate_adoption / Mesa                  {rate[0] / rate[2]:>9.1f}×   ≥ 40×")
     print(f"  stochastic, simulate_adoption / Mesa, {n_small:>5,} villages  {rate[0] / rate[3]:>9.1f}×")
     print(f"  deterministic, simulate_adoption / numpy loop         {rate[4] / rate[5]:>9.2f}×   ≥ 2×")
+    if fast:
+        print(f"  stochastic, numba backend / numpy loop                {rate[6] / rate[1]:>9.2f}×   ≥ 5× (issue 13)")
+        print(f"  stochastic, numba backend / Mesa                      {rate[6] / rate[2]:>9.1f}×   ≥ 60× (issue 13)")
+        print(f"  deterministic, numba backend / numpy loop             {rate[7] / rate[5]:>9.2f}×   ≥ 6× (issue 13)")
+        # The bound (about 22 ns a village-month on one core) counts villages that are adopting, not those
+        # waiting for their start step, which cost the kernel nearly nothing.
+        active = runs * float(np.clip(steps - start, 0, steps).sum())
+        print(f"  numba backend, fraction of the one-core bound         {active / best['nb'] / 4.5e7:>9.2f}   "
+              "(adopting village-months / 4.5e7 per s)")
+    else:
+        print("  (numba not installed: no compiled-backend rows; pip install \"smartkampung[fast]\")")
     print("  by CPU time (less disturbed by other load; threads' CPU time is summed):")
     cpu_rate = {i: r[3] / cpu[r[2]] for i, r in enumerate(rows)}
     print(f"  stochastic, simulate_adoption / numpy loop            {cpu_rate[0] / cpu_rate[1]:>9.2f}×")

@@ -296,3 +296,33 @@ def test_an_interrupt_cancels_the_pending_tasks_and_propagates(region: Region) -
     pending = executor.futures[2:]
     assert pending
     assert all(f.cancelled() for f in pending)
+
+
+# --------------------------------------------------------------- the IDM projection of a chunk
+
+
+def test_project_runs_equals_each_run_alone() -> None:
+    # The flagship's IDM projection (observed 2020 state, default effects) on its own region.
+    import smartkampung as sk
+    from smartkampung.sim.idm import project_run, project_runs
+    from smartkampung.sim.run import adopt_runs as adopt_all
+
+    sc = attrs.evolve(sk.datasets.banyuwangi_scenario(), horizon_months=80)
+    prepared = prepare(sc, sk.io.read_region(sc.region), idm=sk.datasets.idm_inputs())
+    assert prepared.idm is not None
+    root = np.random.SeedSequence(5)
+    draws = [draw(prepared, root, i) for i in range(4)]
+    schedules = [schedule_run(prepared, d) for d in draws]
+    adoptions = adopt_all(prepared, schedules, draws)
+    together = project_runs(prepared.idm, np.stack([s.connection_month for s in schedules]), prepared.n_months,
+                            np.stack([a.driver_adopters for a in adoptions]), adoptions[0].driver_market,
+                            [np.random.default_rng(d.idm_seed) for d in draws])
+    assert together.shape == (4, len(prepared.idm.years), 5)
+    for r in range(4):
+        alone = project_run(prepared.idm, schedules[r].connection_month, prepared.n_months,
+                            adoptions[r].driver_adopters, adoptions[r].driver_market,
+                            np.random.default_rng(draws[r].idm_seed))
+        np.testing.assert_array_equal(together[r], alone)
+        assert together[r].sum(axis=1).tolist() == [189] * len(prepared.idm.years)
+    # The donors' statuses were cached per floor pattern, and the cache gives the same draws.
+    assert prepared.idm.donor_status_cache

@@ -295,6 +295,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "prepare_idm",
         "project_idm_status",
         "project_run",
+        "project_runs",
         "simulate_idm_scores",
         "status_codes",
         "status_counts",

@@ -41,7 +41,7 @@ from smartkampung.sim import outcomes
 from smartkampung.sim._adopt_runs import Adoption, adopt, adopt_runs
 from smartkampung.sim.distributions import quantile
 from smartkampung.sim.geometry import great_circle_km, nearest_neighbours
-from smartkampung.sim.idm import IDMInputs, PreparedIDM, prepare_idm, project_run
+from smartkampung.sim.idm import IDMInputs, PreparedIDM, prepare_idm, project_runs
 from smartkampung.sim.metrics import Metric, metric_table
 from smartkampung.sim.planning import NetworkPlan, plan_network, plan_rollout_order, schedule_rollout
 from smartkampung.sim.policies import COST_FREE_POLICIES
@@ -447,6 +447,11 @@ def run_outcomes(prepared: PreparedScenario, schedule: RolloutSchedule, adoption
         Desa per status (IDM: Sangat Tertinggal … Mandiri) in each IDM year
         of ``prepared.year_labels``; shape (0, 5) without IDM.
     """
+    return _monthly(prepared, schedule, adoption), _idm_counts(prepared, [schedule], [adoption], [draws])[0]
+
+
+def _monthly(prepared: PreparedScenario, schedule: RolloutSchedule, adoption: Adoption) -> NDArray[np.float64]:
+    """The monthly metrics of one run, shape (n_metrics, n_months)."""
     sc = prepared.scenario
     T = prepared.n_months
     row = {m.name: i for i, m in enumerate(prepared.metrics)}
@@ -478,10 +483,17 @@ def run_outcomes(prepared: PreparedScenario, schedule: RolloutSchedule, adoption
         cumulative_cost, monthly[row["households_connected"]])
     monthly[row["cost_per_transaction_idr"]] = outcomes.cost_per_transaction(
         cumulative_cost, np.cumsum(monthly[row["transactions"]]))
+    return monthly
+
+
+def _idm_counts(prepared: PreparedScenario, schedules: Sequence[RolloutSchedule], adoptions: Sequence[Adoption],
+                draws: Sequence[RunDraws]) -> NDArray[np.int64]:
+    """The IDM status counts of several runs at once, shape (runs, n_years, n_statuses); each run's own stream."""
     if prepared.idm is None:
-        return monthly, np.zeros((0, _N_STATUS), dtype=np.int64)
-    return monthly, project_run(prepared.idm, schedule.connection_month, T, adoption.driver_adopters,
-                                adoption.driver_market, np.random.default_rng(draws.idm_seed))
+        return np.zeros((len(schedules), 0, _N_STATUS), dtype=np.int64)
+    return project_runs(prepared.idm, np.stack([s.connection_month for s in schedules]), prepared.n_months,
+                        np.stack([a.driver_adopters for a in adoptions]), adoptions[0].driver_market,
+                        [np.random.default_rng(d.idm_seed) for d in draws])
 
 
 # --------------------------------------------------------------------------- the run
@@ -553,10 +565,10 @@ def run_chunk(prepared: PreparedScenario, indices: Sequence[int], root: np.rando
     draws = [draw(prepared, root, i) for i in indices]
     schedules = [schedule_run(prepared, d) for d in draws]
     adoptions = adopt_runs(prepared, schedules, draws, keep_trajectories=keep_trajectories, backend=backend)
+    idm = _idm_counts(prepared, schedules, adoptions, draws)  # all the chunk's runs together, each its own stream
     outputs = []
-    for i, d, schedule, adoption in zip(indices, draws, schedules, adoptions, strict=True):
-        monthly, idm_counts = run_outcomes(prepared, schedule, adoption, d)
-        outputs.append(RunOutput(index=i, draws=d.values, monthly=monthly,
+    for i, d, schedule, adoption, idm_counts in zip(indices, draws, schedules, adoptions, idm, strict=True):
+        outputs.append(RunOutput(index=i, draws=d.values, monthly=_monthly(prepared, schedule, adoption),
                                  connection_month=np.asarray(schedule.connection_month, dtype=np.int64),
                                  half_month=adoption.half_month, final_fraction=adoption.final_fraction,
                                  idm_counts=idm_counts, trajectories=adoption.trajectories))

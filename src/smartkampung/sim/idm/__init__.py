@@ -6,7 +6,7 @@ Every one of the 50 indicators moves by a Markov chain fitted to the real
 touches by declared rules (:func:`effect_floor`); a projection starts from an
 observed state (:func:`draw_initial_state`) and moves year by year
 (:func:`project_idm_status`). A scenario's runs use :func:`prepare_idm` and
-:func:`project_run`. All on arrays, every function taking a
+:func:`project_run` (or :func:`project_runs` for a chunk of runs at once). All on arrays, every function taking a
 :class:`~smartkampung.model.CompositeIndex` (default IDM). The model and its
 measured backtest are described in the documentation (*Models*, IDM).
 
@@ -17,6 +17,7 @@ state), ``_backtest``, ``_run`` (the step of a scenario run).
 """
 
 from smartkampung.sim.idm._backtest import IDMBacktest, backtest_idm_dynamics
+from smartkampung.sim.idm._batch import project_runs
 from smartkampung.sim.idm._dynamics import IDMDynamics
 from smartkampung.sim.idm._effects import (
     DEFAULT_IDM_CUTOFF_MONTH,
@@ -60,6 +61,7 @@ __all__ = [
     "prepare_idm",
     "project_idm_status",
     "project_run",
+    "project_runs",
     "simulate_idm_scores",
     "status_codes",
     "status_counts",

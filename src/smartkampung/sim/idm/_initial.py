@@ -24,6 +24,9 @@ from smartkampung.sim.idm._scores import check_scores, index_of, membership, sta
 
 __all__ = ["draw_initial_state"]
 
+#: Floor patterns whose donor statuses :func:`donor_rows` keeps in a cache (each a status per donor record).
+DONOR_CACHE_SIZE = 256
+
 
 def _floor_patterns(floor: NDArray[np.int64], max_score: int) -> tuple[NDArray[np.int64], NDArray[np.intp]]:
     """The distinct rows of *floor* and each row's pattern, fast when few columns carry a floor."""
@@ -138,21 +141,28 @@ def donor_rows(
     rng: np.random.Generator,
     index: CompositeIndex,
     function: str,
+    cache: dict[bytes, NDArray[np.int8]] | None = None,
 ) -> NDArray[np.intp]:
     """The reference row drawn for each desa: its status, raised to the desa's floor, is the desa's target.
 
     The unchecked core of :func:`draw_initial_state` (shared with the run):
     *reference* (m, n_indicators) int8 scores, *target* (n,) status codes,
     *floor* (n, n_indicators) with -1 for none. Draws, in order of floor
-    pattern then status, one uniform integer per desa.
+    pattern then status, one uniform integer per desa. *cache*, kept by the
+    caller for one reference and index, holds the donors' statuses under
+    each floor pattern already met (the same numbers, computed once).
     """
     k = index.n_statuses
     rows = np.empty(target.size, dtype=np.intp)
     member = membership(index)
     patterns, pattern_of = _floor_patterns(floor, index.max_score)
     for p, pattern in enumerate(patterns):
-        raised = np.maximum(reference, pattern).astype(np.int8)
-        donor_status = status_fast(raised, member, index)
+        key = pattern.astype(np.int8).tobytes()
+        donor_status = None if cache is None else cache.get(key)
+        if donor_status is None:
+            donor_status = status_fast(np.maximum(reference, pattern).astype(np.int8), member, index)
+            if cache is not None and len(cache) < DONOR_CACHE_SIZE:
+                cache[key] = donor_status
         for code in range(k):
             desa = np.flatnonzero((pattern_of == p) & (target == code))
             if desa.size == 0:

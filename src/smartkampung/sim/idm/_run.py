@@ -26,10 +26,10 @@ from smartkampung.model._idm_data import CONNECTION_DRIVER, IDM_INDEX, Indicator
 from smartkampung.model._indicators import IDM_DIMENSION_NAMES, CompositeIndex
 from smartkampung.model._scenario import Scenario
 from smartkampung.model._village import VillageColumns
+from smartkampung.sim.idm._batch import project_runs
 from smartkampung.sim.idm._dynamics import IDMDynamics
-from smartkampung.sim.idm._effects import check_effects, connection_idm_year, effect_floor, idm_sample_months
-from smartkampung.sim.idm._initial import donor_rows
-from smartkampung.sim.idm._project import trajectory
+from smartkampung.sim.idm._effects import check_effects, idm_sample_months
+from smartkampung.sim.idm._project import Stepper
 from smartkampung.sim.idm._scores import check_scores
 
 __all__ = ["IDMInputs", "PreparedIDM", "prepare_idm", "project_run"]
@@ -129,6 +129,12 @@ class PreparedIDM:
     status_names : tuple of str
         Name of each status in tables (IDM: ``"sangat_tertinggal"`` …
         ``"mandiri"``).
+    stepper : Stepper
+        The dynamics' inner loop, prepared once (not an argument).
+    donor_status_cache : dict
+        The donors' statuses under each floor pattern met so far, so runs
+        that share a pattern do not score the donor records again (not an
+        argument; at most :data:`~smartkampung.sim.idm._initial.DONOR_CACHE_SIZE` patterns).
     """
 
     index: CompositeIndex
@@ -150,6 +156,11 @@ class PreparedIDM:
     cutoff_month: int
     counterfactual: bool
     status_names: tuple[str, ...]
+    stepper: Stepper = attrs.field(init=False)
+    donor_status_cache: dict[bytes, NDArray[np.int8]] = attrs.field(init=False, factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "stepper", Stepper(self.dynamics, self.regency, self.n_regencies))
 
     @property
     def n_statuses(self) -> int:
@@ -363,48 +374,6 @@ def project_run(
         The run's IDM stream; the draws do not depend on the programme's
         effects, so a counterfactual on the same stream shares them all.
     """
-    v = idm.villages
-    index = idm.index
-    connected = connection_idm_year(
-        connection_month[v],
-        start_year=idm.start_year,
-        start_month=idm.start_month,
-        cutoff_month=idm.cutoff_month,
-        never_from=n_months,
-    )
-    market = driver_market[:, None, v]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fraction = np.where(market > 0, driver_adopters[:, :, v] / np.maximum(market, 1.0), 0.0)
-    fraction = np.clip(fraction, 0.0, 1.0)
-    adoption = {driver: fraction[d] for d, driver in enumerate(idm.drivers)}
-    floor = effect_floor(
-        idm.effects,
-        year=idm.observed_year,
-        n_desa=v.size,
-        connected_year=connected,
-        adoption={driver: fraction[d, 0] for d, driver in enumerate(idm.drivers)},
-        index=index,
-    )
-    target = idm.known_status.astype(np.int64)
-    unknown = np.flatnonzero(target < 0)
-    if unknown.size:
-        target[unknown] = rng.permutation(np.repeat(np.arange(index.n_statuses), idm.remaining_counts))
-    background = idm.reference[donor_rows(idm.reference, target, floor.astype(np.int64), rng, index, "simulate")]
-    effects = () if idm.counterfactual else idm.effects
-    years = np.asarray(idm.years, dtype=np.int64)
-    counts = np.zeros((years.size, index.n_statuses), dtype=np.int64)
-    steps = trajectory(
-        background,
-        idm.dynamics,
-        idm.observed_year,
-        years,
-        connected,
-        adoption,
-        effects,
-        idm.regency,
-        idm.n_regencies,
-        rng,
-    )
-    for t, (_, status) in enumerate(steps):
-        counts[t] = np.bincount(status.astype(np.intp), minlength=index.n_statuses)
+    counts: NDArray[np.int64] = project_runs(idm, connection_month[None, :], n_months, driver_adopters[None],
+                                             driver_market, [rng])[0]
     return counts
