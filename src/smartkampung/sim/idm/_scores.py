@@ -234,8 +234,11 @@ def status_of_scores(scores: ArrayLike, *, index: CompositeIndex | None = None) 
 
 def status_fast(x: NDArray[np.int8], member: NDArray[np.int64], index: CompositeIndex) -> NDArray[np.int8]:
     """:func:`status_of_scores` without the checks, for inner loops (the same arithmetic)."""
-    # Float64 products of small integers are exact, and BLAS makes them fast.
-    sub = (x.astype(np.float64) @ member.astype(np.float64)) / np.asarray(index.sub_index_maxima, dtype=np.float64)
+    # Each indicator belongs to one sub-index (member is 0/1 with one 1 a row): the sub-index totals are
+    # integer sums, exact, and converted to float64 exactly, as a float product with member would give.
+    totals = np.stack([x[:, np.flatnonzero(member[:, d])].sum(axis=1, dtype=np.int64)
+                       for d in range(member.shape[1])], axis=1)
+    sub = totals.astype(np.float64) / np.asarray(index.sub_index_maxima, dtype=np.float64)
     return status_codes(composite_scores(sub, index=index), index=index)
 
 
