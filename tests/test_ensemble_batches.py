@@ -220,18 +220,21 @@ def test_numba_without_numba_is_a_clear_error(region: Region, monkeypatch: pytes
 # --------------------------------------------------------------- shipping to workers
 
 
-def test_a_process_pool_gets_a_file_loaded_once_per_process_and_removed_after(
+def test_a_spawned_pool_gets_a_file_loaded_once_per_process_and_removed_after(
         region: Region, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     prepared = prepare(scenario(), region)
-    with ProcessPoolExecutor(1) as pool, _workers.ship(prepared, pool) as shipped:
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=spawn) as pool, _workers.ship(prepared, pool) as shipped:
         assert isinstance(shipped, _workers.PreparedFile)
         assert os.path.getsize(shipped.path) > 0
         path = shipped.path
         loads: list[str] = []
         real_load = pickle.load
         monkeypatch.setattr(_workers.pickle, "load", lambda handle: loads.append("x") or real_load(handle))
+        monkeypatch.setattr(_workers, "_SHIPPED", {})  # as in a spawned worker, which inherited nothing
         first = _workers.receive(shipped)
         assert _workers.receive(shipped) is first  # cached: loaded once
         assert len(loads) == 1
@@ -241,6 +244,34 @@ def test_a_process_pool_gets_a_file_loaded_once_per_process_and_removed_after(
         assert _workers.receive(_workers.PreparedFile(path, "other")) is not first
         assert len(loads) == 2
     assert not os.path.exists(path)
+
+
+def _shipped_market_sum(shipped: Any) -> float:
+    return float(_workers.receive(shipped).market.sum())
+
+
+def test_workers_forked_during_the_ensemble_inherit_the_scenario_and_no_file_is_written(region: Region) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    prepared = prepare(scenario(), region)
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(2, mp_context=fork) as pool:
+        with _workers.ship(prepared, pool) as shipped:
+            assert shipped.path is None  # no worker yet: each will be forked from here
+            assert pool.submit(_shipped_market_sum, shipped).result() == float(prepared.market.sum())
+        # Started workers did not inherit the next ensemble's scenario: it goes by file.
+        with _workers.ship(prepared, pool) as shipped:
+            assert shipped.path is not None
+            assert pool.submit(_shipped_market_sum, shipped).result() == float(prepared.market.sum())
+        serial = simulate(prepared, runs=5, rng=3)
+    with ProcessPoolExecutor(2, mp_context=fork) as fresh:
+        assert simulate(prepared, runs=5, rng=3, executor=fresh, chunk_size=2) == serial
+
+
+def test_a_file_less_handle_outside_its_ensemble_is_a_clear_error() -> None:
+    with pytest.raises(RuntimeError, match="not forked during the ensemble"):
+        _workers.receive(_workers.PreparedFile(None, "no-such-ensemble"))
 
 
 def test_threads_and_unknown_executors_get_the_object_itself(region: Region) -> None:
@@ -255,9 +286,11 @@ def test_threads_and_unknown_executors_get_the_object_itself(region: Region) -> 
 
 
 def test_the_file_is_removed_when_the_ensemble_fails(region: Region) -> None:
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     prepared = prepare(scenario(), region)
+    spawn = multiprocessing.get_context("spawn")
     paths: list[str] = []
 
     def fail_inside() -> None:
@@ -265,7 +298,7 @@ def test_the_file_is_removed_when_the_ensemble_fails(region: Region) -> None:
             paths.append(shipped.path)
             raise RuntimeError("boom")
 
-    with ProcessPoolExecutor(1) as pool, pytest.raises(RuntimeError, match="boom"):
+    with ProcessPoolExecutor(1, mp_context=spawn) as pool, pytest.raises(RuntimeError, match="boom"):
         fail_inside()
     assert paths
     assert not os.path.exists(paths[0])

@@ -5,10 +5,13 @@ pickle, 1.5 s to load, measured at 84,000 villages); sent with every task it
 would cost more than the runs of a small task. So :func:`ship` hands the
 executor's tasks a small handle instead, chosen by the kind of executor:
 
-* ``concurrent.futures.ProcessPoolExecutor``: the scenario is pickled once to
-  a temporary file; a worker process loads it on its first task and keeps it
-  (:func:`receive`), so each process loads it once per ensemble. The file is
-  removed when the ensemble ends.
+* ``concurrent.futures.ProcessPoolExecutor``: a worker forked during the
+  ensemble (the pool's "fork" start method, workers not yet started) finds
+  the scenario in the memory it inherited from this process, shared page by
+  page until written; otherwise the scenario is pickled once to a temporary
+  file, which a worker process loads on its first task and keeps
+  (:func:`receive`), so each process loads it at most once per ensemble.
+  The file is removed when the ensemble ends.
 * Dask (``distributed.Client(...).get_executor()``): the scenario is
   scattered to every worker once (``Client.scatter(..., broadcast=True)``);
   the tasks take the resulting future, which Dask resolves on the worker.
@@ -40,17 +43,20 @@ __all__ = ["PreparedFile", "receive", "ship"]
 
 # The prepared scenario a worker process has loaded: (token, the scenario). One at a time.
 _LOADED: list[tuple[str, PreparedScenario]] = []
+# The scenarios of the ensembles running in this process, by token: a worker forked meanwhile inherits them.
+_SHIPPED: dict[str, PreparedScenario] = {}
 
 
 @attrs.frozen
 class PreparedFile:
-    """A prepared scenario pickled to a file on this machine, for worker processes to load once.
+    """A prepared scenario for worker processes: inherited by a fork, or pickled to a file to load once.
 
     ``token`` is new for every ensemble, so a worker never mistakes another
     ensemble's file (a temporary name can be used again) for its own.
+    ``path`` is None when every worker is forked during the ensemble.
     """
 
-    path: str
+    path: str | None
     token: str
 
 
@@ -68,14 +74,31 @@ def ship(prepared: PreparedScenario, executor: Executor | None) -> Iterator[Any]
         finally:
             future.release()
         return
-    fd, path = tempfile.mkstemp(prefix="smartkampung-prepared-", suffix=".pickle")
+    token = uuid.uuid4().hex
+    _SHIPPED[token] = prepared
+    path = None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(prepared, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        yield PreparedFile(path, uuid.uuid4().hex)
+        if not _forks_its_workers(executor):
+            fd, path = tempfile.mkstemp(prefix="smartkampung-prepared-", suffix=".pickle")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(prepared, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        yield PreparedFile(path, token)
     finally:
-        with contextlib.suppress(OSError):
-            os.remove(path)
+        _SHIPPED.pop(token, None)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+
+
+def _forks_its_workers(executor: Executor) -> bool:
+    """Whether every worker of the pool will be forked from here from now on (none started, "fork" start method)."""
+    context = getattr(executor, "_mp_context", None)
+    processes = getattr(executor, "_processes", None)
+    try:
+        return context is not None and context.get_start_method() == "fork" and processes is not None and \
+            not processes
+    except Exception:  # a pool whose internals differ: send a file
+        return False
 
 
 def receive(shipped: Any) -> PreparedScenario:
@@ -87,8 +110,13 @@ def receive(shipped: Any) -> PreparedScenario:
     if _LOADED and _LOADED[0][0] == shipped.token:
         return _LOADED[0][1]
     _one_blas_thread()
-    with open(shipped.path, "rb") as handle:
-        prepared: PreparedScenario = pickle.load(handle)
+    prepared = _SHIPPED.get(shipped.token)  # inherited from the parent by the fork
+    if prepared is None:
+        if shipped.path is None:
+            raise RuntimeError("this worker was not forked during the ensemble, and no file of the scenario was "
+                               "written")
+        with open(shipped.path, "rb") as handle:
+            prepared = pickle.load(handle)
     _LOADED[:] = [(shipped.token, prepared)]
     return prepared
 
