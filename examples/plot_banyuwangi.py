@@ -3,9 +3,11 @@ Banyuwangi 2016–2018, and a projection
 ======================================
 
 Smart Kampung was launched on 31 May 2016 with 41 villages ready. This
-example runs the bundled scenario, whose rollout budget was fitted to the
-published counts of connected desa (see :doc:`plot_calibration`), and sets
-the simulated rollout beside those counts. It then reads the projection:
+example runs the bundled scenario, whose rollout budgets and readiness wait
+are a posterior sample calibrated on the published counts of connected desa
+up to May 2018 (see :doc:`plot_calibration`), and sets the simulated rollout
+beside those counts and beside the one later report, all villages linked in
+2019. It then reads the projection:
 services adopted, trips to the regency office avoided, and the IDM status
 of the desa from the published IDM 2020 counts to IDM 2026.
 """
@@ -29,30 +31,31 @@ print(result.summary())
 # %%
 # The rollout against the published counts
 # ----------------------------------------
-# The counts are of desa (189 of them); the model's count of desa is taken
-# from the per-village connection months of the median-budget plan.
+# The counts are of desa (189 of them): the model's ``villages_connected:desa``.
 observations = banyuwangi_observations()
 columns = result.prepared.plan.columns
-is_desa = ~columns.is_kelurahan
 months = np.arange(result.n_months)
 
 fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-lo, mid, hi = result.quantiles("villages_connected", (0.1, 0.5, 0.9))
-ax.plot(months, mid, label="villages connected (model median)")
+lo, mid, hi = result.quantiles("villages_connected:desa", (0.1, 0.5, 0.9))
+ax.plot(months, mid, label="desa connected (model median)")
 ax.fill_between(months, lo, hi, alpha=0.3, label="10–90 % band")
 ax.plot(observations.months, observations.counts, "o", color="k", label="desa connected (published)")
-ax.set_xlim(0, 36)
+ax.axvline(42, color="0.5", ls=":", label="December 2019 (WSIS 2019: all linked)")
+ax.set_xlim(0, 48)
 ax.set_xlabel("months since launch (June 2016 = 0)")
-ax.set_ylabel("villages")
+ax.set_ylabel("desa")
 ax.legend()
 ax.grid(alpha=0.3)
 
 # %%
-# When every village was connected, in the model
+# When every village was connected, in the model: the WSIS 2019 nomination
+# reports all 189 desa and 28 kelurahan linked in 2019, data the calibration
+# did not see.
 full = result.metric("villages_connected") >= len(columns.code)
-first_full = np.where(full.any(axis=1), full.argmax(axis=1), -1)
-median_month = int(np.median(first_full[first_full >= 0]))
-print(f"all {len(columns.code)} villages connected by {result.month_labels[median_month]} (median over runs)")
+december_2019 = result.month_labels.index("2019-12")
+print(f"all {len(columns.code)} villages connected by December 2019 in {full[:, december_2019].mean():.0%} of runs, "
+      f"by December 2020 in {full[:, result.month_labels.index('2020-12')].mean():.0%}")
 
 # %%
 # Services and their users
