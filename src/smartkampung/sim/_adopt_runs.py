@@ -25,6 +25,7 @@ from smartkampung._typing import spawn_generators
 from smartkampung._validation import check_choice
 from smartkampung.model._programme import AdoptionModel
 from smartkampung.sim._adoption_batch import BACKENDS, adopt_batch
+from smartkampung.sim._adoption_summary import BatchSummary, adopt_batch_summary, summarise
 from smartkampung.sim.adoption import linear_adoption
 from smartkampung.sim.rollout import RolloutSchedule
 
@@ -130,44 +131,47 @@ def adopt_runs(prepared: PreparedScenario, schedules: Sequence[RolloutSchedule],
     trajectories: list[NDArray[Any] | None] = [None] * R
     conn = np.stack([np.minimum(s.connection_month, T) for s in schedules]) if R else np.zeros((0, n), np.int64)
     streams = [service_streams(d.adoption_seed, S) for d in draws]
-    group = max(1, BATCH_BYTES // max(1, 4 * T * n))
+    marks = sample_months[valid]
+    fused = backend == "numba" and prepared.scenario.adoption.stochastic and not keep_trajectories
+    # The compiled kernel sums each step itself: a batch holds no trajectories, so all runs go at once.
+    group = R if fused else max(1, BATCH_BYTES // max(1, 4 * T * n))
     for s, svc in enumerate(services):
         market = prepared.market[s]
         # Round-trip hours saved by one adopting household in a month. [h/month]
         hours_per_adopter = prepared.hours_per_transaction * (svc.transactions_per_household_per_year / 12.0)
-        # Adopters never decrease, so the first month at half the market is T minus the months at or above it.
-        half = np.where(market > 0, 0.5 * market, np.inf)
         has_market = market > 0
         market_or_1 = np.maximum(market, 1)
         drivers = np.flatnonzero(driver_services[:, s])
         driver_market[drivers] += market
-        for lo in range(0, R, group):
+        for lo in range(0, max(R, 1), max(group, 1)):
             runs = range(lo, min(lo + group, R))
-            adopters = _service_adopters(prepared, svc, s, conn[lo:runs.stop], [draws[r] for r in runs],
-                                         [streams[r][s] for r in runs], backend)
+            if not runs:
+                break
+            summary, adopters = _service_summary(prepared, svc, s, conn[lo:runs.stop], [draws[r] for r in runs],
+                                                 [streams[r][s] for r in runs], backend, hours_per_adopter, marks,
+                                                 keep_trajectories)
             for k, r in enumerate(runs):
-                a = adopters[k]
-                totals[r, s] = a.sum(axis=1, dtype=np.float64)
-                hours[r] += np.einsum("tn,n->t", a, hours_per_adopter)  # no BLAS threads, no float copy
-                reached = np.count_nonzero(a >= half, axis=0)
-                half_month[r, s] = np.where(reached > 0, T - reached, -1)
-                final_fraction[r, s] = np.where(has_market, a[-1] / market_or_1, 0.0)
+                totals[r, s] = summary.totals[k]
+                hours[r] += summary.weighted[k]
+                half_month[r, s] = summary.half_step[k]
+                final_fraction[r, s] = np.where(has_market, summary.final[k] / market_or_1, 0.0)
                 for d in drivers:
-                    driver_adopters[r, d, valid] += a[sample_months[valid]]
-                if keep_trajectories:
+                    driver_adopters[r, d, valid] += summary.samples[k]
+                if adopters is not None:
                     if trajectories[r] is None:
-                        trajectories[r] = np.zeros((S, T, n), dtype=a.dtype)
-                    trajectories[r][s] = a  # type: ignore[index]
-            del adopters
+                        trajectories[r] = np.zeros((S, T, n), dtype=adopters.dtype)
+                    trajectories[r][s] = adopters[k]  # type: ignore[index]
+            del adopters, summary
     return [Adoption(totals=totals[r], hours_saved=hours[r], half_month=half_month[r],
                      final_fraction=final_fraction[r], driver_adopters=driver_adopters[r],
                      driver_market=driver_market, trajectories=trajectories[r]) for r in range(R)]
 
 
-def _service_adopters(prepared: PreparedScenario, svc: Any, s: int, conn: NDArray[np.int64],
-                      draws: Sequence[RunDraws], streams: Sequence[np.random.SeedSequence],
-                      backend: str) -> NDArray[Any]:
-    """Adopters of one service in a group of runs, shape (runs, n_months, n_villages)."""
+def _service_summary(prepared: PreparedScenario, svc: Any, s: int, conn: NDArray[np.int64],
+                     draws: Sequence[RunDraws], streams: Sequence[np.random.SeedSequence], backend: str,
+                     weights: NDArray[np.float64], marks: NDArray[np.int64], keep: bool
+                     ) -> tuple[BatchSummary, NDArray[Any] | None]:
+    """One service in a group of runs: its summary, and its adopters (runs, n_months, n_villages) if kept."""
     ad = prepared.scenario.adoption
     T = prepared.n_months
     market = prepared.market[s]
@@ -177,8 +181,15 @@ def _service_adopters(prepared: PreparedScenario, svc: Any, s: int, conn: NDArra
         q = np.array([svc.q_imitation * d.q_multiplier for d in draws])
         # The generator simulate_adoption(..., runs=1, rng=stream) makes of each stream.
         generators = [spawn_generators(seq, 1, "adopt")[0] for seq in streams] if ad.stochastic else None
-        return adopt_batch(market, start, prepared.neighbours, p=p, q=q, w=ad.neighbour_weight, steps=T,
-                           stochastic=ad.stochastic, generators=generators, backend=backend)
-    steps_since = np.arange(T)[None, :, None] - start[:, None, :] + 1
-    adopters = linear_adoption(steps_since, svc.linear_rate, m=market)
-    return np.floor(adopters).astype(np.int32) if ad.stochastic else adopters
+        kw: dict[str, Any] = {"p": p, "q": q, "w": ad.neighbour_weight, "steps": T, "stochastic": ad.stochastic,
+                              "generators": generators, "backend": backend}
+        if not keep:
+            return adopt_batch_summary(market, start, prepared.neighbours, weights=weights, sample_steps=marks,
+                                       **kw), None
+        adopters = adopt_batch(market, start, prepared.neighbours, **kw)
+    else:
+        steps_since = np.arange(T)[None, :, None] - start[:, None, :] + 1
+        adopters = linear_adoption(steps_since, svc.linear_rate, m=market)
+        if ad.stochastic:
+            adopters = np.floor(adopters).astype(np.int32)
+    return summarise(adopters, market, weights, marks), adopters if keep else None

@@ -281,7 +281,7 @@ def adopt_batch(
     module = _numba_module(fn) if backend == "numba" else None
     batch = _Batch(market, start_step, neighbours, p, q, w, steps, dt, stochastic, generators, fn)
     if module is not None:
-        return _numba_batch(module, batch, n_workers)
+        return _numba_batch(module, batch, n_workers)[0]
     return _numpy_batch(batch, neighbours, fn)
 
 
@@ -513,11 +513,20 @@ def _numpy_deterministic(wide: _Wide, out: NDArray[Any]) -> None:
 # -------------------------------------------------------------------- numba backend
 
 
-def _numba_batch(module: ModuleType, batch: _Batch, workers: int) -> NDArray[Any]:
+def _numba_batch(module: ModuleType, batch: _Batch, workers: int,
+                 summaries: Sequence[Any] | None = None) -> tuple[NDArray[Any], list[NDArray[np.int64]]]:
+    """The runs on the compiled kernel: ``(adopters, final adopters per run)``.
+
+    With ``summaries`` (one :class:`~smartkampung.sim._adoption_numba.RunSummary`
+    per run, stochastic mode) the kernel fills them and ``adopters`` is empty
+    (shape ``(runs, 0, n)``): nothing of size runs x steps x villages is held.
+    """
     runs, n, steps = batch.runs, batch.market.size, batch.steps
-    out = np.zeros((runs, steps, n), dtype=batch.dtype)
+    fused = summaries is not None and batch.stochastic
+    out = np.zeros((runs, 0 if fused else steps, n), dtype=batch.dtype)
+    finals: list[NDArray[np.int64]] = [np.zeros(n, dtype=np.int64) for _ in range(runs)]
     if n == 0:
-        return out
+        return out, finals
     use_nbr = batch.neighbours is not None and batch.w > 0.0
     nbrs = module.Neighbours(batch.neighbours if use_nbr else None, n)
     has_market = batch.market > 0
@@ -536,7 +545,8 @@ def _numba_batch(module: ModuleType, batch: _Batch, workers: int) -> NDArray[Any
 
     def run(b: int) -> None:
         if batch.stochastic:
-            module.run_stochastic(
+            target = np.zeros((1, n), dtype=batch.dtype) if fused else out[b]
+            finals[b] = module.run_stochastic(
                 market,
                 inv_market,
                 start[b],
@@ -547,7 +557,8 @@ def _numba_batch(module: ModuleType, batch: _Batch, workers: int) -> NDArray[Any
                 qdt_nbr[b],
                 steps,
                 batch.gens[b],
-                out[b],
+                target,
+                summaries[b] if fused and summaries is not None else None,
             )
         else:
             module.run_deterministic(market, start[b], nbrs, pdt[b], qdt_own[b], qdt_nbr[b], steps, out[b])
@@ -560,4 +571,4 @@ def _numba_batch(module: ModuleType, batch: _Batch, workers: int) -> NDArray[Any
         with ThreadPoolExecutor(max_workers=min(workers, runs)) as pool:
             for fut in [pool.submit(run, b) for b in range(runs)]:
                 fut.result()
-    return out
+    return out, finals

@@ -99,6 +99,7 @@ from smartkampung.sim._numba_binomial import (
 __all__ = [
     "INVERSION_MAX_MEAN",
     "Neighbours",
+    "RunSummary",
     "log_factorial",
     "run_deterministic",
     "run_stochastic",
@@ -189,8 +190,24 @@ def _stochastic_steps(
     next_double: Any,
     state: int,
     out: NDArray[Any],
+    store: bool,
+    summarise: bool,
+    weights_v: NDArray[np.float64],
+    threshold: NDArray[np.float64],
+    totals: NDArray[np.float64],
+    weighted: NDArray[np.float64],
+    half: NDArray[np.int32],
+    sample_of: NDArray[np.int64],
+    samples: NDArray[Any],
 ) -> None:
-    """Steps ``t0 .. t1-1`` of one stochastic run; ``u`` holds one uniform per active village and step."""
+    """Steps ``t0 .. t1-1`` of one stochastic run; ``u`` holds one uniform per active village and step.
+
+    With ``store``, adopters go to row ``t`` of ``out``; without, to its row 0
+    (scratch). With ``summarise``, each step also gives the total and the
+    ``weights_v``-weighted total of adopters, the first step at or above each
+    village's ``threshold`` (``half``, -1 until then), and a copy of the
+    adopters at the steps ``sample_of`` marks (its index into ``samples``).
+    """
     nv = market.size
     s = np.empty(_CHUNK)
     x = np.empty(_CHUNK)
@@ -207,7 +224,12 @@ def _stochastic_steps(
     for i in range(nv):
         last_start[i // _CHUNK] = max(last_start[i // _CHUNK], start[i])
     pos = 0
+    part = np.zeros(8)  # partial sums of the step's weighted new adopters (fixed order: reproducible)
     for t in range(t0, t1):
+        t_out = t if store else 0
+        tt = np.int32(t)
+        new_whole = 0
+        part[:] = 0.0
         for lo in range(0, nv, _CHUNK):
             hi = min(lo + _CHUNK, nv)
             m = hi - lo
@@ -229,12 +251,14 @@ def _stochastic_steps(
                 _draw_piece(m, nrem, x, uu, cnt, work, scalar, next_double, state)
                 an = a_next[lo:hi]
                 im = inv_market[lo:hi]
-                row = out[t, lo:hi]
+                row = out[t_out, lo:hi]
                 for i in range(np.uint64(m)):
                     av = ad[i] + cnt[i]
                     ad[i] = av
                     an[i] = av * im[i]
                     row[i] = av
+                if summarise:
+                    new_whole += _summarise_piece(tt, lo, m, cnt, ad, weights_v, threshold, half, part)
                 continue
             c = 0
             for i in range(m):  # the active villages of the piece, in order
@@ -254,8 +278,59 @@ def _stochastic_steps(
                 av = adopters[v] + cnt[j]
                 adopters[v] = av
                 a_next[v] = av * inv_market[v]
-                out[t, v] = av
+                out[t_out, v] = av
+                if summarise:
+                    new_whole += cnt[j]
+                    part[j & 7] += cnt[j] * weights_v[v]
+                    if half[v] < 0 and av >= threshold[v]:
+                        half[v] = tt
+        if summarise:
+            # Running totals: the previous step's plus this step's new adopters (adopters never leave).
+            before_whole = totals[t - 1] if t > 0 else 0.0
+            before_weighted = weighted[t - 1] if t > 0 else 0.0
+            totals[t] = before_whole + new_whole
+            weighted[t] = before_weighted + (((part[0] + part[1]) + (part[2] + part[3]))
+                                             + ((part[4] + part[5]) + (part[6] + part[7])))
+            k = sample_of[t]
+            if k >= 0:
+                for v in range(nv):
+                    samples[k, v] = adopters[v]
         a_cur, a_next = a_next, a_cur
+
+
+@_inline
+def _summarise_piece(
+    t: np.int32,
+    lo: int,
+    m: int,
+    cnt: NDArray[np.int64],
+    ad: NDArray[np.int64],
+    weights_v: NDArray[np.float64],
+    threshold: NDArray[np.float64],
+    half: NDArray[np.int32],
+    part: NDArray[np.float64],
+) -> int:
+    """A fully active piece's share of the step's summary: its new adopters (returned), weighted, and thresholds.
+
+    Branch-free loops that vectorise: an integer sum, eight interleaved partial
+    sums (lane ``i & 7``, the order the scalar lanes use), a select.
+    """
+    whole = 0
+    for i in range(np.uint64(m)):
+        whole += cnt[i]
+    wv = weights_v[lo:lo + m]
+    body = m - m % 8
+    for i in range(0, body, 8):
+        for j in range(8):
+            part[j] += cnt[i + j] * wv[i + j]
+    for i in range(body, m):
+        part[i & 7] += cnt[i] * wv[i]
+    th = threshold[lo:lo + m]
+    hf = half[lo:lo + m]
+    for i in range(np.uint64(m)):
+        h = hf[i]
+        hf[i] = t if (h < 0) & (ad[i] >= th[i]) else h
+    return whole
 
 
 @_jit
@@ -365,6 +440,28 @@ class Neighbours:
         self.table_w[col, row] = self.weights
 
 
+class RunSummary:
+    """Where :func:`run_stochastic` puts one run's summary (arrays written in place).
+
+    ``weights`` (n,) weigh the adopters of :attr:`weighted`; ``threshold``
+    (n,) is the count at which a village's half-market step is recorded
+    (``inf`` for never); ``sample_of`` (steps,) is the index into
+    ``samples`` (K, n) of each step to copy, else -1.
+    """
+
+    __slots__ = ("arrays",)
+
+    def __init__(self, weights: NDArray[np.float64], threshold: NDArray[np.float64], totals: NDArray[np.float64],
+                 weighted: NDArray[np.float64], half: NDArray[np.int32], sample_of: NDArray[np.int64],
+                 samples: NDArray[Any]) -> None:
+        self.arrays = (weights, threshold, totals, weighted, half, sample_of, samples)
+
+
+# Typed stand-ins for the summary arguments when there is no summary (never written).
+_NO_SUMMARY = (np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int32),
+               np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.int32))
+
+
 def run_stochastic(
     market: NDArray[np.int64],
     inv_market: NDArray[np.float64],
@@ -377,8 +474,13 @@ def run_stochastic(
     steps: int,
     generator: np.random.Generator,
     out: NDArray[Any],
-) -> None:
-    """One stochastic run into ``out`` (shape ``(steps, n)``, zeros, int32 or int64).
+    summary: RunSummary | None = None,
+) -> NDArray[np.int64]:
+    """One stochastic run into ``out`` (shape ``(steps, n)``, zeros, int32 or int64); returns the final adopters.
+
+    With a ``summary``, ``out`` may be a scratch array of shape ``(1, n)``:
+    the run's totals, weighted totals, half-market steps and samples go to
+    the summary's arrays instead of the full adopters.
 
     ``inv_market = 1 / market`` (0 where the market is 0); ``pdt = p dt``,
     ``qdt_own = q dt (1 - w)``, ``qdt_nbr = q dt w`` per village (zero where
@@ -425,8 +527,12 @@ def run_stochastic(
             next_double,
             state,
             out,
+            out.shape[0] == steps,
+            summary is not None,
+            *(summary.arrays if summary is not None else _NO_SUMMARY),
         )
         t0 = t1
+    return adopters
 
 
 def run_deterministic(
