@@ -90,7 +90,7 @@ def national_scenario(services: int = 5) -> Any:
 
     base = sk.datasets.banyuwangi_scenario()
     programme = attrs.evolve(base.programme, services=base.programme.services[:services])
-    changes: dict[str, Any] = {"budget_idr_per_month": sk.model.Uniform(5e10, 1e11), "budget_phases": (),
+    changes: dict[str, Any] = {"budget_per_month": sk.model.Uniform(5e10, 1e11), "budget_phases": (),
                                "initially_connected": 0, "policy": "population"}
     if hasattr(base.rollout, "posterior"):  # checkouts with a tail: switch it off
         changes.update(readiness_months=sk.model.Fixed(0.0), cost_spread=sk.model.Fixed(0.0), posterior=None)
@@ -292,7 +292,7 @@ def main() -> None:
 
         def plan_and_schedule() -> None:
             plan = plan_network(region)
-            schedule_rollout(plan, budget_idr_per_month=8e10, n_months=120, policy="population")
+            schedule_rollout(plan, budget_per_month=8e10, n_months=120, policy="population")
 
         bare = _best(lambda: _bare_scipy(lat, lon), repeats)
         ours = _best(plan_and_schedule, repeats)

@@ -166,7 +166,7 @@ def main() -> None:
           f"(relative difference {rel:.1e})")
     print(f"big: tree {big_tree.total_km:,.0f} km of route, depth up to {int(big_tree.depth.max())}; "
           f"technologies {choice.counts()}; lifetime cost "
-          f"Rp {choice.total_lifetime_cost_idr / 1e12:,.2f} trillion")
+          f"Rp {choice.total_lifetime_cost / 1e12:,.2f} trillion")
     print(f"target (DESIGN.md): 84,000-village tree under 2 s -> "
           f"{'met' if t_tree < 2.0 or args.quick else 'NOT met'} ({t_tree:.2f} s)")
 

@@ -38,7 +38,7 @@ def make_inputs(seed: int = 20160531) -> dict[str, Any]:
     cost = rng.lognormal(np.log(2.0e8), 0.8, n)  # illustrative assumption [IDR]
     return {
         "parent": parent,
-        "capex_idr": cost,
+        "capex": cost,
         "population": rng.integers(300, 10_000, n),
         "idm_composite": rng.uniform(0.45, 0.9, n),
         "link_km": rng.gamma(2.0, 3.0, n),
@@ -100,12 +100,12 @@ def main() -> None:
 
         def run_public(kw: dict[str, Any] = kw, strict: bool = strict, carry: bool = carry,
                        cap: float | None = cap) -> RolloutSchedule:
-            return schedule(d["parent"], d["capex_idr"], budget_idr_per_month=d["budget"],
+            return schedule(d["parent"], d["capex"], budget_per_month=d["budget"],
                             n_months=N_MONTHS, strict=strict, carry_over=carry,
                             build_km_per_month=cap, **data, **kw)
 
         def run_order(kw: dict[str, Any] = kw) -> Any:
-            return rollout_order(d["parent"], d["capex_idr"], priority=kw["priority"], already_connected=None,
+            return rollout_order(d["parent"], d["capex"], priority=kw["priority"], already_connected=None,
                                  function="bench", **data)
 
         t_total, s = best_time(run_public)
@@ -125,7 +125,7 @@ def main() -> None:
               f"{t_total / TARGET_S:9.2f} {int(s.connected_count()[-1]):>10,}")
     print("-" * len(header))
     assert pop_schedule is not None
-    t_py, m_py = best_time(lambda: python_walk(pop_schedule.order, d["capex_idr"], d["budget"],
+    t_py, m_py = best_time(lambda: python_walk(pop_schedule.order, d["capex"], d["budget"],
                                                N_MONTHS))
     assert np.array_equal(pop_schedule.connection_month, m_py), "reference walk disagrees"
     print("walk only, population order, strict, carry-over:")

@@ -40,7 +40,7 @@ from smartkampung.sim.forecast import RolloutForecaster, RolloutModel, model_tru
 
 def banyuwangi_model() -> RolloutModel:
     sc = _base_scenario()
-    ro = attrs.evolve(sc.rollout, budget_idr_per_month=Fixed(1.0), budget_phases=rollout_phases(Fixed(1.0)))
+    ro = attrs.evolve(sc.rollout, budget_per_month=Fixed(1.0), budget_phases=rollout_phases(Fixed(1.0)))
     prepared = sk.sim.prepare(attrs.evolve(sc, rollout=ro).without_idm(), sk.datasets.banyuwangi())
     return RolloutModel.from_prepared(prepared, kind="desa")
 
@@ -69,15 +69,15 @@ def main() -> None:
               f"  [{lo80:5.1f}, {hi80:5.1f}]   [{lo95:5.1f}, {hi95:5.1f}]")
 
     months = np.array([6, 11, 15, 23, 35, 47])
-    grid = {"budget_idr_per_month": np.geomspace(5e7, 2e9, 12), "budget_phases[0]": np.geomspace(5e8, 2e10, 12),
+    grid = {"budget_per_month": np.geomspace(5e7, 2e9, 12), "budget_phases[0]": np.geomspace(5e8, 2e10, 12),
             "readiness_months": np.arange(0.0, 37.0, 4.0)}
-    prior = {"budget_idr_per_month": (5e7, 2e9), "budget_phases[0]": (5e8, 2e10), "readiness_months": (0.0, 36.0)}
+    prior = {"budget_per_month": (5e7, 2e9), "budget_phases[0]": (5e8, 2e10), "readiness_months": (0.0, 36.0)}
     truths = 20 if args.quick else args.truths
     start = time.perf_counter()
     synthetic = RolloutForecaster(model, months=months, grid=grid, noise_sd=np.geomspace(0.5, 8.0, 5),
                                   fixed={"budget_phases[1]": 1.0}, n_sims=60, seed=7, n_draws=300)
     _, series = model_truths(model, months, truths, prior=prior, noise_sd=(0.5, 8.0), fixed={"budget_phases[1]": 1.0},
-                             log_scale=("budget_idr_per_month", "budget_phases[0]"), rng=11)
+                             log_scale=("budget_per_month", "budget_phases[0]"), rng=11)
     pooled = pool([backtest(months, y, synthetic, min_train=3) for y in series])
     elapsed = time.perf_counter() - start
     print(f"\nSynthetic truths: {truths} series x origins after 3, 4 and 5 counts = {pooled.n_rows} predictions "

@@ -375,8 +375,8 @@ def _documented_defaults() -> list[tuple[str, Any, Any]]:
 
     def tech(tid: str) -> tuple[float, ...]:
         t = next(x for x in model.DEFAULT_TECHNOLOGIES if x.id == tid)
-        return (t.capex_idr, t.capex_idr_per_km, t.opex_idr_per_year, t.opex_idr_per_km_year,
-                t.opex_idr_per_mbps_year, t.max_link_km, t.capacity_mbps)
+        return (t.capex, t.capex_per_km, t.opex_per_year, t.opex_per_km_year,
+                t.opex_per_mbps_year, t.max_link_km, t.capacity_mbps)
 
     def service(sid: str) -> tuple[Any, ...]:
         x = next(v for v in model.SMART_KAMPUNG_SERVICES if v.id == sid)
@@ -408,23 +408,23 @@ def _documented_defaults() -> list[tuple[str, Any, Any]]:
         ("village_budgeting", service("village_budgeting"), (0.002, 0.0, 0.30, 1.0, 0.2, 0, "linear", 0.01)),
         ("IDM_THRESHOLDS", model.IDM_THRESHOLDS, (0.4907, 0.5989, 0.7072, 0.8155)),
         ("Scenario.start, horizon_months", (sc.start, sc.horizon_months), ("2016-05", 120)),
-        ("RolloutAssumptions", (ro.budget_idr_per_month, ro.budget_phases, ro.build_km_per_month, ro.policy,
+        ("RolloutAssumptions", (ro.budget_per_month, ro.budget_phases, ro.build_km_per_month, ro.policy,
                                 ro.carry_over, ro.initially_connected, ro.route_factor, ro.demand_mbps,
                                 ro.horizon_years, ro.discount_rate, ro.technology_choice, ro.capex_multiplier),
          (model.Fixed(1e9), (), None, "population", True, 0, 1.3, 10.0, 10.0, 0.09, False, model.Fixed(1.0))),
         ("AdoptionAssumptions", (ad.p_multiplier, ad.q_multiplier, ad.neighbour_weight, ad.n_neighbours,
                                  ad.stochastic),
          (model.Fixed(1.0), model.Fixed(1.0), 0.3, 6, True)),
-        ("OutcomeAssumptions", (oc.office, oc.road_factor, round(oc.speed_kmh, 1), oc.cost_idr_per_km,
-                                round(oc.value_of_time_idr_per_hour)),
+        ("OutcomeAssumptions", (oc.office, oc.road_factor, round(oc.speed_kmh, 1), oc.cost_per_km,
+                                round(oc.value_of_time_per_hour)),
          (None, 1.69, 33.3, 163.75, 10877)),
         ("IDMAssumptions", (idm.observed_year, idm.status_counts, idm.cutoff_month, idm.counterfactual,
                             tuple((e.column, e.score, e.driver, e.threshold) for e in idm.effects)),
          (None, None, 3, False, (("s_internet_kantor_desa", 5, "connection", 1.0),
                                  ("s_akses_internet_warga", 5, "social", 0.10),
                                  ("s_ketersediaan_taman_baca_perpus_desa", 5, "e_learning", 0.01)))),
-        ("banyuwangi_scenario", (bw.start, bw.horizon_months, bw.rollout.budget_idr_per_month,
-                                 tuple((p.start_month, p.budget_idr_per_month, p.scale)
+        ("banyuwangi_scenario", (bw.start, bw.horizon_months, bw.rollout.budget_per_month,
+                                 tuple((p.start_month, p.budget_per_month, p.scale)
                                        for p in bw.rollout.budget_phases),
                                  bw.rollout.readiness_months, bw.rollout.cost_spread,
                                  len(bw.rollout.posterior.values) if bw.rollout.posterior else 0,

@@ -45,7 +45,7 @@ scenario = sk.Scenario(
     programme=base.programme,
     start="2026-01",
     horizon_months=60,
-    rollout=attrs.evolve(base.rollout, budget_idr_per_month=sk.model.Uniform(3e8, 6e8), budget_phases=(),
+    rollout=attrs.evolve(base.rollout, budget_per_month=sk.model.Uniform(3e8, 6e8), budget_phases=(),
                          initially_connected=0, policy="population", technology_choice=True),
     adoption=base.adoption,
 )

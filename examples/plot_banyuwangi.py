@@ -66,7 +66,7 @@ plots.adoption_by_pillar(result)
 # Trips avoided
 # -------------
 hours = result.total("hours_saved")
-money = result.total("travel_cost_saved_idr") + result.total("time_value_saved_idr")
+money = result.total("travel_cost_saved") + result.total("time_value_saved")
 print(f"travel time saved over ten years: {np.median(hours) / 1e6:.1f} million hours "
       f"(10–90 %: {np.quantile(hours, 0.1) / 1e6:.1f}–{np.quantile(hours, 0.9) / 1e6:.1f})")
 print(f"travel cost and time value saved: Rp {np.median(money) / 1e12:.2f} trillion")

@@ -31,14 +31,14 @@ print(observations.months, observations.counts)
 
 # The flagship's network and policy, with the budgets and the tail left to the fit.
 scenario = sk.datasets.banyuwangi_scenario()
-rollout = attrs.evolve(scenario.rollout, posterior=None, budget_idr_per_month=Fixed(1.0),
-                       budget_phases=(BudgetPhase(start_month=7, budget_idr_per_month=Fixed(1.0)),),
+rollout = attrs.evolve(scenario.rollout, posterior=None, budget_per_month=Fixed(1.0),
+                       budget_phases=(BudgetPhase(start_month=7, budget_per_month=Fixed(1.0)),),
                        readiness_months=Fixed(0.0))
 prepared = sk.sim.prepare(attrs.evolve(scenario, rollout=rollout).without_idm(), sk.datasets.banyuwangi())
 model = RolloutModel.from_prepared(prepared, kind="desa")  # counts desa, as the sources do
 
 # A coarser grid than the shipped calibration's, so the example runs in seconds.
-grid = {"budget_idr_per_month": np.geomspace(5e7, 2e9, 10),
+grid = {"budget_per_month": np.geomspace(5e7, 2e9, 10),
         "budget_phases[0]": np.geomspace(1e9, 5e9, 10),
         "readiness_months": np.arange(0.0, 25.0, 4.0)}
 noise_sd = np.geomspace(0.5, 8.0, 5)  # reporting noise of the counts [desa]

@@ -24,7 +24,7 @@ scenario = attrs.evolve(
     base,
     name="Banyuwangi, wide uncertainty",
     horizon_months=60,
-    rollout=attrs.evolve(base.rollout, budget_idr_per_month=Uniform(1e8, 6e8),
+    rollout=attrs.evolve(base.rollout, budget_per_month=Uniform(1e8, 6e8),
                          budget_phases=(sk.model.BudgetPhase(7, Uniform(0.5e9, 3e9)),)),
     adoption=attrs.evolve(base.adoption, p_multiplier=Uniform(0.5, 1.5), q_multiplier=Uniform(0.5, 1.5)),
 )

@@ -144,14 +144,14 @@ def test_scenario_defaults_are_the_core_defaults() -> None:
         (ro.discount_rate, technology.DEFAULT_DISCOUNT_RATE, _defaults.DISCOUNT_RATE),
         (ro.horizon_years, technology.DEFAULT_HORIZON_YEARS, _defaults.HORIZON_YEARS),
         (ro.demand_mbps, technology.DEFAULT_DEMAND_MBPS, _defaults.DEMAND_MBPS),
-        (ro.budget_idr_per_month.value, _defaults.BUDGET_PER_MONTH, _defaults.BUDGET_PER_MONTH),
+        (ro.budget_per_month.value, _defaults.BUDGET_PER_MONTH, _defaults.BUDGET_PER_MONTH),
         (ro.policy, _defaults.POLICY, _defaults.POLICY),
         (ad.n_neighbours, geometry.DEFAULT_NEIGHBOURS, _defaults.NEIGHBOURS),
         (ad.neighbour_weight, _defaults.NEIGHBOUR_WEIGHT, _defaults.NEIGHBOUR_WEIGHT),
         (oc.road_factor, outcomes.DEFAULT_ROAD_FACTOR, _defaults.ROAD_FACTOR),
         (oc.speed_kmh, outcomes.DEFAULT_SPEED_KMH, _defaults.SPEED_KMH),
-        (oc.cost_idr_per_km, outcomes.DEFAULT_COST_IDR_PER_KM, _defaults.COST_PER_KM),
-        (oc.value_of_time_idr_per_hour, outcomes.DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR, _defaults.VALUE_OF_TIME_PER_HOUR),
+        (oc.cost_per_km, outcomes.DEFAULT_COST_PER_KM, _defaults.COST_PER_KM),
+        (oc.value_of_time_per_hour, outcomes.DEFAULT_VALUE_OF_TIME_PER_HOUR, _defaults.VALUE_OF_TIME_PER_HOUR),
         (ia.cutoff_month, idm.DEFAULT_IDM_CUTOFF_MONTH, _defaults.IDM_CUTOFF_MONTH),
         (ia.effects, idm.DEFAULT_PROGRAMME_EFFECTS, sk.model.DEFAULT_PROGRAMME_EFFECTS),
         (ia.effects[1].threshold, _defaults.IDM_RESIDENTS_INTERNET_THRESHOLD,
@@ -216,7 +216,7 @@ def test_lookup_by_code_suggests_near_codes() -> None:
 def test_a_bad_multiplier_is_a_parameter_error() -> None:
     plan = sk.plan_network(sk.datasets.synthetic_region(20, seed=1))
     with pytest.raises(ParameterError) as info:
-        sk.schedule_rollout(plan, budget_idr_per_month=1e9, n_months=3, capex_multiplier="x")  # type: ignore[arg-type]
+        sk.schedule_rollout(plan, budget_per_month=1e9, n_months=3, capex_multiplier="x")  # type: ignore[arg-type]
     assert info.value.parameter == "capex_multiplier"
 
 
@@ -232,7 +232,7 @@ def small_result() -> sk.SimulationResult:
 def test_reprs_are_short(small_result: sk.SimulationResult) -> None:
     region = sk.datasets.banyuwangi()
     plan = sk.plan_network(region)
-    schedule = sk.schedule_rollout(plan, budget_idr_per_month=1e9, n_months=12)
+    schedule = sk.schedule_rollout(plan, budget_per_month=1e9, n_months=12)
     for obj in (region, plan, schedule, plan.tree, plan.choice, small_result, small_result.prepared):
         text = repr(obj)
         assert len(text) < 500, (type(obj).__name__, len(text))
@@ -250,7 +250,7 @@ def test_simulation_result_arrays_are_read_only(small_result: sk.SimulationResul
 
 
 def test_metric_table_gives_units(small_result: sk.SimulationResult) -> None:
-    assert small_result.metric_info("capex_idr").kind == "flow"
+    assert small_result.metric_info("capex").kind == "flow"
     assert small_result.metric_info("villages_connected").unit == "villages"
     assert {m.kind for m in small_result.metrics} == {"stock", "flow", "ratio"}
     assert [m.name for m in small_result.metrics] == list(small_result.metric_names)

@@ -19,8 +19,8 @@ import numpy as np
 from smartkampung import datasets, simulate
 
 BASELINE = Path(__file__).resolve().parent / "baseline" / "banyuwangi_deterministic.json"
-METRICS = ("villages_connected", "households_connected", "capex_idr", "adopters", "transactions", "hours_saved",
-           "cumulative_cost_idr")
+METRICS = ("villages_connected", "households_connected", "capex", "adopters", "transactions", "hours_saved",
+           "cumulative_cost")
 MONTHS = (0, 6, 11, 15, 23, 35, 59, 119)
 
 

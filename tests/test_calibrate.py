@@ -127,33 +127,33 @@ def test_fit_budget_recovers_the_schedule_budget() -> None:
     parent, cost, pop, _ = random_tree(189, 3)
     already = np.random.default_rng(2).choice(189, 41, replace=False)
     truth = 2.345e9
-    s = schedule(parent, cost, budget_idr_per_month=truth, n_months=30, population=pop,
+    s = schedule(parent, cost, budget_per_month=truth, n_months=30, population=pop,
                  already_connected=already)
     months = np.array([3, 8, 14, 20, 27])
     y = s.connected_count()[months]
     res = fit_budget(parent, cost, months, y, budget_bounds=(1e6, 1e11), population=pop,
                      already_connected=already)
-    assert res.param_names == ("budget_idr_per_month",)
+    assert res.param_names == ("budget_per_month",)
     assert res.sse == 0.0
     lo, hi = res.interval[0]
     assert lo <= truth <= hi
     assert hi / lo < 1.1
     # projection reproduces the generating schedule at every month
     assert np.array_equal(res.project(np.arange(30)),
-                          schedule(parent, cost, budget_idr_per_month=res.params[0], n_months=30,
+                          schedule(parent, cost, budget_per_month=res.params[0], n_months=30,
                                    population=pop, already_connected=already).connected_count())
     np.testing.assert_array_equal(res.project(np.arange(30))[months], y)
 
 
 def test_fit_budget_with_build_capacity() -> None:
     parent, cost, pop, km = random_tree(120, 4)
-    s = schedule(parent, cost, budget_idr_per_month=4e9, n_months=24, population=pop,
+    s = schedule(parent, cost, budget_per_month=4e9, n_months=24, population=pop,
                  link_km=km, build_km_per_month=12.0)
     months = np.array([2, 6, 11, 16, 22])
     y = s.connected_count()[months]
     res = fit_budget(parent, cost, months, y, budget_bounds=(1e8, 1e11), build_km_bounds=(1, 60),
                      link_km=km, population=pop, n_grid=21)
-    assert res.param_names == ("budget_idr_per_month", "build_km_per_month")
+    assert res.param_names == ("budget_per_month", "build_km_per_month")
     assert res.sse == 0.0
     assert res.interval[1, 0] <= 12.0 <= res.interval[1, 1]
     assert res.interval[0, 0] <= 4e9 <= res.interval[0, 1]
@@ -248,7 +248,7 @@ def test_fit_banyuwangi_on_a_synthetic_tree(include: bool) -> None:
     t_max = int(obs.months.max()) + 1
     best = math.inf
     for b in np.geomspace(1e7, 1e11, 4000):
-        c = schedule(parent, cost, budget_idr_per_month=b, n_months=t_max, population=pop,
+        c = schedule(parent, cost, budget_per_month=b, n_months=t_max, population=pop,
                      already_connected=already).connected_count()[obs.months]
         best = min(best, float(np.sum((c - obs.counts) ** 2)))
     assert res.sse <= best
@@ -319,12 +319,12 @@ def test_fit_rollout_bad_parameters(param: str, kw: dict[str, Any]) -> None:
     ("carry_over", {"carry_over": "no"}),
 ])
 def test_fit_budget_bad_parameters(param: str, kw: dict[str, Any]) -> None:
-    args: dict[str, Any] = {"parent": [-1, 0, 0, 1, -1], "capex_idr": [10.0, 4.0, 6.0, 3.0, 8.0],
+    args: dict[str, Any] = {"parent": [-1, 0, 0, 1, -1], "capex": [10.0, 4.0, 6.0, 3.0, 8.0],
                             "observed_months": [0, 1, 2, 3], "observed_counts": [1, 3, 4, 5],
                             "budget_bounds": (1.0, 100.0), "population": [5, 4, 3, 2, 1]}
     args.update(kw)
     with pytest.raises(ParameterError) as info:
-        fit_budget(args.pop("parent"), args.pop("capex_idr"), args.pop("observed_months"),
+        fit_budget(args.pop("parent"), args.pop("capex"), args.pop("observed_months"),
                    args.pop("observed_counts"), **args)
     assert info.value.parameter == param
 

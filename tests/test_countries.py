@@ -50,11 +50,11 @@ def test_technologies_are_converted_through_dollars() -> None:
     converted = {t.id: t for t in starter_technologies("PH")}
     for reference in DEFAULT_TECHNOLOGIES:
         t = converted[reference.id]
-        assert t.capex_idr == pytest.approx(reference.capex_idr / IDR_PER_USD * 57.0)
-        assert t.capex_idr_per_km == pytest.approx(reference.capex_idr_per_km / IDR_PER_USD * 57.0)
+        assert t.capex == pytest.approx(reference.capex / IDR_PER_USD * 57.0)
+        assert t.capex_per_km == pytest.approx(reference.capex_per_km / IDR_PER_USD * 57.0)
         assert t.max_link_km == reference.max_link_km
         assert "PHP/USD" in t.source
-    assert converted["fibre"].capex_idr_per_km == pytest.approx(5_000 * 57.0)  # USD 5,000 per km
+    assert converted["fibre"].capex_per_km == pytest.approx(5_000 * 57.0)  # USD 5,000 per km
     assert starter_technologies("ID") == DEFAULT_TECHNOLOGIES
 
 
@@ -63,8 +63,8 @@ def test_starter_scenario_for_guimaras() -> None:
     scenario = starter_scenario(source)
     assert scenario.region.household_size == 4.1
     assert scenario.region.kind is VillageKind.BARANGAY
-    assert scenario.outcomes.value_of_time_idr_per_hour == 55.0
-    assert scenario.rollout.budget_idr_per_month.value == pytest.approx(2e9 / IDR_PER_USD * 57.0)
+    assert scenario.outcomes.value_of_time_per_hour == 55.0
+    assert scenario.rollout.budget_per_month.value == pytest.approx(2e9 / IDR_PER_USD * 57.0)
     assert scenario.programme.name == "Smart village programme (Philippines)"
     assert "barangay_clearance" in {s.id for s in scenario.programme.services}
     assert "PHP" in scenario.description

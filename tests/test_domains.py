@@ -63,22 +63,22 @@ REFUSED = [
     ("programme.services.0.lag_months", 2**63, "lag_months"),
     ("programme.services.0.lag_months", 1201, "lag_months"),
     ("horizon_months", 1201, "horizon_months"),
-    ("programme.technologies.0.capex_idr", "inf", "capex_idr"),
-    ("programme.technologies.0.opex_idr_per_year", "inf", "opex_idr_per_year"),
-    ("programme.technologies.0.capex_idr_per_km", 1e16, "capex_idr_per_km"),
+    ("programme.technologies.0.capex", "inf", "capex"),
+    ("programme.technologies.0.opex_per_year", "inf", "opex_per_year"),
+    ("programme.technologies.0.capex_per_km", 1e16, "capex_per_km"),
     ("programme.services.0.p_innovation", "inf", "p_innovation"),
     ("programme.services.0.q_imitation", "inf", "q_imitation"),
     ("programme.services.0.transactions_per_household_per_year", "inf", "transactions_per_household_per_year"),
     ("programme.services.0.bandwidth_mbps", "inf", "bandwidth_mbps"),
     ("programme.services.0.p_innovation", 101, "p_innovation"),
     ("region.household_size", 1e-300, "household_size"),
-    ("rollout.budget_idr_per_month", "inf", "budget_idr_per_month"),
-    ("rollout.budget_idr_per_month", {"distribution": "lognormal", "median": 1e9, "sigma": 30}, "can draw"),
-    ("rollout.budget_idr_per_month", {"distribution": "normal", "mu": 1e9, "sigma": 1e14}, "can draw"),
+    ("rollout.budget_per_month", "inf", "budget_per_month"),
+    ("rollout.budget_per_month", {"distribution": "lognormal", "median": 1e9, "sigma": 30}, "can draw"),
+    ("rollout.budget_per_month", {"distribution": "normal", "mu": 1e9, "sigma": 1e14}, "can draw"),
     ("rollout.initially_connected", 2**63, "initially_connected"),
     ("rollout.discount_rate", 1e300, "discount_rate"),
     ("adoption.n_neighbours", 10**6, "n_neighbours"),
-    ("outcomes.value_of_time_idr_per_hour", 1e300, "value_of_time_idr_per_hour"),
+    ("outcomes.value_of_time_per_hour", 1e300, "value_of_time_per_hour"),
     ("outcomes.idm.lag_months", 2**62, "lag_months"),
     ("programme.services.0.name", "Civil \ud800 registration", "lone surrogate"),
     ("programme.pillars.0.name", "\udfff", "lone surrogate"),
@@ -130,7 +130,7 @@ def finite_or_explained(folder: Path) -> None:
 
 def test_an_undefined_ratio_is_an_empty_cell_with_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = scenario_document()
-    doc["rollout"]["budget_idr_per_month"] = 0  # nothing is ever connected...
+    doc["rollout"]["budget_per_month"] = 0  # nothing is ever connected...
     doc["rollout"]["initially_connected"] = 0
     file = write(tmp_path, doc)
     assert main(["validate", str(file)]) == 0
@@ -140,7 +140,7 @@ def test_an_undefined_ratio_is_an_empty_cell_with_a_note(tmp_path: Path, capsys:
     with (out / "monthly.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][-1] == "note"
-    per_household = [r for r in rows if r[1] == "cost_per_connected_household_idr"]
+    per_household = [r for r in rows if r[1] == "cost_per_connected_household"]
     assert per_household
     assert all(r[2:5] == ["", "", ""] for r in per_household)  # ...so the cost per household is undefined
     assert all("no household is connected" in r[5] for r in per_household)
@@ -172,14 +172,14 @@ _FIELDS = [
     "horizon_months", "programme.services.0.p_innovation", "programme.services.0.q_imitation",
     "programme.services.0.market_share", "programme.services.0.transactions_per_household_per_year",
     "programme.services.0.bandwidth_mbps", "programme.services.0.lag_months", "programme.services.7.linear_rate",
-    "programme.technologies.0.capex_idr", "programme.technologies.0.capex_idr_per_km",
-    "programme.technologies.0.opex_idr_per_year", "programme.technologies.0.opex_idr_per_mbps_year",
+    "programme.technologies.0.capex", "programme.technologies.0.capex_per_km",
+    "programme.technologies.0.opex_per_year", "programme.technologies.0.opex_per_mbps_year",
     "programme.technologies.0.max_link_km", "programme.technologies.0.capacity_mbps",
-    "rollout.budget_idr_per_month", "rollout.capex_multiplier", "rollout.build_km_per_month",
+    "rollout.budget_per_month", "rollout.capex_multiplier", "rollout.build_km_per_month",
     "rollout.route_factor", "rollout.demand_mbps", "rollout.horizon_years", "rollout.discount_rate",
     "rollout.initially_connected", "adoption.p_multiplier", "adoption.q_multiplier", "adoption.neighbour_weight",
-    "adoption.n_neighbours", "outcomes.road_factor", "outcomes.speed_kmh", "outcomes.cost_idr_per_km",
-    "outcomes.value_of_time_idr_per_hour", "outcomes.idm.effect_social", "outcomes.idm.base_spread",
+    "adoption.n_neighbours", "outcomes.road_factor", "outcomes.speed_kmh", "outcomes.cost_per_km",
+    "outcomes.value_of_time_per_hour", "outcomes.idm.effect_social", "outcomes.idm.base_spread",
     "outcomes.idm.lag_months", "outcomes.idm.trend_per_year", "region.household_size",
 ]
 

@@ -37,7 +37,7 @@ def small_scenario(budget: Any = None, *, phases: tuple[BudgetPhase, ...] | None
     base = attrs.evolve(base, outcomes=attrs.evolve(base.outcomes, idm=IDMAssumptions()))
     ro = attrs.evolve(
         base.rollout,
-        budget_idr_per_month=Uniform(2e8, 4e8) if budget is None else budget,
+        budget_per_month=Uniform(2e8, 4e8) if budget is None else budget,
         budget_phases=(BudgetPhase(12, Uniform(3e8, 6e8)),) if phases is None else phases,
         # No tail here: these scenarios test the budget's draws and streams.
         **{"initially_connected": 5, "policy": "population", "readiness_months": Fixed(0.0), "posterior": None,
@@ -69,7 +69,7 @@ def test_equality_copes_with_nan(region: Region) -> None:
     # Nothing connected at the start: the cost ratios are NaN in the first months.
     prep = prepare(small_scenario(Uniform(1e7, 2e7), phases=(), initially_connected=0), region=region)
     a = simulate(prep, runs=2, rng=3)
-    assert np.isnan(a.metric("cost_per_connected_household_idr")[:, 0]).all()
+    assert np.isnan(a.metric("cost_per_connected_household")[:, 0]).all()
     assert a == simulate(prep, runs=2, rng=3)
 
 
@@ -288,16 +288,16 @@ def test_invariants_of_every_run(with_trajectories: tuple[PreparedScenario, Simu
     for r in range(result.runs):
         # stocks never fall
         assert np.all(np.diff(connected[r]) >= 0)
-        assert np.all(np.diff(result.metric("cumulative_cost_idr")[r]) >= 0)
+        assert np.all(np.diff(result.metric("cumulative_cost")[r]) >= 0)
         assert connected[r, 0] >= 5  # five villages connected before the start
         assert connected[r, -1] <= region.n_villages
         # cumulative cost is capex plus opex, summed
-        np.testing.assert_allclose(result.metric("cumulative_cost_idr")[r],
-                                   np.cumsum(result.metric("capex_idr")[r] + result.metric("opex_idr")[r]),
+        np.testing.assert_allclose(result.metric("cumulative_cost")[r],
+                                   np.cumsum(result.metric("capex")[r] + result.metric("opex")[r]),
                                    rtol=1e-12)
         # never more spent than the budget made available so far (money carries over)
         budget = _budget(result, sc, r)
-        assert np.all(np.cumsum(result.metric("capex_idr")[r]) <= np.cumsum(budget) * (1 + 1e-12))
+        assert np.all(np.cumsum(result.metric("capex")[r]) <= np.cumsum(budget) * (1 + 1e-12))
         # adopters stay within the connected market
         total = np.zeros(result.n_months)
         for svc in services:
@@ -420,10 +420,10 @@ def test_bad_arguments_fail_before_any_work(monkeypatch: pytest.MonkeyPatch, reg
 
 def test_a_budget_that_can_draw_a_negative_value_is_refused_up_front() -> None:
     # Refused when the scenario is built (so `validate` catches it), not in the middle of a run.
-    with pytest.raises(ValueError, match="budget_idr_per_month must not be negative") as info:
+    with pytest.raises(ValueError, match="budget_per_month must not be negative") as info:
         small_scenario(Uniform(-2e8, -1e8))
-    assert info.value.parameter == "budget_idr_per_month"  # the field, named without attrs internals
-    with pytest.raises(ValueError, match="budget_idr_per_month must not be negative"):
+    assert info.value.parameter == "budget_per_month"  # the field, named without attrs internals
+    with pytest.raises(ValueError, match="budget_per_month must not be negative"):
         small_scenario(phases=(BudgetPhase(3, Fixed(-1.0)),))
     with pytest.raises(ValueError, match="bound it below at 0"):
         small_scenario(sk_normal := Normal(1e8, 1e8))  # untruncated normal reaches below 0

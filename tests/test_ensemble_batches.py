@@ -43,7 +43,7 @@ def scenario(*, stochastic: bool = True, linear: bool = True, tail: bool = False
     if linear:
         services = (attrs.evolve(services[0], adoption_model=AdoptionModel.LINEAR, linear_rate=0.04),
                     *services[1:])
-    ro = attrs.evolve(base.rollout, budget_idr_per_month=Uniform(2e8, 4e8),
+    ro = attrs.evolve(base.rollout, budget_per_month=Uniform(2e8, 4e8),
                       budget_phases=(BudgetPhase(12, Uniform(3e8, 6e8)),), initially_connected=initially_connected,
                       policy=policy, readiness_months=Uniform(0.0, 6.0) if tail else Fixed(0.0),
                       cost_spread=Uniform(0.1, 0.4) if tail else Fixed(0.0), posterior=None, **rollout)
@@ -165,7 +165,7 @@ def test_schedule_run_equals_schedule_rollout(region: Region, policy: str, initi
     for index in range(3):
         d = draw(prepared, np.random.SeedSequence(9), index)
         multiplier = d.capex_multiplier if d.village_capex_multiplier is None else d.village_capex_multiplier
-        want = schedule_rollout(prepared.plan, budget_idr_per_month=d.budget, n_months=prepared.n_months,
+        want = schedule_rollout(prepared.plan, budget_per_month=d.budget, n_months=prepared.n_months,
                                 policy=ro.policy, build_km_per_month=ro.build_km_per_month,
                                 carry_over=ro.carry_over, initially_connected=ro.initially_connected,
                                 capex_multiplier=multiplier)
@@ -173,7 +173,7 @@ def test_schedule_run_equals_schedule_rollout(region: Region, policy: str, initi
             want = want.with_readiness(d.ready_month)
         got = schedule_run(prepared, d)
         np.testing.assert_array_equal(got.connection_month, want.connection_month)
-        np.testing.assert_array_equal(got.spend_idr, want.spend_idr)
+        np.testing.assert_array_equal(got.spend, want.spend)
         np.testing.assert_array_equal(got.km_built, want.km_built)
         np.testing.assert_array_equal(got.order, want.order)
         np.testing.assert_array_equal(got.already_connected, want.already_connected)

@@ -51,7 +51,7 @@ HORIZON = 30
 CAPEX = 1.3
 #: Two later phases: an amount from month 10, then a multiple of it from month 20.
 PHASES = (BudgetPhase(10, Uniform(3e8, 6e8)), BudgetPhase(20, scale=Uniform(0.5, 1.5)))
-PHASE_NAMES = ("budget_idr_per_month", "budget_phases[0]", "budget_phases[1]")
+PHASE_NAMES = ("budget_per_month", "budget_phases[0]", "budget_phases[1]")
 TAILS: dict[str, tuple[Any, Any]] = {
     "readiness+spread": (Uniform(2.0, 10.0), Uniform(0.1, 0.6)),
     "readiness": (Uniform(2.0, 10.0), Fixed(0.0)),
@@ -79,7 +79,7 @@ def tail_scenario(
     base = banyuwangi_scenario()
     ro = attrs.evolve(
         base.rollout,
-        budget_idr_per_month=Uniform(2e8, 4e8) if budget is None else budget,
+        budget_per_month=Uniform(2e8, 4e8) if budget is None else budget,
         budget_phases=phases,
         initially_connected=5,
         policy=policy,
@@ -121,7 +121,7 @@ def test_from_prepared_takes_the_schedules_order_costs_and_phases(region: Region
     # Every village not connected at the start is in the order, once, parents first.
     np.testing.assert_array_equal(np.sort(model.order.order), np.flatnonzero(~start))
     assert np.all(model.order.parent_position < np.arange(model.order.order.shape[0]))
-    np.testing.assert_array_equal(model.base_cost, prep.plan.capex_idr[model.order.order])
+    np.testing.assert_array_equal(model.base_cost, prep.plan.capex[model.order.order])
     assert model.capex_multiplier == CAPEX
     assert model.phase_starts == (0, 10, 20)
     assert model.phase_scales == (False, False, True)
@@ -381,7 +381,7 @@ def model1(region: Region) -> RolloutModel:
     return RolloutModel.from_prepared(prepare(one_phase_scenario(), region))
 
 
-GRID = {"budget_idr_per_month": np.geomspace(1.5e8, 8e8, 6), "readiness_months": np.arange(0.0, 13.0, 3.0)}
+GRID = {"budget_per_month": np.geomspace(1.5e8, 8e8, 6), "readiness_months": np.arange(0.0, 13.0, 3.0)}
 NOISE = np.array([0.5, 1.0, 2.0])
 
 
@@ -391,7 +391,7 @@ def observed(model1: RolloutModel) -> np.ndarray:
         model1,
         MONTHS,
         1,
-        prior={"budget_idr_per_month": (3e8, 3e8), "readiness_months": (6.0, 6.0)},
+        prior={"budget_per_month": (3e8, 3e8), "readiness_months": (6.0, 6.0)},
         noise_sd=(1.0, 1.0),
         rng=5,
     )
@@ -404,7 +404,7 @@ def cal(model1: RolloutModel, observed: np.ndarray) -> RolloutCalibration:
 
 
 def test_calibration_is_normalised_and_shaped(cal: RolloutCalibration, observed: np.ndarray) -> None:
-    assert cal.names == ("budget_idr_per_month", "readiness_months", "noise_sd")
+    assert cal.names == ("budget_per_month", "readiness_months", "noise_sd")
     assert [a.shape[0] for a in cal.axes] == [6, 5, 3]
     assert cal.log_weight.shape == (6 * 5 * 3,)
     w = np.exp(cal.log_weight)
@@ -493,7 +493,7 @@ def test_likelihood_equals_a_hand_computed_simulated_likelihood(model1: RolloutM
         model1,
         months,
         y,
-        grid={"budget_idr_per_month": budgets, "readiness_months": [mean_wait]},
+        grid={"budget_per_month": budgets, "readiness_months": [mean_wait]},
         noise_sd=sds,
         n_sims=n_sims,
         rng=123,
@@ -572,7 +572,7 @@ def _matching_futures(
 
 def test_predictions_add_the_reporting_noise_and_clip_to_the_counted_villages(model1: RolloutModel) -> None:
     """Without a tail the counts of a grid point are certain: the predictive is they plus N(0, sd²), clipped."""
-    grid = {"budget_idr_per_month": [3e8]}
+    grid = {"budget_per_month": [3e8]}
     y = np.array([7.0, 9.0, 12.0, 14.0])
     train, future = np.array([2, 4, 6, 8]), np.array([10, 12, 300])
     cm = model1.connection_months(model1.budget_path([3e8], 301), 0.0, 0.0, np.zeros((1, 60)), np.zeros((1, 60)))
@@ -604,7 +604,7 @@ def test_predictions_follow_the_simulations_that_reproduce_the_counts(model1: Ro
     y = model1.counts(cm, train)[0]
     futures, every = _matching_futures(seed, n_sims, budget, mean_wait, model1, train, y, future)
     assert every - futures  # other simulations (that miss the counts) have other futures
-    grid = {"budget_idr_per_month": [budget], "readiness_months": [mean_wait]}
+    grid = {"budget_per_month": [budget], "readiness_months": [mean_wait]}
     forecaster = RolloutForecaster(model1, months=MONTHS, grid=grid, noise_sd=[0.05], n_sims=n_sims, seed=seed)
     draws = np.asarray(forecaster(train.astype(float), y.astype(float)).draw(future.astype(float)))
     assert {tuple(np.rint(d).astype(int).tolist()) for d in draws} <= futures
@@ -632,7 +632,7 @@ def test_predictions_follow_the_simulations_that_reproduce_the_counts(model1: Ro
 
 def test_posterior_sample_rows_are_grid_points_with_their_simulations(cal: RolloutCalibration) -> None:
     sample = cal.posterior_sample(50, rng=2, source="test")
-    assert sample.parameters == ("budget_idr_per_month", "readiness_months")
+    assert sample.parameters == ("budget_per_month", "readiness_months")
     assert sample.seed == cal.seed
     assert sample.source == "test"
     assert len(sample.values) == len(sample.sims) == 50
@@ -652,14 +652,14 @@ def test_posterior_recovers_the_point_that_made_the_series(
     slow last villages) less sharply: its 95 % interval holds the truth and
     its posterior mean is within 3 months of it (the grid spans 12).
     """
-    grid = {"budget_idr_per_month": np.geomspace(1.5e8, 8e8, 7), "readiness_months": np.arange(0.0, 13.0, 1.5)}
-    b = float(grid["budget_idr_per_month"][budget])
+    grid = {"budget_per_month": np.geomspace(1.5e8, 8e8, 7), "readiness_months": np.arange(0.0, 13.0, 1.5)}
+    b = float(grid["budget_per_month"][budget])
     months = np.arange(1, 25)
     params, series = model_truths(
         model1,
         months,
         1,
-        prior={"budget_idr_per_month": (b, b), "readiness_months": (mean_wait, mean_wait)},
+        prior={"budget_per_month": (b, b), "readiness_months": (mean_wait, mean_wait)},
         noise_sd=(1.0, 1.0),
         rng=truth_seed,
     )
@@ -667,16 +667,16 @@ def test_posterior_recovers_the_point_that_made_the_series(
     cal = calibrate_rollout(
         model1, months, series[0], grid=grid, noise_sd=[0.5, 1.0, 2.0, 4.0], n_sims=60, rng=truth_seed + 10
     )
-    for name, truth in (("budget_idr_per_month", b), ("readiness_months", mean_wait)):
+    for name, truth in (("budget_per_month", b), ("readiness_months", mean_wait)):
         _, lo, hi = cal.interval(name, 0.95)
         assert lo <= truth <= hi, (name, truth, cal.summary())
-    values, p = cal.marginal("budget_idr_per_month")
+    values, p = cal.marginal("budget_per_month")
     assert values[int(np.argmax(p))] == b, cal.summary()
     assert p[budget] > 0.5
     values, p = cal.marginal("readiness_months")
     assert abs(float(values @ p) - mean_wait) <= 3.0, cal.summary()
     best = cal.grid_point(int(np.argmax(cal.log_weight)))
-    assert best["budget_idr_per_month"] == b
+    assert best["budget_per_month"] == b
 
 
 def test_future_scales_set_the_budget_after_the_observations(region: Region) -> None:
@@ -689,7 +689,7 @@ def test_future_scales_set_the_budget_after_the_observations(region: Region) -> 
         model,
         months,
         y,
-        grid={"budget_idr_per_month": np.geomspace(1.5e8, 8e8, 6)},
+        grid={"budget_per_month": np.geomspace(1.5e8, 8e8, 6)},
         noise_sd=[0.01],
         fixed={"budget_phases[0]": 1.0},
         n_sims=5,
@@ -721,7 +721,7 @@ def _posterior_scenario(posterior: Any) -> Scenario:
 
 def test_ensemble_runs_take_their_posterior_rows_and_simulations(region: Region, model: RolloutModel) -> None:
     grid = {
-        "budget_idr_per_month": [2.5e8, 3.5e8],
+        "budget_per_month": [2.5e8, 3.5e8],
         "budget_phases[0]": [4e8, 5e8],
         "readiness_months": [3.0, 6.0],
         "cost_spread": [0.2, 0.4],
@@ -773,7 +773,7 @@ def test_a_posterior_row_reproduces_in_the_ensemble_the_history_it_was_condition
     """
     model = RolloutModel.from_prepared(prepare(one_phase_scenario(capex=CAPEX), region))
     months = np.arange(1, 13)
-    grid = {"budget_idr_per_month": [1e8], "readiness_months": [2.0], "cost_spread": [0.3]}
+    grid = {"budget_per_month": [1e8], "readiness_months": [2.0], "cost_spread": [0.3]}
     seed = calibrate_rollout(model, months, np.zeros(12), grid=grid, noise_sd=[1.0], n_sims=1, rng=11).seed
     failures = []
     for s in range(8):
@@ -818,7 +818,7 @@ def test_forecaster_posterior_equals_calibrate_rollout(
 
 CoverageGrid = dict[str, Any]
 COVERAGE_GRID: CoverageGrid = {
-    "budget_idr_per_month": np.geomspace(1.5e8, 8e8, 10),
+    "budget_per_month": np.geomspace(1.5e8, 8e8, 10),
     "readiness_months": np.linspace(0.0, 12.0, 7),
 }
 
@@ -839,10 +839,10 @@ def test_forecaster_bands_cover_synthetic_truths_at_the_nominal_rate(model1: Rol
     forecaster that ignores readiness (the budget-only rollout) on the same
     truths falls outside them: the test can tell a tail from none.
     """
-    prior = {"budget_idr_per_month": (1.5e8, 8e8), "readiness_months": (0.0, 12.0)}
+    prior = {"budget_per_month": (1.5e8, 8e8), "readiness_months": (0.0, 12.0)}
     n_series = 600
     _, series = model_truths(
-        model1, MONTHS, n_series, prior=prior, noise_sd=(0.5, 3.0), log_scale=("budget_idr_per_month",), rng=20180531
+        model1, MONTHS, n_series, prior=prior, noise_sd=(0.5, 3.0), log_scale=("budget_per_month",), rng=20180531
     )
     forecaster = RolloutForecaster(
         model1, months=MONTHS, grid=COVERAGE_GRID, noise_sd=np.geomspace(0.5, 3.0, 5), n_sims=100, n_draws=400, seed=3
@@ -870,10 +870,10 @@ def test_forecaster_bands_cover_synthetic_truths_at_the_nominal_rate(model1: Rol
 
 
 def test_model_truths_draw_from_the_prior(model1: RolloutModel) -> None:
-    prior = {"budget_idr_per_month": (1e8, 1e9), "readiness_months": (2.0, 10.0)}
+    prior = {"budget_per_month": (1e8, 1e9), "readiness_months": (2.0, 10.0)}
     n = 400
     params, series = model_truths(
-        model1, MONTHS, n, prior=prior, noise_sd=(0.5, 4.0), log_scale=("budget_idr_per_month",), rng=1
+        model1, MONTHS, n, prior=prior, noise_sd=(0.5, 4.0), log_scale=("budget_per_month",), rng=1
     )
     assert params.shape == (n, 3)
     assert series.shape == (n, MONTHS.shape[0])
@@ -890,7 +890,7 @@ def test_model_truths_draw_from_the_prior(model1: RolloutModel) -> None:
         assert abs(values.mean() - (lo + hi) / 2) <= 4 * (hi - lo) / math.sqrt(12 * n)
     assert np.all((series >= 0.0) & (series <= 53.0))
     again = model_truths(
-        model1, MONTHS, n, prior=prior, noise_sd=(0.5, 4.0), log_scale=("budget_idr_per_month",), rng=1
+        model1, MONTHS, n, prior=prior, noise_sd=(0.5, 4.0), log_scale=("budget_per_month",), rng=1
     )
     np.testing.assert_array_equal(again[0], params)
     np.testing.assert_array_equal(again[1], series)
@@ -905,7 +905,7 @@ def test_model_truths_with_a_fixed_phase(region: Region) -> None:
         model,
         months,
         20,
-        prior={"budget_idr_per_month": (2e8, 4e8)},
+        prior={"budget_per_month": (2e8, 4e8)},
         noise_sd=(1e-3, 1e-3),
         fixed={"budget_phases[0]": 0.0},
         rng=2,
@@ -943,7 +943,7 @@ def test_error_from_prepared(region: Region) -> None:
 
 def test_error_calibrate_rollout_data(model1: RolloutModel) -> None:
     fn = "calibrate_rollout"
-    grid = {"budget_idr_per_month": [3e8]}
+    grid = {"budget_per_month": [3e8]}
 
     def call(months: Any = (2, 4), counts: Any = (6.0, 8.0), **kwargs: Any) -> RolloutCalibration:
         return calibrate_rollout(model1, months, counts, **{"grid": grid, "noise_sd": [1.0], "n_sims": 2, **kwargs})
@@ -970,17 +970,17 @@ def test_error_calibrate_rollout_grid(model1: RolloutModel) -> None:
     for grid in (
         {"budget": [3e8]},  # not a parameter
         {"readiness_months": [1.0]},  # the budget phase has no values
-        {"budget_idr_per_month": [3e8], "budget_phases[0]": [1.0]},  # the model has no such phase
-        {"budget_idr_per_month": [-1.0]},
-        {"budget_idr_per_month": []},
-        {"budget_idr_per_month": [3e8, math.nan]},
-        {"budget_idr_per_month": [3e8], "cost_spread": [math.inf]},
-        {"budget_idr_per_month": [[3e8, 4e8]]},
+        {"budget_per_month": [3e8], "budget_phases[0]": [1.0]},  # the model has no such phase
+        {"budget_per_month": [-1.0]},
+        {"budget_per_month": []},
+        {"budget_per_month": [3e8, math.nan]},
+        {"budget_per_month": [3e8], "cost_spread": [math.inf]},
+        {"budget_per_month": [[3e8, 4e8]]},
     ):
         _raises("grid", fn, call, grid)
-    _raises("grid['budget_idr_per_month']", fn, call, {"budget_idr_per_month": ["3e8"]})
+    _raises("grid['budget_per_month']", fn, call, {"budget_per_month": ["3e8"]})
     # A fixed value stands in for a grid axis.
-    assert call({"readiness_months": [1.0]}, fixed={"budget_idr_per_month": 3e8}).fixed == {"budget_idr_per_month": 3e8}
+    assert call({"readiness_months": [1.0]}, fixed={"budget_per_month": 3e8}).fixed == {"budget_per_month": 3e8}
 
 
 def test_error_calibrate_rollout_names_a_bad_fixed_value_as_fixed(model1: RolloutModel) -> None:
@@ -990,7 +990,7 @@ def test_error_calibrate_rollout_names_a_bad_fixed_value_as_fixed(model1: Rollou
             model1,
             [2, 4],
             [6.0, 8.0],
-            grid={"budget_idr_per_month": [3e8]},
+            grid={"budget_per_month": [3e8]},
             noise_sd=[1.0],
             fixed={"budget_phase[0]": 1.0},
             n_sims=2,
@@ -1018,7 +1018,7 @@ def test_error_calibration_queries_name_the_parameter(cal: RolloutCalibration) -
 
 def test_error_forecaster(model1: RolloutModel) -> None:
     fn = "RolloutForecaster"
-    good: dict[str, Any] = {"months": MONTHS, "grid": {"budget_idr_per_month": [3e8]}, "noise_sd": [1.0], "n_sims": 2}
+    good: dict[str, Any] = {"months": MONTHS, "grid": {"budget_per_month": [3e8]}, "noise_sd": [1.0], "n_sims": 2}
     t, y = MONTHS[:6].astype(float), np.arange(6.0)
     assert RolloutForecaster(model1, **good)(t, y).quantiles(MONTHS[6:].astype(float), [0.5]).shape == (1, 6)
     for name, bad in (
@@ -1035,14 +1035,14 @@ def test_error_forecaster(model1: RolloutModel) -> None:
 def test_error_forecaster_posterior_checks_its_counts(model1: RolloutModel) -> None:
     """FAILS on 7bd079d (src bug, see the report): counts of the wrong length give a numpy broadcasting error."""
     forecaster = RolloutForecaster(
-        model1, months=MONTHS, grid={"budget_idr_per_month": [3e8]}, noise_sd=[1.0], n_sims=2
+        model1, months=MONTHS, grid={"budget_per_month": [3e8]}, noise_sd=[1.0], n_sims=2
     )
     _raises("y_train", "RolloutForecaster", forecaster.posterior, MONTHS[:3], [1.0, 2.0])
 
 
 def test_error_model_truths(model1: RolloutModel) -> None:
     fn = "model_truths"
-    prior = {"budget_idr_per_month": (2e8, 4e8)}
+    prior = {"budget_per_month": (2e8, 4e8)}
     assert model_truths(model1, MONTHS, 2, prior=prior, noise_sd=(1.0, 2.0), rng=0)[1].shape == (2, 12)
     _raises("months", fn, model_truths, model1, [4, 2], 2, prior=prior, noise_sd=(1.0, 2.0))
     _raises("n_truths", fn, model_truths, model1, MONTHS, 0, prior=prior, noise_sd=(1.0, 2.0))
@@ -1060,12 +1060,12 @@ def test_error_model_truths_checks_its_prior_and_noise(model1: RolloutModel) -> 
         model1,
         MONTHS,
         2,
-        prior={"budget_idr_per_month": (0.0, 4e8)},
+        prior={"budget_per_month": (0.0, 4e8)},
         noise_sd=(1.0, 2.0),
-        log_scale=("budget_idr_per_month",),
+        log_scale=("budget_per_month",),
     )
     _raises(
-        "noise_sd", fn, model_truths, model1, MONTHS, 2, prior={"budget_idr_per_month": (2e8, 4e8)}, noise_sd=(0.0, 2.0)
+        "noise_sd", fn, model_truths, model1, MONTHS, 2, prior={"budget_per_month": (2e8, 4e8)}, noise_sd=(0.0, 2.0)
     )
 
 

@@ -131,7 +131,7 @@ def test_round_trip_real_data(banyuwangi_region: Region, guimaras_region: Region
 
 def test_infinity_survives_both_formats() -> None:
     # Infinity is "no limit" for a range or capacity (a cost must be finite).
-    tech = Technology("fibre", "Fibre", capex_idr=1.0, max_link_km=math.inf, capacity_mbps=math.inf)
+    tech = Technology("fibre", "Fibre", capex=1.0, max_link_km=math.inf, capacity_mbps=math.inf)
     text = dumps(tech, "json")
     # Standard JSON (no Infinity literal): the value is spelled as a string.
     json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
@@ -144,7 +144,7 @@ def test_infinity_survives_both_formats() -> None:
 
 @pytest.mark.parametrize("spelling", ["inf", "Infinity", "+inf", " INF "])
 def test_json_accepts_spelled_out_infinity(spelling: str) -> None:
-    tech = loads(json.dumps({"id": "satellite", "name": "VSAT", "capex_idr": 1.0, "max_link_km": spelling}),
+    tech = loads(json.dumps({"id": "satellite", "name": "VSAT", "capex": 1.0, "max_link_km": spelling}),
                  Technology)
     assert tech.max_link_km == math.inf
 
@@ -152,9 +152,9 @@ def test_json_accepts_spelled_out_infinity(spelling: str) -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_nan_is_rejected_where_no_field_allows_it(fmt: Format) -> None:
     # No model field accepts NaN; loading one must fail with a DataFileError naming the field.
-    text = {"json": '{"id": "fibre", "name": "F", "capex_idr": "nan"}',
+    text = {"json": '{"id": "fibre", "name": "F", "capex": "nan"}',
             "toml": 'id = "fibre"\nname = "F"\ncapex_idr = nan\n'}[fmt]
-    with pytest.raises(DataFileError, match="capex_idr"):
+    with pytest.raises(DataFileError, match="capex"):
         loads(text, Technology, format=fmt)
 
 

@@ -117,10 +117,10 @@ def test_guimaras_island_barangays_are_water_crossings() -> None:
     assert any("3 tree link(s) leave land" in n for n in with_water.notes)
     # Exact extra capital: the water km cost (factor - 1) times the fibre cost per km more than land.
     fibre = next(t for t in region_technologies() if t.id == "fibre")
-    extra = with_water.capex_idr - on_land.capex_idr
+    extra = with_water.capex - on_land.capex
     tree = with_water.tree
     land_km = tree.link_km * (1 - with_water.water_km / tree.straight_km)
-    expected = fibre.capex_idr_per_km * (land_km + DEFAULT_WATER_COST_FACTOR * with_water.water_km - tree.link_km)
+    expected = fibre.capex_per_km * (land_km + DEFAULT_WATER_COST_FACTOR * with_water.water_km - tree.link_km)
     np.testing.assert_allclose(extra, expected, rtol=1e-9, atol=1e-3)
     assert (extra[crossing] > 0).all()
     assert (extra[with_water.water_km == 0] == 0).all()

@@ -474,11 +474,11 @@ def test_reference_technology_costs() -> None:
     # USD figures from the docstring converted at Rp 15,000 per USD, computed by hand.
     assert IDR_PER_USD == 15_000.0
     fibre, microwave, cellular, satellite = DEFAULT_TECHNOLOGIES
-    assert fibre.capex_idr_per_km == 75_000_000.0  # USD 5,000/km
-    assert fibre.opex_idr_per_year == 10_000_000.0  # Rp 10 million per village per year
-    assert microwave.capex_idr == 105_000_000.0  # USD 2,000 + USD 5,000
-    assert satellite.capex_idr == 7_500_000.0  # USD 500
-    assert satellite.opex_idr_per_mbps_year == 18_000_000.0  # USD 100 per Mbps per month
+    assert fibre.capex_per_km == 75_000_000.0  # USD 5,000/km
+    assert fibre.opex_per_year == 10_000_000.0  # Rp 10 million per village per year
+    assert microwave.capex == 105_000_000.0  # USD 2,000 + USD 5,000
+    assert satellite.capex == 7_500_000.0  # USD 500
+    assert satellite.opex_per_mbps_year == 18_000_000.0  # USD 100 per Mbps per month
     assert fibre.max_link_km == math.inf
     assert microwave.max_link_km == 30.0
     assert cellular.max_link_km == 5.0
@@ -556,13 +556,13 @@ def test_generated_services_and_technologies_are_valid(s: Service, t: Technology
 
 @pytest.mark.parametrize(
     ("change", "match"),
-    [({"capex_idr": -1.0}, "capex_idr"), ({"capex_idr": math.nan}, "capex_idr"),
-     ({"opex_idr_per_mbps_year": -0.5}, "opex_idr_per_mbps_year"), ({"max_link_km": 0.0}, "max_link_km"),
+    [({"capex": -1.0}, "capex"), ({"capex": math.nan}, "capex"),
+     ({"opex_per_mbps_year": -0.5}, "opex_per_mbps_year"), ({"max_link_km": 0.0}, "max_link_km"),
      ({"max_link_km": math.nan}, "max_link_km"), ({"capacity_mbps": -1.0}, "capacity_mbps"),
      ({"capacity_mbps": False}, "capacity_mbps"), ({"id": "Fibre"}, "id")],
 )
 def test_technology_validation(change: dict[str, Any], match: str) -> None:
-    base = Technology("fibre", "Fibre", capex_idr=1.0)
+    base = Technology("fibre", "Fibre", capex=1.0)
     with pytest.raises((ValueError, TypeError), match=match):
         attrs.evolve(base, **change)
 
@@ -570,11 +570,11 @@ def test_technology_validation(change: dict[str, Any], match: str) -> None:
 def test_technology_unlimited_by_default() -> None:
     # Range and capacity: infinity means "no limit". A cost is a number: infinity is refused
     # (issue 12: an infinite cost validated and then wrote NaN into the outputs).
-    t = Technology("x", "X", capex_idr=1.0)
+    t = Technology("x", "X", capex=1.0)
     assert t.max_link_km == math.inf
     assert t.capacity_mbps == math.inf
-    for field in ("capex_idr", "capex_idr_per_km", "opex_idr_per_year", "opex_idr_per_km_year",
-                  "opex_idr_per_mbps_year"):
+    for field in ("capex", "capex_per_km", "opex_per_year", "opex_per_km_year",
+                  "opex_per_mbps_year"):
         with pytest.raises(ValueError, match=field):
             attrs.evolve(t, **{field: math.inf})
         with pytest.raises(ValueError, match=field):

@@ -630,9 +630,9 @@ def techs(
     satellite: float = 300.0,
 ) -> tuple[Technology, ...]:
     return (
-        Technology("fibre", "Fibre", capex_idr=fibre[0], capex_idr_per_km=fibre[1]),
-        Technology("microwave", "Microwave", capex_idr=microwave, max_link_km=mw_range),
-        Technology("satellite", "Satellite", capex_idr=satellite),
+        Technology("fibre", "Fibre", capex=fibre[0], capex_per_km=fibre[1]),
+        Technology("microwave", "Microwave", capex=microwave, max_link_km=mw_range),
+        Technology("satellite", "Satellite", capex=satellite),
     )
 
 
@@ -652,10 +652,10 @@ def test_relay_keeps_a_village_on_fibre() -> None:
     np.testing.assert_array_equal(c.technology, [0, 0, 1])
     np.testing.assert_array_equal(c.on_fibre, [True, True, False])
     np.testing.assert_array_equal(c.depends_on, [-1, 0, 1])
-    np.testing.assert_allclose(c.lifetime_cost_idr, [200.0, 110.0, 60.0])
-    np.testing.assert_allclose(c.capex_idr, [200.0, 110.0, 60.0])
+    np.testing.assert_allclose(c.lifetime_cost, [200.0, 110.0, 60.0])
+    np.testing.assert_allclose(c.capex, [200.0, 110.0, 60.0])
     np.testing.assert_allclose(c.link_km, [10.0, 1.0, 1.0])
-    assert c.total_lifetime_cost_idr == 370.0
+    assert c.total_lifetime_cost == 370.0
     assert c.counts() == {"fibre": 2, "microwave": 1, "satellite": 0}
     assert c.annuity_factor == 1.0
 
@@ -669,7 +669,7 @@ def test_whole_subtree_leaves_fibre_when_cheaper() -> None:
     np.testing.assert_array_equal(c.technology, [2, 2, 2])
     assert not c.on_fibre.any()
     np.testing.assert_array_equal(c.depends_on, [-1, -1, -1])
-    assert c.total_lifetime_cost_idr == 300.0
+    assert c.total_lifetime_cost == 300.0
 
 
 def test_microwave_to_the_nearest_pop_when_parent_is_off_fibre() -> None:
@@ -679,7 +679,7 @@ def test_microwave_to_the_nearest_pop_when_parent_is_off_fibre() -> None:
     np.testing.assert_array_equal(c.technology, [2, 2, 1])
     np.testing.assert_allclose(c.link_km, [0.0, 0.0, 4.0])
     np.testing.assert_array_equal(c.depends_on, [-1, -1, -1])
-    assert c.total_lifetime_cost_idr == 260.0
+    assert c.total_lifetime_cost == 260.0
 
 
 def test_root_microwaves_to_its_pop_and_route_factor() -> None:
@@ -689,7 +689,7 @@ def test_root_microwaves_to_its_pop_and_route_factor() -> None:
     c = choose_technology(t, [4.0], 1.0, techs(), horizon_years=1, discount_rate=0.0)
     np.testing.assert_array_equal(c.technology, [1])
     np.testing.assert_allclose(c.link_km, [4.0])
-    assert c.total_lifetime_cost_idr == 60.0
+    assert c.total_lifetime_cost == 60.0
 
 
 def test_discounted_opex_and_capacity_by_hand() -> None:
@@ -697,11 +697,11 @@ def test_discounted_opex_and_capacity_by_hand() -> None:
     # AF = 1/1.1 + 1/1.21 = 1.73553719...
     af = 1 / 1.1 + 1 / 1.21
     options = (
-        Technology("fibre", "F", capex_idr=100.0, capex_idr_per_km=5.0, opex_idr_per_year=10.0,
-                   opex_idr_per_km_year=1.0),
-        Technology("cellular", "C", capex_idr=20.0, opex_idr_per_year=30.0, max_link_km=3.0,
+        Technology("fibre", "F", capex=100.0, capex_per_km=5.0, opex_per_year=10.0,
+                   opex_per_km_year=1.0),
+        Technology("cellular", "C", capex=20.0, opex_per_year=30.0, max_link_km=3.0,
                    capacity_mbps=8.0),
-        Technology("satellite", "S", capex_idr=50.0, opex_idr_per_mbps_year=4.0),
+        Technology("satellite", "S", capex=50.0, opex_per_mbps_year=4.0),
     )
     fibre = 100 + 5 * 2 + af * (10 + 1 * 2)  # 130.826...
     satellite = 50 + af * 4 * 10  # 119.42...
@@ -709,25 +709,25 @@ def test_discounted_opex_and_capacity_by_hand() -> None:
     c = choose_technology(t, [2.0], 10.0, options, horizon_years=2, discount_rate=0.1)
     # cellular (20 + 30 AF = 72.07) is out: 10 Mbps > 8 Mbps capacity
     np.testing.assert_array_equal(c.technology, [2])
-    assert c.lifetime_cost_idr[0] == pytest.approx(satellite, rel=1e-12)
-    assert c.opex_idr_per_year[0] == pytest.approx(40.0)
+    assert c.lifetime_cost[0] == pytest.approx(satellite, rel=1e-12)
+    assert c.opex_per_year[0] == pytest.approx(40.0)
     assert c.annuity_factor == pytest.approx(af, rel=1e-14)
     # at 5 Mbps cellular fits: 20 + 30 AF
     c5 = choose_technology(t, [2.0], 5.0, options, horizon_years=2, discount_rate=0.1)
     np.testing.assert_array_equal(c5.technology, [1])
-    assert c5.lifetime_cost_idr[0] == pytest.approx(20 + 30 * af, rel=1e-12)
+    assert c5.lifetime_cost[0] == pytest.approx(20 + 30 * af, rel=1e-12)
     # 4 km from the PoP, cellular is out of range again; satellite at 5 Mbps = 50 + 20 AF
     c4 = choose_technology(FibreTree.from_parents([-1], [2.0]), [4.0], 5.0, options,
                            horizon_years=2, discount_rate=0.1)
     np.testing.assert_array_equal(c4.technology, [2])
-    assert c4.lifetime_cost_idr[0] == pytest.approx(min(fibre, 50 + 20 * af), rel=1e-12)
+    assert c4.lifetime_cost[0] == pytest.approx(min(fibre, 50 + 20 * af), rel=1e-12)
 
 
 def test_link_kinds_and_several_technologies_per_kind() -> None:
     options = (
-        Technology("fibre", "F", capex_idr=1000.0),
-        Technology("vsat", "VSAT", capex_idr=300.0),
-        Technology("leo", "LEO", capex_idr=250.0, capacity_mbps=20.0),
+        Technology("fibre", "F", capex=1000.0),
+        Technology("vsat", "VSAT", capex=300.0),
+        Technology("leo", "LEO", capex=250.0, capacity_mbps=20.0),
     )
     t = FibreTree.from_parents([-1, -1], [1.0, 1.0])
     c = choose_technology(t, [1.0, 1.0], [10.0, 30.0], options,
@@ -736,13 +736,13 @@ def test_link_kinds_and_several_technologies_per_kind() -> None:
 
 
 def test_infeasible_village_is_reported() -> None:
-    options = (Technology("cellular", "C", capex_idr=1.0, max_link_km=5.0),)
+    options = (Technology("cellular", "C", capex=1.0, max_link_km=5.0),)
     t = FibreTree.from_parents([-1, -1], [1.0, 1.0])
     with pytest.raises(ParameterError, match="1 village") as info:
         choose_technology(t, [1.0, 9.0], 1.0, options)
     assert info.value.parameter == "technologies"
     # a fibre chain that breaks (root link too long) strands its child
-    options2 = (Technology("fibre", "F", capex_idr=1.0, max_link_km=5.0),)
+    options2 = (Technology("fibre", "F", capex=1.0, max_link_km=5.0),)
     with pytest.raises(ParameterError, match="2 village"):
         choose_technology(FibreTree.from_parents([-1, 0], [9.0, 1.0]), [9.0, 9.0], 1.0, options2)
 
@@ -750,7 +750,7 @@ def test_infeasible_village_is_reported() -> None:
 def test_empty_tree() -> None:
     c = choose_technology(FibreTree.from_parents([], []), [], 1.0, DEFAULT_TECHNOLOGIES)
     assert c.n_villages == 0
-    assert c.total_lifetime_cost_idr == 0.0
+    assert c.total_lifetime_cost == 0.0
 
 
 # --------------------------------------------------------------------------- technology choice: brute force
@@ -759,8 +759,8 @@ def test_empty_tree() -> None:
 def option_cost(tech: Technology, length: float, demand: float, af: float) -> float:
     if demand > tech.capacity_mbps or length > tech.max_link_km:
         return math.inf
-    opex = tech.opex_idr_per_year + tech.opex_idr_per_km_year * length + tech.opex_idr_per_mbps_year * demand
-    return tech.capex_idr + tech.capex_idr_per_km * length + af * opex
+    opex = tech.opex_per_year + tech.opex_per_km_year * length + tech.opex_per_mbps_year * demand
+    return tech.capex + tech.capex_per_km * length + af * opex
 
 
 Problem = tuple[FibreTree, list[float], list[float], tuple[Technology, ...]]
@@ -813,14 +813,14 @@ def tiny_problems(draw: st.DrawFn) -> Problem:
     rng_km = st.sampled_from([2.0, 5.0, 9.0, math.inf])
     cap = st.sampled_from([5.0, 20.0, 50.0, math.inf])
     pool = [
-        Technology("fibre", "F", capex_idr=draw(money), capex_idr_per_km=draw(money) / 20,
-                   opex_idr_per_year=draw(money) / 10, opex_idr_per_km_year=draw(money) / 100,
+        Technology("fibre", "F", capex=draw(money), capex_per_km=draw(money) / 20,
+                   opex_per_year=draw(money) / 10, opex_per_km_year=draw(money) / 100,
                    max_link_km=draw(rng_km), capacity_mbps=draw(cap)),
-        Technology("microwave", "M", capex_idr=draw(money), capex_idr_per_km=draw(money) / 50,
-                   opex_idr_per_year=draw(money) / 10, max_link_km=draw(rng_km), capacity_mbps=draw(cap)),
-        Technology("cellular", "C", capex_idr=draw(money), opex_idr_per_year=draw(money) / 10,
+        Technology("microwave", "M", capex=draw(money), capex_per_km=draw(money) / 50,
+                   opex_per_year=draw(money) / 10, max_link_km=draw(rng_km), capacity_mbps=draw(cap)),
+        Technology("cellular", "C", capex=draw(money), opex_per_year=draw(money) / 10,
                    max_link_km=draw(rng_km), capacity_mbps=draw(cap)),
-        Technology("satellite", "S", capex_idr=draw(money), opex_idr_per_mbps_year=draw(money) / 50,
+        Technology("satellite", "S", capex=draw(money), opex_per_mbps_year=draw(money) / 50,
                    capacity_mbps=draw(cap)),
     ]
     chosen = draw(st.sets(st.integers(0, 3), min_size=1))
@@ -853,7 +853,7 @@ def assignment_is_valid(
             length = 0.0
         cost = option_cost(tech, length, demand[v], af)
         assert math.isfinite(cost)
-        assert c.lifetime_cost_idr[v] == pytest.approx(cost, rel=1e-12, abs=1e-9)
+        assert c.lifetime_cost[v] == pytest.approx(cost, rel=1e-12, abs=1e-9)
         total += cost
     return total
 
@@ -870,7 +870,7 @@ def test_dp_equals_brute_force(problem: Problem, money_time: tuple[float, float]
             choose_technology(tree, dist, demand, options, horizon_years=horizon, discount_rate=rate)
         return
     c = choose_technology(tree, dist, demand, options, horizon_years=horizon, discount_rate=rate)
-    assert c.total_lifetime_cost_idr == pytest.approx(best, rel=1e-9, abs=1e-9)
+    assert c.total_lifetime_cost == pytest.approx(best, rel=1e-9, abs=1e-9)
     assert assignment_is_valid(c, tree, dist, demand, options, af) == pytest.approx(best, rel=1e-9, abs=1e-9)
 
 
@@ -918,13 +918,13 @@ def test_vectorised_dp_equals_scalar_loop_on_banyuwangi() -> None:
     c = choose_technology(t, dist, demand, DEFAULT_TECHNOLOGIES)
     af = annuity_factor(DEFAULT_HORIZON_YEARS, DEFAULT_DISCOUNT_RATE)
     expected = scalar_dp(t, dist.tolist(), demand.tolist(), DEFAULT_TECHNOLOGIES, af)
-    assert c.total_lifetime_cost_idr == pytest.approx(expected, rel=1e-12)
+    assert c.total_lifetime_cost == pytest.approx(expected, rel=1e-12)
     assert assignment_is_valid(c, t, dist.tolist(), demand.tolist(), DEFAULT_TECHNOLOGIES, af) == \
         pytest.approx(expected, rel=1e-12)
     # Never worse than all-fibre or than the best standalone option per village
     all_fibre = sum(option_cost(DEFAULT_TECHNOLOGIES[0], float(x), d, af)
                     for x, d in zip(t.link_km, demand, strict=True))
-    assert c.total_lifetime_cost_idr <= all_fibre
+    assert c.total_lifetime_cost <= all_fibre
     # a village depends on another only through its own tree parent, which is on fibre
     dep = c.depends_on >= 0
     np.testing.assert_array_equal(c.depends_on[dep], t.parent[dep])
@@ -946,17 +946,17 @@ def test_vectorised_dp_equals_scalar_loop_deep_random_tree() -> None:
     dist = rng.uniform(0, 40, n)
     demand = rng.choice([5.0, 15.0, 40.0], size=n)
     options = (
-        Technology("fibre", "F", capex_idr=2e7, capex_idr_per_km=7.5e7, opex_idr_per_year=1e7),
-        Technology("microwave", "M", capex_idr=1e8, opex_idr_per_year=1.5e7, max_link_km=4.0,
+        Technology("fibre", "F", capex=2e7, capex_per_km=7.5e7, opex_per_year=1e7),
+        Technology("microwave", "M", capex=1e8, opex_per_year=1.5e7, max_link_km=4.0,
                    capacity_mbps=30.0),
-        Technology("cellular", "C", capex_idr=3e6, opex_idr_per_year=1.2e7, max_link_km=8.0,
+        Technology("cellular", "C", capex=3e6, opex_per_year=1.2e7, max_link_km=8.0,
                    capacity_mbps=20.0),
-        Technology("satellite", "S", capex_idr=7.5e6, opex_idr_per_mbps_year=1.8e7),
+        Technology("satellite", "S", capex=7.5e6, opex_per_mbps_year=1.8e7),
     )
     c = choose_technology(t, dist, demand, options, horizon_years=15, discount_rate=0.06)
     af = annuity_factor(15, 0.06)
     expected = scalar_dp(t, dist.tolist(), demand.tolist(), options, af)
-    assert c.total_lifetime_cost_idr == pytest.approx(expected, rel=1e-12)
+    assert c.total_lifetime_cost == pytest.approx(expected, rel=1e-12)
     assignment_is_valid(c, t, dist.tolist(), demand.tolist(), options, af)
     assert 0 < c.on_fibre.sum() < n  # the example exercises both branches
 
@@ -978,7 +978,7 @@ def test_choose_technology_errors() -> None:
         ({"technologies": ()}, "technologies"),
         ({"technologies": "fibre"}, "technologies"),
         ({"technologies": (DEFAULT_TECHNOLOGIES[0], DEFAULT_TECHNOLOGIES[0])}, "technologies"),
-        ({"technologies": (Technology("lte450", "LTE", capex_idr=1.0),)}, "technologies"),
+        ({"technologies": (Technology("lte450", "LTE", capex=1.0),)}, "technologies"),
         ({"technologies": (object(),)}, "technologies"),
         ({"horizon_years": 0.0}, "horizon_years"),
         ({"discount_rate": -0.5}, "discount_rate"),
@@ -987,20 +987,20 @@ def test_choose_technology_errors() -> None:
 
     class NoCapacity:
         id = "satellite"
-        capex_idr = capex_idr_per_km = opex_idr_per_year = 1.0
-        opex_idr_per_km_year = opex_idr_per_mbps_year = max_link_km = 1.0
+        capex = capex_per_km = opex_per_year = 1.0
+        opex_per_km_year = opex_per_mbps_year = max_link_km = 1.0
 
     class NegativeCost(NoCapacity):
         capacity_mbps = 1.0
-        capex_idr = -1.0
+        capex = -1.0
 
     class InfiniteCost(NoCapacity):
         capacity_mbps = 1.0
-        opex_idr_per_year = math.inf
+        opex_per_year = math.inf
 
     class TextCost(NoCapacity):
         capacity_mbps = 1.0
-        capex_idr = "cheap"  # type: ignore[assignment]
+        capex = "cheap"  # type: ignore[assignment]
 
     cases += [({"technologies": (cls(),)}, "technologies")
               for cls in (NoCapacity, NegativeCost, InfiniteCost, TextCost)]

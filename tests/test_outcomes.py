@@ -12,10 +12,10 @@ from hypothesis.extra import numpy as hnp
 
 from smartkampung._errors import ParameterError
 from smartkampung.sim.outcomes import (
-    DEFAULT_COST_IDR_PER_KM,
+    DEFAULT_COST_PER_KM,
     DEFAULT_ROAD_FACTOR,
     DEFAULT_SPEED_KMH,
-    DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR,
+    DEFAULT_VALUE_OF_TIME_PER_HOUR,
     TravelSavings,
     connected_totals,
     cost_per_household,
@@ -129,38 +129,38 @@ def test_transactions_errors(args: tuple[object, ...], parameter: str) -> None:
 def test_travel_savings_hand_example() -> None:
     # 10 transactions x round trip 2 x 15 km = 300 km; at 30 km/h -> 10 h;
     # 300 km x Rp 200 = Rp 60,000; 10 h x Rp 10,000 = Rp 100,000.
-    s = travel_savings([10.0], [15.0], road_factor=1.0, speed_kmh=30.0, cost_idr_per_km=200.0,
-                       value_of_time_idr_per_hour=10_000.0)
+    s = travel_savings([10.0], [15.0], road_factor=1.0, speed_kmh=30.0, cost_per_km=200.0,
+                       value_of_time_per_hour=10_000.0)
     assert isinstance(s, TravelSavings)
     np.testing.assert_allclose(s.hours, [10.0])
-    np.testing.assert_allclose(s.cost_idr, [60_000.0])
-    np.testing.assert_allclose(s.time_value_idr, [100_000.0])
-    np.testing.assert_allclose(s.total_idr, [160_000.0])
+    np.testing.assert_allclose(s.cost, [60_000.0])
+    np.testing.assert_allclose(s.time_value, [100_000.0])
+    np.testing.assert_allclose(s.total, [160_000.0])
     # Road factor 1.5 and two trips per transaction -> 4 x 15 x 1.5 = 90 km per transaction.
-    s2 = travel_savings([1.0], [15.0], road_factor=1.5, speed_kmh=30.0, cost_idr_per_km=100.0,
-                        value_of_time_idr_per_hour=0.0, trips_per_transaction=2.0)
-    np.testing.assert_allclose([s2.hours[0], s2.cost_idr[0], s2.time_value_idr[0]],
+    s2 = travel_savings([1.0], [15.0], road_factor=1.5, speed_kmh=30.0, cost_per_km=100.0,
+                        value_of_time_per_hour=0.0, trips_per_transaction=2.0)
+    np.testing.assert_allclose([s2.hours[0], s2.cost[0], s2.time_value[0]],
                                [3.0, 9_000.0, 0.0])
 
 
 def test_travel_defaults_and_calibration() -> None:
     assert pytest.approx(100.0 / 3.0) == DEFAULT_SPEED_KMH
     assert DEFAULT_ROAD_FACTOR == 1.69
-    assert DEFAULT_COST_IDR_PER_KM == 163.75
-    assert pytest.approx(10_876.76, abs=0.01) == DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR
+    assert DEFAULT_COST_PER_KM == 163.75
+    assert pytest.approx(10_876.76, abs=0.01) == DEFAULT_VALUE_OF_TIME_PER_HOUR
     # Desa Sarongan is 59.2 km in a straight line from the town: one way should take ~3 h.
     s = travel_savings(1.0, 59.17)
     assert float(s.hours) == pytest.approx(6.0, rel=0.002)  # a round trip
-    assert float(s.cost_idr) == pytest.approx(2 * 59.17 * 1.69 * 163.75)
+    assert float(s.cost) == pytest.approx(2 * 59.17 * 1.69 * 163.75)
 
 
 def test_travel_savings_broadcasts_over_runs_and_villages() -> None:
     x = np.arange(24.0).reshape(2, 3, 4)
     d = np.array([1.0, 2.0, 3.0, 4.0])
-    s = travel_savings(x, d, road_factor=1.0, speed_kmh=10.0, cost_idr_per_km=1.0,
-                       value_of_time_idr_per_hour=1.0)
+    s = travel_savings(x, d, road_factor=1.0, speed_kmh=10.0, cost_per_km=1.0,
+                       value_of_time_per_hour=1.0)
     assert s.hours.shape == (2, 3, 4)
-    np.testing.assert_allclose(s.cost_idr, 2.0 * x * d)
+    np.testing.assert_allclose(s.cost, 2.0 * x * d)
     np.testing.assert_allclose(s.hours, 2.0 * x * d / 10.0)
 
 
@@ -186,7 +186,7 @@ def test_travel_savings_nonnegative_and_linear(
     sx = travel_savings(x, distance, **kw)
     sy = travel_savings(y, distance, **kw)
     sxy = travel_savings(a * x + b * y, distance, **kw)
-    for field in ("hours", "cost_idr", "time_value_idr"):
+    for field in ("hours", "cost", "time_value"):
         vx, vy, vxy = getattr(sx, field), getattr(sy, field), getattr(sxy, field)
         assert np.all(vx >= 0)
         np.testing.assert_allclose(vxy, a * vx + b * vy, rtol=1e-9, atol=1e-6)
@@ -202,8 +202,8 @@ def test_travel_savings_nonnegative_and_linear(
         ({"road_factor": np.nan}, "road_factor"),
         ({"speed_kmh": 0.0}, "speed_kmh"),
         ({"speed_kmh": np.inf}, "speed_kmh"),
-        ({"cost_idr_per_km": -1.0}, "cost_idr_per_km"),
-        ({"value_of_time_idr_per_hour": -1.0}, "value_of_time_idr_per_hour"),
+        ({"cost_per_km": -1.0}, "cost_per_km"),
+        ({"value_of_time_per_hour": -1.0}, "value_of_time_per_hour"),
         ({"trips_per_transaction": -1.0}, "trips_per_transaction"),
         ({"trips_per_transaction": [1.0, 1.0, 1.0]}, "trips_per_transaction"),
     ],
@@ -233,11 +233,11 @@ def test_cost_ratios_with_zero_denominators_give_nan_without_warning() -> None:
 @pytest.mark.parametrize(
     ("func", "args", "parameter"),
     [
-        (cost_per_household, ([-1.0], [1.0]), "cost_idr"),
+        (cost_per_household, ([-1.0], [1.0]), "cost"),
         (cost_per_household, ([1.0], [-1.0]), "households"),
         (cost_per_household, ([1.0], [np.nan]), "households"),
         (cost_per_household, ([1.0, 2.0], [1.0, 2.0, 3.0]), "households"),
-        (cost_per_transaction, ([np.inf], [1.0]), "cost_idr"),
+        (cost_per_transaction, ([np.inf], [1.0]), "cost"),
         (cost_per_transaction, ([1.0], ["a"]), "transactions"),
     ],
 )

@@ -45,10 +45,10 @@ def test_all_fibre_plan(fibre_plan: NetworkPlan) -> None:
     assert len(plan.backbone) == 25
     # Costs by hand from the fibre technology: Rp 10 M + USD 5,000/km; Rp 10 M/yr + 1 % of the km cost per year.
     per_km = 5_000 * IDR_PER_USD
-    np.testing.assert_allclose(plan.capex_idr, 10e6 + per_km * plan.link_km, rtol=1e-12)
-    np.testing.assert_allclose(plan.opex_idr_per_year, 10e6 + 0.01 * per_km * plan.link_km, rtol=1e-12)
-    assert plan.total_capex_idr == pytest.approx(n * 10e6 + per_km * plan.fibre_km, rel=1e-12)
-    assert plan.total_opex_idr_per_year == pytest.approx(float(plan.opex_idr_per_year.sum()), rel=1e-12)
+    np.testing.assert_allclose(plan.capex, 10e6 + per_km * plan.link_km, rtol=1e-12)
+    np.testing.assert_allclose(plan.opex_per_year, 10e6 + 0.01 * per_km * plan.link_km, rtol=1e-12)
+    assert plan.total_capex == pytest.approx(n * 10e6 + per_km * plan.fibre_km, rel=1e-12)
+    assert plan.total_opex_per_year == pytest.approx(float(plan.opex_per_year.sum()), rel=1e-12)
     np.testing.assert_array_equal(plan.columns.code, [v.code for v in plan.region.villages])
 
 
@@ -111,7 +111,7 @@ def test_technology_choice_never_strands_a_village(region_fn: object) -> None:
     _check_no_village_is_stranded(plan, demand)
     # The choice minimises lifetime cost, so it never costs more than putting everyone on fibre.
     all_fibre = plan_network(region, demand_mbps=demand, technology_choice=False)
-    assert plan.choice.total_lifetime_cost_idr <= all_fibre.choice.total_lifetime_cost_idr * (1 + 1e-12)
+    assert plan.choice.total_lifetime_cost <= all_fibre.choice.total_lifetime_cost * (1 + 1e-12)
     # The fibre length counts only villages on fibre.
     assert plan.fibre_km == pytest.approx(float(plan.link_km[plan.choice.on_fibre].sum()))
 
@@ -121,12 +121,12 @@ def test_technology_choice_with_default_demand() -> None:
     demand = np.full(plan.n_villages, 10.0)
     _check_no_village_is_stranded(plan, demand)
     fibre_only = plan_network(banyuwangi(), technology_choice=False)
-    assert plan.choice.total_lifetime_cost_idr <= fibre_only.choice.total_lifetime_cost_idr
+    assert plan.choice.total_lifetime_cost <= fibre_only.choice.total_lifetime_cost
 
 
 def test_cheap_fibre_wins_everywhere() -> None:
-    cheap = attrs.evolve(DEFAULT_TECHNOLOGIES[0], capex_idr=0.0, capex_idr_per_km=1.0, opex_idr_per_year=0.0,
-                         opex_idr_per_km_year=0.0)
+    cheap = attrs.evolve(DEFAULT_TECHNOLOGIES[0], capex=0.0, capex_per_km=1.0, opex_per_year=0.0,
+                         opex_per_km_year=0.0)
     plan = plan_network(banyuwangi(), technologies=(cheap, *DEFAULT_TECHNOLOGIES[1:]), technology_choice=True)
     assert plan.counts()["fibre"] == 217
 
@@ -144,7 +144,7 @@ def test_plan_errors() -> None:
         plan_network(region, route_factor=0.5)
     assert info.value.parameter == "route_factor"
     # Nothing can carry 5 Gbps: the error says so instead of planning nonsense.
-    slow = (Technology("satellite", "VSAT", capex_idr=1.0, capacity_mbps=50.0),)
+    slow = (Technology("satellite", "VSAT", capex=1.0, capacity_mbps=50.0),)
     with pytest.raises(ParameterError) as info:
         plan_network(region, technologies=slow, demand_mbps=5000.0)
     assert info.value.parameter == "technologies"
@@ -154,7 +154,7 @@ def test_plan_errors() -> None:
 
 
 def test_initially_connected_as_a_count(fibre_plan: NetworkPlan) -> None:
-    kwargs = {"budget_idr_per_month": 3e8, "n_months": 60, "policy": "population"}
+    kwargs = {"budget_per_month": 3e8, "n_months": 60, "policy": "population"}
     none = schedule_rollout(fibre_plan, **kwargs)  # type: ignore[arg-type]
     some = schedule_rollout(fibre_plan, initially_connected=20, **kwargs)  # type: ignore[arg-type]
     assert not none.already_connected.any()
@@ -164,7 +164,7 @@ def test_initially_connected_as_a_count(fibre_plan: NetworkPlan) -> None:
     assert np.all(some.connection_month[some.already_connected] == 0)
     # ... free: they add nothing to the spend.
     built = (some.connection_month < 60) & ~some.already_connected
-    assert some.spend_idr.sum() == pytest.approx(float(fibre_plan.capex_idr[built].sum()), rel=1e-9)
+    assert some.spend.sum() == pytest.approx(float(fibre_plan.capex[built].sum()), rel=1e-9)
     # A head start never delays anyone.
     assert np.all(some.connection_month <= none.connection_month)
 
@@ -172,18 +172,18 @@ def test_initially_connected_as_a_count(fibre_plan: NetworkPlan) -> None:
 def test_initially_connected_as_codes(fibre_plan: NetworkPlan) -> None:
     codes = ["35.10.15.2012", "35.10.01.2001", "35.10.16.1001"]
     index = [fibre_plan.region.village_index(c) for c in codes]
-    s = schedule_rollout(fibre_plan, budget_idr_per_month=1e8, n_months=24, initially_connected=codes)
+    s = schedule_rollout(fibre_plan, budget_per_month=1e8, n_months=24, initially_connected=codes)
     assert sorted(np.flatnonzero(s.already_connected).tolist()) == sorted(index)
     assert np.all(s.connection_month[index] == 0)
     assert not np.isin(s.order, index).any()  # not scheduled again
-    same = schedule_rollout(fibre_plan, budget_idr_per_month=1e8, n_months=24, initially_connected=tuple(codes))
+    same = schedule_rollout(fibre_plan, budget_per_month=1e8, n_months=24, initially_connected=tuple(codes))
     assert same == s
 
 
 @pytest.mark.parametrize("bad", [["35.10.15.2012", "99.99.99.9999"], ["nope"], [3]])
 def test_unknown_initial_code(fibre_plan: NetworkPlan, bad: list[object]) -> None:
     with pytest.raises(ParameterError) as info:
-        schedule_rollout(fibre_plan, budget_idr_per_month=1e8, n_months=12,
+        schedule_rollout(fibre_plan, budget_per_month=1e8, n_months=12,
                          initially_connected=bad)  # type: ignore[arg-type]
     assert info.value.parameter == "initially_connected"
     assert str(bad[-1]) in str(info.value)
@@ -192,36 +192,36 @@ def test_unknown_initial_code(fibre_plan: NetworkPlan, bad: list[object]) -> Non
 @pytest.mark.parametrize("count", [-1, 218])
 def test_initial_count_out_of_range(fibre_plan: NetworkPlan, count: int) -> None:
     with pytest.raises(ParameterError) as info:
-        schedule_rollout(fibre_plan, budget_idr_per_month=1e8, n_months=12, initially_connected=count)
+        schedule_rollout(fibre_plan, budget_per_month=1e8, n_months=12, initially_connected=count)
     assert info.value.parameter == "initially_connected"
 
 
 @pytest.mark.parametrize("multiplier", [-0.5, math.nan, math.inf])
 def test_bad_capex_multiplier(fibre_plan: NetworkPlan, multiplier: float) -> None:
     with pytest.raises(ParameterError) as info:
-        schedule_rollout(fibre_plan, budget_idr_per_month=1e8, n_months=12, capex_multiplier=multiplier)
+        schedule_rollout(fibre_plan, budget_per_month=1e8, n_months=12, capex_multiplier=multiplier)
     assert info.value.parameter == "capex_multiplier"
     assert "schedule_rollout" in str(info.value)
 
 
 def test_capex_multiplier_scales_costs(fibre_plan: NetworkPlan) -> None:
     # Doubling every cost and every budget (exact in binary floating point) changes no month.
-    base = schedule_rollout(fibre_plan, budget_idr_per_month=2e8, n_months=48, policy="nearest")
-    double = schedule_rollout(fibre_plan, budget_idr_per_month=4e8, n_months=48, policy="nearest",
+    base = schedule_rollout(fibre_plan, budget_per_month=2e8, n_months=48, policy="nearest")
+    double = schedule_rollout(fibre_plan, budget_per_month=4e8, n_months=48, policy="nearest",
                               capex_multiplier=2.0)
     np.testing.assert_array_equal(double.connection_month, base.connection_month)
-    np.testing.assert_array_equal(double.spend_idr, 2 * base.spend_idr)
+    np.testing.assert_array_equal(double.spend, 2 * base.spend)
     # Doubling costs alone slows the rollout.
-    slower = schedule_rollout(fibre_plan, budget_idr_per_month=2e8, n_months=48, policy="nearest",
+    slower = schedule_rollout(fibre_plan, budget_per_month=2e8, n_months=48, policy="nearest",
                               capex_multiplier=2.0)
     assert np.all(slower.connection_month >= base.connection_month)
     assert slower.connected_count()[-1] < base.connected_count()[-1]
 
 
 def test_free_rollout_connects_everything_at_once(fibre_plan: NetworkPlan) -> None:
-    s = schedule_rollout(fibre_plan, budget_idr_per_month=0.0, n_months=3, capex_multiplier=0.0)
+    s = schedule_rollout(fibre_plan, budget_per_month=0.0, n_months=3, capex_multiplier=0.0)
     assert np.all(s.connection_month == 0)
-    nothing = schedule_rollout(fibre_plan, budget_idr_per_month=0.0, n_months=3)
+    nothing = schedule_rollout(fibre_plan, budget_per_month=0.0, n_months=3)
     assert np.all(nothing.connection_month == NEVER)
 
 
@@ -230,7 +230,7 @@ def test_dependencies_come_first() -> None:
     demand = np.where(np.arange(region.n_villages) % 4 == 0, 400.0, 10.0)
     plan = plan_network(region, demand_mbps=demand, technology_choice=True)
     for policy in POLICIES:
-        s = schedule_rollout(plan, budget_idr_per_month=2e8, n_months=60, policy=policy)
+        s = schedule_rollout(plan, budget_per_month=2e8, n_months=60, policy=policy)
         needs = plan.parent >= 0
         assert np.all(s.connection_month[needs] >= s.connection_month[plan.parent[needs]]), policy
 
@@ -244,10 +244,10 @@ def test_dependencies_come_first() -> None:
 def test_more_budget_never_delays(fibre_plan: NetworkPlan, budget: float, factor: float, policy: str,
                                   initial: int) -> None:
     # 60 months of at least Rp 0.2 bn afford the dearest village (about Rp 0.8 bn), so none is dropped.
-    assert fibre_plan.capex_idr.max() < 60 * 2e8
+    assert fibre_plan.capex.max() < 60 * 2e8
     kwargs = {"n_months": 60, "policy": policy, "initially_connected": initial}
-    poor = schedule_rollout(fibre_plan, budget_idr_per_month=budget, **kwargs)  # type: ignore[arg-type]
-    rich = schedule_rollout(fibre_plan, budget_idr_per_month=budget * factor, **kwargs)  # type: ignore[arg-type]
+    poor = schedule_rollout(fibre_plan, budget_per_month=budget, **kwargs)  # type: ignore[arg-type]
+    rich = schedule_rollout(fibre_plan, budget_per_month=budget * factor, **kwargs)  # type: ignore[arg-type]
     assert np.all(rich.connection_month <= poor.connection_month)
     assert np.all(rich.connected_count() >= poor.connected_count())
 
@@ -260,8 +260,8 @@ def test_more_budget_never_delays(fibre_plan: NetworkPlan, budget: float, factor
 def test_more_budget_in_some_months_never_delays(fibre_plan: NetworkPlan, budgets: list[float],
                                                  extra: list[float], policy: str) -> None:
     base = np.array(budgets) + 1e9 / 36  # at least Rp 1 bn over the horizon: every village affordable
-    poor = schedule_rollout(fibre_plan, budget_idr_per_month=base, n_months=36, policy=policy)
-    rich = schedule_rollout(fibre_plan, budget_idr_per_month=base + np.array(extra), n_months=36, policy=policy)
+    poor = schedule_rollout(fibre_plan, budget_per_month=base, n_months=36, policy=policy)
+    rich = schedule_rollout(fibre_plan, budget_per_month=base + np.array(extra), n_months=36, policy=policy)
     assert np.all(rich.connection_month <= poor.connection_month)
 
 
@@ -274,18 +274,18 @@ def test_more_budget_in_some_months_never_delays(fibre_plan: NetworkPlan, budget
 def test_spend_never_exceeds_budget(fibre_plan: NetworkPlan, budget: float, carry_over: bool, policy: str,
                                     build_km: float | None) -> None:
     months = 36
-    s = schedule_rollout(fibre_plan, budget_idr_per_month=budget, n_months=months, policy=policy,
+    s = schedule_rollout(fibre_plan, budget_per_month=budget, n_months=months, policy=policy,
                          carry_over=carry_over, build_km_per_month=build_km)
     tol = 1e-9 * max(budget, 1.0)
-    assert np.all(s.spend_idr >= 0)
-    assert np.all(np.cumsum(s.spend_idr) <= np.cumsum(s.budget_idr) + tol * np.arange(1, months + 1))
+    assert np.all(s.spend >= 0)
+    assert np.all(np.cumsum(s.spend) <= np.cumsum(s.budget) + tol * np.arange(1, months + 1))
     if not carry_over:
-        assert np.all(s.spend_idr <= s.budget_idr + tol)
+        assert np.all(s.spend <= s.budget + tol)
     # The money spent is exactly the cost of what was built, month by month.
     built = s.connection_month < months
     for t in (0, months // 2, months - 1):
         in_month = built & (s.connection_month == t) & ~s.already_connected
-        assert s.spend_idr[t] == pytest.approx(float(fibre_plan.capex_idr[in_month].sum()), rel=1e-9, abs=1e-3)
+        assert s.spend[t] == pytest.approx(float(fibre_plan.capex[in_month].sum()), rel=1e-9, abs=1e-3)
     if build_km is not None:
         assert np.all(np.cumsum(s.km_built) <= build_km * np.arange(1, months + 1) * (1 + 1e-9))
 

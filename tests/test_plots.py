@@ -36,7 +36,7 @@ def _close_figures() -> Iterator[None]:
 def _result(budget: float = 3e8, horizon: int = 30, start: str = "2016-06") -> SimulationResult:
     sc = banyuwangi_scenario()
     sc = attrs.evolve(sc, name="Plot test", start=start, horizon_months=horizon,
-                      rollout=attrs.evolve(sc.rollout, budget_idr_per_month=Uniform(budget, 2 * budget),
+                      rollout=attrs.evolve(sc.rollout, budget_per_month=Uniform(budget, 2 * budget),
                                            budget_phases=(), initially_connected=2),
                       outcomes=attrs.evolve(sc.outcomes, idm=IDMAssumptions(observed_year=2016,
                                                                             status_counts=COUNTS_2016)))
@@ -199,7 +199,7 @@ def test_connection_map_colour_bar_shows_dates(result: SimulationResult) -> None
 
 def test_cost_fan_chart(result: SimulationResult) -> None:
     ax = plots.cost(result, lang="id")
-    _lo, mid, hi = result.quantiles("cumulative_cost_idr", (0.1, 0.5, 0.9))
+    _lo, mid, hi = result.quantiles("cumulative_cost", (0.1, 0.5, 0.9))
     scale = 1e9 if hi.max() >= 1e9 else 1e6
     np.testing.assert_allclose(ax.lines[0].get_ydata(), mid / scale)
     assert ax.get_ylabel() == ("Rp [miliar]" if scale == 1e9 else "Rp [juta]")

@@ -48,7 +48,7 @@ from smartkampung.model import BudgetPhase, Fixed, FromPosterior, RolloutPosteri
 from smartkampung.sim.forecast import RolloutCalibration
 from strategies import awkward_text, finite_nonneg_floats
 
-PARAMETERS = ("budget_idr_per_month", "budget_phases[0]", "readiness_months")
+PARAMETERS = ("budget_per_month", "budget_phases[0]", "readiness_months")
 
 
 # =========================================================================== the shipped sample
@@ -100,7 +100,7 @@ def test_shipped_posterior_names_its_data_and_their_cut_off() -> None:
 
 #: A small grid for the data-flow checks below (the real one is rerun once, at the end).
 SMALL_GRID = {
-    "budget_idr_per_month": np.geomspace(1e8, 1.5e9, 4),
+    "budget_per_month": np.geomspace(1e8, 1.5e9, 4),
     "budget_phases[0]": np.geomspace(1e9, 5e9, 4),
     "readiness_months": np.array([0.0, 8.0, 16.0]),
 }
@@ -176,7 +176,7 @@ def test_recalibrating_with_the_shipped_settings_rewrites_the_shipped_file(tmp_p
 # =========================================================================== RolloutPosterior in files
 
 _NAMES = (
-    "budget_idr_per_month",
+    "budget_per_month",
     "readiness_months",
     "cost_spread",
     "budget_phases[0]",
@@ -212,7 +212,7 @@ def _scenario_with(post: RolloutPosterior) -> Scenario:
     phases = tuple(BudgetPhase(6 * (i + 1), dist(f"budget_phases[{i}]", Fixed(1e9))) for i in range(3))
     ro = attrs.evolve(
         base.rollout,
-        budget_idr_per_month=dist("budget_idr_per_month", Fixed(5e8)),
+        budget_per_month=dist("budget_per_month", Fixed(5e8)),
         budget_phases=phases,
         readiness_months=dist("readiness_months", Fixed(0.0)),
         cost_spread=dist("cost_spread", Fixed(0.0)),
@@ -324,7 +324,7 @@ def test_a_posterior_marker_without_a_sample_is_refused(tmp_path: Path, suffix: 
     [
         ("readiness_months", 1201.0, ()),
         ("cost_spread", 3.5, ()),
-        ("budget_idr_per_month", 2e15, ()),
+        ("budget_per_month", 2e15, ()),
         ("budget_phases[0]", 1001.0, "scale"),
         ("budget_phases[0]", 2e15, "amount"),
     ],
@@ -339,7 +339,7 @@ def test_a_posterior_value_outside_its_fields_range_is_refused(column: str, valu
     elif phases == "amount":
         budget_phases = (BudgetPhase(6, FromPosterior()),)
     fields: dict[str, Any] = {"budget_phases": budget_phases}
-    if column in ("readiness_months", "cost_spread", "budget_idr_per_month"):
+    if column in ("readiness_months", "cost_spread", "budget_per_month"):
         fields[column] = FromPosterior()
     posterior = RolloutPosterior((column,), ((value,),), (0,), 1)
     with pytest.raises(ValueError, match="above the field's range") as info:

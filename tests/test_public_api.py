@@ -263,11 +263,11 @@ PUBLIC_API: dict[str, list[str]] = {
         "simulate_adoption",
     ],
     "smartkampung.sim.outcomes": [
-        "DEFAULT_COST_IDR_PER_KM",
+        "DEFAULT_COST_PER_KM",
         "DEFAULT_ROAD_FACTOR",
         "DEFAULT_SPEED_KMH",
         "DEFAULT_TRIPS_PER_TRANSACTION",
-        "DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR",
+        "DEFAULT_VALUE_OF_TIME_PER_HOUR",
         "TravelSavings",
         "connected_totals",
         "cost_per_household",

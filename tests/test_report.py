@@ -213,7 +213,7 @@ def test_report_renders_offline_in_chromium(result, tmp_path: Path) -> None:  # 
     assert re.search(r'<h1 id="region">Kabupaten Banyuwangi</h1>', dom)
     assert "Desa terhubung" in dom
     rows = summary_rows(result, lang="id")
-    cost = next(r for r in rows if r.name == "cumulative_cost_idr")
+    cost = next(r for r in rows if r.name == "cumulative_cost")
     from smartkampung._i18n import money
 
     assert html.escape(money(cost.values[1], "IDR", "id")) in dom

@@ -142,7 +142,7 @@ def test_summary_text(result: SimulationResult) -> None:
     end = result.month_labels[-1]
     body = "\n".join(lines[2:])
     for name in ("villages_connected", "households_connected", "people_connected", "adopters",
-                 "cumulative_cost_idr", "cost_per_connected_household_idr"):
+                 "cumulative_cost", "cost_per_connected_household"):
         assert f"{name} ({end})" in body, name
     assert "hours_saved (total to" in body
     assert "Desa Mandiri" in body
@@ -191,21 +191,21 @@ def test_to_dataframe(result: SimulationResult) -> None:
     assert pick["value"] == result.metric("households_connected")[4, 11]
     assert pick["month"] == result.month_labels[11]
     assert sorted(df.index.get_level_values("run").unique().tolist()) == list(range(RUNS))
-    assert df.attrs["units"]["capex_idr"] == "IDR/month"
-    assert df.attrs["kinds"]["capex_idr"] == "flow"
+    assert df.attrs["units"]["capex"] == "IDR/month"
+    assert df.attrs["kinds"]["capex"] == "flow"
     # Monthly totals resample like any time series: the yearly sum of a flow.
-    capex = df.xs((0, "capex_idr"), level=("run", "metric"))["value"]
-    assert capex.resample("YS").sum().iloc[0] == pytest.approx(result.metric("capex_idr")[0, :7].sum())
+    capex = df.xs((0, "capex"), level=("run", "metric"))["value"]
+    assert capex.resample("YS").sum().iloc[0] == pytest.approx(result.metric("capex")[0, :7].sum())
 
 
 def test_csv_header_carries_units(result: SimulationResult) -> None:
     header, _ = result.village_table()
     named = result.csv_header(header, currency="PHP")
     assert named[:3] == ["code", "p_connected [0-1]", "mean_connection_month [month]"]
-    assert result.csv_header(["villages_connected", "opex_idr", "adopters:e_learning", "q50"]) == [
-        "villages_connected [villages]", "opex_idr [IDR/month]", "adopters:e_learning [households]", "q50"]
+    assert result.csv_header(["villages_connected", "opex", "adopters:e_learning", "q50"]) == [
+        "villages_connected [villages]", "opex [IDR/month]", "adopters:e_learning [households]", "q50"]
     # a per-village column's own unit wins over the monthly metric of the same name
-    assert result.csv_header(["capex_idr", "link_km"], currency="PHP") == ["capex_idr [PHP]", "link_km [km]"]
+    assert result.csv_header(["capex", "link_km"], currency="PHP") == ["capex [PHP]", "link_km [km]"]
 
 
 def test_quantile_dataframe(result: SimulationResult) -> None:
@@ -251,7 +251,7 @@ def test_to_xarray(result: SimulationResult) -> None:
         assert var.attrs["long_name"] == metric.description
         assert var.attrs["kind"] == metric.kind
         np.testing.assert_array_equal(var.values, result.metric(metric.name))
-    assert ds["capex_idr"].attrs["kind"] == "flow"
+    assert ds["capex"].attrs["kind"] == "flow"
     assert ds["villages_connected"].attrs["kind"] == "stock"
     assert ds.attrs["scenario"] == "Results test"
     assert ds.attrs["seed_entropy"] == "12"

@@ -41,7 +41,7 @@ IDM = np.array([0.7, 0.5, 0.6, 0.9, np.nan])
 
 
 def run(**kw: Any) -> RolloutSchedule:
-    args: dict[str, Any] = {"budget_idr_per_month": 10.0, "n_months": 5, "population": POP}
+    args: dict[str, Any] = {"budget_per_month": 10.0, "n_months": 5, "population": POP}
     args.update(kw)
     return schedule(PARENT, COST, **args)
 
@@ -56,31 +56,31 @@ def test_strict_carry_over_by_hand() -> None:
     # cumulative cost in order 10, 16, 20, 23, 31; cumulative budget 10, 20, 30, 40, 50
     s = run()
     assert s.connection_month.tolist() == [0, 1, 1, 2, 3]
-    assert s.spend_idr.tolist() == [10.0, 10.0, 3.0, 8.0, 0.0]
+    assert s.spend.tolist() == [10.0, 10.0, 3.0, 8.0, 0.0]
     assert s.connected_count().tolist() == [1, 3, 4, 5, 5]
     assert s.connected_count(POP).tolist() == [100.0, 230.0, 530.0, 550.0, 550.0]
     assert s.is_connected_by(1).tolist() == [True, True, True, False, False]
     assert s.never_connected.tolist() == [False] * 5
-    assert s.cumulative_spend_idr.tolist() == [10.0, 20.0, 23.0, 31.0, 31.0]
+    assert s.cumulative_spend.tolist() == [10.0, 20.0, 23.0, 31.0, 31.0]
 
 
 def test_strict_budget_nine_carry_over_by_hand() -> None:
     # cumulative budget 9, 18, 27, 36: v0 (10) and v2 (16) in month 1, v1 (20) and
     # v3 (23) in month 2, v4 (31) in month 3
-    s = run(budget_idr_per_month=9.0)
+    s = run(budget_per_month=9.0)
     assert s.connection_month.tolist() == [1, 2, 1, 2, 3]
-    assert s.spend_idr.tolist() == [0.0, 16.0, 7.0, 8.0, 0.0]
+    assert s.spend.tolist() == [0.0, 16.0, 7.0, 8.0, 0.0]
 
 
 def test_no_carry_over_drops_unaffordable_subtree() -> None:
     # v0 costs 10 > 9 = the most ever available in one month: v0 and everything
     # below it are never connected; v4 is not blocked.
-    s = run(budget_idr_per_month=9.0, carry_over=False)
+    s = run(budget_per_month=9.0, carry_over=False)
     assert s.connection_month.tolist() == [NEVER, NEVER, NEVER, NEVER, 0]
-    assert s.spend_idr.tolist() == [8.0, 0.0, 0.0, 0.0, 0.0]
+    assert s.spend.tolist() == [8.0, 0.0, 0.0, 0.0, 0.0]
     assert s.never_connected.tolist() == [True, True, True, True, False]
     # without dropping, v0 blocks the whole strict order
-    s = run(budget_idr_per_month=9.0, carry_over=False, drop_unaffordable=False)
+    s = run(budget_per_month=9.0, carry_over=False, drop_unaffordable=False)
     assert s.connection_month.tolist() == [NEVER] * 5
 
 
@@ -88,8 +88,8 @@ def test_no_carry_over_loses_the_remainder() -> None:
     # month 2: v3 (3) fits, v4 (8) does not (3 + 8 > 10); the 7 left are lost
     s = run(carry_over=False)
     assert s.connection_month.tolist() == [0, 1, 1, 2, 3]
-    assert s.spend_idr.tolist() == [10.0, 10.0, 3.0, 8.0, 0.0]
-    s = run(carry_over=False, budget_idr_per_month=[10.0, 10.0, 5.0, 5.0, 9.0])
+    assert s.spend.tolist() == [10.0, 10.0, 3.0, 8.0, 0.0]
+    s = run(carry_over=False, budget_per_month=[10.0, 10.0, 5.0, 5.0, 9.0])
     # month 2: v3 (3); month 3: v4 (8) > 5; month 4: v4
     assert s.connection_month.tolist() == [0, 1, 1, 2, 4]
 
@@ -98,26 +98,26 @@ def test_greedy_skips_ahead_and_is_not_monotone() -> None:
     # budget 9 with carry-over, greedy: month 0 money 9, v0 (10) unaffordable, skip to
     # v4 (8), 1 left. Month 1: 10: v0, 0 left. Month 2: 9: v2 (6), 3 left, v1 (4) no.
     # Month 3: 12: v1 (4), then its child v3 (3) in the same scan.
-    s9 = run(budget_idr_per_month=9.0, strict=False)
+    s9 = run(budget_per_month=9.0, strict=False)
     assert s9.connection_month.tolist() == [1, 3, 2, 3, 0]
-    assert s9.spend_idr.tolist() == [8.0, 10.0, 6.0, 7.0, 0.0]
+    assert s9.spend.tolist() == [8.0, 10.0, 6.0, 7.0, 0.0]
     # budget 10: v0 at once, so v4 waits until month 3: more money, later v4
-    s10 = run(budget_idr_per_month=10.0, strict=False)
+    s10 = run(budget_per_month=10.0, strict=False)
     assert s10.connection_month.tolist() == [0, 1, 1, 2, 3]
     assert s10.connection_month[4] > s9.connection_month[4]
 
 
 def test_build_capacity_by_hand() -> None:
     # km in order 5, 3, 2, 1, 4 -> cumulative 5, 8, 10, 11, 15; capacity 4 per month
-    s = run(budget_idr_per_month=100.0, link_km=KM, build_km_per_month=4.0)
+    s = run(budget_per_month=100.0, link_km=KM, build_km_per_month=4.0)
     assert s.connection_month.tolist() == [1, 2, 1, 2, 3]
     assert s.km_built.tolist() == [0.0, 8.0, 3.0, 4.0, 0.0]
     assert s.build_km_per_month.tolist() == [4.0] * 5
     # without carry-over of capacity, v0's 5 km link never fits into one month
-    s = run(budget_idr_per_month=100.0, link_km=KM, build_km_per_month=4.0, carry_over_km=False)
+    s = run(budget_per_month=100.0, link_km=KM, build_km_per_month=4.0, carry_over_km=False)
     assert s.connection_month.tolist() == [NEVER, NEVER, NEVER, NEVER, 0]
     # capacity 5 without carry-over: 5 | 3+2 | 1+4
-    s = run(budget_idr_per_month=100.0, link_km=KM, build_km_per_month=5.0, carry_over_km=False)
+    s = run(budget_per_month=100.0, link_km=KM, build_km_per_month=5.0, carry_over_km=False)
     assert s.connection_month.tolist() == [0, 1, 1, 2, 2]
     assert s.km_built.tolist() == [5.0, 5.0, 5.0, 0.0, 0.0]
 
@@ -125,7 +125,7 @@ def test_build_capacity_by_hand() -> None:
 def test_already_connected_by_hand() -> None:
     # v0 connected: order v2 (80), v1 (50), v3 (300), v4; costs 6, 4, 3, 8 ->
     # cumulative 6, 10, 13, 21 against 5, 10, 15, 20, 25
-    s = run(budget_idr_per_month=5.0, already_connected=[0])
+    s = run(budget_per_month=5.0, already_connected=[0])
     assert s.order.tolist() == [2, 1, 3, 4]
     assert s.connection_month.tolist() == [0, 1, 1, 2, 4]
     assert s.already_connected.tolist() == [True, False, False, False, False]
@@ -133,7 +133,7 @@ def test_already_connected_by_hand() -> None:
     assert s.is_connected_by(-1).tolist() == [True, False, False, False, False]
     # a mask works the same
     mask = np.array([True, False, False, False, False])
-    assert run(budget_idr_per_month=5.0, already_connected=mask) == s
+    assert run(budget_per_month=5.0, already_connected=mask) == s
 
 
 def test_already_connected_below_an_unconnected_parent() -> None:
@@ -141,7 +141,7 @@ def test_already_connected_below_an_unconnected_parent() -> None:
     s = run(already_connected=[3])
     assert s.connection_month[3] == 0
     assert 3 not in s.order.tolist()
-    assert s.spend_idr.sum() == COST.sum() - COST[3]
+    assert s.spend.sum() == COST.sum() - COST[3]
 
 
 def test_cost_effectiveness_order_by_hand() -> None:
@@ -183,7 +183,7 @@ def test_array_and_callable_priorities() -> None:
     assert inp.depth.tolist() == [1, 2, 2, 3, 1]
     assert inp.subtree_population is not None
     assert inp.subtree_population.tolist() == [530.0, 350.0, 80.0, 300.0, 20.0]
-    assert inp.subtree_capex_idr.tolist() == [23.0, 7.0, 6.0, 3.0, 8.0]
+    assert inp.subtree_capex.tolist() == [23.0, 7.0, 6.0, 3.0, 8.0]
     assert inp.backbone_km is not None
     assert inp.backbone_km.tolist() == [5.0, 7.0, 8.0, 8.0, 4.0]
     assert inp.idm_composite is None
@@ -198,21 +198,21 @@ def test_a_child_never_precedes_its_parent_even_with_higher_priority() -> None:
 
 
 def test_zero_budget_connects_only_free_villages() -> None:
-    s = schedule([-1, 0, -1], [0.0, 0.0, 5.0], budget_idr_per_month=0.0, n_months=3,
+    s = schedule([-1, 0, -1], [0.0, 0.0, 5.0], budget_per_month=0.0, n_months=3,
                  population=[1, 1, 1])
     assert s.connection_month.tolist() == [0, 0, NEVER]
     assert s.connected_count().tolist() == [2, 2, 2]
 
 
 def test_empty_and_all_connected() -> None:
-    s = schedule(np.zeros(0, dtype=int), np.zeros(0), budget_idr_per_month=1.0, n_months=2,
+    s = schedule(np.zeros(0, dtype=int), np.zeros(0), budget_per_month=1.0, n_months=2,
                  population=np.zeros(0))
     assert s.connection_month.shape == (0,)
     assert s.connected_count().tolist() == [0, 0]
     s = run(already_connected=np.ones(5, dtype=bool))
     assert s.order.size == 0
     assert s.connected_count().tolist() == [5] * 5
-    assert s.spend_idr.sum() == 0.0
+    assert s.spend.sum() == 0.0
 
 
 def test_result_is_frozen_and_read_only() -> None:
@@ -321,7 +321,7 @@ def sched(c: dict[str, Any], *, budget: list[float] | None = None,
           drop: bool = True) -> RolloutSchedule:
     capacity = c["cap"] if cap == "case" else cap
     return schedule(
-        c["parent"], c["cost"], budget_idr_per_month=c["budget"] if budget is None else budget,
+        c["parent"], c["cost"], budget_per_month=c["budget"] if budget is None else budget,
         n_months=c["n_months"], priority=c["policy"], population=c["pop"],
         idm_composite=c["idm"], link_km=c["km"], build_km_per_month=capacity,
         already_connected=np.array(c["already"]), carry_over=c["carry"],
@@ -394,12 +394,12 @@ def test_invariants(c: dict[str, Any], strict: bool, drop: bool) -> None:
     budget = np.array(c["budget"])
     rtol = 1e-9
     if c["carry"]:
-        assert np.all(np.cumsum(s.spend_idr) <= np.cumsum(budget) * (1 + rtol) + rtol)
+        assert np.all(np.cumsum(s.spend) <= np.cumsum(budget) * (1 + rtol) + rtol)
     else:
-        assert np.all(s.spend_idr <= budget * (1 + rtol) + rtol)
+        assert np.all(s.spend <= budget * (1 + rtol) + rtol)
     cost = np.array(c["cost"])
     connected_now = (month < t_max) & ~already
-    assert math.isclose(s.spend_idr.sum(), cost[connected_now].sum(), abs_tol=1e-9)
+    assert math.isclose(s.spend.sum(), cost[connected_now].sum(), abs_tol=1e-9)
     # build capacity
     km = np.array(c["km"])
     assert math.isclose(s.km_built.sum(), km[connected_now].sum(), abs_tol=1e-9)
@@ -468,7 +468,7 @@ def test_large_random_tree_respects_precedence() -> None:
     cost = rng.uniform(1, 10, n)
     pop = rng.integers(1, 1000, n)
     for policy in ("population", "cost_effectiveness"):
-        s = schedule(relabelled, cost, budget_idr_per_month=cost.sum() / 20, n_months=25,
+        s = schedule(relabelled, cost, budget_per_month=cost.sum() / 20, n_months=25,
                      priority=policy, population=pop)
         pos = np.empty(n, dtype=int)
         pos[s.order] = np.arange(n)
@@ -484,21 +484,21 @@ def test_large_random_tree_respects_precedence() -> None:
 
 
 def _raises(param: str, **kw: Any) -> None:
-    args: dict[str, Any] = {"parent": PARENT, "capex_idr": COST, "budget_idr_per_month": 10.0,
+    args: dict[str, Any] = {"parent": PARENT, "capex": COST, "budget_per_month": 10.0,
                             "n_months": 5, "population": POP}
     args.update(kw)
     with pytest.raises(ParameterError) as info:
-        schedule(args.pop("parent"), args.pop("capex_idr"), **args)
+        schedule(args.pop("parent"), args.pop("capex"), **args)
     assert info.value.parameter == param
     assert info.value.function == "schedule"
 
 
 @pytest.mark.parametrize(("param", "kw"), [
-    ("budget_idr_per_month", {"budget_idr_per_month": -1.0}),
-    ("budget_idr_per_month", {"budget_idr_per_month": math.nan}),
-    ("budget_idr_per_month", {"budget_idr_per_month": math.inf}),
-    ("budget_idr_per_month", {"budget_idr_per_month": [1.0, 2.0]}),
-    ("budget_idr_per_month", {"budget_idr_per_month": "lots"}),
+    ("budget_per_month", {"budget_per_month": -1.0}),
+    ("budget_per_month", {"budget_per_month": math.nan}),
+    ("budget_per_month", {"budget_per_month": math.inf}),
+    ("budget_per_month", {"budget_per_month": [1.0, 2.0]}),
+    ("budget_per_month", {"budget_per_month": "lots"}),
     ("n_months", {"n_months": 0}),
     ("n_months", {"n_months": 2.5}),
     ("n_months", {"n_months": True}),
@@ -513,9 +513,9 @@ def _raises(param: str, **kw: Any) -> None:
     ("parent", {"parent": [-1, 0, 2, 1, -1]}),
     ("parent", {"parent": [[-1, 0, 0, 1, -1]]}),
     ("parent", {"parent": [-1, 0.5, 0, 1, -1]}),
-    ("capex_idr", {"capex_idr": [1.0, 2.0]}),
-    ("capex_idr", {"capex_idr": [1.0, -2.0, 0.0, 0.0, 0.0]}),
-    ("capex_idr", {"capex_idr": [1.0, math.nan, 0.0, 0.0, 0.0]}),
+    ("capex", {"capex": [1.0, 2.0]}),
+    ("capex", {"capex": [1.0, -2.0, 0.0, 0.0, 0.0]}),
+    ("capex", {"capex": [1.0, math.nan, 0.0, 0.0, 0.0]}),
     ("population", {"population": None}),
     ("population", {"population": [1, 2, 3]}),
     ("population", {"priority": "cost_effectiveness", "population": None}),
@@ -545,7 +545,7 @@ def test_unknown_policy_lists_the_valid_names() -> None:
 
 def test_cycle_message_names_a_village() -> None:
     with pytest.raises(ParameterError, match="cycle"):
-        schedule([-1, 2, 3, 1, -1], COST, budget_idr_per_month=1.0, n_months=2, population=POP)
+        schedule([-1, 2, 3, 1, -1], COST, budget_per_month=1.0, n_months=2, population=POP)
 
 
 def test_policy_order_errors() -> None:

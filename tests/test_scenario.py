@@ -52,7 +52,7 @@ def full_scenario() -> Scenario:
         start="2025-11",
         horizon_months=48,
         rollout=RolloutAssumptions(
-            budget_idr_per_month=Triangular(1e8, 3e8, 7e8),
+            budget_per_month=Triangular(1e8, 3e8, 7e8),
             budget_phases=(
                 BudgetPhase(6, Uniform(1e9, 2e9), note="phase one"),
                 BudgetPhase(18, Normal(2e9, 3e8, low=0.0)),  # high = inf
@@ -77,8 +77,8 @@ def full_scenario() -> Scenario:
         adoption=AdoptionAssumptions(p_multiplier=LogNormal(1.0, 0.3), q_multiplier=Triangular(0.5, 1.0, 1.5),
                                      neighbour_weight=0.0, n_neighbours=3, stochastic=False),
         outcomes=OutcomeAssumptions(
-            office=Location(10.6, 122.6), road_factor=1.4, speed_kmh=25.0, cost_idr_per_km=100.0,
-            value_of_time_idr_per_hour=5000.0,
+            office=Location(10.6, 122.6), road_factor=1.4, speed_kmh=25.0, cost_per_km=100.0,
+            value_of_time_per_hour=5000.0,
             idm=IDMAssumptions(observed_year=2024, status_counts=(1, 2, 3, 4, 5), source="a count, \"quoted\"",
                                effects=(IndicatorEffect("s_internet_kantor_desa", 5, "connection", source="rule 1"),
                                         IndicatorEffect("s_akses_internet_warga", 4, "e_learning", 0.25)),
@@ -92,9 +92,9 @@ def test_full_scenario_uses_every_distribution_kind() -> None:
     # Guard for the round-trip test below: it must cover every kind.
     sc = full_scenario()
     ro, ad = sc.rollout, sc.adoption
-    used = {type(d) for d in (ro.budget_idr_per_month, ro.capex_multiplier, ad.p_multiplier, ad.q_multiplier,
+    used = {type(d) for d in (ro.budget_per_month, ro.capex_multiplier, ad.p_multiplier, ad.q_multiplier,
                               ro.readiness_months, ro.cost_spread,
-                              *(p.budget_idr_per_month for p in ro.budget_phases))}
+                              *(p.budget_per_month for p in ro.budget_phases))}
     assert used == set(DISTRIBUTIONS.values())
 
 
@@ -124,16 +124,16 @@ def test_json_is_standard_json() -> None:
     # Infinite bounds are written as strings JSON can hold, and read back as floats.
     text = io.dumps(full_scenario(), "json")
     doc = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
-    phase = doc["rollout"]["budget_phases"][1]["budget_idr_per_month"]
+    phase = doc["rollout"]["budget_phases"][1]["budget_per_month"]
     assert phase == {"distribution": "normal", "mu": 2e9, "sigma": 3e8, "low": 0.0, "high": "inf"}
     back = io.loads(text, Scenario)
-    assert back.rollout.budget_phases[1].budget_idr_per_month.high == math.inf  # type: ignore[union-attr]
+    assert back.rollout.budget_phases[1].budget_per_month.high == math.inf  # type: ignore[union-attr]
 
 
 def test_distribution_tables_in_toml() -> None:
     doc = tomllib.loads(io.dumps(banyuwangi_scenario(), "toml"))
     # The flagship's budgets come from its calibrated posterior sample (issue 10), written as a marker table.
-    assert doc["rollout"]["budget_idr_per_month"] == {"distribution": "posterior"}
+    assert doc["rollout"]["budget_per_month"] == {"distribution": "posterior"}
     assert len(doc["rollout"]["posterior"]["values"]) == 400
     assert doc["rollout"]["budget_phases"][1]["scale"] == {"distribution": "uniform", "low": 0.25, "high": 1.25}
     assert doc["rollout"]["capex_multiplier"] == 1.0  # Fixed: a plain number
@@ -146,7 +146,7 @@ def test_minimal_file_takes_the_defaults() -> None:
     sc = io.loads(_MINIMAL, Scenario, "toml")
     assert sc == Scenario(name="t", region=RegionSource(builtin="banyuwangi"))
     assert sc.programme == smart_kampung_programme()
-    assert sc.rollout.budget_idr_per_month == Fixed(1e9)
+    assert sc.rollout.budget_per_month == Fixed(1e9)
 
 
 def test_plain_numbers_become_fixed() -> None:
@@ -156,8 +156,8 @@ def test_plain_numbers_become_fixed() -> None:
         "\n[adoption]\np_multiplier = 1\nq_multiplier = 0.5\n"
     )
     sc = io.loads(text, Scenario, "toml")
-    assert sc.rollout.budget_idr_per_month == Fixed(5e8)
-    assert isinstance(sc.rollout.budget_idr_per_month.value, float)
+    assert sc.rollout.budget_per_month == Fixed(5e8)
+    assert isinstance(sc.rollout.budget_per_month.value, float)
     assert sc.rollout.capex_multiplier == Fixed(1.25)
     assert sc.rollout.budget_phases == (BudgetPhase(3, Fixed(2e9)),)
     assert sc.adoption.p_multiplier == Fixed(1.0)
@@ -165,16 +165,16 @@ def test_plain_numbers_become_fixed() -> None:
     # ... and a Fixed is written back as a plain number
     assert "capex_multiplier = 1.25\n" in io.dumps(sc, "toml")
     doc = json.loads(io.dumps(sc, "json"))
-    assert doc["rollout"]["budget_idr_per_month"] == 5e8
+    assert doc["rollout"]["budget_per_month"] == 5e8
 
 
 def test_plain_numbers_become_fixed_in_python_too() -> None:
-    ro = RolloutAssumptions(budget_idr_per_month=3, capex_multiplier=2.5)  # type: ignore[arg-type]
-    assert ro.budget_idr_per_month == Fixed(3.0)
+    ro = RolloutAssumptions(budget_per_month=3, capex_multiplier=2.5)  # type: ignore[arg-type]
+    assert ro.budget_per_month == Fixed(3.0)
     assert ro.capex_multiplier == Fixed(2.5)
-    assert BudgetPhase(2, 7).budget_idr_per_month == Fixed(7.0)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="budget_idr_per_month"):
-        RolloutAssumptions(budget_idr_per_month="lots")  # type: ignore[arg-type]
+    assert BudgetPhase(2, 7).budget_per_month == Fixed(7.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="budget_per_month"):
+        RolloutAssumptions(budget_per_month="lots")  # type: ignore[arg-type]
 
 
 def test_initially_connected_as_codes_in_a_file() -> None:
@@ -319,12 +319,12 @@ def test_unknown_distribution_name(tmp_path: Path, suffix: str) -> None:
 def test_unknown_keys(tmp_path: Path, suffix: str) -> None:
     doc = _scenario_doc()
     doc["rollout"]["budget_idr_per_mnth"] = 5
-    doc["rollout"]["budget_idr_per_month"]["mode"] = 3.0  # a uniform has no mode
+    doc["rollout"]["budget_per_month"]["mode"] = 3.0  # a uniform has no mode
     doc["outcomes"]["idm"]["lag"] = 3
     doc["colour"] = "red"
     err = _load_error(tmp_path, _serialise(doc, suffix), suffix)
-    _one_at(err, "$.rollout", "budget_idr_per_mnth", "unknown key", "did you mean 'budget_idr_per_month'")
-    _one_at(err, "$.rollout.budget_idr_per_month", "mode", "unknown key")
+    _one_at(err, "$.rollout", "budget_idr_per_mnth", "unknown key", "did you mean 'budget_per_month'")
+    _one_at(err, "$.rollout.budget_per_month", "mode", "unknown key")
     _one_at(err, "$.outcomes.idm", "lag", "unknown key")
     _one_at(err, "$", "colour", "unknown key")
     assert len(err.problems) == 4, str(err)
@@ -350,8 +350,8 @@ def test_route_factor_below_one(tmp_path: Path, suffix: str) -> None:
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
 def test_budget_phases_out_of_order(tmp_path: Path, suffix: str) -> None:
     doc = _scenario_doc()
-    doc["rollout"]["budget_phases"] = [{"start_month": 24, "budget_idr_per_month": 2e9},
-                                       {"start_month": 12, "budget_idr_per_month": 1e9}]
+    doc["rollout"]["budget_phases"] = [{"start_month": 24, "budget_per_month": 2e9},
+                                       {"start_month": 12, "budget_per_month": 1e9}]
     err = _load_error(tmp_path, _serialise(doc, suffix), suffix)
     _one_at(err, "$.rollout", "budget_phases", "24", "12")
 
@@ -359,10 +359,10 @@ def test_budget_phases_out_of_order(tmp_path: Path, suffix: str) -> None:
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
 def test_budget_phase_errors_name_the_phase(tmp_path: Path, suffix: str) -> None:
     doc = _scenario_doc()
-    doc["rollout"]["budget_phases"] = [{"start_month": 6, "budget_idr_per_month": "lots"},
-                                       {"start_month": 12.5, "budget_idr_per_month": 1e9}]
+    doc["rollout"]["budget_phases"] = [{"start_month": 6, "budget_per_month": "lots"},
+                                       {"start_month": 12.5, "budget_per_month": 1e9}]
     err = _load_error(tmp_path, _serialise(doc, suffix), suffix)
-    _one_at(err, "$.rollout.budget_phases[0]", "budget_idr_per_month", "lots")
+    _one_at(err, "$.rollout.budget_phases[0]", "budget_per_month", "lots")
     _one_at(err, "$.rollout.budget_phases[1]", "start_month", "12.5")
 
 

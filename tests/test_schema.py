@@ -64,7 +64,7 @@ def test_descriptions_come_from_the_docstrings() -> None:
     schema = io.json_schema(Scenario)
     assert "[months]" in schema["properties"]["horizon_months"]["description"]
     rollout = schema["$defs"]["RolloutAssumptions"]["properties"]
-    assert "[IDR/month]" in rollout["budget_idr_per_month"]["description"]
+    assert "[currency/month]" in rollout["budget_per_month"]["description"]
     assert rollout["policy"]["description"]
     assert schema["$defs"]["Distribution"]["anyOf"][0] == {"type": "number"}
     kinds = [v["properties"]["distribution"]["const"] for v in schema["$defs"]["Distribution"]["anyOf"][1:]]
@@ -83,12 +83,12 @@ def _set(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
 SCENARIO_BREAKAGES = [
     (("colour",), "red"),  # unknown key at the top
     (("rollout", "budget_idr_per_mnth"), 1e9),  # unknown key in a section
-    (("rollout", "budget_idr_per_month", "mode"), 3.0),  # unknown key in a distribution
+    (("rollout", "budget_per_month", "mode"), 3.0),  # unknown key in a distribution
     (("horizon_months",), "ten years"),  # wrong type
     (("horizon_months",), 12.5),  # not a whole number
     (("rollout", "carry_over"), "yes"),
-    (("rollout", "budget_idr_per_month"), {"distribution": "gamma", "low": 1, "high": 2}),
-    (("rollout", "budget_idr_per_month"), {"low": 1, "high": 2}),  # untagged table
+    (("rollout", "budget_per_month"), {"distribution": "gamma", "low": 1, "high": 2}),
+    (("rollout", "budget_per_month"), {"low": 1, "high": 2}),  # untagged table
     (("region", "backbone"), "satellite"),  # not in the enum
     (("programme", "services", 0, "adoption_model"), "logistic"),
     (("programme", "services", 0, "p_innovation"), "0.01"),
@@ -122,6 +122,6 @@ def test_region_schema_rejects_bad_villages() -> None:
 
 
 def test_minimal_scenario_file_is_valid() -> None:
-    doc = {"name": "t", "region": {"builtin": "guimaras"}, "rollout": {"budget_idr_per_month": 5e8}}
+    doc = {"name": "t", "region": {"builtin": "guimaras"}, "rollout": {"budget_per_month": 5e8}}
     assert not list(_validator(Scenario).iter_errors(doc))
     io.loads(json.dumps(doc), Scenario)

@@ -109,12 +109,12 @@ def test_a_quoted_number_in_a_scenario_says_remove_the_quotes(tmp_path: Path) ->
 def test_schedule_rollout_names_its_own_arguments() -> None:
     plan = plan_network(datasets.banyuwangi(), technology_choice=False)
     with pytest.raises(ParameterError) as info:
-        schedule_rollout(plan, budget_idr_per_month=1e9, n_months=12, policy="populaton")
+        schedule_rollout(plan, budget_per_month=1e9, n_months=12, policy="populaton")
     assert info.value.parameter == "policy"
     assert info.value.function == "schedule_rollout"
     with pytest.raises(ParameterError) as info:
-        schedule_rollout(plan, budget_idr_per_month="1e9", n_months=12)  # type: ignore[arg-type]
-    assert info.value.parameter == "budget_idr_per_month"
+        schedule_rollout(plan, budget_per_month="1e9", n_months=12)  # type: ignore[arg-type]
+    assert info.value.parameter == "budget_per_month"
 
 
 def test_simulate_given_a_village_csv_points_to_init(capsys: pytest.CaptureFixture[str]) -> None:

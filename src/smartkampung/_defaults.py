@@ -205,7 +205,7 @@ HORIZON_MONTHS: Final[int] = _default(
     "HORIZON_MONTHS", 120, "month", "Scenario.horizon_months", f"{ASSUMPTION}: ten years")
 
 BUDGET_PER_MONTH: Final[float] = _default(
-    "BUDGET_PER_MONTH", 1e9, "IDR/month", "RolloutAssumptions.budget_idr_per_month",
+    "BUDGET_PER_MONTH", 1e9, "IDR/month", "RolloutAssumptions.budget_per_month",
     f"{ASSUMPTION}: a round Rp 1 billion a month; the bundled Banyuwangi scenario fits its own")
 
 POLICY: Final[str] = _default(

@@ -149,16 +149,16 @@ _METRICS: Final[Mapping[str, tuple[str, str]]] = {
     "villages_connected": ("Villages connected", "Desa terhubung"),
     "households_connected": ("Households connected", "Rumah tangga terhubung"),
     "people_connected": ("People connected", "Penduduk terhubung"),
-    "capex_idr": ("Capital spent", "Belanja modal"),
-    "opex_idr": ("Running cost", "Biaya operasional"),
-    "cumulative_cost_idr": ("Cumulative cost", "Biaya kumulatif"),
+    "capex": ("Capital spent", "Belanja modal"),
+    "opex": ("Running cost", "Biaya operasional"),
+    "cumulative_cost": ("Cumulative cost", "Biaya kumulatif"),
     "adopters": ("Service users", "Pengguna layanan"),
     "transactions": ("Transactions at the village", "Transaksi di kantor desa"),
     "hours_saved": ("Travel time saved", "Waktu perjalanan yang dihemat"),
-    "travel_cost_saved_idr": ("Travel cost saved", "Biaya perjalanan yang dihemat"),
-    "time_value_saved_idr": ("Value of time saved", "Nilai waktu yang dihemat"),
-    "cost_per_connected_household_idr": ("Cost per connected household", "Biaya per rumah tangga terhubung"),
-    "cost_per_transaction_idr": ("Cost per transaction", "Biaya per transaksi"),
+    "travel_cost_saved": ("Travel cost saved", "Biaya perjalanan yang dihemat"),
+    "time_value_saved": ("Value of time saved", "Nilai waktu yang dihemat"),
+    "cost_per_connected_household": ("Cost per connected household", "Biaya per rumah tangga terhubung"),
+    "cost_per_transaction": ("Cost per transaction", "Biaya per transaksi"),
 }
 
 _UNITS: Final[Mapping[str, str]] = {
@@ -169,8 +169,8 @@ _UNITS: Final[Mapping[str, str]] = {
     "transactions": "transaksi",
     "hours": "jam",
     "desa": "desa",
-    "IDR/household": "{currency}/rumah tangga",
-    "IDR/transaction": "{currency}/transaksi",
+    "{currency}/household": "{currency}/rumah tangga",
+    "{currency}/transaction": "{currency}/transaksi",
 }
 
 
@@ -271,13 +271,18 @@ def metric_label(
 
 
 def unit_label(unit: str, lang: str = "en", currency: str = "IDR") -> str:
-    """A metric unit in ``lang``, with ``IDR`` replaced by the programme's currency."""
+    """A metric unit in ``lang``; a money unit is in ``currency`` (the result's), ``IDR`` in it replaced by it.
+
+    ``unit_label("PHP/household", "id", "PHP")`` is ``"PHP/rumah tangga"``.
+    """
     shown = unit.replace("IDR", currency)
     if lang == "en":
         return shown
-    base = unit.removesuffix("/month")
-    if base in _UNITS:
-        return _UNITS[base].format(currency=currency) + ("/bulan" if unit.endswith("/month") else "")
+    base = shown.removesuffix("/month")
+    head, _, rest = base.partition("/")
+    key = "{currency}" + (f"/{rest}" if rest else "") if head == currency else base
+    if key in _UNITS:
+        return _UNITS[key].format(currency=currency) + ("/bulan" if shown.endswith("/month") else "")
     return shown.replace("/month", "/bulan")
 
 

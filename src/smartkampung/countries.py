@@ -12,7 +12,9 @@ with the country's household size and value of time.
 Money: the reference technology costs are in US dollars in the public cost
 models (see :data:`smartkampung.model.DEFAULT_TECHNOLOGIES`); a profile
 converts them at a rounded exchange rate, an illustrative assumption to be
-replaced by local quotes.
+replaced by local quotes. The starter programme states the profile's
+currency (:attr:`Programme.currency <smartkampung.model.Programme.currency>`),
+so summaries, CSV headers and the report show it.
 """
 
 from __future__ import annotations
@@ -387,11 +389,11 @@ def country_profile(code: str) -> CountryProfile:
     return COUNTRY_PROFILES[key]
 
 
-def _convert(amount_idr: float, profile: CountryProfile) -> float:
+def _convert(rupiah: float, profile: CountryProfile) -> float:
     """A rupiah reference amount in the profile's currency, through US dollars."""
     if profile.currency == "IDR":
-        return amount_idr
-    return amount_idr / _defaults.IDR_PER_USD * profile.per_usd
+        return rupiah
+    return rupiah / _defaults.IDR_PER_USD * profile.per_usd
 
 
 def starter_technologies(country: str | CountryProfile) -> tuple[Technology, ...]:
@@ -405,7 +407,7 @@ def starter_technologies(country: str | CountryProfile) -> tuple[Technology, ...
         f"; converted from rupiah at {_defaults.IDR_PER_USD:,.0f} IDR/USD and {profile.per_usd:,.6g} "
         f"{profile.currency}/USD ({_ASSUMED}: replace with local quotes)"
     )
-    fields = ("capex_idr", "capex_idr_per_km", "opex_idr_per_year", "opex_idr_per_km_year", "opex_idr_per_mbps_year")
+    fields = ("capex", "capex_per_km", "opex_per_year", "opex_per_km_year", "opex_per_mbps_year")
     out = []
     for tech in DEFAULT_TECHNOLOGIES:
         costs: dict[str, Any] = {f: _convert(getattr(tech, f), profile) for f in fields}
@@ -413,15 +415,12 @@ def starter_technologies(country: str | CountryProfile) -> tuple[Technology, ...
     return tuple(out)
 
 
-def _with_currency(cls: type, kwargs: dict[str, Any], currency: str) -> dict[str, Any]:
-    # Programmes and scenarios gain a currency field in a later version; set it where it exists.
-    if "currency" in attrs.fields_dict(cls):
-        kwargs["currency"] = currency
-    return kwargs
-
-
 def starter_programme(country: str | CountryProfile, *, name: str | None = None) -> Programme:
     """A programme for a country: its pillars and services, technologies priced in its currency.
+
+    Its :attr:`~smartkampung.model.Programme.currency` is the country's
+    (``"PHP"`` for the Philippines), so every scenario running it and every
+    result are in that currency.
 
     Parameters
     ----------
@@ -431,15 +430,15 @@ def starter_programme(country: str | CountryProfile, *, name: str | None = None)
         Programme name. Default: ``"Smart village programme (<country>)"``.
     """
     profile = country if isinstance(country, CountryProfile) else country_profile(country)
-    kwargs: dict[str, Any] = {
-        "name": name or f"Smart village programme ({profile.name})",
-        "pillars": profile.pillars,
-        "services": profile.services,
-        "technologies": starter_technologies(profile),
-        "description": f"Starter programme for {profile.name}: services that fit the country, costs in "
+    return Programme(
+        name=name or f"Smart village programme ({profile.name})",
+        pillars=profile.pillars,
+        services=profile.services,
+        technologies=starter_technologies(profile),
+        description=f"Starter programme for {profile.name}: services that fit the country, costs in "
         f"{profile.currency}. Every adoption parameter is an illustrative assumption.",
-    }
-    return Programme(**_with_currency(Programme, kwargs, profile.currency))
+        currency=profile.currency,
+    )
 
 
 def starter_scenario(
@@ -473,7 +472,9 @@ def starter_scenario(
     Returns
     -------
     Scenario
-        The country's programme (:func:`starter_programme`), the household
+        In the country's currency (:attr:`Scenario.currency
+        <smartkampung.model.Scenario.currency>`, from its programme): the
+        country's programme (:func:`starter_programme`), the household
         size of its census, its value of time, the fuel cost per km
         converted from Banyuwangi's (an illustrative assumption), no budget
         phases, nothing connected at the start.
@@ -490,22 +491,21 @@ def starter_scenario(
         kind=region.kind if region.kind in profile.village_kinds else profile.default_kind,
     )
     rollout = RolloutAssumptions(
-        budget_idr_per_month=Fixed(budget_per_month_usd * profile.per_usd), policy="population", initially_connected=0
+        budget_per_month=Fixed(budget_per_month_usd * profile.per_usd), policy="population", initially_connected=0
     )
     outcomes = OutcomeAssumptions(
-        cost_idr_per_km=_convert(_defaults.COST_PER_KM, profile),
-        value_of_time_idr_per_hour=profile.value_of_time_per_hour,
+        cost_per_km=_convert(_defaults.COST_PER_KM, profile),
+        value_of_time_per_hour=profile.value_of_time_per_hour,
     )
-    kwargs: dict[str, Any] = {
-        "name": name or f"Smart village programme: {region.name}",
-        "region": region,
-        "programme": starter_programme(profile),
-        "start": start,
-        "horizon_months": horizon_months,
-        "rollout": rollout,
-        "outcomes": outcomes,
-        "description": f"Starter scenario for {region.name} ({profile.name}); money in {profile.currency}. "
+    return Scenario(
+        name=name or f"Smart village programme: {region.name}",
+        region=region,
+        programme=starter_programme(profile),
+        start=start,
+        horizon_months=horizon_months,
+        rollout=rollout,
+        outcomes=outcomes,
+        description=f"Starter scenario for {region.name} ({profile.name}); money in {profile.currency}. "
         f"Household size {profile.household_size} ({profile.household_size_source}). Value of time "
         f"{profile.value_of_time_per_hour:,.4g} {profile.currency}/h ({profile.value_of_time_source}).",
-    }
-    return Scenario(**_with_currency(Scenario, kwargs, profile.currency))
+    )

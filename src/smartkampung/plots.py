@@ -63,7 +63,7 @@ def _scenario(result: SimulationResult) -> Any:
 
 def _currency(result: SimulationResult) -> str:
     scenario = _scenario(result)
-    return currency_of(getattr(scenario, "programme", None), scenario)
+    return currency_of(result, getattr(scenario, "programme", None), scenario)
 
 
 def coverage(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9,
@@ -139,12 +139,12 @@ def cost(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: fl
          currency: str | None = None) -> Any:
     """Cumulative cost (capital and running) over time, median with a band, in the programme's currency.
 
-    ``currency`` (ISO 4217) overrides the programme's (IDR for a programme without one).
+    ``currency`` (ISO 4217) relabels the axis; default: the result's, i.e. the scenario's.
     """
     lang = check_lang(lang, "cost")
     ax = _axes(ax)
     months = np.arange(result.n_months)
-    lo, mid, hi = result.quantiles("cumulative_cost_idr", (low, 0.5, high))
+    lo, mid, hi = result.quantiles("cumulative_cost", (low, 0.5, high))
     divisor, word = money_scale(float(np.nanmax(hi)) if hi.size else 0.0, lang)
     text = label("cumulative_cost", lang)
     line, = ax.plot(months, mid / divisor, label=f"{text} ({label('median', lang)})")

@@ -44,7 +44,7 @@ FUTURE_BUDGET_SCALE: Final[Uniform] = Uniform(0.25, 1.25)
 #: The grid of the calibration: flat priors on these values (log-uniform for the budgets; illustrative
 #: assumptions wide enough that the posterior lies well inside them, except where the data say nothing).
 GRID: Final[dict[str, Any]] = {
-    "budget_idr_per_month": np.geomspace(5e7, 2e9, 24),
+    "budget_per_month": np.geomspace(5e7, 2e9, 24),
     "budget_phases[0]": np.geomspace(5e8, 2e10, 24),
     "readiness_months": np.arange(0.0, 37.0, 2.0),
 }
@@ -60,7 +60,7 @@ POSTERIOR_FILE: Final[str] = "banyuwangi_rollout_posterior.json"
 def rollout_phases(after_icon_plus: Distribution) -> tuple[BudgetPhase, ...]:
     """The scenario's budget phases: ICON+ from January 2017, then the unknown future from June 2018."""
     return (
-        BudgetPhase(start_month=ICON_PLUS_MONTH, budget_idr_per_month=after_icon_plus,
+        BudgetPhase(start_month=ICON_PLUS_MONTH, budget_per_month=after_icon_plus,
                     note="MoU with PT ICON+ to speed up fibre to all desa (jawapos-2017-01-02)"),
         BudgetPhase(start_month=FORECAST_ORIGIN_MONTH, scale=FUTURE_BUDGET_SCALE,
                     note="after the last published count (May 2018) the budget is unknown: a quarter to 125 % "
@@ -85,7 +85,7 @@ def calibrate_banyuwangi(scenario: Scenario, *, include_headline_claim: bool = T
     obs = banyuwangi_observations(include_headline_claim=include_headline_claim)
     # The forecast origin is June 2018: only counts up to May 2018 are fitted, whatever the file holds.
     seen = obs.months < FORECAST_ORIGIN_MONTH
-    ro = attrs.evolve(scenario.rollout, posterior=None, budget_idr_per_month=Fixed(1.0),
+    ro = attrs.evolve(scenario.rollout, posterior=None, budget_per_month=Fixed(1.0),
                       budget_phases=rollout_phases(Fixed(1.0)), readiness_months=Fixed(0.0))
     rollout_only = attrs.evolve(scenario, rollout=ro).without_idm()
     model = RolloutModel.from_prepared(prepare(rollout_only, banyuwangi()), kind="desa")

@@ -64,7 +64,7 @@ def banyuwangi_scenario() -> Scenario:
       default programme effects. Nothing after IDM 2020 is used.
     """
     base = _base_scenario()
-    rollout = attrs.evolve(base.rollout, budget_idr_per_month=FromPosterior(), budget_phases=rollout_phases(
+    rollout = attrs.evolve(base.rollout, budget_per_month=FromPosterior(), budget_phases=rollout_phases(
         FromPosterior()), readiness_months=FromPosterior(), posterior=banyuwangi_posterior())
     return attrs.evolve(base, rollout=rollout)
 

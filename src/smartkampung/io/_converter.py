@@ -23,6 +23,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
+from smartkampung._deprecation import renamed_fields, upgrade_keys
 from smartkampung._errors import FieldError, Problem, excerpt, field_and_message
 from smartkampung.model._scenario import DISTRIBUTIONS, Distribution, Fixed
 from smartkampung.model._village import ModelValidationError
@@ -155,6 +156,10 @@ def _partial(cls: type, conv: cattrs.Converter, data: Any) -> tuple[Any, list[Ex
     pillars) over all its items, the faulty ones included, so that those
     checks are not skipped when one field of one item is wrong.
 
+    A key under its old name (``budget_idr_per_month``) is read as its new
+    one, with a DeprecationWarning (:func:`smartkampung._deprecation.upgrade_keys`);
+    both names at once is a problem of the table.
+
     Raises
     ------
     _StrictTypeError
@@ -164,15 +169,20 @@ def _partial(cls: type, conv: cattrs.Converter, data: Any) -> tuple[Any, list[Ex
         hint = " (in TOML, [[name]] makes a list of tables, [name] a single table)" if isinstance(
             data, (list, str)) else ""
         raise _StrictTypeError(f"expected a table of {cls.__name__} fields, got {excerpt(data, 120)}{hint}")
+    twice: list[FieldError] = []
+    if not renamed_fields(cls).keys().isdisjoint(data):
+        data, twice = upgrade_keys(cls, data)
     base = _base(cls, conv)
-    try:
-        return base(data, cls), []
-    except Exception:  # gone through field by field below
-        pass
+    if not twice:
+        try:
+            return base(data, cls), []
+        except Exception:  # gone through field by field below
+            pass
     hints = typing.get_type_hints(cls)
     shadow: Any = object.__new__(cls)
     fields = [f for f in attrs.fields(cls) if f.init]
-    errors: list[Exception] = []
+    by_name = {f.name: f for f in fields}
+    errors: list[Exception] = [_note(e, by_name[e.parameter], cls, hints[e.parameter]) for e in twice]
     extra = set(data) - {f.alias or f.name for f in fields}
     if extra:
         errors.append(ForbiddenExtraKeysError("", cls, extra))

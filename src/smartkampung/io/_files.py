@@ -10,6 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from smartkampung._deprecation import reading
 from smartkampung._errors import DataFileError, ParameterError, Problem
 from smartkampung.io._converter import StructureProblems, structure, unstructure
 from smartkampung.io._read import MAX_DOCUMENT_BYTES, read_input_text, size_limit
@@ -86,7 +87,8 @@ def loads(text: str, cls: type[T], format: Format = "json", *, source: str = "<s
     fmt = _check_format(format, "loads")
     data = _parse(text, fmt, source)
     try:
-        return structure(data, cls)
+        with reading(source):  # names the file in the warnings about old keys
+            return structure(data, cls)
     except StructureProblems as exc:
         raise DataFileError(source, exc.problems) from None
 
@@ -187,6 +189,13 @@ def load(path: str | os.PathLike[str], cls: type[T], *, format: Format | None = 
         names the file and lists every problem with its record and field. A
         scenario's problems and those of its programme file are listed
         together, each naming its file.
+
+    Warns
+    -----
+    DeprecationWarning
+        For each key under its old name (``budget_idr_per_month``, ...),
+        naming the file and the new key; the old keys are read until the
+        next release. A key given under both names is a problem.
     """
     source = Path(path)
     fmt = _format_of(source, format, "load")
@@ -204,7 +213,8 @@ def load(path: str | os.PathLike[str], cls: type[T], *, format: Format | None = 
         else:
             data = {**data, "programme": unstructure(programme)}
     try:
-        result = structure(data, cls)
+        with reading(str(source)):  # names the file in the warnings about old keys
+            result = structure(data, cls)
     except StructureProblems as exc:
         problems += exc.problems
     if problems:

@@ -297,7 +297,7 @@ def village_layer(
         props: dict[str, Any] = {
             "code": v.code, "name": v.name, "kind": v.kind.value, "district_code": v.district_code,
             "population": v.population, "households": v.households, "technology": str(technology[i]),
-            "link_km": _plain(plan.link_km[i]), "water_km": _plain(water[i]), "capex": _plain(plan.capex_idr[i]),
+            "link_km": _plain(plan.link_km[i]), "water_km": _plain(water[i]), "capex": _plain(plan.capex[i]),
             "connected": when, "connection_month": None if when is None else round(float(month[i])),
             "p_connected": _plain(p[i]),
         }

@@ -3,7 +3,7 @@
 Editors use it for completion and checking; other languages use it to write
 files smartkampung reads. The schema follows the converter: enums by value,
 tuples as arrays, a distribution as a number or a tagged table, unknown keys
-forbidden.
+forbidden, and the old names of renamed keys listed with ``"deprecated": true``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from smartkampung._deprecation import REMOVAL, renamed_fields
 from smartkampung.model._scenario import DISTRIBUTIONS, Distribution
 
 __all__ = ["json_schema"]
@@ -76,6 +77,9 @@ def _class_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
         if doc:
             prop = {**prop, "description": doc}
         properties[field.name] = prop
+    for old, new in renamed_fields(cls).items():  # still read, with a warning, until the next release
+        properties[old] = {**{k: v for k, v in properties[new].items() if k != "description"}, "deprecated": True,
+                           "description": f"Deprecated: the old name of {new!r}, read until {REMOVAL}."}
     schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
     if required:
         schema["required"] = required

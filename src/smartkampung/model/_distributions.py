@@ -120,7 +120,7 @@ class FromPosterior:
     """Drawn jointly with the other calibrated parameters: the run's row of ``rollout.posterior``.
 
     Stands where a distribution goes in :class:`RolloutAssumptions`
-    (``budget_idr_per_month``, a phase's budget or scale,
+    (``budget_per_month``, a phase's budget or scale,
     ``readiness_months``, ``cost_spread``); the scenario's
     :class:`RolloutPosterior` must hold a column of that name. In a file:
     ``{distribution = "posterior"}``.

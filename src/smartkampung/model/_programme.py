@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from smartkampung import _defaults
+from smartkampung._deprecation import renamed
 from smartkampung._errors import FieldError, ModelValidationError, Problem, unknown_code
 from smartkampung._validation import (
     MAX_MONEY,
@@ -22,6 +23,7 @@ from smartkampung._validation import (
     MAX_RATE_PER_MONTH,
     identifier,
     instance_of,
+    matches,
     number,
     optional,
     text,
@@ -221,13 +223,15 @@ SMART_KAMPUNG_SERVICES: tuple[Service, ...] = (
 )
 
 
+@renamed("capex_idr", "capex_idr_per_km", "opex_idr_per_year", "opex_idr_per_km_year", "opex_idr_per_mbps_year")
 @attrs.frozen
 class Technology:
     """A way to connect a village office, with its cost parameters.
 
-    Lifetime cost of one village = ``capex_idr + capex_idr_per_km × link_km``
-    plus the discounted stream of ``opex_idr_per_year + opex_idr_per_km_year ×
-    link_km + opex_idr_per_mbps_year × demand_mbps``.
+    Lifetime cost of one village = ``capex + capex_per_km × link_km``
+    plus the discounted stream of ``opex_per_year + opex_per_km_year ×
+    link_km + opex_per_mbps_year × demand_mbps``. Every cost is in the
+    programme's currency (:attr:`Programme.currency`).
 
     Parameters
     ----------
@@ -235,16 +239,16 @@ class Technology:
         ``fibre``, ``microwave``, ``cellular``, ``satellite`` or a user's own.
     name : str
         Display name.
-    capex_idr : float
-        Up-front cost per village (equipment, installation). [IDR]
-    capex_idr_per_km : float
-        Up-front cost per km of link. [IDR/km]
-    opex_idr_per_year : float
-        Running cost per village (bandwidth, maintenance). [IDR/year]
-    opex_idr_per_km_year : float
-        Running cost per km of link. [IDR/km/year]
-    opex_idr_per_mbps_year : float
-        Running cost per Mbps of village demand. [IDR/Mbps/year]
+    capex : float
+        Up-front cost per village (equipment, installation), in the programme's currency. [currency]
+    capex_per_km : float
+        Up-front cost per km of link. [currency/km]
+    opex_per_year : float
+        Running cost per village (bandwidth, maintenance). [currency/year]
+    opex_per_km_year : float
+        Running cost per km of link. [currency/km/year]
+    opex_per_mbps_year : float
+        Running cost per Mbps of village demand. [currency/Mbps/year]
     max_link_km : float
         Longest feasible link (to the parent node or a point of presence);
         ``inf`` for no limit. [km]
@@ -255,24 +259,26 @@ class Technology:
 
     Notes
     -----
-    Every cost is finite, 0 to 10^15 IDR (see docs/adapting.rst, "Value
+    Every cost is finite, 0 to 10^15 (see docs/adapting.rst, "Value
     ranges"): a technology that cannot be had is left out of the
-    programme, not given an infinite price.
+    programme, not given an infinite price. The names ending in ``_idr``
+    (``capex_idr``, ...) work until the next release, with a
+    :class:`DeprecationWarning`.
     """
 
     id: str = attrs.field(validator=_ident)
     name: str = attrs.field(validator=_name)
-    capex_idr: float = attrs.field(validator=_money)
-    capex_idr_per_km: float = attrs.field(default=0.0, validator=_money)
-    opex_idr_per_year: float = attrs.field(default=0.0, validator=_money)
-    opex_idr_per_km_year: float = attrs.field(default=0.0, validator=_money)
-    opex_idr_per_mbps_year: float = attrs.field(default=0.0, validator=_money)
+    capex: float = attrs.field(validator=_money)
+    capex_per_km: float = attrs.field(default=0.0, validator=_money)
+    opex_per_year: float = attrs.field(default=0.0, validator=_money)
+    opex_per_km_year: float = attrs.field(default=0.0, validator=_money)
+    opex_per_mbps_year: float = attrs.field(default=0.0, validator=_money)
     max_link_km: float = attrs.field(default=math.inf, validator=_limit)
     capacity_mbps: float = attrs.field(default=math.inf, validator=_limit)
     source: str = attrs.field(default=_ASSUMED, validator=_name)
 
 
-#: Reference technologies. Fibre: USD 5,000 per km (the low end of the public
+#: Reference technologies, priced in rupiah (IDR). Fibre: USD 5,000 per km (the low end of the public
 #: USD 5,000–20,000/km range, for aerial fibre on existing poles), bandwidth
 #: Rp 10 million per village per year (what Banyuwangi desa paid,
 #: banyu-wangi-2016-04). Microwave: about USD 2,000 per link (public cost
@@ -280,18 +286,18 @@ class Technology:
 #: terminal and USD 100 per Mbps per month. Cellular, ranges, capacities and
 #: maintenance are illustrative assumptions.
 DEFAULT_TECHNOLOGIES: tuple[Technology, ...] = (
-    Technology("fibre", "Fibre optic", capex_idr=10e6, capex_idr_per_km=5_000 * IDR_PER_USD,
-               opex_idr_per_year=10e6, opex_idr_per_km_year=0.01 * 5_000 * IDR_PER_USD,
+    Technology("fibre", "Fibre optic", capex=10e6, capex_per_km=5_000 * IDR_PER_USD,
+               opex_per_year=10e6, opex_per_km_year=0.01 * 5_000 * IDR_PER_USD,
                capacity_mbps=1_000.0,
                source="USD 5,000/km (public cost models, low end); bandwidth Rp 10 million/yr "
                       "(banyu-wangi-2016-04); office equipment and maintenance assumed"),
-    Technology("microwave", "Point-to-point microwave", capex_idr=(2_000 + 5_000) * IDR_PER_USD,
-               opex_idr_per_year=10e6 + 5e6, max_link_km=30.0, capacity_mbps=300.0,
+    Technology("microwave", "Point-to-point microwave", capex=(2_000 + 5_000) * IDR_PER_USD,
+               opex_per_year=10e6 + 5e6, max_link_km=30.0, capacity_mbps=300.0,
                source="USD 2,000/link (public cost models) + assumed USD 5,000 mast; range assumed"),
-    Technology("cellular", "Cellular (4G) router", capex_idr=3e6, opex_idr_per_year=12e6,
+    Technology("cellular", "Cellular (4G) router", capex=3e6, opex_per_year=12e6,
                max_link_km=5.0, capacity_mbps=20.0, source=_ASSUMED),
-    Technology("satellite", "Satellite (VSAT)", capex_idr=500 * IDR_PER_USD,
-               opex_idr_per_mbps_year=100 * 12 * IDR_PER_USD, capacity_mbps=50.0,
+    Technology("satellite", "Satellite (VSAT)", capex=500 * IDR_PER_USD,
+               opex_per_mbps_year=100 * 12 * IDR_PER_USD, capacity_mbps=50.0,
                source="terminal a few hundred USD plus bandwidth per Mbps (public cost models); "
                       "values assumed"),
 )
@@ -324,6 +330,16 @@ class Programme:
         :data:`DEFAULT_TECHNOLOGIES`.
     description : str
         Free text.
+    currency : str
+        ISO 4217 code (three capital letters) of every amount of money of
+        the programme and of the scenarios that run it: the technologies'
+        costs, the rollout budget, the travel cost and value of time, and
+        every money metric of the results. Default ``"IDR"`` (rupiah, the
+        currency of the bundled defaults). Amounts are not converted: give
+        them all in this currency (:func:`smartkampung.countries.starter_programme`
+        converts the reference costs for a country). In files:
+        ``currency = "PHP"`` in the programme file or the scenario's
+        ``[programme]`` table.
 
     Raises
     ------
@@ -336,6 +352,9 @@ class Programme:
     services: tuple[Service, ...] = attrs.field(converter=_as_tuple)
     technologies: tuple[Technology, ...] = attrs.field(default=DEFAULT_TECHNOLOGIES, converter=_as_tuple)
     description: str = attrs.field(default="", validator=_name)
+    # Rupiah: the currency of Smart Kampung and of every bundled default amount.
+    currency: str = attrs.field(default="IDR", validator=matches(
+        r"[A-Z]{3}", "an ISO 4217 currency code of three capital letters, such as 'IDR' or 'PHP'"))
 
     def __attrs_post_init__(self) -> None:
         problems = _unique_problems(self.pillars, "pillar")

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import attrs
 
 from smartkampung import _defaults
+from smartkampung._deprecation import current_name, renamed
 from smartkampung._errors import FieldError, FieldTypeError
 from smartkampung._validation import (
     MAX_COUNT,
@@ -146,6 +147,7 @@ class RegionSource:
                              "must be given for a CSV region (a CSV region needs 'code' and 'name')")
 
 
+@renamed("budget_idr_per_month")
 @attrs.frozen
 class BudgetPhase:
     """A change of the monthly budget from a given month on.
@@ -154,33 +156,33 @@ class BudgetPhase:
     ----------
     start_month : int
         First month (0-based) of the phase, 1 to 1,200. [month]
-    budget_idr_per_month : float or Distribution
-        Money per month from then on. [IDR/month]
+    budget_per_month : float or Distribution
+        Money per month from then on, in the programme's currency. [currency/month]
     note : str
         Why the budget changes (a source, a decision).
     scale : float or Distribution, optional
         Instead of an amount, the phase's monthly budget as a multiple of the
         previous phase's (as drawn in the run): for a future whose budget is
         unknown but thought to follow the recent pace, e.g. uniform 0.25–1.25.
-        ``budget_idr_per_month`` must then be left out. [-]
+        ``budget_per_month`` (old name ``budget_idr_per_month``, deprecated) must then be left out. [-]
     """
 
     start_month: int = attrs.field(validator=whole(1, MAX_MONTHS))
-    budget_idr_per_month: Distribution = _dist_field(0.0, MAX_MONEY)
+    budget_per_month: Distribution = _dist_field(0.0, MAX_MONEY)
     note: str = attrs.field(default="", validator=_name)
     scale: Distribution | None = attrs.field(default=None, converter=_optional_distribution,
                                              validator=optional(_distribution_in(MAX_MULTIPLIER)))
 
     def __attrs_post_init__(self) -> None:
-        if self.scale is not None and self.budget_idr_per_month != Fixed(0.0):
-            raise FieldError("BudgetPhase", "scale", "and budget_idr_per_month exclude each other: give the "
+        if self.scale is not None and self.budget_per_month != Fixed(0.0):
+            raise FieldError("BudgetPhase", "scale", "and budget_per_month exclude each other: give the "
                              "phase's budget as an amount or as a multiple of the previous phase's, not both")
 
 
 #: Parameters a posterior sample of the rollout may hold: the budgets of the
-#: phases (``budget_phases[i]``, or ``budget_idr_per_month`` for the first) and
+#: phases (``budget_phases[i]``, or ``budget_per_month`` for the first) and
 #: the tail mechanisms.
-POSTERIOR_PARAMETERS: tuple[str, ...] = ("budget_idr_per_month", "readiness_months", "cost_spread")
+POSTERIOR_PARAMETERS: tuple[str, ...] = ("budget_per_month", "readiness_months", "cost_spread")
 
 
 def _rows(value: Any) -> tuple[tuple[float, ...], ...]:
@@ -193,7 +195,9 @@ def _ints(value: Any) -> tuple[int, ...]:
 
 
 def _names(value: Any) -> tuple[str, ...]:
-    return tuple(value)
+    # A posterior written before the renaming names its first budget by its old name.
+    return tuple(current_name(name, POSTERIOR_PARAMETERS, "posterior parameter", "RolloutPosterior")
+                 for name in value)
 
 
 @attrs.frozen
@@ -211,8 +215,10 @@ class RolloutPosterior:
     Parameters
     ----------
     parameters : tuple of str
-        What each column holds: ``budget_idr_per_month``, ``budget_phases[i]``,
-        ``readiness_months`` or ``cost_spread``.
+        What each column holds: ``budget_per_month``, ``budget_phases[i]``,
+        ``readiness_months`` or ``cost_spread`` (the old name
+        ``budget_idr_per_month`` is read until the next release, with a
+        :class:`DeprecationWarning`).
     values : tuple of tuple of float
         The sample, one row per draw, one value per parameter.
     sims : tuple of int
@@ -254,7 +260,7 @@ class RolloutPosterior:
 
     def column(self, name: str) -> tuple[float, ...]:
         """One parameter's values over the rows."""
-        j = self.parameters.index(name)
+        j = self.parameters.index(current_name(name, self.parameters, "parameter", "RolloutPosterior.column"))
         return tuple(row[j] for row in self.values)
 
 
@@ -262,17 +268,18 @@ def _phases(value: Any) -> tuple[BudgetPhase, ...]:
     return tuple(value)
 
 
+@renamed("budget_idr_per_month")
 @attrs.frozen
 class RolloutAssumptions:
     """How the network is planned and built.
 
     Parameters
     ----------
-    budget_idr_per_month : float or Distribution
-        Money for building per month. [IDR/month]
+    budget_per_month : float or Distribution
+        Money for building per month, in the programme's currency. [currency/month]
     budget_phases : tuple of BudgetPhase
         Later changes of the monthly budget, in increasing ``start_month``;
-        ``budget_idr_per_month`` applies before the first.
+        ``budget_per_month`` applies before the first.
     build_km_per_month : float, optional
         Most fibre laid per month; None for no limit. [km/month]
     policy : str
@@ -311,9 +318,14 @@ class RolloutAssumptions:
         A calibrated joint sample of budgets and tail parameters; each run
         takes one row, and the fields given as :class:`FromPosterior` take
         their values from it (with the per-village draws of that row).
+
+    Notes
+    -----
+    ``budget_idr_per_month``, the old name of ``budget_per_month``, works
+    until the next release, with a :class:`DeprecationWarning`.
     """
 
-    budget_idr_per_month: Distribution = _dist_field(_defaults.BUDGET_PER_MONTH, MAX_MONEY)
+    budget_per_month: Distribution = _dist_field(_defaults.BUDGET_PER_MONTH, MAX_MONEY)
     budget_phases: tuple[BudgetPhase, ...] = attrs.field(default=(), converter=_phases)
     build_km_per_month: float | None = attrs.field(default=None, validator=optional(
         number(0.0, 1e6, exclusive_minimum=True)))
@@ -384,8 +396,8 @@ class RolloutAssumptions:
     @property
     def posterior_columns(self) -> tuple[str, ...]:
         """The names of the fields drawn from the posterior sample (``{distribution = "posterior"}``)."""
-        names = [("budget_idr_per_month", self.budget_idr_per_month),
-                 *((f"budget_phases[{i}]", p.scale if p.scale is not None else p.budget_idr_per_month)
+        names = [("budget_per_month", self.budget_per_month),
+                 *((f"budget_phases[{i}]", p.scale if p.scale is not None else p.budget_per_month)
                    for i, p in enumerate(self.budget_phases)),
                  ("readiness_months", self.readiness_months), ("cost_spread", self.cost_spread)]
         return tuple(name for name, dist in names if isinstance(dist, FromPosterior))
@@ -527,6 +539,7 @@ class IDMAssumptions:
         return self.observed_year is not None
 
 
+@renamed("cost_idr_per_km", "value_of_time_idr_per_hour")
 @attrs.frozen
 class OutcomeAssumptions:
     """Travel saved by doing services at the village.
@@ -540,20 +553,25 @@ class OutcomeAssumptions:
         Road distance over straight-line distance. [-]
     speed_kmh : float
         Average travel speed. [km/h]
-    cost_idr_per_km : float
-        Out-of-pocket travel cost. [IDR/km]
-    value_of_time_idr_per_hour : float
-        Value of an hour of travel. [IDR/h]
+    cost_per_km : float
+        Out-of-pocket travel cost, in the programme's currency. [currency/km]
+    value_of_time_per_hour : float
+        Value of an hour of travel, in the programme's currency. [currency/h]
     idm : IDMAssumptions
         The IDM projection (none unless it declares an observed state).
+
+    Notes
+    -----
+    The old names ``cost_idr_per_km`` and ``value_of_time_idr_per_hour``
+    work until the next release, with a :class:`DeprecationWarning`.
     """
 
     office: Location | None = attrs.field(default=None, validator=optional(instance_of(Location)))
     road_factor: float = attrs.field(default=_defaults.ROAD_FACTOR, validator=number(
         0.0, 10.0, exclusive_minimum=True))
     speed_kmh: float = attrs.field(default=_defaults.SPEED_KMH, validator=number(0.0, 1000.0, exclusive_minimum=True))
-    cost_idr_per_km: float = attrs.field(default=_defaults.COST_PER_KM, validator=_money)
-    value_of_time_idr_per_hour: float = attrs.field(default=_defaults.VALUE_OF_TIME_PER_HOUR, validator=_money)
+    cost_per_km: float = attrs.field(default=_defaults.COST_PER_KM, validator=_money)
+    value_of_time_per_hour: float = attrs.field(default=_defaults.VALUE_OF_TIME_PER_HOUR, validator=_money)
     idm: IDMAssumptions = attrs.field(factory=IDMAssumptions, validator=instance_of(IDMAssumptions))
 
 
@@ -582,6 +600,11 @@ class Scenario:
         :class:`OutcomeAssumptions`.
     description : str
         Free text.
+
+    Notes
+    -----
+    Every amount of money in the scenario (the budgets, the travel cost
+    and value of time) is in the programme's currency, :attr:`currency`.
     """
 
     name: str = attrs.field(validator=_name)
@@ -594,6 +617,16 @@ class Scenario:
                                                 validator=instance_of(AdoptionAssumptions))
     outcomes: OutcomeAssumptions = attrs.field(factory=OutcomeAssumptions, validator=instance_of(OutcomeAssumptions))
     description: str = attrs.field(default="", validator=_name)
+
+    @property
+    def currency(self) -> str:
+        """ISO 4217 code of every amount of money in the scenario and its results: the programme's.
+
+        Read-only: the currency is stated once, as :attr:`Programme.currency
+        <smartkampung.model.Programme.currency>` (``[programme] currency =
+        "PHP"`` in a file), so the budget, the costs and the results cannot disagree.
+        """
+        return self.programme.currency
 
     @property
     def start_year_month(self) -> tuple[int, int]:

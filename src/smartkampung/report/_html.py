@@ -85,7 +85,7 @@ def _records(inputs: Iterable[str | os.PathLike[str] | InputRecord]) -> list[Inp
 _SOURCES: tuple[tuple[str, str, str, int | None], ...] = (
     ("start", "START_MONTH", "", None),
     ("horizon_months", "HORIZON_MONTHS", "months", None),
-    ("rollout.budget_idr_per_month", "BUDGET_PER_MONTH", "money/month", None),
+    ("rollout.budget_per_month", "BUDGET_PER_MONTH", "money/month", None),
     ("rollout.policy", "POLICY", "", None),
     ("rollout.carry_over", "CARRY_OVER", "", None),
     ("rollout.route_factor", "ROUTE_FACTOR", "", None),
@@ -100,8 +100,8 @@ _SOURCES: tuple[tuple[str, str, str, int | None], ...] = (
     ("adoption.n_neighbours", "NEIGHBOURS", "villages", None),
     ("outcomes.road_factor", "ROAD_FACTOR", "", None),
     ("outcomes.speed_kmh", "SPEED_KMH", "km/h", None),
-    ("outcomes.cost_idr_per_km", "COST_PER_KM", "money/km", None),
-    ("outcomes.value_of_time_idr_per_hour", "VALUE_OF_TIME_PER_HOUR", "money/h", None),
+    ("outcomes.cost_per_km", "COST_PER_KM", "money/km", None),
+    ("outcomes.value_of_time_per_hour", "VALUE_OF_TIME_PER_HOUR", "money/h", None),
     ("outcomes.idm.base_iks", "IDM_BASE", "", 0),
     ("outcomes.idm.base_ike", "IDM_BASE", "", 1),
     ("outcomes.idm.base_ikl", "IDM_BASE", "", 2),
@@ -195,12 +195,16 @@ def assumption_rows(
             if _same(value, default)
             else ("set in the scenario" if lang == "en" else "ditetapkan dalam skenario")
         )
+        if _same(value, default) and unit.startswith("money") and currency != "IDR":
+            # The package's money defaults are rupiah; kept in another currency, they are not converted.
+            source += (f" (a rupiah amount, not converted to {currency})" if lang == "en"
+                       else f" (nilai dalam rupiah, belum dikonversi ke {currency})")
         rows.append(Assumption(field, shown, source))
     for phase in getattr(getattr(scenario, "rollout", None), "budget_phases", ()):
         rows.append(
             Assumption(
                 f"rollout.budget_phases[{phase.start_month}]",
-                f"{_show(phase.budget_idr_per_month, lang)} {_unit(currency + '/month', lang)}",
+                f"{_show(phase.budget_per_month, lang)} {_unit(currency + '/month', lang)}",
                 phase.note or ("set in the scenario" if lang == "en" else "ditetapkan dalam skenario"),
             )
         )
@@ -209,9 +213,9 @@ def assumption_rows(
         rows.append(
             Assumption(
                 f"technology.{tech.id}",
-                f"{money(tech.capex_idr, currency, lang)} + "
-                f"{money(tech.capex_idr_per_km, currency, lang)}/km; "
-                f"{money(tech.opex_idr_per_year, currency, lang)}/year",
+                f"{money(tech.capex, currency, lang)} + "
+                f"{money(tech.capex_per_km, currency, lang)}/km; "
+                f"{money(tech.opex_per_year, currency, lang)}/year",
                 tech.source,
             )
         )
@@ -312,8 +316,8 @@ def build_report(
     version : str, optional
         Library version to print (default: the installed one).
     currency : str, optional
-        ISO 4217 code of the money. Default: the programme's ``currency``
-        (IDR for programmes without one).
+        ISO 4217 code of the money. Default: the programme's
+        (:attr:`Programme.currency <smartkampung.model.Programme.currency>`).
 
     Returns
     -------
@@ -404,7 +408,7 @@ def _cards(rows: Sequence[Any], result: SimulationResult, plan: NetworkPlan, lan
     if "villages_connected" in by_name:
         v = by_name["villages_connected"].values
         cards.append((f"{number(v[len(v) // 2], lang)} / {n}", by_name["villages_connected"].label))
-    for name in ("households_connected", "adopters", "cumulative_cost_idr"):
+    for name in ("households_connected", "adopters", "cumulative_cost"):
         if name in by_name:
             row = by_name[name]
             cards.append((format_value(row, row.values[len(row.values) // 2], lang, currency), row.label))
@@ -454,8 +458,8 @@ def _key_table(rows: Sequence[Any], result: SimulationResult, lang: str, currenc
 def _plan_section(plan: NetworkPlan, lang: str, currency: str, result: SimulationResult) -> list[str]:
     esc = html.escape
     budget = ""
-    if "budget_idr_per_month" in result.draw_names:
-        draws = result.draws[:, result.draw_names.index("budget_idr_per_month")]
+    if "budget_per_month" in result.draw_names:
+        draws = result.draws[:, result.draw_names.index("budget_per_month")]
         lo, mid, hi = (float(x) for x in np.quantile(draws, (0.1, 0.5, 0.9)))
         budget = (f"<li>{esc(label('budget', lang))}: {esc(money(mid, currency, lang))}/"
                   f"{esc(label('month', lang).lower())} ({esc(label('median', lang))}; "
@@ -466,8 +470,8 @@ def _plan_section(plan: NetworkPlan, lang: str, currency: str, result: Simulatio
         '<ul class="notes">',
         f"<li>{esc(label('technologies', lang))}: {esc(counts)}; {esc(label('fibre_km', lang))} "
         f"{esc(number(plan.fibre_km, lang))} km; {esc(label('capex', lang))} "
-        f"{esc(money(plan.total_capex_idr, currency, lang))}; {esc(label('opex', lang))} "
-        f"{esc(money(plan.total_opex_idr_per_year, currency, lang))}/{esc(label('per_year', lang))}</li>",
+        f"{esc(money(plan.total_capex, currency, lang))}; {esc(label('opex', lang))} "
+        f"{esc(money(plan.total_opex_per_year, currency, lang))}/{esc(label('per_year', lang))}</li>",
     ]
     if budget:
         out.append(budget)

@@ -51,7 +51,7 @@ def _currency(result: SimulationResult, given: str | None = None) -> str:
     if given:
         return given
     scenario = result.prepared.scenario if result.prepared is not None else None
-    return currency_of(getattr(scenario, "programme", None), scenario)
+    return currency_of(result, getattr(scenario, "programme", None), scenario)
 
 
 def summary_rows(
@@ -82,9 +82,9 @@ def summary_rows(
                 m.name,
                 f"{metric_label(m.name, lang, services=services, pillars=pillars)} "
                 f"({label('at_end', lang, month=end)})",
-                unit_label(m.summary_unit, lang, currency),
+                unit_label(m.in_currency(currency).summary_unit, lang, currency),
                 tuple(float(v) for v in values),
-                "IDR" in m.unit,
+                m.is_money,
             )
         )
     for m in flows:
@@ -94,9 +94,9 @@ def summary_rows(
                 m.name,
                 f"{metric_label(m.name, lang, services=services, pillars=pillars)} "
                 f"({label('total_to', lang, month=end)})",
-                unit_label(m.summary_unit, lang, currency),
+                unit_label(m.in_currency(currency).summary_unit, lang, currency),
                 tuple(float(v) for v in values),
-                "IDR" in m.unit,
+                m.is_money,
             )
         )
     if result.year_labels and result.idm_counts.any():
@@ -136,8 +136,9 @@ def summary_text(
     q : sequence of float, optional
         Quantiles (default: the result's, 10 / 50 / 90 %).
     currency : str, optional
-        ISO 4217 code of the money. Default: the programme's ``currency``
-        (IDR for programmes without one).
+        ISO 4217 code of the money (a relabelling, no conversion). Default:
+        the result's, i.e. the scenario's (:attr:`Scenario.currency
+        <smartkampung.model.Scenario.currency>`).
 
     Returns
     -------

@@ -43,7 +43,7 @@ class RolloutModel:
         Policy order with the plan's costs (times the scenario's fixed capex
         multiplier) and the villages connected at the start.
     base_cost : ndarray of float64, shape (m,)
-        The plan's capital cost of each position of the order. [IDR]
+        The plan's capital cost of each position of the order. [currency]
     capex_multiplier : float
         The scenario's (fixed) capex multiplier. [-]
     counted : ndarray of bool, shape (n_villages,)
@@ -91,7 +91,7 @@ class RolloutModel:
                                    capex_multiplier=ro.capex_multiplier.value, function=fn)
         starts = (0, *(p.start_month for p in ro.budget_phases))
         scales = (False, *(p.scale is not None for p in ro.budget_phases))
-        return cls(order=order, base_cost=plan.capex_idr[order.order], capex_multiplier=ro.capex_multiplier.value,
+        return cls(order=order, base_cost=plan.capex[order.order], capex_multiplier=ro.capex_multiplier.value,
                    counted=counted, phase_starts=starts, phase_scales=scales, n_months=prepared.n_months)
 
     def funding_months(self, months: NDArray[np.int64]) -> int:
@@ -109,7 +109,7 @@ class RolloutModel:
         return int(np.count_nonzero(self.order.already_connected & self.counted))
 
     def budget_path(self, phase_values: Sequence[float], n_months: int) -> NDArray[np.float64]:
-        """Money per month for the phases' values (amounts, or multiples of the previous phase). [IDR/month]"""
+        """Money per month for the phases' values (amounts, or multiples of the previous phase). [currency/month]"""
         if len(phase_values) != len(self.phase_starts):
             raise ParameterError("phase_values", f"needs one value per budget phase ({len(self.phase_starts)}), got "
                                  f"{len(phase_values)}", function="RolloutModel.budget_path")

@@ -72,6 +72,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from smartkampung._arrays import ARRAY_EQ, readonly_array
+from smartkampung._deprecation import renamed_arguments
 from smartkampung._errors import ParameterError
 from smartkampung._typing import SeedLike, as_generator
 from smartkampung._validation import as_float_array, as_int_array, check_bool, check_choice, check_float, check_int
@@ -415,9 +416,10 @@ def fit_rollout(
 # --------------------------------------------------------------------------- #
 
 
+@renamed_arguments("capex_idr")
 def fit_budget(
     parent: ArrayLike,
-    capex_idr: ArrayLike,
+    capex: ArrayLike,
     observed_months: ArrayLike,
     observed_counts: ArrayLike,
     *,
@@ -448,7 +450,7 @@ def fit_budget(
 
     Parameters
     ----------
-    parent, capex_idr, link_km, priority, population, idm_composite, already_connected, \
+    parent, capex, link_km, priority, population, idm_composite, already_connected, \
 carry_over, carry_over_km, strict, drop_unaffordable
         As in :func:`~smartkampung.sim.rollout.schedule`.
     observed_months : array_like of int, shape (m,)
@@ -457,7 +459,7 @@ carry_over, carry_over_km, strict, drop_unaffordable
     observed_counts : array_like, shape (m,)
         Observed counts of connected villages, >= 0. [villages]
     budget_bounds : (float, float)
-        Search range of the budget, ``0 <= low < high``. [IDR/month]
+        Search range of the budget, ``0 <= low < high``, in the currency of ``capex``. [currency/month]
     build_km_bounds : (float, float), optional
         If given, the build capacity is fitted too, in this range
         (``0 <= low < high``); needs ``link_km``. [km/month]
@@ -467,8 +469,8 @@ carry_over, carry_over_km, strict, drop_unaffordable
     Returns
     -------
     CalibrationResult
-        Parameters ``("budget_idr_per_month",)`` or
-        ``("budget_idr_per_month", "build_km_per_month")``. Its
+        Parameters ``("budget_per_month",)`` or
+        ``("budget_per_month", "build_km_per_month")``. Its
         :meth:`~CalibrationResult.project` gives counts at any whole months.
 
     Raises
@@ -488,14 +490,14 @@ carry_over, carry_over_km, strict, drop_unaffordable
     strict_b = check_bool(strict, "strict", fn)
     drop = check_bool(drop_unaffordable, "drop_unaffordable", fn)
     bnds = [_check_bounds(budget_bounds, "budget_bounds", fn)]
-    names = ["budget_idr_per_month"]
+    names = ["budget_per_month"]
     if build_km_bounds is not None:
         if link_km is None:
             raise ParameterError("link_km", "is required when build_km_bounds is given",
                                  function=fn)
         bnds.append(_check_bounds(build_km_bounds, "build_km_bounds", fn))
         names.append("build_km_per_month")
-    prep = rollout_order(parent, capex_idr, priority=priority, population=population, idm_composite=idm_composite,
+    prep = rollout_order(parent, capex, priority=priority, population=population, idm_composite=idm_composite,
                          link_km=link_km, already_connected=already_connected, function=fn)
     n_already = int(prep.already_connected.sum())
     fit_km = build_km_bounds is not None
@@ -505,7 +507,7 @@ carry_over, carry_over_km, strict, drop_unaffordable
         if mm.size and np.min(mm) < 0:
             raise ParameterError("months", "must be whole months >= 0", function="fit_budget model")
         t_max = int(np.max(mm)) + 1
-        budget = per_month(float(params[0]), t_max, "budget_idr_per_month", fn)
+        budget = per_month(float(params[0]), t_max, "budget_per_month", fn)
         cap = per_month(float(params[1]), t_max, "build_km_per_month", fn) if fit_km else None
         month_pos = prep.positions_months(budget, cap, carry_over=carry, carry_over_km=carry_km, strict=strict_b,
                                           drop_unaffordable=drop)

@@ -43,6 +43,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
 from smartkampung._arrays import ARRAY_EQ, readonly_array
+from smartkampung._deprecation import current_keys, current_name
 from smartkampung._errors import ParameterError
 from smartkampung._typing import SeedLike, as_generator, as_seed_sequence
 from smartkampung._validation import as_float_array, as_int_array, check_choice, check_float, check_int
@@ -68,7 +69,7 @@ class RolloutCalibration:
     ----------
     model : RolloutModel
     names : tuple of str
-        Parameters on the grid: the budget phases (``budget_idr_per_month``,
+        Parameters on the grid: the budget phases (``budget_per_month``,
         ``budget_phases[i]``), ``readiness_months``, ``cost_spread``, and the
         reporting noise ``noise_sd`` [villages].
     axes : tuple of ndarray
@@ -104,7 +105,8 @@ class RolloutCalibration:
 
     def marginal(self, name: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Posterior probability of each grid value of one parameter."""
-        j = self.names.index(check_choice(name, "name", "RolloutCalibration.marginal", self.names))
+        fn = "RolloutCalibration.marginal"
+        j = self.names.index(check_choice(current_name(name, self.names, "parameter", fn), "name", fn, self.names))
         shape = tuple(a.shape[0] for a in self.axes)
         w = np.exp(self.log_weight).reshape(shape)
         other = tuple(i for i in range(len(shape)) if i != j)
@@ -113,7 +115,7 @@ class RolloutCalibration:
     def interval(self, name: str, level: float = 0.95) -> tuple[float, float, float]:
         """Posterior median and central credible interval of one parameter, from its grid marginal."""
         fn = "RolloutCalibration.interval"
-        check_choice(name, "name", fn, self.names)
+        name = check_choice(current_name(name, self.names, "parameter", fn), "name", fn, self.names)
         level = check_float(level, "level", fn, minimum=0.0, maximum=1.0, exclusive_minimum=True,
                             exclusive_maximum=True)
         values, p = self.marginal(name)
@@ -209,7 +211,7 @@ class RolloutCalibration:
 
 
 def _phase_name(i: int) -> str:
-    return "budget_idr_per_month" if i == 0 else f"budget_phases[{i - 1}]"
+    return "budget_per_month" if i == 0 else f"budget_phases[{i - 1}]"
 
 
 @functools.lru_cache(maxsize=8)
@@ -238,9 +240,11 @@ def _log_noise(sim_counts: NDArray[np.int64], observed: NDArray[np.float64], sd:
 
 def _check_grid(model: RolloutModel, grid: Mapping[str, ArrayLike], fixed: Mapping[str, float] | None,
                 fn: str) -> tuple[tuple[str, ...], tuple[NDArray[np.float64], ...], dict[str, float], list[str]]:
-    fixed = dict(fixed or {})
     phases = [_phase_name(i) for i in range(len(model.phase_starts))]
     allowed = [*phases, "readiness_months", "cost_spread"]
+    # A grid or fixed value named by the first budget's old name, with a warning.
+    grid = current_keys(grid, allowed, "parameter", "grid", fn)
+    fixed = current_keys(fixed or {}, allowed, "parameter", "fixed", fn)
     for name in grid:
         check_choice(name, "grid", fn, allowed)
     for name in fixed:
@@ -331,7 +335,7 @@ def calibrate_rollout(
         Counted villages connected then. [villages]
     grid : mapping of str to array_like
         Grid values of each free parameter: every budget phase
-        (``budget_idr_per_month``, ``budget_phases[i]``: amounts, or
+        (``budget_per_month``, ``budget_phases[i]``: amounts, or
         multiples for a scaled phase), optionally ``readiness_months`` and
         ``cost_spread``. The prior is flat over the grid points (give
         geometrically spaced budgets for a log-uniform prior).
@@ -497,7 +501,10 @@ def model_truths(model: RolloutModel, months: ArrayLike, n_truths: int, *, prior
     n = check_int(n_truths, "n_truths", fn, minimum=1)
     phases = [_phase_name(i) for i in range(len(model.phase_starts))]
     allowed = [*phases, "readiness_months", "cost_spread"]
-    known = {**(fixed or {}), **prior}
+    prior = current_keys(prior, allowed, "parameter", "prior", fn)
+    fixed = current_keys(fixed or {}, allowed, "parameter", "fixed", fn)
+    log_scale = [current_name(name, allowed, "parameter", fn) for name in log_scale]
+    known = {**fixed, **prior}
     missing = [p for p in phases if p not in known]
     if missing:
         raise ParameterError("prior", f"needs a range (or a fixed value) for {', '.join(missing)}", function=fn)

@@ -3,13 +3,17 @@
 (The IDM projection is in :mod:`smartkampung.sim.idm`.)
 
 Pure functions on numpy arrays. Time is in months from the programme start,
-money in rupiah (IDR), distance in km. Arrays may carry any number of leading
-dimensions (e.g. runs), with months and villages last:
+money in the programme's currency (the defaults are rupiah, IDR), distance
+in km. Arrays may carry any number of leading dimensions (e.g. runs), with months and villages last:
 ``(..., n_months, n_villages)``.
 
 Every default parameter names its source or is labelled an illustrative
 assumption. Source keys in square brackets refer to the project's
 ``SOURCES.md``; sources not listed there are given by address.
+
+The names that said ``idr`` (``cost_idr_per_km=``, ``TravelSavings.cost_idr``,
+``DEFAULT_COST_IDR_PER_KM``, ...) work until the next release, with a
+:class:`DeprecationWarning`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from smartkampung import _defaults
+from smartkampung._deprecation import module_getattr, renamed, renamed_arguments
 from smartkampung._errors import ParameterError
 from smartkampung._validation import (
     as_float_array,
@@ -32,11 +37,11 @@ from smartkampung._validation import (
 )
 
 __all__ = [
-    "DEFAULT_COST_IDR_PER_KM",
+    "DEFAULT_COST_PER_KM",
     "DEFAULT_ROAD_FACTOR",
     "DEFAULT_SPEED_KMH",
     "DEFAULT_TRIPS_PER_TRANSACTION",
-    "DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR",
+    "DEFAULT_VALUE_OF_TIME_PER_HOUR",
     "TravelSavings",
     "connected_totals",
     "cost_per_household",
@@ -63,22 +68,24 @@ DEFAULT_SPEED_KMH: Final[float] = _defaults.SPEED_KMH
 #: local data.
 DEFAULT_ROAD_FACTOR: Final[float] = _defaults.ROAD_FACTOR
 
-#: Out-of-pocket travel cost per km (motorcycle fuel). [IDR/km]
+#: Out-of-pocket travel cost per km (motorcycle fuel), in rupiah. [IDR/km]
 #: Rp 6,550 per litre of Premium petrol in Java–Madura–Bali in late 2016
 #: (jpnn.com, "Harga Premium Bakal Turun, Tapi Hanya Sedikit",
 #: https://m.jpnn.com/news/harga-premium-bakal-turun-tapi-hanya-sedikit) over
 #: 40 km per litre. The 40 km/l fuel economy of a small motorcycle is an
 #: illustrative assumption; wear, parking and fares are left out.
-DEFAULT_COST_IDR_PER_KM: Final[float] = _defaults.COST_PER_KM
+DEFAULT_COST_PER_KM: Final[float] = _defaults.COST_PER_KM
 
-#: Value of travel time. [IDR/h]
+#: Value of travel time, in rupiah. [IDR/h]
 #: Banyuwangi's 2018 minimum wage (UMK) of Rp 1,881,680 per month (E-Kliping
 #: Ketenagakerjaan, 18 Nov 2021, p. 595,
 #: http://online.flipbuilder.com/plcl/gpsq/files/basic-html/page595.html) over
 #: 173 hours, the monthly-to-hourly divisor of Kepmenakertrans
 #: No. KEP.102/MEN/VI/2004. Valuing travel time at the full minimum wage is an
 #: illustrative assumption (many travellers are not wage earners).
-DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR: Final[float] = _defaults.VALUE_OF_TIME_PER_HOUR
+DEFAULT_VALUE_OF_TIME_PER_HOUR: Final[float] = _defaults.VALUE_OF_TIME_PER_HOUR
+
+__getattr__ = module_getattr(__name__, globals(), "DEFAULT_COST_IDR_PER_KM", "DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR")
 
 #: Round trips to the office avoided per transaction done at the village. [-]
 #: Illustrative assumption: one (a document that once took two visits saves two).
@@ -236,6 +243,7 @@ def transactions(
     return np.asarray(a * (r * dt / 12.0), dtype=np.float64)
 
 
+@renamed("cost_idr", "time_value_idr", "total_idr")
 class TravelSavings(NamedTuple):
     """Travel avoided because services are done at the village.
 
@@ -243,33 +251,39 @@ class TravelSavings(NamedTuple):
     ----------
     hours : ndarray of float64
         Travel time saved. [h]
-    cost_idr : ndarray of float64
-        Out-of-pocket travel cost saved. [IDR]
-    time_value_idr : ndarray of float64
-        Value of the travel time saved. [IDR]
+    cost : ndarray of float64
+        Out-of-pocket travel cost saved, in the currency of ``cost_per_km``. [currency]
+    time_value : ndarray of float64
+        Value of the travel time saved. [currency]
+
+    Notes
+    -----
+    The old names ``cost_idr``, ``time_value_idr`` and ``total_idr`` work
+    until the next release, with a :class:`DeprecationWarning`.
     """
 
     hours: NDArray[np.float64]
-    cost_idr: NDArray[np.float64]
-    time_value_idr: NDArray[np.float64]
+    cost: NDArray[np.float64]
+    time_value: NDArray[np.float64]
 
     @property
-    def total_idr(self) -> NDArray[np.float64]:
-        """Cost plus value of time saved. [IDR]"""
-        return self.cost_idr + self.time_value_idr
+    def total(self) -> NDArray[np.float64]:
+        """Cost plus value of time saved. [currency]"""
+        return self.cost + self.time_value
 
 
+@renamed_arguments("cost_idr_per_km", "value_of_time_idr_per_hour")
 def travel_savings(
     transactions_per_month: ArrayLike,
     distance_km: ArrayLike,
     *,
     road_factor: ArrayLike = DEFAULT_ROAD_FACTOR,
     speed_kmh: ArrayLike = DEFAULT_SPEED_KMH,
-    cost_idr_per_km: ArrayLike = DEFAULT_COST_IDR_PER_KM,
-    value_of_time_idr_per_hour: ArrayLike = DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR,
+    cost_per_km: ArrayLike = DEFAULT_COST_PER_KM,
+    value_of_time_per_hour: ArrayLike = DEFAULT_VALUE_OF_TIME_PER_HOUR,
     trips_per_transaction: ArrayLike = DEFAULT_TRIPS_PER_TRANSACTION,
 ) -> TravelSavings:
-    """Hours and rupiah saved by doing services at the village office.
+    """Hours and money saved by doing services at the village office.
 
     Each transaction at the village avoids ``trips_per_transaction`` round
     trips from the village to the office that used to provide the service (the
@@ -301,12 +315,12 @@ def travel_savings(
     speed_kmh : array_like of float, default :data:`DEFAULT_SPEED_KMH` (33.3)
         Average road speed, *v* > 0: 100 km in 3 h [itu-wsis-2019],
         [jawapos-2017-01-02]. [km/h]
-    cost_idr_per_km : array_like of float, default :data:`DEFAULT_COST_IDR_PER_KM` (163.75)
-        Travel cost per road km, :math:`c_{km}` (motorcycle fuel; the fuel
-        economy is an illustrative assumption). [IDR/km]
-    value_of_time_idr_per_hour : array_like of float, default :data:`DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR` (10,877)
-        Value of an hour of travel, :math:`v_{time}` (2018 minimum wage per
-        hour; using it is an illustrative assumption). [IDR/h]
+    cost_per_km : array_like of float, default :data:`DEFAULT_COST_PER_KM` (163.75 rupiah)
+        Travel cost per road km, :math:`c_{km}`, in the programme's currency
+        (motorcycle fuel; the fuel economy is an illustrative assumption). [currency/km]
+    value_of_time_per_hour : array_like of float, default :data:`DEFAULT_VALUE_OF_TIME_PER_HOUR` (10,877 rupiah)
+        Value of an hour of travel, :math:`v_{time}`, in the same currency
+        (2018 minimum wage per hour; using it is an illustrative assumption). [currency/h]
     trips_per_transaction : array_like of float, default 1.0
         Round trips avoided per transaction, :math:`n_{trips}` (illustrative
         assumption). [-]
@@ -317,9 +331,9 @@ def travel_savings(
     Returns
     -------
     TravelSavings
-        ``hours`` [h], ``cost_idr`` [IDR] and ``time_value_idr`` [IDR], each of
+        ``hours`` [h], ``cost`` [currency] and ``time_value`` [currency], each of
         the broadcast shape, normally that of *transactions_per_month*; and the
-        property ``total_idr``.
+        property ``total``.
 
     Raises
     ------
@@ -330,8 +344,8 @@ def travel_savings(
     Examples
     --------
     >>> s = travel_savings([10.0], [15.0], road_factor=1.0, speed_kmh=30.0,
-    ...                    cost_idr_per_km=200.0, value_of_time_idr_per_hour=10_000.0)
-    >>> s.hours, s.cost_idr, s.time_value_idr
+    ...                    cost_per_km=200.0, value_of_time_per_hour=10_000.0)
+    >>> s.hours, s.cost, s.time_value
     (array([10.]), array([60000.]), array([100000.]))
     """
     fn = "travel_savings"
@@ -348,36 +362,38 @@ def travel_savings(
     check_finite(v, "speed_kmh", fn)
     if v.size and np.min(v) <= 0.0:
         raise ParameterError("speed_kmh", f"must be > 0 (minimum is {np.min(v)!r})", function=fn)
-    c = as_float_array(cost_idr_per_km, "cost_idr_per_km", fn)
-    check_nonnegative(c, "cost_idr_per_km", fn)
-    vot = as_float_array(value_of_time_idr_per_hour, "value_of_time_idr_per_hour", fn)
-    check_nonnegative(vot, "value_of_time_idr_per_hour", fn)
+    c = as_float_array(cost_per_km, "cost_per_km", fn)
+    check_nonnegative(c, "cost_per_km", fn)
+    vot = as_float_array(value_of_time_per_hour, "value_of_time_per_hour", fn)
+    check_nonnegative(vot, "value_of_time_per_hour", fn)
     n = as_float_array(trips_per_transaction, "trips_per_transaction", fn)
     check_nonnegative(n, "trips_per_transaction", fn)
     names = ["transactions_per_month", "distance_km", "road_factor", "speed_kmh",
-             "cost_idr_per_km", "value_of_time_idr_per_hour", "trips_per_transaction"]
+             "cost_per_km", "value_of_time_per_hour", "trips_per_transaction"]
     check_broadcast([x.shape, d.shape, f.shape, v.shape, c.shape, vot.shape, n.shape], names, fn)
 
     road_km = x * (2.0 * n * d * f)
     hours = np.asarray(road_km / v, dtype=np.float64)
     cost = np.asarray(road_km * c, dtype=np.float64)
     time_value = np.asarray(hours * vot, dtype=np.float64)
-    return TravelSavings(hours=hours, cost_idr=cost, time_value_idr=time_value)
+    return TravelSavings(hours=hours, cost=cost, time_value=time_value)
 
 
 # ----------------------------------------------------------------------------- cost
 
 
-def cost_per_household(cost_idr: ArrayLike, households: ArrayLike) -> NDArray[np.float64]:
+@renamed_arguments("cost_idr")
+def cost_per_household(cost: ArrayLike, households: ArrayLike) -> NDArray[np.float64]:
     """Programme cost per connected household.
 
-    ``cost_idr / households``, elementwise with broadcasting; NaN where
+    ``cost / households``, elementwise with broadcasting; NaN where
     *households* is 0 (no warning).
 
     Parameters
     ----------
-    cost_idr : array_like of float
-        Cost, usually cumulative, e.g. shape ``(n_runs, n_months)``. [IDR]
+    cost : array_like of float
+        Cost, usually cumulative, e.g. shape ``(n_runs, n_months)``, in the
+        programme's currency. [currency]
     households : array_like of float
         Connected households over the same scope, e.g. from
         :func:`connected_totals`. [households]
@@ -385,7 +401,7 @@ def cost_per_household(cost_idr: ArrayLike, households: ArrayLike) -> NDArray[np
     Returns
     -------
     ndarray of float64, broadcast shape
-        [IDR/household]
+        [currency/household]
 
     Raises
     ------
@@ -397,19 +413,20 @@ def cost_per_household(cost_idr: ArrayLike, households: ArrayLike) -> NDArray[np
     >>> cost_per_household([1e6, 5e6], [0, 250])
     array([   nan, 20000.])
     """
-    return _ratio(cost_idr, households, "cost_idr", "households", "cost_per_household")
+    return _ratio(cost, households, "cost", "households", "cost_per_household")
 
 
-def cost_per_transaction(cost_idr: ArrayLike, transactions: ArrayLike) -> NDArray[np.float64]:
+@renamed_arguments("cost_idr")
+def cost_per_transaction(cost: ArrayLike, transactions: ArrayLike) -> NDArray[np.float64]:
     """Programme cost per transaction done at the village.
 
-    ``cost_idr / transactions``, elementwise with broadcasting; NaN where
+    ``cost / transactions``, elementwise with broadcasting; NaN where
     *transactions* is 0 (no warning).
 
     Parameters
     ----------
-    cost_idr : array_like of float
-        Cost, usually cumulative. [IDR]
+    cost : array_like of float
+        Cost, usually cumulative, in the programme's currency. [currency]
     transactions : array_like of float
         Transactions over the same scope and period, e.g. cumulative sums of
         :func:`transactions`. [transactions]
@@ -417,11 +434,11 @@ def cost_per_transaction(cost_idr: ArrayLike, transactions: ArrayLike) -> NDArra
     Returns
     -------
     ndarray of float64, broadcast shape
-        [IDR/transaction]
+        [currency/transaction]
 
     Raises
     ------
     ParameterError
         If an input is negative or non-finite, or the shapes do not broadcast.
     """
-    return _ratio(cost_idr, transactions, "cost_idr", "transactions", "cost_per_transaction")
+    return _ratio(cost, transactions, "cost", "transactions", "cost_per_transaction")

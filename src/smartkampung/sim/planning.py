@@ -16,6 +16,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from smartkampung._deprecation import renamed, renamed_arguments
 from smartkampung._errors import ParameterError
 from smartkampung._validation import as_vector, check_bool, check_float, check_int
 from smartkampung.model._geo import PointOfPresence
@@ -39,6 +40,7 @@ from smartkampung.sim.tree import DEFAULT_ROUTE_FACTOR, FibreTree, minimum_fibre
 __all__ = ["NetworkPlan", "plan_network", "plan_rollout_order", "schedule_rollout"]
 
 
+@renamed("capex_idr", "opex_idr_per_year", "total_capex_idr", "total_opex_idr_per_year")
 @attrs.frozen
 class NetworkPlan:
     """How every village of a region is connected, and what it costs.
@@ -63,6 +65,13 @@ class NetworkPlan:
     notes : tuple of str
         What the plan could not check or assumed (no land polygons, water
         crossings priced as such), for reports.
+
+    Notes
+    -----
+    Costs are in the currency of the technologies' prices (the
+    programme's). The old names ``capex_idr``, ``opex_idr_per_year``,
+    ``total_capex_idr`` and ``total_opex_idr_per_year`` work until the next
+    release, with a :class:`DeprecationWarning`.
     """
 
     region: Region
@@ -114,14 +123,14 @@ class NetworkPlan:
         return self.choice.link_km
 
     @property
-    def capex_idr(self) -> NDArray[np.float64]:
-        """Up-front cost per village. [IDR]"""
-        return self.choice.capex_idr
+    def capex(self) -> NDArray[np.float64]:
+        """Up-front cost per village, in the programme's currency. [currency]"""
+        return self.choice.capex
 
     @property
-    def opex_idr_per_year(self) -> NDArray[np.float64]:
-        """Running cost per village. [IDR/year]"""
-        return self.choice.opex_idr_per_year
+    def opex_per_year(self) -> NDArray[np.float64]:
+        """Running cost per village. [currency/year]"""
+        return self.choice.opex_per_year
 
     @property
     def fibre_km(self) -> float:
@@ -129,14 +138,14 @@ class NetworkPlan:
         return float(self.choice.link_km[self.choice.on_fibre].sum())
 
     @property
-    def total_capex_idr(self) -> float:
-        """Sum of up-front costs. [IDR]"""
-        return float(self.choice.capex_idr.sum())
+    def total_capex(self) -> float:
+        """Sum of up-front costs. [currency]"""
+        return float(self.choice.capex.sum())
 
     @property
-    def total_opex_idr_per_year(self) -> float:
-        """Sum of running costs. [IDR/year]"""
-        return float(self.choice.opex_idr_per_year.sum())
+    def total_opex_per_year(self) -> float:
+        """Sum of running costs. [currency/year]"""
+        return float(self.choice.opex_per_year.sum())
 
     def counts(self) -> dict[str, int]:
         """Villages per technology id."""
@@ -272,10 +281,11 @@ def _water_crossings(columns: VillageColumns, tree: FibreTree, land: Boundaries 
     return np.minimum(wet, tree.straight_km), (note,)
 
 
+@renamed_arguments("budget_idr_per_month")
 def schedule_rollout(
     plan: NetworkPlan,
     *,
-    budget_idr_per_month: ArrayLike,
+    budget_per_month: ArrayLike,
     n_months: int,
     policy: Priority = "population",
     build_km_per_month: ArrayLike | None = None,
@@ -290,8 +300,10 @@ def schedule_rollout(
     ----------
     plan : NetworkPlan
         From :func:`plan_network`.
-    budget_idr_per_month : float or array_like, shape (n_months,)
-        Money for building in each month. [IDR/month]
+    budget_per_month : float or array_like, shape (n_months,)
+        Money for building in each month, in the programme's currency (the
+        old name ``budget_idr_per_month`` works until the next release, with
+        a :class:`DeprecationWarning`). [currency/month]
     n_months : int
         Horizon. [months]
     policy : str, array or callable
@@ -316,7 +328,7 @@ def schedule_rollout(
     """
     fn = "schedule_rollout"
     t_max = check_int(n_months, "n_months", fn, minimum=1)
-    budget = per_month(budget_idr_per_month, t_max, "budget_idr_per_month", fn)
+    budget = per_month(budget_per_month, t_max, "budget_per_month", fn)
     capacity = None if build_km_per_month is None else per_month(build_km_per_month, t_max, "build_km_per_month", fn)
     carry = check_bool(carry_over, "carry_over", fn)
     strict_b = check_bool(strict, "strict", fn)
@@ -363,7 +375,7 @@ def plan_rollout_order(
         "priority": policy, "population": plan.columns.population, "idm_composite": plan.columns.idm_composite,
         "link_km": np.where(choice.on_fibre, choice.link_km, 0.0),
     }
-    capex = choice.capex_idr * capex_multiplier
+    capex = choice.capex * capex_multiplier
     try:
         already = _initially_connected(choice, capex, ranking, initially_connected, plan, fn)
         return rollout_order(choice.depends_on, capex, already_connected=already, function=fn, **ranking)

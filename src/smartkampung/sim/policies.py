@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from smartkampung import _defaults
 from smartkampung._arrays import ARRAY_EQ, ARRAY_EQ_NAN, readonly_array
+from smartkampung._deprecation import renamed
 from smartkampung._errors import ParameterError
 from smartkampung._validation import as_int_array, as_vector, check_shape
 from smartkampung.sim.tree import ancestor_reduce, check_tree, subtree_sums
@@ -43,6 +44,7 @@ def _readonly_opt(arr: NDArray[Any] | None) -> NDArray[Any] | None:
     return None if arr is None else readonly_array(arr)
 
 
+@renamed("capex_idr", "subtree_capex_idr")
 @attrs.frozen
 class PolicyInputs:
     """The per-village arrays a priority callable receives.
@@ -54,8 +56,8 @@ class PolicyInputs:
     ----------
     parent : ndarray of int64
         Parent village on the tree, ``-1`` for a link to the backbone.
-    capex_idr : ndarray of float64
-        Cost of connecting each village. [IDR]
+    capex : ndarray of float64
+        Cost of connecting each village, in the programme's currency. [currency]
     already_connected : ndarray of bool
         Villages connected before the start.
     depth : ndarray of int64
@@ -74,12 +76,17 @@ class PolicyInputs:
     subtree_population : ndarray of float64 or None
         Population of the village and of every not-yet-connected village below
         it whose connection depends on it. [people]
-    subtree_capex_idr : ndarray of float64
-        Cost of the village and of every not-yet-connected village below it. [IDR]
+    subtree_capex : ndarray of float64
+        Cost of the village and of every not-yet-connected village below it. [currency]
+
+    Notes
+    -----
+    The old names ``capex_idr`` and ``subtree_capex_idr`` work until the
+    next release, with a :class:`DeprecationWarning`.
     """
 
     parent: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
-    capex_idr: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    capex: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
     already_connected: NDArray[np.bool_] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
     depth: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
     link_km: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
@@ -87,7 +94,7 @@ class PolicyInputs:
     population: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
     idm_composite: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
     subtree_population: NDArray[np.float64] | None = attrs.field(eq=ARRAY_EQ_NAN, converter=_readonly_opt)
-    subtree_capex_idr: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    subtree_capex: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
 
     @property
     def n_villages(self) -> int:
@@ -212,11 +219,11 @@ def priority_key(
                              "array or a callable", function=fn)
     if callable(priority):
         inputs = PolicyInputs(
-            parent=parent, capex_idr=cost, already_connected=done, depth=depth, link_km=link_km,
+            parent=parent, capex=cost, already_connected=done, depth=depth, link_km=link_km,
             backbone_km=None if link_km is None else backbone_km(link_km),
             population=population, idm_composite=idm_composite,
             subtree_population=None if population is None else subtree(population),
-            subtree_capex_idr=subtree(cost),
+            subtree_capex=subtree(cost),
         )
         return as_vector(priority(inputs), n, "priority", fn), "callable"
     return as_vector(priority, n, "priority", fn), "array"

@@ -56,10 +56,14 @@ class SimulationResult:
     metric_names : tuple of str
         Rows of :attr:`monthly`. Stocks (``villages_connected``, ``adopters``,
         ``adopters:<service>``, ``adopters_pillar:<pillar>``,
-        ``cumulative_cost_idr``, cost ratios) and monthly flows
-        (``capex_idr``, ``opex_idr``, ``transactions``, ``hours_saved``,
-        ``travel_cost_saved_idr``, ``time_value_saved_idr``). Units: villages,
-        households, people, transactions per month, hours per month, IDR.
+        ``cumulative_cost``, cost ratios) and monthly flows
+        (``capex``, ``opex``, ``transactions``, ``hours_saved``,
+        ``travel_cost_saved``, ``time_value_saved``). Units (:attr:`metrics`):
+        villages, households, people, transactions per month, hours per
+        month, and money in :attr:`currency`. A metric's old name
+        (``capex_idr``, ``cumulative_cost_idr``, ...) is still found by
+        :meth:`metric` and the other look-ups until the next release, with a
+        :class:`DeprecationWarning`.
     month_labels : tuple of str
         Calendar month (``YYYY-MM``) of each month of the horizon.
     monthly : ndarray of float64, shape (runs, n_metrics, n_months)
@@ -99,6 +103,9 @@ class SimulationResult:
         Default quantiles of the summaries.
     prepared : PreparedScenario
         The prepared scenario (region, network plan); not compared.
+    currency : str
+        ISO 4217 code of every money metric: the scenario's
+        (:attr:`Scenario.currency <smartkampung.model.Scenario.currency>`).
     """
 
     scenario_name: str
@@ -125,6 +132,7 @@ class SimulationResult:
     trajectories: NDArray[Any] | None = attrs.field(default=None, eq=ARRAY_EQ_NAN, repr=False, converter=readonly_view)
     quantile_levels: tuple[float, ...] = (0.1, 0.5, 0.9)
     prepared: PreparedScenario | None = attrs.field(default=None, eq=False, repr=False)
+    currency: str = attrs.field(default="IDR", repr=False)
 
     def __repr__(self) -> str:
         return (f"SimulationResult({self.scenario_name!r}, runs={self.runs}, months={self.n_months} "
@@ -142,8 +150,9 @@ class SimulationResult:
 
     @property
     def metrics(self) -> tuple[Metric, ...]:
-        """The metric table (name, unit, kind, description) of :attr:`metric_names`."""
-        return metric_table(self.service_ids, _pillars(self.metric_names), _kinds(self.metric_names))
+        """The metric table (name, unit, kind, description) of :attr:`metric_names`, money in :attr:`currency`."""
+        return metric_table(self.service_ids, _pillars(self.metric_names), _kinds(self.metric_names),
+                            currency=self.currency)
 
     def metric_info(self, name: str) -> Metric:
         """Unit, kind and description of one metric."""
@@ -278,8 +287,9 @@ class SimulationResult:
         ``time`` is the calendar month as a ``datetime64[ns]`` (the first of
         the month), so the frame resamples and plots as a time series; the
         ``month`` column keeps the ``YYYY-MM`` label. ``df.attrs["units"]``
-        maps each metric to its unit and ``df.attrs["kinds"]`` to stock,
-        flow or ratio.
+        maps each metric to its unit (money in :attr:`currency`, also
+        ``df.attrs["currency"]``) and ``df.attrs["kinds"]`` to stock, flow
+        or ratio.
         """
         import pandas as pd
 
@@ -294,6 +304,7 @@ class SimulationResult:
         }).set_index(["time", "run", "metric"])
         frame.attrs["units"] = {m.name: m.unit for m in self.metrics}
         frame.attrs["kinds"] = {m.name: m.kind for m in self.metrics}
+        frame.attrs["currency"] = self.currency
         return frame
 
     def time_index(self) -> NDArray[np.datetime64]:
@@ -301,8 +312,8 @@ class SimulationResult:
         return np.array([f"{label}-01" for label in self.month_labels], dtype="datetime64[D]").astype(
             "datetime64[ns]")
 
-    def csv_header(self, header: Sequence[str], currency: str = "IDR") -> list[str]:
-        """CSV column names that carry their unit: ``villages_connected [villages]``, ``capex [IDR/month]``.
+    def csv_header(self, header: Sequence[str], currency: str | None = None) -> list[str]:
+        """CSV column names that carry their unit: ``villages_connected [villages]``, ``capex [PHP/month]``.
 
         Parameters
         ----------
@@ -310,22 +321,24 @@ class SimulationResult:
             Column names of :meth:`village_table`, :meth:`monthly_quantile_table`
             or a CSV built from them; a metric name gets its unit from the
             metric table, per-village columns theirs (``mean_connection_month
-            [month]``, ``p_connected [0-1]``, ``capex_idr [IDR]``); other
+            [month]``, ``p_connected [0-1]``, ``capex [PHP]``); other
             names (``code``, ``month``, ``q50``) stay as they are.
-        currency : str
-            ISO 4217 code written for ``IDR`` in the units. [-]
+        currency : str, optional
+            ISO 4217 code of the money columns. Default: :attr:`currency`,
+            the scenario's.
 
         Returns
         -------
         list of str
         """
-        units = {m.name: m.unit for m in self.metrics}
-        units.update(_COLUMN_UNITS)
+        code = self.currency if currency is None else currency
+        units = {m.name: m.in_currency(code).unit for m in self.metrics}
         out = []
         for name in header:
             base = name.split(":", 1)[0]
-            unit = units.get(name) or _COLUMN_UNITS.get(base)
-            out.append(f"{name} [{unit.replace('IDR', currency)}]" if unit else name)
+            # A per-village column's own unit first: the plan's "capex" per village, not the monthly metric.
+            unit = _COLUMN_UNITS.get(name) or units.get(name) or _COLUMN_UNITS.get(base)
+            out.append(f"{name} [{unit.replace(_MONEY, code)}]" if unit else name)
         return out
 
     def quantile_dataframe(self, q: Sequence[float] | None = None) -> Any:
@@ -348,7 +361,8 @@ class SimulationResult:
         ``time`` holds ``datetime64[ns]`` months (the first day of each; the
         ``month_label`` coordinate keeps ``YYYY-MM``). Every metric variable
         has the attributes ``units``, ``long_name`` and ``kind`` (``stock``,
-        ``flow`` or ``ratio``) from :mod:`smartkampung.sim.metrics`; a name
+        ``flow`` or ``ratio``) from :mod:`smartkampung.sim.metrics` (money
+        in :attr:`currency`, also ``attrs["currency"]``); a name
         with ``:`` (``adopters:e_learning``) is written with ``__``
         (``adopters__e_learning``), its original in ``attrs["metric"]``.
         ``monthly`` keeps the whole block over ``(run, metric, time)``.
@@ -374,7 +388,7 @@ class SimulationResult:
                     "draw": list(self.draw_names), "year": list(self.year_labels),
                     "status": list(self.idm_status_names)},
             attrs={"scenario": self.scenario_name, "seed_entropy": str(self.seed_entropy), "runs": self.runs,
-                   "backend": self.backend},
+                   "backend": self.backend, "currency": self.currency},
         )
 
     # ------------------------------------------------------------ building
@@ -439,12 +453,14 @@ class Comparison:
         return first - second
 
 
-#: Units of the per-village and table columns that are not metrics.
+#: Stands for the currency in :data:`_COLUMN_UNITS`.
+_MONEY = "{currency}"
+#: Units of the per-village and table columns that are not metrics (money in the result's currency).
 _COLUMN_UNITS: dict[str, str] = {
     "p_connected": "0-1", "mean_connection_month": "month", "p_half_adoption": "0-1",
     "mean_half_adoption_month": "month", "mean_final_fraction": "0-1", "population": "people",
-    "households": "households", "link_km": "km", "water_km": "km", "capex_idr": "IDR",
-    "opex_idr_per_year": "IDR/year", "connection_month": "month", "budget_idr": "IDR", "spend_idr": "IDR",
+    "households": "households", "link_km": "km", "water_km": "km", "capex": _MONEY,
+    "opex_per_year": f"{_MONEY}/year", "connection_month": "month", "budget": _MONEY, "spend": _MONEY,
     "km_built": "km",
 }
 
@@ -544,5 +560,5 @@ class Reducer:
             p_connected=self.n_connected / self.runs, mean_connection_month=mean_conn,
             p_half_adoption=self.n_half / self.runs, mean_half_adoption_month=mean_half,
             mean_final_fraction=self.sum_final / self.runs, trajectories=self.trajectories,
-            quantile_levels=self.quantile_levels, prepared=self.prepared,
+            quantile_levels=self.quantile_levels, prepared=self.prepared, currency=sc.currency,
         )

@@ -69,6 +69,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from smartkampung._arrays import ARRAY_EQ, readonly_array
+from smartkampung._deprecation import renamed, renamed_arguments
 from smartkampung._errors import ParameterError
 from smartkampung._validation import as_float_array, as_int_array, as_vector, check_bool, check_int, check_shape
 from smartkampung.sim._rollout_walks import NEVER, walk_greedy, walk_strict
@@ -98,6 +99,7 @@ __all__ = [
 ]
 
 
+@renamed("budget_idr", "spend_idr", "cumulative_spend_idr")
 @attrs.frozen(repr=False)
 class RolloutSchedule:
     """Result of :func:`schedule`: when each village is connected, and the money and km per month.
@@ -115,10 +117,10 @@ class RolloutSchedule:
         The policy order: every village not already connected, in the order
         the policy ranks them (precedence-consistent). Villages dropped as
         unaffordable keep their place here but are never connected.
-    budget_idr : ndarray of float64, shape (n_months,)
-        Money made available in each month. [IDR]
-    spend_idr : ndarray of float64, shape (n_months,)
-        Money spent in each month. [IDR]
+    budget : ndarray of float64, shape (n_months,)
+        Money made available in each month, in the programme's currency. [currency]
+    spend : ndarray of float64, shape (n_months,)
+        Money spent in each month. [currency]
     build_km_per_month : ndarray of float64, shape (n_months,)
         Build capacity made available in each month; ``inf`` when unlimited. [km]
     km_built : ndarray of float64, shape (n_months,)
@@ -132,13 +134,18 @@ class RolloutSchedule:
     policy : str
         The policy name, ``"array"`` for a given priority array or
         ``"callable"`` for a function.
+
+    Notes
+    -----
+    The old names ``budget_idr``, ``spend_idr`` and ``cumulative_spend_idr``
+    work until the next release, with a :class:`DeprecationWarning`.
     """
 
     connection_month: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
     already_connected: NDArray[np.bool_] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
     order: NDArray[np.int64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
-    budget_idr: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
-    spend_idr: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    budget: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
+    spend: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
     build_km_per_month: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
     km_built: NDArray[np.float64] = attrs.field(eq=ARRAY_EQ, converter=readonly_array)
     carry_over: bool = True
@@ -150,7 +157,7 @@ class RolloutSchedule:
         connected = int(np.count_nonzero(self.connection_month < self.n_months))
         return (f"RolloutSchedule({self.n_villages} villages, {self.n_months} months, policy={self.policy!r}, "
                 f"{'strict' if self.strict else 'greedy'}, {connected} connected within the horizon "
-                f"({int(self.already_connected.sum())} at the start), spent {float(self.spend_idr.sum()):.6g})")
+                f"({int(self.already_connected.sum())} at the start), spent {float(self.spend.sum()):.6g})")
 
     @property
     def n_villages(self) -> int:
@@ -160,7 +167,7 @@ class RolloutSchedule:
     @property
     def n_months(self) -> int:
         """Length of the horizon. [month]"""
-        return int(self.budget_idr.shape[0])
+        return int(self.budget.shape[0])
 
     def with_readiness(self, ready_month: ArrayLike) -> RolloutSchedule:
         """The schedule when each village can go live no earlier than its office is ready.
@@ -231,9 +238,9 @@ class RolloutSchedule:
         return np.cumsum(np.bincount(months, weights=w[within], minlength=t)[:t])
 
     @property
-    def cumulative_spend_idr(self) -> NDArray[np.float64]:
-        """Money spent up to and including each month, shape (n_months,). [IDR]"""
-        return np.cumsum(self.spend_idr)
+    def cumulative_spend(self) -> NDArray[np.float64]:
+        """Money spent up to and including each month, shape (n_months,). [currency]"""
+        return np.cumsum(self.spend)
 
 
 # --------------------------------------------------------------------------- #
@@ -256,7 +263,7 @@ class RolloutOrder:
     order : ndarray of int64, shape (m,)
         Villages not already connected, in policy order.
     cost : ndarray of float64, shape (m,)
-        Their capital costs, in that order. [IDR]
+        Their capital costs, in that order. [currency]
     km : ndarray of float64, shape (m,)
         Their link lengths in that order (zeros without ``link_km``). [km]
     parent_position : ndarray of int64, shape (m,)
@@ -282,14 +289,15 @@ class RolloutOrder:
         return (f"RolloutOrder({self.n_villages} villages, {self.order.shape[0]} to connect, "
                 f"policy={self.policy!r})")
 
-    def with_costs(self, capex_idr: NDArray[np.float64]) -> RolloutOrder:
-        """The same order with other capital costs per village (shape ``(n_villages,)``, checked). [IDR]
+    @renamed_arguments("capex_idr")
+    def with_costs(self, capex: NDArray[np.float64]) -> RolloutOrder:
+        """The same order with other capital costs per village (shape ``(n_villages,)``, checked). [currency]
 
         Only meaningful when the policy's order does not depend on the costs
         (:data:`~smartkampung.sim.policies.COST_FREE_POLICIES`), as when one
         plan is scheduled under many cost draws.
         """
-        return attrs.evolve(self, cost=np.asarray(capex_idr, dtype=np.float64)[self.order])
+        return attrs.evolve(self, cost=np.asarray(capex, dtype=np.float64)[self.order])
 
     def positions_months(
         self,
@@ -332,8 +340,8 @@ class RolloutOrder:
             connection_month=month,
             already_connected=self.already_connected.copy(),
             order=self.order,
-            budget_idr=budget.copy(),
-            spend_idr=spend,
+            budget=budget.copy(),
+            spend=spend,
             build_km_per_month=(np.full(budget.shape[0], np.inf) if capacity is None else capacity.copy()),
             km_built=built,
             carry_over=carry_over,
@@ -343,9 +351,10 @@ class RolloutOrder:
         )
 
 
+@renamed_arguments("capex_idr")
 def rollout_order(
     parent: ArrayLike,
-    capex_idr: ArrayLike,
+    capex: ArrayLike,
     *,
     priority: Priority = "population",
     population: ArrayLike | None = None,
@@ -358,7 +367,7 @@ def rollout_order(
 
     Parameters
     ----------
-    parent, capex_idr, priority, population, idm_composite, link_km, already_connected
+    parent, capex, priority, population, idm_composite, link_km, already_connected
         As in :func:`schedule`.
     function : str
         The public function to name in error messages.
@@ -370,7 +379,7 @@ def rollout_order(
     fn = function
     par, depth = check_tree(parent, fn)
     n = par.shape[0]
-    cost = as_vector(capex_idr, n, "capex_idr", fn, nonnegative=True)
+    cost = as_vector(capex, n, "capex", fn, nonnegative=True)
     km = None if link_km is None else as_vector(link_km, n, "link_km", fn, nonnegative=True)
     pop = None if population is None else as_vector(population, n, "population", fn, nonnegative=True)
     idm = None if idm_composite is None else as_vector(idm_composite, n, "idm_composite", fn, nonnegative=True,
@@ -390,11 +399,12 @@ def rollout_order(
     )
 
 
+@renamed_arguments("capex_idr", "budget_idr_per_month")
 def schedule(
     parent: ArrayLike,
-    capex_idr: ArrayLike,
+    capex: ArrayLike,
     *,
-    budget_idr_per_month: ArrayLike,
+    budget_per_month: ArrayLike,
     n_months: int,
     priority: Priority = "population",
     population: ArrayLike | None = None,
@@ -417,11 +427,11 @@ def schedule(
     parent : array_like of int, shape (n_villages,)
         Parent of each village on the fibre tree; ``-1`` means the village
         links straight to the backbone (always available). Must be a forest.
-    capex_idr : array_like of float, shape (n_villages,)
-        Cost of connecting each village (its link and equipment); finite,
-        >= 0. [IDR]
-    budget_idr_per_month : float or array_like, shape (n_months,)
-        Money made available each month; finite, >= 0. [IDR/month]
+    capex : array_like of float, shape (n_villages,)
+        Cost of connecting each village (its link and equipment), in the
+        programme's currency; finite, >= 0. [currency]
+    budget_per_month : float or array_like, shape (n_months,)
+        Money made available each month, in the same currency; finite, >= 0. [currency/month]
     n_months : int
         Horizon, >= 1. [month]
     priority : str, array_like or callable, default "population"
@@ -432,7 +442,7 @@ def schedule(
         - ``"cost_effectiveness"``: largest ``subtree population / subtree
           capex`` first, both summed over the village and every
           not-yet-connected village below it on the tree (what its link
-          unlocks); a zero subtree cost ranks first. [people/IDR]
+          unlocks); a zero subtree cost ranks first. [people/currency]
         - ``"least_developed"``: lowest ``idm_composite`` first; villages with
           unknown (NaN) IDM come after all known ones.
         - ``"nearest"``: shortest distance along the tree to the network at
@@ -479,7 +489,9 @@ def schedule(
         NaN or negative costs, budgets or capacities, ``n_months < 1``, an
         unknown policy name, a missing array a policy needs, a bad priority
         array or callable result, or ``build_km_per_month`` without
-        ``link_km``.
+        ``link_km``; or an argument given by its new and its old name
+        (``capex_idr``, ``budget_idr_per_month``: deprecated, they work until
+        the next release with a :class:`DeprecationWarning`).
 
     Notes
     -----
@@ -492,7 +504,7 @@ def schedule(
     Examples
     --------
     >>> import numpy as np
-    >>> s = schedule([-1, 0, 0], [10.0, 8.0, 5.0], budget_idr_per_month=10.0,
+    >>> s = schedule([-1, 0, 0], [10.0, 8.0, 5.0], budget_per_month=10.0,
     ...              n_months=3, population=[1, 3, 2])
     >>> s.connection_month.tolist()
     [0, 1, 2]
@@ -503,13 +515,13 @@ def schedule(
     carry_km = carry if carry_over_km is None else check_bool(carry_over_km, "carry_over_km", fn)
     strict_b = check_bool(strict, "strict", fn)
     drop = check_bool(drop_unaffordable, "drop_unaffordable", fn)
-    budget = per_month(budget_idr_per_month, t_max, "budget_idr_per_month", fn)
+    budget = per_month(budget_per_month, t_max, "budget_per_month", fn)
     capacity = None
     if build_km_per_month is not None:
         if link_km is None:
             raise ParameterError("link_km", "is required when build_km_per_month is given", function=fn)
         capacity = per_month(build_km_per_month, t_max, "build_km_per_month", fn)
-    order = rollout_order(parent, capex_idr, priority=priority, population=population, idm_composite=idm_composite,
+    order = rollout_order(parent, capex, priority=priority, population=population, idm_composite=idm_composite,
                           link_km=link_km, already_connected=already_connected, function=fn)
     return order.schedule(budget, capacity, carry_over=carry, carry_over_km=carry_km, strict=strict_b,
                           drop_unaffordable=drop)

@@ -68,7 +68,7 @@ __all__ = [
 ]
 
 #: Order of the uncertain draws of a run (one uniform variate each), before one per budget phase.
-DRAWS: Final[tuple[str, ...]] = ("budget_idr_per_month", "capex_multiplier", "p_multiplier", "q_multiplier")
+DRAWS: Final[tuple[str, ...]] = ("budget_per_month", "capex_multiplier", "p_multiplier", "q_multiplier")
 #: The draws of a declared tail, after the budget phases: the mean readiness wait, the cost
 #: spread and the row of the calibrated posterior (-1 without one).
 TAIL_DRAWS: Final[tuple[str, ...]] = ("readiness_months", "cost_spread", "posterior_row")
@@ -96,7 +96,7 @@ class PreparedScenario:
         to the office). [h]
     coverage_weights : ndarray of float64, shape (4 + n_kinds, n_villages)
         What a connected village adds to the monthly totals: 1 village, its
-        households, its people, its running cost per month [IDR], then 1
+        households, its people, its running cost per month [currency], then 1
         for each village kind present (``metrics`` has a
         ``villages_connected:<kind>`` row for each).
     idm : PreparedIDM or None
@@ -211,8 +211,8 @@ def prepare(scenario: Scenario, region: Region, *, land: Any = None, idm: IDMInp
     office = out.office or _population_centre(cols.lat_deg, cols.lon_deg, cols.population)
     distance_km = great_circle_km(cols.lat_deg, cols.lon_deg, office.lat_deg, office.lon_deg)
     per_tx = outcomes.travel_savings(np.ones(n), distance_km, road_factor=out.road_factor, speed_kmh=out.speed_kmh,
-                                     cost_idr_per_km=out.cost_idr_per_km,
-                                     value_of_time_idr_per_hour=out.value_of_time_idr_per_hour)
+                                     cost_per_km=out.cost_per_km,
+                                     value_of_time_per_hour=out.value_of_time_per_hour)
 
     village_kinds = sorted({v.kind.value for v in region.villages})
     kind_of = np.array([v.kind.value for v in region.villages], dtype=np.str_)
@@ -222,9 +222,10 @@ def prepare(scenario: Scenario, region: Region, *, land: Any = None, idm: IDMInp
         scenario=scenario, plan=plan, neighbours=neighbours, market=market,
         hours_per_transaction=np.asarray(per_tx.hours, dtype=np.float64),
         coverage_weights=np.stack([np.ones(n), cols.households.astype(np.float64),
-                                   cols.population.astype(np.float64), plan.opex_idr_per_year / 12.0, *kind_weights]),
+                                   cols.population.astype(np.float64), plan.opex_per_year / 12.0, *kind_weights]),
         idm=prepared_idm,
-        metrics=metric_table([s.id for s in services], [p.id for p in scenario.programme.pillars], village_kinds),
+        metrics=metric_table([s.id for s in services], [p.id for p in scenario.programme.pillars], village_kinds,
+                             currency=scenario.currency),
         order=(plan_rollout_order(plan, policy=ro.policy, initially_connected=ro.initially_connected,
                                   function="prepare") if ro.policy in COST_FREE_POLICIES else None),
     )
@@ -267,7 +268,7 @@ class RunDraws:
         phase's monthly budget (or scale), then, when the scenario declares
         a tail, the values of :data:`TAIL_DRAWS`.
     budget : ndarray of float64, shape (n_months,)
-        Money for building in each month, phases applied. [IDR/month]
+        Money for building in each month, phases applied, in the programme's currency. [currency/month]
     adoption_seed : numpy.random.SeedSequence
         Stream of the adoption step (one child per service).
     idm_seed : numpy.random.SeedSequence
@@ -325,8 +326,8 @@ def draw(prepared: PreparedScenario, root: np.random.SeedSequence, index: int) -
     sc = prepared.scenario
     ro, ad = sc.rollout, sc.adoption
     u = np.random.default_rng(draw_seq).random(len(DRAWS) + len(ro.budget_phases))
-    distributions = [ro.budget_idr_per_month, ro.capex_multiplier, ad.p_multiplier, ad.q_multiplier,
-                     *(phase.scale if phase.scale is not None else phase.budget_idr_per_month
+    distributions = [ro.budget_per_month, ro.capex_multiplier, ad.p_multiplier, ad.q_multiplier,
+                     *(phase.scale if phase.scale is not None else phase.budget_per_month
                        for phase in ro.budget_phases)]
     posterior = ro.posterior if ro.posterior_columns else None
     village_multiplier = ready = None
@@ -363,7 +364,7 @@ def draw(prepared: PreparedScenario, root: np.random.SeedSequence, index: int) -
 
 
 def median_budget(scenario: Scenario) -> NDArray[np.float64]:
-    """The monthly budget with every uncertain amount at its median (a posterior column's median). [IDR/month]
+    """The monthly budget with every uncertain amount at its median (a posterior column's median). [currency/month]
 
     What a single plan (``smartkampung plan``) shows; a scaled phase is its
     median scale times the previous phase's median budget.
@@ -376,12 +377,12 @@ def median_budget(scenario: Scenario) -> NDArray[np.float64]:
             return float(np.median(ro.posterior.column(name)))
         return float(quantile(dist, 0.5))
 
-    budget = np.full(scenario.horizon_months, median(ro.budget_idr_per_month, "budget_idr_per_month"))
+    budget = np.full(scenario.horizon_months, median(ro.budget_per_month, "budget_per_month"))
     amount = budget[0]
     for i, phase in enumerate(ro.budget_phases):
         name = f"budget_phases[{i}]"
         amount = amount * median(phase.scale, name) if phase.scale is not None else median(
-            phase.budget_idr_per_month, name)
+            phase.budget_per_month, name)
         budget[phase.start_month:] = amount
     return budget
 
@@ -407,7 +408,7 @@ def schedule_run(prepared: PreparedScenario, draws: RunDraws) -> RolloutSchedule
     multiplier: Any = (draws.capex_multiplier if draws.village_capex_multiplier is None
                        else draws.village_capex_multiplier)
     if prepared.order is None:
-        schedule = schedule_rollout(prepared.plan, budget_idr_per_month=draws.budget, n_months=prepared.n_months,
+        schedule = schedule_rollout(prepared.plan, budget_per_month=draws.budget, n_months=prepared.n_months,
                                     policy=ro.policy, build_km_per_month=ro.build_km_per_month,
                                     carry_over=ro.carry_over, initially_connected=ro.initially_connected,
                                     capex_multiplier=multiplier)
@@ -416,8 +417,8 @@ def schedule_run(prepared: PreparedScenario, draws: RunDraws) -> RolloutSchedule
         T = prepared.n_months
         capacity = None if ro.build_km_per_month is None else per_month(ro.build_km_per_month, T,
                                                                         "build_km_per_month", fn)
-        order = prepared.order.with_costs(prepared.plan.capex_idr * multiplier)
-        schedule = order.schedule(per_month(draws.budget, T, "budget_idr_per_month", fn), capacity,
+        order = prepared.order.with_costs(prepared.plan.capex * multiplier)
+        schedule = order.schedule(per_month(draws.budget, T, "budget_per_month", fn), capacity,
                                   carry_over=ro.carry_over, carry_over_km=ro.carry_over)
     return schedule if draws.ready_month is None else schedule.with_readiness(draws.ready_month)
 
@@ -457,12 +458,12 @@ def _monthly(prepared: PreparedScenario, schedule: RolloutSchedule, adoption: Ad
     row = {m.name: i for i, m in enumerate(prepared.metrics)}
     monthly = np.zeros((len(row), T))
     coverage = outcomes.connected_totals(np.minimum(schedule.connection_month, T), prepared.coverage_weights, T)
-    for k, name in enumerate(("villages_connected", "households_connected", "people_connected", "opex_idr")):
+    for k, name in enumerate(("villages_connected", "households_connected", "people_connected", "opex")):
         monthly[row[name]] = coverage[k]
     kinds = [m.name for m in prepared.metrics if m.name.startswith("villages_connected:")]
     for k, name in enumerate(kinds, start=4):
         monthly[row[name]] = coverage[k]
-    monthly[row["capex_idr"]] = schedule.spend_idr
+    monthly[row["capex"]] = schedule.spend
     for s, svc in enumerate(sc.programme.services):
         per_service = outcomes.transactions(adoption.totals[s], svc.transactions_per_household_per_year)
         monthly[row[f"adopters:{svc.id}"]] = adoption.totals[s]
@@ -475,13 +476,13 @@ def _monthly(prepared: PreparedScenario, schedule: RolloutSchedule, adoption: Ad
     monthly[row["hours_saved"]] = hours
     # Road km per trip is hours x speed for every village (one average speed), and both money
     # terms are linear in km or hours, so the monthly totals follow from the total hours exactly.
-    monthly[row["travel_cost_saved_idr"]] = hours * sc.outcomes.speed_kmh * sc.outcomes.cost_idr_per_km
-    monthly[row["time_value_saved_idr"]] = hours * sc.outcomes.value_of_time_idr_per_hour
-    cumulative_cost = np.cumsum(monthly[row["capex_idr"]] + monthly[row["opex_idr"]])
-    monthly[row["cumulative_cost_idr"]] = cumulative_cost
-    monthly[row["cost_per_connected_household_idr"]] = outcomes.cost_per_household(
+    monthly[row["travel_cost_saved"]] = hours * sc.outcomes.speed_kmh * sc.outcomes.cost_per_km
+    monthly[row["time_value_saved"]] = hours * sc.outcomes.value_of_time_per_hour
+    cumulative_cost = np.cumsum(monthly[row["capex"]] + monthly[row["opex"]])
+    monthly[row["cumulative_cost"]] = cumulative_cost
+    monthly[row["cost_per_connected_household"]] = outcomes.cost_per_household(
         cumulative_cost, monthly[row["households_connected"]])
-    monthly[row["cost_per_transaction_idr"]] = outcomes.cost_per_transaction(
+    monthly[row["cost_per_transaction"]] = outcomes.cost_per_transaction(
         cumulative_cost, np.cumsum(monthly[row["transactions"]]))
     return monthly
 

@@ -11,7 +11,7 @@ relay whenever that is cheaper for the villages behind it.
 every option of every village (:func:`_option_costs`), check that every
 village can be served at all (:func:`_check_servable`), then the dynamic
 programme over the tree (:func:`_choose_over_tree`). Money is in the
-programme's currency (rupiah for the bundled defaults) [IDR].
+programme's currency (rupiah for the bundled defaults) [currency].
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from smartkampung import _defaults
 from smartkampung._arrays import ARRAY_EQ, readonly_bool, readonly_float, readonly_int
+from smartkampung._deprecation import attribute, renamed
 from smartkampung._errors import ParameterError
 from smartkampung._validation import (
     as_float_array,
@@ -88,7 +89,8 @@ class TechnologyParameters(Protocol):
     """What :func:`choose_technology` reads from a technology.
 
     :class:`smartkampung.model.Technology` satisfies it; so does any object
-    with these attributes.
+    with these attributes (one with the old names, ``capex_idr`` and the
+    like, is read until the next release, with a :class:`DeprecationWarning`).
     """
 
     @property
@@ -96,24 +98,24 @@ class TechnologyParameters(Protocol):
         """Identifier; also the link model unless ``link_kinds`` says otherwise."""
 
     @property
-    def capex_idr(self) -> float:
-        """Up-front cost per village. [IDR]"""
+    def capex(self) -> float:
+        """Up-front cost per village, in the programme's currency. [currency]"""
 
     @property
-    def capex_idr_per_km(self) -> float:
-        """Up-front cost per km of link. [IDR/km]"""
+    def capex_per_km(self) -> float:
+        """Up-front cost per km of link. [currency/km]"""
 
     @property
-    def opex_idr_per_year(self) -> float:
-        """Running cost per village. [IDR/year]"""
+    def opex_per_year(self) -> float:
+        """Running cost per village. [currency/year]"""
 
     @property
-    def opex_idr_per_km_year(self) -> float:
-        """Running cost per km of link. [IDR/km/year]"""
+    def opex_per_km_year(self) -> float:
+        """Running cost per km of link. [currency/km/year]"""
 
     @property
-    def opex_idr_per_mbps_year(self) -> float:
-        """Running cost per Mbps of demand. [IDR/Mbps/year]"""
+    def opex_per_mbps_year(self) -> float:
+        """Running cost per Mbps of demand. [currency/Mbps/year]"""
 
     @property
     def max_link_km(self) -> float:
@@ -125,7 +127,7 @@ class TechnologyParameters(Protocol):
 
 
 def annuity_factor(horizon_years: float, discount_rate: float) -> float:
-    """Present value of 1 IDR a year, paid at the end of each year.
+    """Present value of 1 (in any currency) a year, paid at the end of each year.
 
     Parameters
     ----------
@@ -160,6 +162,8 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+@renamed("capex_idr", "opex_idr_per_year", "lifetime_cost_idr", "total_capex_idr", "total_opex_idr_per_year",
+         "total_lifetime_cost_idr")
 @attrs.frozen(repr=False)
 class TechnologyChoice:
     """The technology each village uses and what it costs.
@@ -180,14 +184,20 @@ class TechnologyChoice:
     link_km : ndarray of float64, shape (n_villages,)
         Length the cost was computed on: fibre route, microwave hop,
         distance to the point of presence for cellular, 0 for satellite. [km]
-    capex_idr : ndarray of float64, shape (n_villages,)
-        Up-front cost. [IDR]
-    opex_idr_per_year : ndarray of float64, shape (n_villages,)
-        Running cost. [IDR/year]
-    lifetime_cost_idr : ndarray of float64, shape (n_villages,)
-        ``capex_idr + opex_idr_per_year × annuity_factor``. [IDR]
+    capex : ndarray of float64, shape (n_villages,)
+        Up-front cost, in the programme's currency. [currency]
+    opex_per_year : ndarray of float64, shape (n_villages,)
+        Running cost. [currency/year]
+    lifetime_cost : ndarray of float64, shape (n_villages,)
+        ``capex + opex_per_year × annuity_factor``. [currency]
     annuity_factor : float
-        Present value of 1 IDR a year over the horizon. [year]
+        Present value of 1 a year over the horizon. [year]
+
+    Notes
+    -----
+    The old names (``capex_idr``, ``opex_idr_per_year``,
+    ``lifetime_cost_idr`` and the ``total_..._idr`` sums) work until the
+    next release, with a :class:`DeprecationWarning`.
     """
 
     technology: NDArray[np.int64] = attrs.field(converter=readonly_int, eq=ARRAY_EQ)
@@ -195,14 +205,14 @@ class TechnologyChoice:
     on_fibre: NDArray[np.bool_] = attrs.field(converter=readonly_bool, eq=ARRAY_EQ)
     depends_on: NDArray[np.int64] = attrs.field(converter=readonly_int, eq=ARRAY_EQ)
     link_km: NDArray[np.float64] = attrs.field(converter=readonly_float, eq=ARRAY_EQ)
-    capex_idr: NDArray[np.float64] = attrs.field(converter=readonly_float, eq=ARRAY_EQ)
-    opex_idr_per_year: NDArray[np.float64] = attrs.field(converter=readonly_float, eq=ARRAY_EQ)
-    lifetime_cost_idr: NDArray[np.float64] = attrs.field(converter=readonly_float, eq=ARRAY_EQ)
+    capex: NDArray[np.float64] = attrs.field(converter=readonly_float, eq=ARRAY_EQ)
+    opex_per_year: NDArray[np.float64] = attrs.field(converter=readonly_float, eq=ARRAY_EQ)
+    lifetime_cost: NDArray[np.float64] = attrs.field(converter=readonly_float, eq=ARRAY_EQ)
     annuity_factor: float = attrs.field(converter=float)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}: {v}" for k, v in self.counts().items())
-        return f"TechnologyChoice({self.n_villages} villages; {counts}; capex {self.total_capex_idr:.6g})"
+        return f"TechnologyChoice({self.n_villages} villages; {counts}; capex {self.total_capex:.6g})"
 
     @property
     def n_villages(self) -> int:
@@ -210,19 +220,19 @@ class TechnologyChoice:
         return int(self.technology.shape[0])
 
     @property
-    def total_capex_idr(self) -> float:
-        """Sum of up-front costs. [IDR]"""
-        return float(np.sum(self.capex_idr))
+    def total_capex(self) -> float:
+        """Sum of up-front costs. [currency]"""
+        return float(np.sum(self.capex))
 
     @property
-    def total_opex_idr_per_year(self) -> float:
-        """Sum of running costs. [IDR/year]"""
-        return float(np.sum(self.opex_idr_per_year))
+    def total_opex_per_year(self) -> float:
+        """Sum of running costs. [currency/year]"""
+        return float(np.sum(self.opex_per_year))
 
     @property
-    def total_lifetime_cost_idr(self) -> float:
-        """Sum of lifetime costs, the quantity :func:`choose_technology` minimises. [IDR]"""
-        return float(np.sum(self.lifetime_cost_idr))
+    def total_lifetime_cost(self) -> float:
+        """Sum of lifetime costs, the quantity :func:`choose_technology` minimises. [currency]"""
+        return float(np.sum(self.lifetime_cost))
 
     def counts(self) -> dict[str, int]:
         """Number of villages per technology id."""
@@ -231,11 +241,11 @@ class TechnologyChoice:
 
 
 _TECH_FIELDS: Final[tuple[str, ...]] = (
-    "capex_idr",
-    "capex_idr_per_km",
-    "opex_idr_per_year",
-    "opex_idr_per_km_year",
-    "opex_idr_per_mbps_year",
+    "capex",
+    "capex_per_km",
+    "opex_per_year",
+    "opex_per_km_year",
+    "opex_per_mbps_year",
     "max_link_km",
     "capacity_mbps",
 )
@@ -278,11 +288,12 @@ def _technology_table(
         ids.append(tid)
         kinds.append(kind)
         for f, field in enumerate(_TECH_FIELDS):
-            if not hasattr(tech, field):
+            try:
+                value = attribute(tech, field)
+            except AttributeError:
                 raise ParameterError(
                     "technologies", f"{tid!r} has no attribute {field!r}", function=fn
-                )
-            value = getattr(tech, field)
+                ) from None
             try:
                 x = float(value)
             except (TypeError, ValueError):
@@ -345,7 +356,7 @@ def choose_technology(
         straight length. Default: none. [km]
     water_cost_factor : float, default :data:`DEFAULT_WATER_COST_FACTOR` (7)
         Up-front cost per km of fibre over water as a multiple of the fibre
-        technology's ``capex_idr_per_km``. [-]
+        technology's ``capex_per_km``. [-]
 
     Returns
     -------
@@ -361,8 +372,9 @@ def choose_technology(
     Notes
     -----
     *Costs.* For technology ``t`` over a link of length ``L``:
-    ``capex = capex_idr + capex_idr_per_km L``, ``opex = opex_idr_per_year +
-    opex_idr_per_km_year L + opex_idr_per_mbps_year demand`` and
+    ``capex = capex + capex_per_km L``, ``opex = opex_per_year +
+    opex_per_km_year L + opex_per_mbps_year demand`` (the technology's
+    parameters, in the programme's currency) and
     ``lifetime = capex + opex AF`` with the annuity factor ``AF = (1 − (1 +
     r)^−H) / r`` (``AF = H`` for ``r = 0``): running costs paid at the end of
     each of ``H`` years, discounted at rate ``r``. ``L`` is the tree link
@@ -376,7 +388,7 @@ def choose_technology(
     *Water.* A fibre link with ``W`` km of its straight line over water is
     laid straight across the water and along the route on land: its length
     is ``L_land + W`` with ``L_land = L (1 − W / S)`` (``S`` the straight
-    length), and its capital cost ``capex_idr + capex_idr_per_km (L_land +
+    length), and its capital cost ``capex + capex_per_km (L_land +
     water_cost_factor W)``. A microwave hop over water costs what it
     costs over land (radio crosses water well), so the choice may leave a
     crossing to microwave or satellite.
@@ -431,9 +443,9 @@ def choose_technology(
         on_fibre=on_fibre,
         depends_on=np.where(uses_parent, tree.parent, -1),
         link_km=options.length[chosen, cols],
-        capex_idr=options.capex[chosen, cols],
-        opex_idr_per_year=options.opex[chosen, cols],
-        lifetime_cost_idr=options.lifetime[chosen, cols],
+        capex=options.capex[chosen, cols],
+        opex_per_year=options.opex[chosen, cols],
+        lifetime_cost=options.lifetime[chosen, cols],
         annuity_factor=af,
     )
 
@@ -444,9 +456,9 @@ class _Options(NamedTuple):
     technology: NDArray[np.int64]  # (k,) row of the technology in the table
     mode: NDArray[np.int64]  # (k,) _FIBRE, _NEEDS_FIBRE_PARENT or _ANYWHERE
     length: NDArray[np.float64]  # (k, n) link length the option is costed on [km]
-    capex: NDArray[np.float64]  # (k, n) [IDR]
-    opex: NDArray[np.float64]  # (k, n) [IDR/year]
-    lifetime: NDArray[np.float64]  # (k, n) capex + AF x opex, inf where infeasible [IDR]
+    capex: NDArray[np.float64]  # (k, n) [currency]
+    opex: NDArray[np.float64]  # (k, n) [currency/year]
+    lifetime: NDArray[np.float64]  # (k, n) capex + AF x opex, inf where infeasible [currency]
 
     def best(self, modes: NDArray[np.bool_]) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
         """Cheapest lifetime cost per village among the options of the given modes, and which option."""
