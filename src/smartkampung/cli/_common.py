@@ -31,13 +31,28 @@ SIMULATE_FILES = (
     "idm_status.csv",
     "villages.csv",
     "network.geojson",
+    "villages.geojson",
+    "links.geojson",
     "summary.txt",
+    "report.html",
+    "result.json",
+    "result.npz",
     "coverage.png",
     "adoption_by_pillar.png",
     "connection_map.png",
     "idm_status.png",
 )
-PLAN_FILES = ("plan_villages.csv", "plan_monthly.csv", "plan_network.geojson", "plan_map.png")
+PLAN_FILES = (
+    "plan_villages.csv",
+    "plan_monthly.csv",
+    "plan_network.geojson",
+    "plan_villages.geojson",
+    "plan_links.geojson",
+    "plan_summary.txt",
+    "report.html",
+    "plan_map.png",
+)
+COMPARE_FILES = ("comparison.csv", "comparison.txt")
 INIT_FILES = ("scenario.toml", "programme.toml", "villages.csv")
 #: Why a monthly metric can be undefined (written as an empty cell, with this note).
 UNDEFINED_METRICS = {
@@ -135,7 +150,7 @@ def _output_folder(path: str, command: str, known: Sequence[str]) -> Any:
     from smartkampung.io import OutputFolder
 
     try:
-        return OutputFolder(path, command=command, known_names=(*SIMULATE_FILES, *PLAN_FILES, *known))
+        return OutputFolder(path, command=command, known_names=(*SIMULATE_FILES, *PLAN_FILES, *COMPARE_FILES, *known))
     except OutputFolderError as exc:
         raise _Usage(str(exc)) from None
 
@@ -210,10 +225,20 @@ def _ignore_interrupts() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _prepare_from_files(scenario: Any, base_dir: Path | None, *, idm: bool = True) -> Any:
-    """The scenario prepared on its own region, read from its files (with the bundled IDM data if it projects IDM)."""
+def _prepare_from_files(
+    scenario: Any, base_dir: Path | None, *, idm: bool = True, land: bool = True
+) -> tuple[Any, Any]:
+    """The scenario prepared on its own region, read from its files, and the land polygons its plan was checked on.
+
+    With the bundled IDM data when it projects IDM on desa, and the bundled
+    village polygons as land when they cover the region
+    (:func:`smartkampung.datasets.boundaries_for`: Banyuwangi's and
+    Guimaras's villages, by code), so that links over water are priced as
+    water crossings; elsewhere the plan's notes say that nothing was checked.
+    """
     import attrs
 
+    from smartkampung import datasets
     from smartkampung import io as skio
     from smartkampung._api import _with_idm
     from smartkampung.sim import prepare
@@ -221,4 +246,31 @@ def _prepare_from_files(scenario: Any, base_dir: Path | None, *, idm: bool = Tru
     if not idm:  # a plan projects no IDM
         scenario = attrs.evolve(scenario, outcomes=attrs.evolve(scenario.outcomes, idm=type(scenario.outcomes.idm)()))
     region = skio.read_region(scenario.region, base_dir=base_dir)
-    return prepare(scenario, region, **_with_idm(scenario, region, {}))
+    polygons = datasets.boundaries_for(region) if land else None
+    return prepare(scenario, region, land=polygons, **_with_idm(scenario, region, {})), polygons
+
+
+def _currency(scenario: Any, given: str | None = None) -> str:
+    """The ISO 4217 code of a scenario's money.
+
+    ``--currency`` when given; else the programme's or scenario's own
+    ``currency`` field once the model has one; else the currency of the
+    country profile of the region's country (:data:`smartkampung.countries.COUNTRY_PROFILES`:
+    ``init --country PH`` writes costs in PHP); else IDR, the currency of the
+    Smart Kampung defaults.
+    """
+    from smartkampung._i18n import currency_of
+    from smartkampung.countries import COUNTRY_PROFILES
+
+    if given:
+        return given
+    own = [o for o in (getattr(scenario, "programme", None), scenario) if getattr(o, "currency", None)]
+    if own:
+        return currency_of(*own)
+    profile = COUNTRY_PROFILES.get(getattr(scenario.region, "country", "ID"))
+    return profile.currency if profile is not None else "IDR"
+
+
+def _plan_notes(plan: Any) -> list[str]:
+    """The network plan's notes (what it checked and assumed), for the summary and the terminal."""
+    return [str(note) for note in getattr(plan, "notes", ())]

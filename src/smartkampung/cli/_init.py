@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from smartkampung._errors import FieldError, OutputFolderError
-from smartkampung.cli._common import EXIT_OK, INIT_FILES, _csv_text, _inputs, _parameters, _Usage
+from smartkampung.cli._common import EXIT_OK, INIT_FILES, _csv_text, _err, _inputs, _parameters, _Usage
 from smartkampung.cli._options import _csv_arguments, _csv_options, _folder
 from smartkampung.cli._warnings import _capture_warnings, _print_warnings
 
@@ -116,11 +116,12 @@ def _cmd_init(args: argparse.Namespace) -> int:
     import attrs
 
     from smartkampung import datasets
+    from smartkampung.countries import COUNTRY_PROFILES, starter_scenario
     from smartkampung.io import dumps, read_villages_csv
     from smartkampung.io._converter import unstructure
     from smartkampung.io._read import MAX_TABLE_BYTES, open_input, size_limit
     from smartkampung.io._toml import toml_dumps
-    from smartkampung.model import RegionSource, Scenario, VillageKind
+    from smartkampung.model import DEFAULT_HOUSEHOLD_SIZE, RegionSource, Scenario, VillageKind
 
     folder = Path(args.dir)
     source_csv = Path(args.from_csv) if args.from_csv else None
@@ -149,14 +150,23 @@ def _cmd_init(args: argparse.Namespace) -> int:
         except FieldError as exc:
             raise _Usage(f"--start {exc.message.removeprefix('start ')}") from None
     files: dict[str, str | bytes] = {}
+    currency = "IDR"
     if source_csv is not None:
-        kind = VillageKind(args.kind or "village")
-        country = args.country or "ID"
+        country = (args.country or "ID").upper()
+        profile = COUNTRY_PROFILES.get(country)
+        kind = VillageKind(args.kind) if args.kind else (profile.default_kind if profile else VillageKind.VILLAGE)
+        household_size = profile.household_size if profile is not None else DEFAULT_HOUSEHOLD_SIZE
         options = _csv_options(args)
         # Read it now so a bad file fails before anything is written.
         with _capture_warnings() as found:
             region = read_villages_csv(
-                source_csv, region_code="CHECK", region_name="check", country=country, default_kind=kind, **options
+                source_csv,
+                region_code="CHECK",
+                region_name="check",
+                country=country,
+                default_kind=kind,
+                household_size=household_size,
+                **options,
             )
         for w in found:
             warnings.warn(w, stacklevel=1)  # printed with the others
@@ -178,27 +188,48 @@ def _cmd_init(args: argparse.Namespace) -> int:
             name=name,
             country=country,
             kind=kind,
+            household_size=household_size,
             allow_zero_population=bool(args.allow_zero_population),
         )
-        scenario = Scenario(
-            name=f"Smart village programme: {name}",
-            region=region_source,
-            programme=base.programme,
-            start=args.start or "2026-01",
-            horizon_months=base.horizon_months,
-            rollout=_starter_rollout(base.rollout),
-            adoption=base.adoption,
-            outcomes=type(base.outcomes)(),  # the office defaults to the population centre
-            description=f"Starter scenario written by 'smartkampung init' for {region.n_villages} villages "
-            f"from {source_csv.name}. Every value is a Smart Kampung default: edit to your city.",
-        )
+        written_by = f"Written by 'smartkampung init' for {region.n_villages} villages from {source_csv.name}."
+        if profile is not None:
+            # The country's starter: its services and village kinds, costs in its currency, its census household
+            # size and value of time (smartkampung.countries); a --kind given is kept.
+            currency = profile.currency
+            scenario = starter_scenario(
+                region_source, country=profile, name=f"Smart village programme: {name}", start=args.start or "2026-01"
+            )
+            scenario = attrs.evolve(
+                scenario,
+                region=attrs.evolve(scenario.region, kind=kind),
+                description=f"{scenario.description} {written_by} Every value is a starting point: edit it to your "
+                "city.",
+            )
+        else:
+            _err(
+                f"warning: no country profile for {country} (profiles: {', '.join(COUNTRY_PROFILES)}): the starter "
+                "uses Smart Kampung's services and costs in rupiah (IDR) and Indonesia's household size; edit them "
+                "to your country"
+            )
+            scenario = Scenario(
+                name=f"Smart village programme: {name}",
+                region=region_source,
+                programme=base.programme,
+                start=args.start or "2026-01",
+                horizon_months=base.horizon_months,
+                rollout=_starter_rollout(base.rollout),
+                adoption=base.adoption,
+                outcomes=type(base.outcomes)(),  # the office defaults to the population centre
+                description=f"Starter scenario for {name}. {written_by} Every value is a Smart Kampung default: "
+                "edit to your city.",
+            )
     else:
         scenario = attrs.evolve(base, start=args.start) if args.start else base
     header = (
         "# smartkampung scenario. Check it with: smartkampung validate scenario.toml\n"
         "# Run it with: smartkampung simulate scenario.toml --out results\n"
         "# The programme (pillars, services, technologies) is in programme.toml.\n"
-        "# Units: money in rupiah-equivalent (IDR) unless a name says otherwise, months, km.\n\n"
+        f"# Units: money in {currency} (names ending in _idr hold {currency} too, for now), months, km.\n\n"
     )
     document = unstructure(scenario)
     document["programme"] = "programme.toml"
@@ -306,11 +337,16 @@ def add_parser(sub: Any) -> None:
         "--name",
         help="region name (default: from the CSV's file name; asked for if that is generic, such as villages.csv)",
     )
-    init.add_argument("--country", help="ISO 3166-1 alpha-2 country code (default ID)")
+    init.add_argument(
+        "--country",
+        help="ISO 3166-1 alpha-2 country code (default ID); ID, PH, TH, VN and MY have country profiles: their "
+        "services, village kinds, currency, census household size and value of time",
+    )
     init.add_argument(
         "--kind",
-        help="village kind for rows without one: desa, kelurahan, barangay, tambon, "
-        "muban, xa, phuong, kampung, village (default)",
+        help="village kind for rows without one: desa, kelurahan, barangay, tambon, muban, xa, phuong, kampung, "
+        "village (default: the country's usual one, desa in ID, barangay in PH, tambon in TH, xa in VN, kampung "
+        "in MY; village elsewhere)",
     )
     init.add_argument(
         "--start",

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 
 from smartkampung._errors import SmartKampungError, field_and_message, hints_for
-from smartkampung.cli import _init, _plan, _schema, _simulate, _validate
+from smartkampung.cli import _compare, _init, _plan, _report, _schema, _simulate, _validate
 from smartkampung.cli._common import (
     EXIT_INTERRUPTED,
     EXIT_INVALID,
@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
 
     _simulate.add_parser(sub)
     _plan.add_parser(sub)
+    _compare.add_parser(sub)
+    _report.add_parser(sub)
     _validate.add_parser(sub)
     _init.add_parser(sub)
     _schema.add_parser(sub)

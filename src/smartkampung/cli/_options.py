@@ -37,6 +37,33 @@ def _csv_arguments(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def _lang_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=("en", "id"),
+        default=None,
+        help=f"language of {what}: en (English, the default) or id (Bahasa Indonesia)",
+    )
+
+
+def _currency_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--currency",
+        type=_currency_code,
+        default=None,
+        metavar="CODE",
+        help="ISO 4217 code the money is in (default: the currency of the country profile of the scenario's "
+        "country, IDR for Indonesia and countries without a profile); it only labels the amounts, converting none",
+    )
+
+
+def _currency_code(text: str) -> str:
+    code = text.strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise argparse.ArgumentTypeError(f"must be an ISO 4217 code of three letters such as IDR or PHP, got {text!r}")
+    return code
+
+
 def _columns(values: Sequence[str]) -> dict[str, str] | None:
     """``--columns latitude=lat`` (the file's name = ours) as the API's mapping {ours: the file's}."""
     from smartkampung.io._csv import OPTIONAL_COLUMNS, REQUIRED_COLUMNS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from typing import Any
@@ -13,51 +14,73 @@ from smartkampung.cli._common import (
     MAX_RESULT_BYTES,
     MAX_RUNS,
     SIMULATE_FILES,
-    UNDEFINED_METRICS,
-    _err,
+    _currency,
     _executor,
     _inputs,
     _load_scenario,
     _output_folder,
     _parameters,
-    _plots_available,
-    _save,
+    _plan_notes,
+    _prepare_from_files,
     _stop_executor,
     _Usage,
-    _write_csv,
 )
-from smartkampung.cli._options import _folder, _positive_int, _runs
+from smartkampung.cli._options import _currency_argument, _folder, _lang_argument, _positive_int, _runs
+from smartkampung.cli._outputs import _notes_text, _summary_json, _summary_text, _write_simulation_outputs
 from smartkampung.cli._warnings import _print_warnings
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    from smartkampung._api import simulate  # reads the region; supplies the bundled IDM data where it is projected
+    from smartkampung.sim import simulate
 
     scenario, base_dir = _load_scenario(args.scenario)
     folder = _output_folder(args.out, "simulate", SIMULATE_FILES)
     _check_result_size(scenario, args.runs)
+    lang = args.lang or "en"
+    currency = _currency(scenario, args.currency)
     started = time.perf_counter()
+    # The region read, the network planned (water crossings priced where the package has land polygons) and
+    # the bundled IDM data supplied where IDM is projected: once, before the runs.
+    prepared, land = _prepare_from_files(scenario, base_dir)
+    prepared_at = time.perf_counter()
     progress = sys.stderr is not None and sys.stderr.isatty() and not args.quiet
     executor = _executor(args)
     try:
-        result = simulate(
-            scenario, runs=args.runs, rng=args.seed, base_dir=base_dir, executor=executor, progress=progress or None
-        )
+        result = simulate(prepared, runs=args.runs, rng=args.seed, executor=executor, progress=progress or None)
     except BaseException:
         _stop_executor(executor)  # Ctrl-C or an error: cancel what is queued, stop the workers now
         raise
     if executor is not None:
         executor.shutdown()
-    elapsed = time.perf_counter() - started
+    simulated_at = time.perf_counter()
     _print_warnings()
     with folder:
-        written = _write_simulation_outputs(folder, result, args)
+        written = _write_simulation_outputs(folder, result, args, land=land, currency=currency, lang=lang)
         folder.commit(
-            parameters=_parameters(args, runs=args.runs, seed=args.seed, executor=args.executor), inputs=_inputs()
+            parameters=_parameters(
+                args, runs=args.runs, seed=args.seed, executor=args.executor, lang=lang, currency=currency
+            ),
+            inputs=_inputs(),
         )
-    if not args.quiet:
-        print(_summary_text(result))
-        print(f"\n{args.runs} runs in {elapsed:.1f} s; wrote {', '.join(written)} to {folder.target}/")
+    seconds = {
+        "prepare": prepared_at - started,
+        "simulate": simulated_at - prepared_at,
+        "write": time.perf_counter() - simulated_at,
+    }
+    if args.json:
+        summary = _summary_json(
+            result, lang, currency, out=str(folder.target), files=written, seconds=seconds, seed=args.seed
+        )
+        print(json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False))
+    elif not args.quiet:
+        print(_summary_text(result, lang, currency))
+        notes = _notes_text(_plan_notes(prepared.plan), lang)
+        if notes:
+            print("\n" + notes, end="")
+        print(
+            f"\n{args.runs} runs in {seconds['simulate']:.1f} s (plan and preparation {seconds['prepare']:.1f} s, "
+            f"outputs {seconds['write']:.1f} s); wrote {', '.join(written)} to {folder.target}/"
+        )
     return EXIT_OK
 
 
@@ -74,105 +97,16 @@ def _check_result_size(scenario: Any, runs: int) -> None:
         )
 
 
-def _summary_text(result: Any) -> str:
-    summary: str = result.summary()
-    if "nan" in summary.split():
-        summary += (
-            "\n(nan: undefined in at least one run; cost per connected household before any household is "
-            "connected, cost per transaction before the first transaction)"
-        )
-    return summary
-
-
-def _write_simulation_outputs(folder: Any, result: Any, args: argparse.Namespace) -> list[str]:
-    """Write every output of a simulation into ``folder`` (an OutputFolder); return the names written."""
-    from smartkampung import io as skio
-    from smartkampung import plots
-
-    header, rows = result.monthly_quantile_table()
-    _write_csv(folder, "monthly.csv", header, rows, note=lambda row: UNDEFINED_METRICS.get(row[1], ""))
-    written = ["monthly.csv"]
-    if result.has_idm:  # an observed IDM state and desa (or the user's own index)
-        header, rows = result.idm_table()
-        _write_csv(folder, "idm_status.csv", header, rows)
-        written.append("idm_status.csv")
-    header, rows = result.village_table()
-    plan = result.prepared.plan if result.prepared is not None else None
-    if plan is not None:
-        header = [
-            "code",
-            "name",
-            "kind",
-            "district_code",
-            "population",
-            "households",
-            "technology",
-            "link_km",
-            "capex_idr",
-            *header[1:],
-        ]
-        technology = plan.technology
-        rows = [
-            [
-                row[0],
-                v.name,
-                v.kind.value,
-                v.district_code,
-                v.population,
-                v.households,
-                technology[i],
-                float(plan.link_km[i]),
-                float(plan.capex_idr[i]),
-                *row[1:],
-            ]
-            for i, (row, v) in enumerate(zip(rows, plan.region.villages, strict=True))
-        ]
-    # A mean over the runs that reach a month is undefined where none does (its share is 0).
-    empty_when = {"mean_connection_month": "p_connected"}
-    empty_when.update({f"mean_half_adoption_month:{sid}": f"p_half_adoption:{sid}" for sid in result.service_ids})
-    _write_csv(folder, "villages.csv", header, rows, empty_when=empty_when)
-    written.append("villages.csv")
-    if plan is not None:
-        collection = skio.to_geojson(
-            plan.region,
-            network=plan,
-            properties={
-                "technology": plan.technology,
-                "p_connected": result.p_connected,
-                "mean_connection_month": result.mean_connection_month,
-            },
-            link_properties={
-                "technology": plan.technology,
-                "link_km": plan.link_km,
-                "mean_connection_month": result.mean_connection_month,
-            },
-        )
-        skio.write_geojson(collection, folder.path("network.geojson"))
-        written.append("network.geojson")
-    folder.write_text("summary.txt", _summary_text(result) + "\n")
-    written.append("summary.txt")
-    if not args.no_plots and _plots_available():
-        _save(plots.coverage(result), folder.path("coverage.png"))
-        _save(plots.adoption_by_pillar(result), folder.path("adoption_by_pillar.png"))
-        _save(plots.connection_map(result), folder.path("connection_map.png"))
-        written += ["coverage.png", "adoption_by_pillar.png", "connection_map.png"]
-        if result.has_idm:
-            _save(plots.idm_status(result), folder.path("idm_status.png"))
-            written.append("idm_status.png")
-    elif not args.no_plots:
-        _err('matplotlib is not installed: no plots written (pip install "smartkampung[plot]")')
-    return written
-
-
 def add_parser(sub: Any) -> None:
     """Add the ``simulate`` command to the subparsers ``sub``."""
     sim = sub.add_parser(
         "simulate",
         help="run a Monte Carlo ensemble of a scenario and write its outputs",
-        description="Run a scenario's ensemble; write monthly.csv (totals with quantiles), "
-        "idm_status.csv, villages.csv, network.geojson, summary.txt, PNG plots and "
-        "manifest.json into --out, all at once: an interrupted or failed run "
-        "leaves the folder as it was.",
+        description="Run a scenario's ensemble; write monthly.csv (totals with quantiles and units), "
+        "idm_status.csv, villages.csv, villages.geojson and links.geojson (GIS layers with connection dates), "
+        "network.geojson, summary.txt, report.html (an offline report), PNG plots, result.json and result.npz "
+        "(the result, for 'smartkampung report') and manifest.json into --out, all at once: an interrupted or "
+        "failed run leaves the folder as it was.",
     )
     sim.add_argument(
         "scenario",
@@ -195,5 +129,11 @@ def add_parser(sub: Any) -> None:
     )
     sim.add_argument("--workers", type=_positive_int, default=None, help="workers for threads/processes")
     sim.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    sim.add_argument("--no-report", action="store_true", help="skip report.html")
+    _lang_argument(sim, "the summary, the plots and the report")
+    _currency_argument(sim)
     sim.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors and warnings")
+    sim.add_argument(
+        "--json", action="store_true", help="print the summary as JSON on standard output, and nothing else"
+    )
     sim.set_defaults(func=_cmd_simulate)

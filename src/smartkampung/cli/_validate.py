@@ -121,7 +121,7 @@ def _scenario_csv_problems(path: Path, data: Any, loaded: Any) -> list[Problem]:
 def _prepare_problems(path: Path, scenario: Any) -> list[Problem]:
     """What ``simulate`` would refuse before its first run (the region against the scenario, the plan)."""
     try:
-        _prepare_from_files(scenario, path.parent)
+        _prepare_from_files(scenario, path.parent, land=False)  # water prices a link, refuses nothing
     except SmartKampungError as exc:
         return _problems_of(exc)
     return []
