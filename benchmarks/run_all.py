@@ -41,7 +41,9 @@ def _arguments(script: str, extra: list[str]) -> list[str]:
     if "--quick" in extra and script in quick:
         out.append("--quick")
     elif "--quick" in extra:
-        out += {"bench_fitting.py": ["--repeats", "5"], "backtest_coverage.py": ["--series", "20"]}.get(script, [])
+        small = {"bench_fitting.py": ["--repeats", "5", "--rollout-repeats", "1"],
+                 "backtest_coverage.py": ["--series", "20"]}
+        out += small.get(script, [])
     if "--against" in extra and script == "bench_ensemble.py":
         i = extra.index("--against")
         out += extra[i:i + 2]

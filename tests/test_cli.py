@@ -49,7 +49,8 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_simulate_writes_every_output(simulated: Path) -> None:
-    expected = {"monthly.csv", "idm_status.csv", "villages.csv", "network.geojson", "summary.txt", *PLOTS}
+    expected = {"monthly.csv", "idm_status.csv", "villages.csv", "network.geojson", "villages.geojson",
+                "links.geojson", "summary.txt", "report.html", "result.json", "result.npz", *PLOTS}
     assert expected <= {p.name for p in simulated.iterdir()}
     assert not [p for p in simulated.iterdir() if p.name.startswith(".")]  # no temporary files left
     for name in PLOTS:
@@ -70,7 +71,7 @@ def test_outputs_get_ordinary_file_permissions(simulated: Path) -> None:
 
 def test_monthly_csv(simulated: Path) -> None:
     header, rows = read_csv(simulated / "monthly.csv")
-    assert header == ["month", "metric", "q10", "q50", "q90", "note"]
+    assert header == ["month", "metric", "unit", "q10", "q50", "q90", "note"]
     sc = banyuwangi_scenario()
     n_kinds = 2  # villages_connected:desa and villages_connected:kelurahan
     n_metrics = 13 + n_kinds + 2 * len(sc.programme.services) + 2 * len(sc.programme.pillars)
@@ -79,9 +80,17 @@ def test_monthly_csv(simulated: Path) -> None:
     assert rows[119][0] == "2026-05"
     final = [r for r in rows if r[1] == "villages_connected" and r[0] == "2026-05"]
     assert len(final) == 1
-    assert float(final[0][3]) == 217.0
-    first = float(rows[0][2])
+    assert float(final[0][4]) == 217.0
+    first = float(rows[0][3])
     assert first >= 41  # 41 connected at launch
+    # Each metric's unit from the metric table, money in the scenario's currency (IDR for Banyuwangi).
+    units = {r[1]: r[2] for r in rows}
+    assert units["villages_connected"] == "villages"
+    assert units["capex"] == "IDR/month"
+    assert units["cumulative_cost"] == "IDR"
+    assert units["hours_saved"] == "hours/month"
+    assert units["cost_per_transaction"] == "IDR/transaction"
+    assert units[f"adopters:{sc.programme.services[0].id}"] == "households"
 
 
 def test_idm_status_csv(simulated: Path) -> None:
@@ -104,15 +113,16 @@ def test_idm_status_csv(simulated: Path) -> None:
 
 def test_villages_csv(simulated: Path) -> None:
     header, rows = read_csv(simulated / "villages.csv")
-    assert header[:11] == ["code", "name", "kind", "district_code", "population", "households", "technology",
-                           "link_km", "capex_idr", "p_connected", "mean_connection_month"]
+    assert header[:12] == ["code", "name", "kind", "district_code", "population", "households", "technology",
+                           "link_km", "water_km", "capex", "p_connected", "mean_connection_month"]
     services = banyuwangi_scenario().programme.services
-    assert len(header) == 11 + 3 * len(services)
+    assert len(header) == 12 + 3 * len(services)
     assert f"p_half_adoption:{services[0].id}" in header
     assert len(rows) == 217
     assert all(len(r) == len(header) for r in rows)
     assert rows[0][:4] == ["35.10.01.2001", "Sarongan", "desa", "35.10.01"]
     assert {r[6] for r in rows} == {"fibre"}
+    assert {r[8] for r in rows} == {"0"}  # Banyuwangi's polygons were checked: no link crosses water
     assert sum(int(r[4]) for r in rows) == 1_556_078  # 2010 census total
     assert sum(r[2] == "kelurahan" for r in rows) == 28
 
@@ -134,7 +144,12 @@ def test_network_geojson(simulated: Path) -> None:
 def test_summary_txt(simulated: Path) -> None:
     text = (simulated / "summary.txt").read_text(encoding="utf-8")
     assert text.startswith("Smart Kampung Banyuwangi: 3 runs, seed entropy 20160531")
-    assert "villages_connected (2026-05)" in text
+    assert "Villages connected (at May 2026)" in text
+    assert "Cumulative cost (at May 2026)" in text
+    assert "Rp " in text
+    assert " billion" in text  # money with its currency and scale: Rp 67.1 billion
+    # the plan's notes: Banyuwangi's village polygons were used as land
+    assert "Notes on the network plan:\n- water crossings checked against 249 land polygons" in text
 
 
 def test_threads_give_byte_identical_outputs(simulated: Path, tmp_path: Path,
@@ -143,7 +158,8 @@ def test_threads_give_byte_identical_outputs(simulated: Path, tmp_path: Path,
     code, _, _ = run(["simulate", "--runs", "3", "--out", str(out), "--executor", "threads", "--workers", "2",
                       "--no-plots", "-q"], capsys)
     assert code == 0
-    for name in ("monthly.csv", "idm_status.csv", "villages.csv", "network.geojson", "summary.txt"):
+    for name in ("monthly.csv", "idm_status.csv", "villages.csv", "network.geojson", "villages.geojson",
+                 "links.geojson", "summary.txt", "result.npz"):
         assert (out / name).read_bytes() == (simulated / name).read_bytes(), name
     assert not (out / "coverage.png").exists()
 
@@ -155,6 +171,42 @@ def test_another_seed_gives_another_result(simulated: Path, tmp_path: Path,
     assert (out / "monthly.csv").read_bytes() != (simulated / "monthly.csv").read_bytes()
 
 
+def test_backend_numba_is_recorded_and_gives_the_same_law(simulated: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("numba")  # the test extra installs it: CI runs this test
+    out = tmp_path / "numba"
+    code, stdout, _ = run(["simulate", "--runs", "3", "--backend", "numba", "--out", str(out), "--no-plots",
+                           "--no-report"], capsys)
+    assert code == 0
+    assert "3 runs (numba backend) in" in stdout
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["backend"] == "numba"
+    assert io.read_result(out).backend == "numba"
+    assert io.read_result(simulated).backend == "numpy"  # the default is the reference
+    # Other draws of the same law: the rollout (no adoption draws) is the same, adopters are not.
+    header, rows = read_csv(out / "monthly.csv")
+    _, reference = read_csv(simulated / "monthly.csv")
+    column = header.index("metric")
+    picked = {name: [r for r in rows if r[column] == name] for name in ("villages_connected", "adopters")}
+    expected = {name: [r for r in reference if r[column] == name] for name in picked}
+    assert picked["villages_connected"] == expected["villages_connected"]
+    assert picked["adopters"] != expected["adopters"]
+
+
+def test_backend_numba_without_numba_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import smartkampung.sim._adoption_batch as batch
+
+    monkeypatch.setattr(batch, "numba_available", lambda: False)
+    for argv in (["simulate", "--runs", "2", "--out", str(tmp_path / "s")],
+                 ["compare", str(tmp_path / "a.toml"), str(tmp_path / "b.toml"), "--out", str(tmp_path / "c")]):
+        code, _, err = run([*argv, "--backend", "numba"], capsys)
+        assert code == 2
+        assert 'pip install "smartkampung[fast]"' in err
+    assert not (tmp_path / "s").exists()
+    assert not (tmp_path / "c").exists()
+
+
 def test_simulate_prints_the_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     scenario = tmp_path / "short.toml"
     io.dump(_short_scenario(), scenario)
@@ -163,7 +215,8 @@ def test_simulate_prints_the_summary(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 0
     assert out.startswith("Short: 2 runs")
     # 2015-06 .. 2016-05 ends before the observed IDM 2020: nothing to project, no IDM table
-    assert "wrote monthly.csv, villages.csv, network.geojson, summary.txt" in out
+    assert ("wrote monthly.csv, villages.csv, network.geojson, villages.geojson, links.geojson, summary.txt, "
+            "report.html, result.json, result.npz to") in out
     assert not (tmp_path / "o" / "idm_status.csv").exists()
     assert "Desa Mandiri" not in out
     _header, rows = read_csv(tmp_path / "o" / "monthly.csv")
@@ -215,7 +268,7 @@ def test_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     districts = {r[3] for r in rows}
     assert all(r[7] in codes or r[7] in districts for r in rows)  # a parent village or a kecamatan office
     header, monthly = read_csv(out / "plan_monthly.csv")
-    assert header == ["month", "budget_idr", "spend_idr", "km_built", "villages_connected",
+    assert header == ["month", "budget", "spend", "km_built", "villages_connected",
                       "households_connected", "people_connected"]
     assert len(monthly) == 120
     connected = [int(r[4]) for r in monthly]
@@ -255,7 +308,7 @@ def _problem_lines(out: str, path: Path) -> list[str]:
 def test_validate_reports_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad_toml = tmp_path / "bad.toml"
     bad_toml.write_text('name = "t"\nhorizon_monhts = 12\n\n[region]\nbuiltin = "banyuwangi"\n\n'
-                        '[rollout]\nbudget_idr_per_month = 1e9\nroute_fator = 1.2\n', encoding="utf-8")
+                        '[rollout]\nbudget_per_month = 1e9\nroute_fator = 1.2\n', encoding="utf-8")
     bad_csv = tmp_path / "villages.csv"
     bad_csv.write_text("code,name,district_code,lat,lon,population\n"
                        "A1,Alpha,D1,200,122.5,100\n"

@@ -93,7 +93,8 @@ def test_init_takes_the_csv_options_and_writes_a_standard_table(tmp_path: Path,
     assert "rewritten with the standard columns" in out
     table = (tmp_path / "city" / "villages.csv").read_text(encoding="utf-8")
     assert table.splitlines()[0].startswith("code,name,kind,district_code")
-    assert "0607901001,Agsanayan,village,0607901000,0607901000,10.66,122.656,1851," in table
+    # PH's usual village kind, and households from its census household size (4.1 persons): 1851 / 4.1
+    assert "0607901001,Agsanayan,barangay,0607901000,0607901000,10.66,122.656,1851,451," in table
     assert main(["validate", str(tmp_path / "city" / "scenario.toml")]) == 0
 
 

@@ -124,8 +124,8 @@ def finite_or_explained(folder: Path) -> None:
                parse_constant=lambda c: pytest.fail(f"{c} in network.geojson"))
     summary = (folder / "summary.txt").read_text(encoding="utf-8")
     assert "inf" not in summary.split()
-    if "nan" in summary.split():  # an undefined headline ratio: the summary says what it means
-        assert "(nan: undefined in at least one run" in summary
+    if "–" in summary:  # an undefined headline ratio: the summary says what it means
+        assert "(–: undefined in at least one run" in summary
 
 
 def test_an_undefined_ratio_is_an_empty_cell_with_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -142,11 +142,11 @@ def test_an_undefined_ratio_is_an_empty_cell_with_a_note(tmp_path: Path, capsys:
     assert rows[0][-1] == "note"
     per_household = [r for r in rows if r[1] == "cost_per_connected_household"]
     assert per_household
-    assert all(r[2:5] == ["", "", ""] for r in per_household)  # ...so the cost per household is undefined
-    assert all("no household is connected" in r[5] for r in per_household)
-    assert all(r[5] == "" for r in rows[1:] if r[1] == "villages_connected")
+    assert all(r[3:6] == ["", "", ""] for r in per_household)  # ...so the cost per household is undefined
+    assert all("no household is connected" in r[6] for r in per_household)
+    assert all(r[6] == "" for r in rows[1:] if r[1] == "villages_connected")
     finite_or_explained(out)
-    assert "(nan: undefined in at least one run" in (out / "summary.txt").read_text(encoding="utf-8")
+    assert "(–: undefined in at least one run" in (out / "summary.txt").read_text(encoding="utf-8")
 
 
 def test_the_writer_refuses_an_unexplained_non_finite_value() -> None:

@@ -107,7 +107,7 @@ def test_an_interrupt_inside_the_command_keeps_the_previous_output(tmp_path: Pat
     scenario.write_text(TINY, encoding="utf-8")
     assert main(["simulate", str(scenario), "--runs", "2", "--out", str(out), "-q"]) == 0
     before = snapshot(out)
-    import smartkampung.cli as cli
+    from smartkampung.io import OutputFolder
 
     calls = []
 
@@ -115,10 +115,11 @@ def test_an_interrupt_inside_the_command_keeps_the_previous_output(tmp_path: Pat
         calls.append(1)
         if len(calls) == 2:  # in the middle of writing the new output
             raise KeyboardInterrupt
-        return original(*args, **kwargs)  # type: ignore[no-any-return]
+        return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    original = cli._write_csv
-    monkeypatch.setattr(cli, "_write_csv", interrupted)
+    # Patched where every command writes its text files, whatever module of the CLI writes them.
+    original = OutputFolder.write_text
+    monkeypatch.setattr(OutputFolder, "write_text", interrupted)
     handler = signal.getsignal(signal.SIGINT)
     assert main(["simulate", str(scenario), "--runs", "2", "--seed", "5", "--out", str(out), "-q"]) == 130
     assert signal.getsignal(signal.SIGINT) is handler  # main() called in-process restores Ctrl-C

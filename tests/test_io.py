@@ -153,7 +153,7 @@ def test_json_accepts_spelled_out_infinity(spelling: str) -> None:
 def test_nan_is_rejected_where_no_field_allows_it(fmt: Format) -> None:
     # No model field accepts NaN; loading one must fail with a DataFileError naming the field.
     text = {"json": '{"id": "fibre", "name": "F", "capex": "nan"}',
-            "toml": 'id = "fibre"\nname = "F"\ncapex_idr = nan\n'}[fmt]
+            "toml": 'id = "fibre"\nname = "F"\ncapex = nan\n'}[fmt]
     with pytest.raises(DataFileError, match="capex"):
         loads(text, Technology, format=fmt)
 
@@ -164,7 +164,7 @@ def test_optional_fields_default_when_absent() -> None:
     assert village.households == 100  # 390 / 3.9
     assert village.population_year is None
     assert village.idm is None
-    assert loads('id = "x"\nname = "X"\ncapex_idr = 1\n', Technology, format="toml").max_link_km == math.inf
+    assert loads('id = "x"\nname = "X"\ncapex = 1\n', Technology, format="toml").max_link_km == math.inf
 
 
 def test_integral_float_is_accepted_for_a_count() -> None:

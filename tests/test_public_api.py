@@ -140,6 +140,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "loads",
         "read_boundaries",
         "read_region",
+        "read_result",
         "read_villages_csv",
         "region_checks",
         "to_geojson",
@@ -147,6 +148,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "write_geojson",
         "write_geopackage",
         "write_layers",
+        "write_result",
     ],
     "smartkampung.datasets": [
         "BANYUWANGI_CENSUS_2010_POPULATION",
@@ -378,6 +380,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "Assumption",
         "SummaryRow",
         "assumption_rows",
+        "build_plan_report",
         "build_report",
         "file_record",
         "summary_rows",

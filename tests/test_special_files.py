@@ -154,7 +154,7 @@ def test_files_above_the_size_limit_are_refused_before_reading(tmp_path: Path, m
 
 
 def test_a_huge_line_is_not_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import smartkampung.io._csv as csv_module
+    import smartkampung.io._csv_rows as csv_module  # where the village reader reads its lines
 
     monkeypatch.setattr(csv_module, "MAX_LINE_CHARS", 1000)
     path = tmp_path / "one-line.csv"

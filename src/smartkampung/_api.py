@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from smartkampung.io import read_region
-from smartkampung.model import Region, Scenario, VillageKind
+from smartkampung.model import Region, Scenario
 from smartkampung.sim import Comparison, PreparedScenario, SimulationResult
 from smartkampung.sim import compare as _compare
 from smartkampung.sim import simulate as _simulate
@@ -30,11 +30,10 @@ def _with_idm(scenario: Scenario | PreparedScenario, region: Region | None, opti
     # The bundled data only where a projection needs them: a scenario with an observed IDM state, a region with desa.
     if "idm" in options or not isinstance(scenario, Scenario) or region is None:
         return options
-    if scenario.outcomes.idm.requested and any(v.kind is VillageKind.DESA for v in region.villages):
-        from smartkampung import datasets
+    from smartkampung.datasets._idm import idm_inputs_if_needed
 
-        return {**options, "idm": datasets.idm_inputs()}
-    return options
+    idm = idm_inputs_if_needed(scenario, region)
+    return options if idm is None else {**options, "idm": idm}
 
 
 def simulate(scenario: Scenario | PreparedScenario, *, runs: int, region: Region | None = None,

@@ -138,6 +138,44 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
     "capex": {"en": "capital cost", "id": "biaya modal"},
     "opex": {"en": "running cost", "id": "biaya operasional"},
     "per_year": {"en": "year", "id": "tahun"},
+    # the plan report and the command line
+    "plan_report": {"en": "Network plan", "id": "Rencana jaringan"},
+    "median_budget": {
+        "en": "scheduled with the median budget",
+        "id": "dijadwalkan dengan anggaran median",
+    },
+    "plan_title": {
+        "en": "{scenario}: rollout plan (median budget)",
+        "id": "{scenario}: rencana pembangunan (anggaran median)",
+    },
+    "connected_within": {"en": "villages connected by {month}", "id": "desa terhubung s.d. {month}"},
+    "spent_to": {"en": "spent to {month}", "id": "belanja s.d. {month}"},
+    "schedule": {"en": "Villages connected over time", "id": "Desa terhubung dari waktu ke waktu"},
+    "money_over_time": {"en": "Budget and spending", "id": "Anggaran dan belanja"},
+    "cumulative_budget": {"en": "budget made available", "id": "anggaran tersedia"},
+    "cumulative_spend": {"en": "spent", "id": "belanja"},
+    "plan_line": {
+        "en": "{scenario}: {n} villages ({counts}); fibre {km} km; capital cost {capex}; running cost {opex}/year",
+        "id": "{scenario}: {n} desa/kelurahan ({counts}); serat optik {km} km; biaya modal {capex}; biaya "
+        "operasional {opex}/tahun",
+    },
+    "plan_schedule_line": {
+        "en": "median budget: {done} of {n} villages connected within {months} months{last}; spent {spent}",
+        "id": "anggaran median: {done} dari {n} desa/kelurahan terhubung dalam {months} bulan{last}; belanja {spent}",
+    },
+    "plan_last": {"en": ", the last in {month}", "id": ", terakhir pada {month}"},
+    "compare_head": {
+        "en": "{runs} runs of each scenario on common random numbers (seed {seed}); baseline: {base}; B − A: "
+        "{q} of the differences run by run",
+        "id": "{runs} simulasi per skenario dengan bilangan acak bersama (seed {seed}); skenario dasar: {base}; "
+        "B − A: {q} dari selisih per simulasi",
+    },
+    "undefined_note": {
+        "en": "–: undefined in at least one run (cost per connected household before any household is "
+        "connected, cost per transaction before the first transaction)",
+        "id": "–: tidak terdefinisi dalam sedikitnya satu simulasi (biaya per rumah tangga terhubung sebelum ada "
+        "rumah tangga terhubung, biaya per transaksi sebelum transaksi pertama)",
+    },
     "summary_head": {
         "en": "{scenario}: {runs} runs, seed entropy {seed}",
         "id": "{scenario}: {runs} simulasi, entropi seed {seed}",

@@ -490,9 +490,10 @@ def starter_scenario(
         household_size=profile.household_size,
         kind=region.kind if region.kind in profile.village_kinds else profile.default_kind,
     )
-    rollout = RolloutAssumptions(
-        budget_per_month=Fixed(budget_per_month_usd * profile.per_usd), policy="population", initially_connected=0
-    )
+    # 12 significant digits: the dollar round trip leaves no float noise in a written scenario (2e9, not
+    # 2000000000.0000002).
+    budget = float(f"{budget_per_month_usd * profile.per_usd:.12g}")
+    rollout = RolloutAssumptions(budget_per_month=Fixed(budget), policy="population", initially_connected=0)
     outcomes = OutcomeAssumptions(
         cost_per_km=_convert(_defaults.COST_PER_KM, profile),
         value_of_time_per_hour=profile.value_of_time_per_hour,

@@ -131,7 +131,8 @@ def adoption_by_pillar(result: SimulationResult, *, ax: Any = None, low: float =
                  f"{_band_label(low, high, lang)})")
     _month_ticks(ax, result.month_labels, lang)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize="small")
+    if ax.get_legend_handles_labels()[0]:  # no pillar has users while nothing is connected
+        ax.legend(loc="upper left", fontsize="small")
     return ax
 
 

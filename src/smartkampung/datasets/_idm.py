@@ -43,6 +43,9 @@ from smartkampung.model import (
     IDMStatusCounts,
     Indicator,
     IndicatorPanel,
+    Region,
+    Scenario,
+    VillageKind,
 )
 from smartkampung.sim.idm import IDMDynamics, IDMInputs, fit_idm_dynamics
 
@@ -54,6 +57,7 @@ __all__ = [
     "idm_dynamics",
     "idm_indicators",
     "idm_inputs",
+    "idm_inputs_if_needed",
     "idm_panel",
     "write_idm_dynamics",
 ]
@@ -269,6 +273,20 @@ def idm_inputs() -> IDMInputs:
     IDMInputs
     """
     return IDMInputs(idm_dynamics(), idm_panel())
+
+
+def idm_inputs_if_needed(scenario: Scenario, region: Region) -> IDMInputs | None:
+    """:func:`idm_inputs` if the scenario projects IDM on a region with desa, else None.
+
+    The rule :func:`smartkampung.simulate`, the command line and
+    :func:`smartkampung.io.read_result` follow: a scenario that declares an
+    observed IDM state (``outcomes.idm.observed_year``) gets the bundled
+    dynamics and donor records when its region has desa; barangays and other
+    villages have no IDM.
+    """
+    if scenario.outcomes.idm.requested and any(v.kind is VillageKind.DESA for v in region.villages):
+        return idm_inputs()
+    return None
 
 
 #: The command that wrote the bundled ``idm_dynamics.json`` (run from a checkout).

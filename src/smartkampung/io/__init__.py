@@ -1,4 +1,5 @@
-"""Files in and out: JSON and TOML for every model class, village CSVs, regions, GeoJSON, output folders.
+"""Files in and out: JSON and TOML for every model class, village CSVs, regions, GeoJSON, saved results,
+output folders.
 
 All readers read regular files only, with a size limit, and raise
 :class:`~smartkampung.DataFileError` naming the file and listing every
@@ -22,6 +23,7 @@ from smartkampung.io._geojson import (
 from smartkampung.io._outputs import MANIFEST, OutputFolder, check_output_folder
 from smartkampung.io._read import MAX_DOCUMENT_BYTES, MAX_TABLE_BYTES
 from smartkampung.io._regions import BUILTIN_REGIONS, read_region
+from smartkampung.io._results import read_result, write_result
 from smartkampung.io._schema import json_schema
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "loads",
     "read_boundaries",
     "read_region",
+    "read_result",
     "read_villages_csv",
     "region_checks",
     "to_geojson",
@@ -49,4 +52,5 @@ __all__ = [
     "write_geojson",
     "write_geopackage",
     "write_layers",
+    "write_result",
 ]

@@ -455,10 +455,10 @@ def _key_table(rows: Sequence[Any], result: SimulationResult, lang: str, currenc
     return out
 
 
-def _plan_section(plan: NetworkPlan, lang: str, currency: str, result: SimulationResult) -> list[str]:
+def _plan_section(plan: NetworkPlan, lang: str, currency: str, result: SimulationResult | None) -> list[str]:
     esc = html.escape
     budget = ""
-    if "budget_per_month" in result.draw_names:
+    if result is not None and "budget_per_month" in result.draw_names:
         draws = result.draws[:, result.draw_names.index("budget_per_month")]
         lo, mid, hi = (float(x) for x in np.quantile(draws, (0.1, 0.5, 0.9)))
         budget = (f"<li>{esc(label('budget', lang))}: {esc(money(mid, currency, lang))}/"

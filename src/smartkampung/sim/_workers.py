@@ -37,6 +37,7 @@ from typing import Any
 
 import attrs
 
+from smartkampung._threads import limit_blas_threads
 from smartkampung.sim.run import PreparedScenario
 
 __all__ = ["PreparedFile", "receive", "ship"]
@@ -109,7 +110,7 @@ def receive(shipped: Any) -> PreparedScenario:
         raise TypeError(f"expected a PreparedScenario or a PreparedFile, got {type(shipped).__name__}")
     if _LOADED and _LOADED[0][0] == shipped.token:
         return _LOADED[0][1]
-    _one_blas_thread()
+    limit_blas_threads()
     prepared = _SHIPPED.get(shipped.token)  # inherited from the parent by the fork
     if prepared is None:
         if shipped.path is None:
@@ -127,9 +128,3 @@ def _dask_client(executor: Any) -> Any:
     return client if client is not None and hasattr(client, "scatter") else None
 
 
-def _one_blas_thread() -> None:
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: without it the pools keep their size
-        return
-    threadpool_limits(limits=1)

@@ -93,6 +93,7 @@ from scipy import stats
 
 from smartkampung._arrays import ARRAY_EQ, readonly_float
 from smartkampung._errors import ParameterError
+from smartkampung._threads import one_blas_thread
 from smartkampung._validation import as_float_array, check_bool, check_choice, check_float, instance_of, one_of
 from smartkampung.sim._bass_estimators import (
     MIN_POINTS,
@@ -450,30 +451,31 @@ def fit_bass(
     log_lik: float | None = None
     ols_start: NDArray[np.float64] | None = None
     consecutive = np.array_equal(tt, np.arange(1.0, n + 1.0))
-    if method == "ols":
-        theta, cov, regression = fit_ols(_per_period(yy, cumulative), fn, pop)
-    else:
-        if consecutive:
-            try:
-                ols_start = fit_ols(_per_period(yy, cumulative), fn, pop)[0]
-            except ParameterError:
-                ols_start = None
-        if method == "nls":
-            starts = [best_grid_nls(tt, yy, cumulative, pop)]
-            if ols_start is not None:
-                starts.append(ols_start)
-            theta = fit_nls(tt, yy, cumulative, pop, starts)
-            _, jac = mean_and_jacobian(tt, theta, cumulative)
-            resid = yy - theta[2] * bass_shape(tt, float(theta[0]), float(theta[1]), cumulative)[0]
-            cov = covariance_from_normal(jac, float(resid @ resid) / dof)
+    with one_blas_thread():  # a 3-parameter problem: BLAS threads only cost (smartkampung._threads)
+        if method == "ols":
+            theta, cov, regression = fit_ols(_per_period(yy, cumulative), fn, pop)
         else:
-            lik = Likelihood(tt, _per_period(yy, cumulative), pop)
-            starts = [best_grid_mle(lik, tt)]
-            if ols_start is not None:
-                starts.append(ols_start)
-            theta = fit_mle(lik, starts)
-            log_lik = lik.value(theta)
-            cov = inverse_information(-lik.hessian(theta))
+            if consecutive:
+                try:
+                    ols_start = fit_ols(_per_period(yy, cumulative), fn, pop)[0]
+                except ParameterError:
+                    ols_start = None
+            if method == "nls":
+                starts = [best_grid_nls(tt, yy, cumulative, pop)]
+                if ols_start is not None:
+                    starts.append(ols_start)
+                theta = fit_nls(tt, yy, cumulative, pop, starts)
+                _, jac = mean_and_jacobian(tt, theta, cumulative)
+                resid = yy - theta[2] * bass_shape(tt, float(theta[0]), float(theta[1]), cumulative)[0]
+                cov = covariance_from_normal(jac, float(resid @ resid) / dof)
+            else:
+                lik = Likelihood(tt, _per_period(yy, cumulative), pop)
+                starts = [best_grid_mle(lik, tt)]
+                if ols_start is not None:
+                    starts.append(ols_start)
+                theta = fit_mle(lik, starts)
+                log_lik = lik.value(theta)
+                cov = inverse_information(-lik.hessian(theta))
     p, q, m = (float(v) for v in theta)
     g = bass_shape(tt, p, q, cumulative)[0]
     fitted = m * g

@@ -1,0 +1,5 @@
+"""``python -m smartkampung.cli``: the ``smartkampung`` command."""
+
+from smartkampung.cli._main import run
+
+run()
