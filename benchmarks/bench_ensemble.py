@@ -90,7 +90,9 @@ def national_scenario(services: int = 5) -> Any:
 
     base = sk.datasets.banyuwangi_scenario()
     programme = attrs.evolve(base.programme, services=base.programme.services[:services])
-    changes: dict[str, Any] = {"budget_per_month": sk.model.Uniform(5e10, 1e11), "budget_phases": (),
+    # Checkouts before the currency renaming call the budget budget_idr_per_month.
+    budget = "budget_per_month" if hasattr(base.rollout, "budget_per_month") else "budget_idr_per_month"
+    changes: dict[str, Any] = {budget: sk.model.Uniform(5e10, 1e11), "budget_phases": (),
                                "initially_connected": 0, "policy": "population"}
     if hasattr(base.rollout, "posterior"):  # checkouts with a tail: switch it off
         changes.update(readiness_months=sk.model.Fixed(0.0), cost_spread=sk.model.Fixed(0.0), posterior=None)
@@ -107,7 +109,13 @@ def _hash(result: Any) -> str:
 
 
 class _PeakMemory:
-    """Peak resident memory of this process and all its descendants, summed (psutil, sampled)."""
+    """Peak memory of this process and all its descendants, summed (psutil, sampled).
+
+    Two sums: resident set sizes (``peak``), which count a page shared by
+    forked workers once per process, and proportional set sizes
+    (``peak_pss``, Linux), which split each shared page among its sharers,
+    so that their sum is the memory the processes take from the machine.
+    """
 
     def __init__(self, interval: float = 0.1) -> None:
         import psutil
@@ -115,15 +123,19 @@ class _PeakMemory:
         self._me = psutil.Process()
         self._interval = interval
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _sample(self) -> None:
-        total = 0
+        rss = pss = 0
         for p in [self._me, *self._me.children(recursive=True)]:
             with contextlib.suppress(Exception):  # a worker that just exited
-                total += p.memory_info().rss
-        self.peak = max(self.peak, total)
+                info = p.memory_full_info()
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)  # no PSS outside Linux: the RSS
+        self.peak = max(self.peak, rss)
+        self.peak_pss = max(self.peak_pss, pss)
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
@@ -165,7 +177,8 @@ def _row(config: str, n: int, runs: int) -> dict[str, Any]:
                 start = time.perf_counter()
                 result = simulate(prepared, runs=runs, rng=1, executor=client.get_executor(), **backend)
                 wall = time.perf_counter() - start
-        return {"wall": wall, "peak_mb": memory.peak / 2**20, "hash": _hash(result)}
+        return {"wall": wall, "peak_mb": memory.peak / 2**20, "peak_pss_mb": memory.peak_pss / 2**20,
+                "hash": _hash(result)}
     with _PeakMemory() as memory:
         start = time.perf_counter()
         if config.endswith("processes"):
@@ -174,7 +187,8 @@ def _row(config: str, n: int, runs: int) -> dict[str, Any]:
         else:
             result = simulate(prepared, runs=runs, rng=1, **backend)
         wall = time.perf_counter() - start
-    return {"wall": wall, "peak_mb": memory.peak / 2**20, "hash": _hash(result)}
+    return {"wall": wall, "peak_mb": memory.peak / 2**20, "peak_pss_mb": memory.peak_pss / 2**20,
+                "hash": _hash(result)}
 
 
 def _run_row(config: str, n: int, runs: int, src: Path) -> dict[str, Any]:
@@ -327,11 +341,14 @@ def main() -> None:
         rate = vm1 * r / row["wall"]
         projected = vm1 * runs / rate
         print(f"  {label:<40} {r:>4} runs {row['wall']:7.1f} s  {rate:10.3g} village-months/s  "
-              f"({projected:6.1f} s for {runs} runs)  peak {row['peak_mb']:6.0f} MB")
+              f"({projected:6.1f} s for {runs} runs)  peak RSS {row['peak_mb']:5.0f} MB, "
+              f"PSS {row.get('peak_pss_mb', float('nan')):5.0f} MB")
         if config != "old serial":
             hashes.setdefault((config.split()[0], r), set()).add(row["hash"])
     for (backend, r), found in hashes.items():
         print(f"  {backend}, {r} runs: identical on every executor: {len(found) == 1}")
+    print("  peak RSS sums the processes' resident sets (a page shared by forked workers counts once per\n"
+          "  process); peak PSS shares each such page among them: the memory taken from the machine")
     print("  targets: under 45 s on the 2 cores, peak memory under 1,000 MB")
 
 

@@ -51,7 +51,13 @@ def _arguments(script: str, extra: list[str]) -> list[str]:
 
 
 def main() -> int:
-    extra = sys.argv[1:]
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Run every benchmark of benchmarks/ and print their tables.")
+    parser.add_argument("--quick", action="store_true", help="a small smoke run of each script")
+    parser.add_argument("--against", metavar="SRC", help="an older checkout's src folder, for bench_ensemble.py")
+    args = parser.parse_args()
+    extra = (["--quick"] if args.quick else []) + (["--against", args.against] if args.against else [])
     failed = []
     for script in SCRIPTS:
         print(f"\n===== {script} =====", flush=True)

@@ -16,7 +16,7 @@ from smartkampung import io
 from smartkampung.cli import main
 from smartkampung.datasets import banyuwangi_scenario
 from smartkampung.io import check_output_folder
-from smartkampung.model import Fixed, RegionSource
+from smartkampung.model import Fixed
 
 RUNS, SEED = 3, 4
 
@@ -154,8 +154,9 @@ def test_compare_refuses_what_cannot_be_compared(
     other = tmp_path / "other.toml"
     if case == "horizon":
         io.dump(attrs.evolve(_base(), name="Longer", horizon_months=36), other)
-    elif case == "currency":  # the same programme said to be Philippine: its money would be pesos
-        io.dump(attrs.evolve(_base(), name="Guimaras", region=RegionSource(builtin="guimaras", country="PH")), other)
+    elif case == "currency":  # the same programme with its money stated in pesos
+        base = _base()
+        io.dump(attrs.evolve(base, name="Pesos", programme=attrs.evolve(base.programme, currency="PHP")), other)
     argv = ["compare", str(files[0])] + ([] if case == "one" else [str(other)])
     code, _, err = run([*argv, "--runs", "2", "--out", str(tmp_path / "o")], capsys)
     assert code == 2
