@@ -46,9 +46,7 @@ Q = BASS_AVERAGE_PER_YEAR["q"] / 12
 W = 0.3
 
 
-def make_problem(
-    n: int, seed: int = 0
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.intp]]:
+def make_problem(n: int, seed: int = 0) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.intp]]:
     """Markets, staggered start steps and 6-nearest-neighbour indices for ``n`` villages."""
     rng = np.random.default_rng(seed)
     lat = rng.uniform(-8.8, -7.8, n)
@@ -86,12 +84,7 @@ def numpy_loop(
 
 
 def numpy_loop_deterministic(
-    market: NDArray[np.int64],
-    start: NDArray[np.int64],
-    nbr: NDArray[np.intp],
-    *,
-    steps: int,
-    dt: float = 1.0,
+    market: NDArray[np.int64], start: NDArray[np.int64], nbr: NDArray[np.intp], *, steps: int, dt: float = 1.0
 ) -> NDArray[np.float64]:
     """The plain numpy loop of the deterministic equations."""
     n = market.size
@@ -145,9 +138,7 @@ def main() -> None:
     funcs: dict[str, Callable[[], Any]] = {
         "sto": lambda: simulate_adoption(market, start, nbr, p=P, q=Q, w=W, steps=steps, runs=runs, rng=1),
         "np": lambda: numpy_loop(market, start, nbr, steps=steps, runs=runs, rng=1),
-        "det": lambda: simulate_adoption(
-            market, start, nbr, p=P, q=Q, w=W, steps=steps, stochastic=False
-        ),
+        "det": lambda: simulate_adoption(market, start, nbr, p=P, q=Q, w=W, steps=steps, stochastic=False),
         "npdet": lambda: numpy_loop_deterministic(market, start, nbr, steps=steps),
     }
     fast = numba_available()
@@ -159,16 +150,15 @@ def main() -> None:
             return adopt_batch(market, starts, nbr, p=P, q=Q, w=W, steps=steps, generators=gens, backend="numba")
 
         funcs["nb"] = numba_stochastic
-        funcs["nbdet"] = lambda: adopt_batch(market, start[None, :], nbr, p=P, q=Q, w=W, steps=steps,
-                                             stochastic=False, backend="numba")
+        funcs["nbdet"] = lambda: adopt_batch(
+            market, start[None, :], nbr, p=P, q=Q, w=W, steps=steps, stochastic=False, backend="numba"
+        )
         numba_stochastic()  # compile (or load the cache) outside the timings
     best, cpu, out = best_times(funcs, repeats)
     best_mesa, cpu_mesa, _ = best_times(
         {
             "mesa": lambda: run_mesa(market, start, nbr, p=P, q=Q, w=W, steps=steps, rng=1),
-            "mesa_small": lambda: run_mesa(
-                m_market, m_start, m_nbr, p=P, q=Q, w=W, steps=steps_mesa, rng=1
-            ),
+            "mesa_small": lambda: run_mesa(m_market, m_start, m_nbr, p=P, q=Q, w=W, steps=steps_mesa, rng=1),
         },
         max(1, repeats // 3),
     )
@@ -183,37 +173,38 @@ def main() -> None:
         ("stochastic: simulate_adoption (default, 1 thread)", size, "sto", vm),
         ("stochastic: plain numpy loop", size, "np", vm),
         ("stochastic: Mesa model", f"{n:,} × {steps} × 1", "mesa", vm_mesa),
-        ("stochastic: Mesa model, small", f"{n_small:,} × {steps_mesa} × 1", "mesa_small",
-         vm_small),
+        ("stochastic: Mesa model, small", f"{n_small:,} × {steps_mesa} × 1", "mesa_small", vm_small),
         ("deterministic: simulate_adoption", size_det, "det", vm_det),
         ("deterministic: plain numpy loop", size_det, "npdet", vm_det),
     ]
     if fast:
-        rows += [("stochastic: adopt_batch, numba backend", size, "nb", vm),
-                 ("deterministic: adopt_batch, numba backend", size_det, "nbdet", vm_det)]
+        rows += [
+            ("stochastic: adopt_batch, numba backend", size, "nb", vm),
+            ("deterministic: adopt_batch, numba backend", size_det, "nbdet", vm_det),
+        ]
     best.update(best_mesa)
     cpu.update(cpu_mesa)
     rate = {i: r[3] / best[r[2]] for i, r in enumerate(rows)}
 
     # Agreement: deterministic paths to rounding; stochastic ones in the mean.
     det_diff = float(np.max(np.abs(out["det"][0] - out["npdet"])))
-    mesa_det = run_mesa(
-        m_market, m_start, m_nbr, p=P, q=Q, w=W, steps=steps_mesa, stochastic=False
-    )
-    ours_mesa_det = simulate_adoption(
-        m_market, m_start, m_nbr, p=P, q=Q, w=W, steps=steps_mesa, stochastic=False
-    )
+    mesa_det = run_mesa(m_market, m_start, m_nbr, p=P, q=Q, w=W, steps=steps_mesa, stochastic=False)
+    ours_mesa_det = simulate_adoption(m_market, m_start, m_nbr, p=P, q=Q, w=W, steps=steps_mesa, stochastic=False)
     mesa_diff = float(np.max(np.abs(ours_mesa_det[0] - mesa_det)))
     mean_ours = out["sto"][:, -1].sum(axis=1).mean()
     mean_np = out["np"][:, -1].sum(axis=1).mean()
 
     name_w = max(len(r[0]) for r in rows)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"Spatial Bass adoption, k=6, w={W}, p={P:.5f}, q={Q:.5f} per month; "
-          f"{os.cpu_count()} CPUs, numpy {np.__version__}; best of {repeats} rounds; "
-          f"load average at the end {load:.2f}")
-    print(f"{'implementation':<{name_w}}  {'villages × months × runs':>24}  "
-          f"{'wall [s]':>8}  {'CPU [s]':>8}  {'village-months/s':>17}")
+    print(
+        f"Spatial Bass adoption, k=6, w={W}, p={P:.5f}, q={Q:.5f} per month; "
+        f"{os.cpu_count()} CPUs, numpy {np.__version__}; best of {repeats} rounds; "
+        f"load average at the end {load:.2f}"
+    )
+    print(
+        f"{'implementation':<{name_w}}  {'villages × months × runs':>24}  "
+        f"{'wall [s]':>8}  {'CPU [s]':>8}  {'village-months/s':>17}"
+    )
     for i, (name, sz, key, _) in enumerate(rows):
         print(f"{name:<{name_w}}  {sz:>24}  {best[key]:>8.3f}  {cpu[key]:>8.3f}  {rate[i]:>17,.0f}")
     print()
@@ -229,10 +220,12 @@ def main() -> None:
         # The bound (about 22 ns a village-month on one core) counts villages that are adopting, not those
         # waiting for their start step, which cost the kernel nearly nothing.
         active = runs * float(np.clip(steps - start, 0, steps).sum())
-        print(f"  numba backend, fraction of the one-core bound         {active / best['nb'] / 4.5e7:>9.2f}   "
-              "(adopting village-months / 4.5e7 per s)")
+        print(
+            f"  numba backend, fraction of the one-core bound         {active / best['nb'] / 4.5e7:>9.2f}   "
+            "(adopting village-months / 4.5e7 per s)"
+        )
     else:
-        print("  (numba not installed: no compiled-backend rows; pip install \"smartkampung[fast]\")")
+        print('  (numba not installed: no compiled-backend rows; pip install "smartkampung[fast]")')
     print("  by CPU time (less disturbed by other load; threads' CPU time is summed):")
     cpu_rate = {i: r[3] / cpu[r[2]] for i, r in enumerate(rows)}
     print(f"  stochastic, simulate_adoption / numpy loop            {cpu_rate[0] / cpu_rate[1]:>9.2f}×")
@@ -242,8 +235,10 @@ def main() -> None:
     print("agreement")
     print(f"  deterministic, max |simulate_adoption - numpy loop|   {det_diff:.2e} households")
     print(f"  deterministic, max |simulate_adoption - Mesa|         {mesa_diff:.2e} households")
-    print(f"  stochastic, mean final total: simulate_adoption {mean_ours:,.0f}, "
-          f"numpy loop {mean_np:,.0f} (different draws, same law)")
+    print(
+        f"  stochastic, mean final total: simulate_adoption {mean_ours:,.0f}, "
+        f"numpy loop {mean_np:,.0f} (different draws, same law)"
+    )
 
 
 if __name__ == "__main__":

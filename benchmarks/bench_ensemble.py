@@ -92,12 +92,17 @@ def national_scenario(services: int = 5) -> Any:
     programme = attrs.evolve(base.programme, services=base.programme.services[:services])
     # Checkouts before the currency renaming call the budget budget_idr_per_month.
     budget = "budget_per_month" if hasattr(base.rollout, "budget_per_month") else "budget_idr_per_month"
-    changes: dict[str, Any] = {budget: sk.model.Uniform(5e10, 1e11), "budget_phases": (),
-                               "initially_connected": 0, "policy": "population"}
+    changes: dict[str, Any] = {
+        budget: sk.model.Uniform(5e10, 1e11),
+        "budget_phases": (),
+        "initially_connected": 0,
+        "policy": "population",
+    }
     if hasattr(base.rollout, "posterior"):  # checkouts with a tail: switch it off
         changes.update(readiness_months=sk.model.Fixed(0.0), cost_spread=sk.model.Fixed(0.0), posterior=None)
-    scenario = attrs.evolve(base, name="national (synthetic)", programme=programme,
-                            rollout=attrs.evolve(base.rollout, **changes))
+    scenario = attrs.evolve(
+        base, name="national (synthetic)", programme=programme, rollout=attrs.evolve(base.rollout, **changes)
+    )
     return scenario.without_idm() if hasattr(scenario, "without_idm") else scenario
 
 
@@ -169,16 +174,23 @@ def _row(config: str, n: int, runs: int) -> dict[str, Any]:
 
         # A cluster is started once and used for many ensembles: its start and its workers' first
         # import and compile are left out of the timing (one 1-run ensemble first).
-        with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None) as cluster,
-              distributed.Client(cluster) as client):
+        with (
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
             simulate(prepared, runs=2, rng=0, executor=client.get_executor(), chunk_size=1, **backend)
             with _PeakMemory() as memory:
                 start = time.perf_counter()
                 result = simulate(prepared, runs=runs, rng=1, executor=client.get_executor(), **backend)
                 wall = time.perf_counter() - start
-        return {"wall": wall, "peak_mb": memory.peak / 2**20, "peak_pss_mb": memory.peak_pss / 2**20,
-                "hash": _hash(result)}
+        return {
+            "wall": wall,
+            "peak_mb": memory.peak / 2**20,
+            "peak_pss_mb": memory.peak_pss / 2**20,
+            "hash": _hash(result),
+        }
     with _PeakMemory() as memory:
         start = time.perf_counter()
         if config.endswith("processes"):
@@ -187,14 +199,18 @@ def _row(config: str, n: int, runs: int) -> dict[str, Any]:
         else:
             result = simulate(prepared, runs=runs, rng=1, **backend)
         wall = time.perf_counter() - start
-    return {"wall": wall, "peak_mb": memory.peak / 2**20, "peak_pss_mb": memory.peak_pss / 2**20,
-                "hash": _hash(result)}
+    return {"wall": wall, "peak_mb": memory.peak / 2**20, "peak_pss_mb": memory.peak_pss / 2**20, "hash": _hash(result)}
 
 
 def _run_row(config: str, n: int, runs: int, src: Path) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(src)}
-    out = subprocess.run([sys.executable, __file__, "--row", config, "--n", str(n), "--runs", str(runs)],
-                         env=env, capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, __file__, "--row", config, "--n", str(n), "--runs", str(runs)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode:
         raise RuntimeError(f"row {config} failed:\n{out.stderr[-3000:]}")
     row: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -220,8 +236,9 @@ def banyuwangi_table(runs: int, repeats: int) -> None:
     root = np.random.SeedSequence(1)
     draws = [draw(prepared, root, i) for i in range(runs)]
     conn = [np.minimum(schedule_run(prepared, d).connection_month, prepared.n_months) for d in draws]
-    services = [(s, svc) for s, svc in enumerate(scenario.programme.services)
-                if svc.adoption_model is AdoptionModel.BASS]
+    services = [
+        (s, svc) for s, svc in enumerate(scenario.programme.services) if svc.adoption_model is AdoptionModel.BASS
+    ]
     nbr = prepared.neighbours
 
     def plain_loop() -> None:
@@ -229,9 +246,15 @@ def banyuwangi_table(runs: int, repeats: int) -> None:
         for d, c in zip(draws, conn, strict=True):
             for s, svc in services:
                 # The plain loop's market must be positive (it divides by it): a household at least.
-                loop_one_run(np.maximum(prepared.market[s], 1), c + svc.lag_months, nbr,
-                             p=svc.p_innovation * d.p_multiplier, q=svc.q_imitation * d.q_multiplier,
-                             steps=prepared.n_months, gen=gen)
+                loop_one_run(
+                    np.maximum(prepared.market[s], 1),
+                    c + svc.lag_months,
+                    nbr,
+                    p=svc.p_innovation * d.p_multiplier,
+                    q=svc.q_imitation * d.q_multiplier,
+                    steps=prepared.n_months,
+                    gen=gen,
+                )
 
     backends = ["numpy", *(["numba"] if numba_available() else [])]
     for b in backends:
@@ -240,12 +263,16 @@ def banyuwangi_table(runs: int, repeats: int) -> None:
     for b in backends:
         times[b] = _best(lambda b=b: simulate(prepared, runs=runs, rng=1, backend=b), repeats)
     vm = prepared.n_villages * prepared.n_months * len(services) * runs
-    print(f"\nBanyuwangi: {prepared.n_villages} villages x {len(services)} Bass services x "
-          f"{prepared.n_months} months x {runs} runs = {vm:.3g} village-months (best of {repeats})")
+    print(
+        f"\nBanyuwangi: {prepared.n_villages} villages x {len(services)} Bass services x "
+        f"{prepared.n_months} months x {runs} runs = {vm:.3g} village-months (best of {repeats})"
+    )
     print(f"  {'plain numpy loop, adoption only':<44} {times['loop']:7.2f} s  {vm / times['loop']:10.3g} /s")
     for b in backends:
-        print(f"  {f'simulate (whole ensemble), {b} backend':<44} {times[b]:7.2f} s  {vm / times[b]:10.3g} /s"
-              f"   {times['loop'] / times[b]:5.2f}x the loop (target >= 3x)")
+        print(
+            f"  {f'simulate (whole ensemble), {b} backend':<44} {times[b]:7.2f} s  {vm / times[b]:10.3g} /s"
+            f"   {times['loop'] / times[b]:5.2f}x the loop (target >= 3x)"
+        )
 
 
 # --------------------------------------------------------------------------- command line
@@ -256,9 +283,25 @@ def cli_time(src: Path, runs: int) -> tuple[float, float | None]:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "PYTHONPATH": str(src), "MPLBACKEND": "Agg"}
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "smartkampung", "simulate", "--runs", str(runs), "--seed", "1",
-                              "--out", str(Path(tmp) / "out")], env=env, capture_output=True, text=True,
-                             check=False, cwd=tmp)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "smartkampung",
+                "simulate",
+                "--runs",
+                str(runs),
+                "--seed",
+                "1",
+                "--out",
+                str(Path(tmp) / "out"),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=tmp,
+        )
         wall = time.perf_counter() - start
     if out.returncode:
         raise RuntimeError(f"simulate from {src} failed:\n{out.stderr[-2000:]}")
@@ -326,29 +369,39 @@ def main() -> None:
     configs: list[tuple[str, str, int, Path]] = []
     if args.against:
         configs.append(("--against checkout, serial", "old serial", tenth, args.against))
-    configs += [("numpy backend, serial", "numpy serial", tenth, SRC),
-                ("numpy backend, 2 processes", "numpy processes", tenth, SRC)]
+    configs += [
+        ("numpy backend, serial", "numpy serial", tenth, SRC),
+        ("numpy backend, 2 processes", "numpy processes", tenth, SRC),
+    ]
     if numba_available():
-        configs += [("numba backend, serial", "numba serial", runs, SRC),
-                    ("numba backend, 2 processes", "numba processes", runs, SRC),
-                    ("numba backend, Dask LocalCluster 2 x 1", "numba dask", runs, SRC)]
+        configs += [
+            ("numba backend, serial", "numba serial", runs, SRC),
+            ("numba backend, 2 processes", "numba processes", runs, SRC),
+            ("numba backend, Dask LocalCluster 2 x 1", "numba dask", runs, SRC),
+        ]
     vm1 = n * 5 * 120
-    print(f"\nNational ensemble: {n:,} villages x 5 services x 120 months x {runs} runs = {vm1 * runs:.3g} "
-          "village-months (each row a fresh process; rows with fewer runs give their rate)")
+    print(
+        f"\nNational ensemble: {n:,} villages x 5 services x 120 months x {runs} runs = {vm1 * runs:.3g} "
+        "village-months (each row a fresh process; rows with fewer runs give their rate)"
+    )
     hashes: dict[tuple[str, int], set[str]] = {}
     for label, config, r, src in configs:
         row = _run_row(config, n, r, src)
         rate = vm1 * r / row["wall"]
         projected = vm1 * runs / rate
-        print(f"  {label:<40} {r:>4} runs {row['wall']:7.1f} s  {rate:10.3g} village-months/s  "
-              f"({projected:6.1f} s for {runs} runs)  peak RSS {row['peak_mb']:5.0f} MB, "
-              f"PSS {row.get('peak_pss_mb', float('nan')):5.0f} MB")
+        print(
+            f"  {label:<40} {r:>4} runs {row['wall']:7.1f} s  {rate:10.3g} village-months/s  "
+            f"({projected:6.1f} s for {runs} runs)  peak RSS {row['peak_mb']:5.0f} MB, "
+            f"PSS {row.get('peak_pss_mb', float('nan')):5.0f} MB"
+        )
         if config != "old serial":
             hashes.setdefault((config.split()[0], r), set()).add(row["hash"])
     for (backend, r), found in hashes.items():
         print(f"  {backend}, {r} runs: identical on every executor: {len(found) == 1}")
-    print("  peak RSS sums the processes' resident sets (a page shared by forked workers counts once per\n"
-          "  process); peak PSS shares each such page among them: the memory taken from the machine")
+    print(
+        "  peak RSS sums the processes' resident sets (a page shared by forked workers counts once per\n"
+        "  process); peak PSS shares each such page among them: the memory taken from the machine"
+    )
     print("  targets: under 45 s on the 2 cores, peak memory under 1,000 MB")
 
 

@@ -75,16 +75,21 @@ def rollout_fits(repeats: int) -> None:
     def connected_desa(theta: np.ndarray, months: np.ndarray) -> np.ndarray:
         horizon = int(np.max(months)) + 1
         budget = np.where(np.arange(horizon) < 7, theta[0], theta[1])
-        s = schedule_rollout(plan, budget_per_month=budget, n_months=horizon, policy="nearest",
-                             initially_connected=41)
+        s = schedule_rollout(plan, budget_per_month=budget, n_months=horizon, policy="nearest", initially_connected=41)
         return np.array([np.sum(is_desa & (s.connection_month <= m)) for m in months], dtype=float)
 
     times: dict[str, list[float]] = {"None": [], "profile": []}
     for _ in range(repeats):
         for interval in (None, "profile"):
             start = time.perf_counter()
-            fit_rollout(connected_desa, obs.months, obs.counts, interval=interval,
-                        bounds=[[1e6, 1e10], [1e7, 2e10]], param_names=["before", "after"])
+            fit_rollout(
+                connected_desa,
+                obs.months,
+                obs.counts,
+                interval=interval,
+                bounds=[[1e6, 1e10], [1e7, 2e10]],
+                param_names=["before", "after"],
+            )
             times[str(interval)].append(time.perf_counter() - start)
     point, profile = np.median(times["None"]), np.median(times["profile"])
     print(f"\nfit_rollout, two budgets, four counts ({repeats} interleaved repeats, medians)")

@@ -141,9 +141,7 @@ def main() -> None:
     t_tree, big_tree = best_time(lambda: minimum_fibre_tree(*big), repeats)
     t_near, (_, dist) = best_time(lambda: nearest_backbone(*big), repeats)
     demand = np.random.default_rng(3).choice([5.0, 10.0, 20.0, 40.0], size=n_big)
-    t_choice, choice = best_time(
-        lambda: choose_technology(big_tree, dist, demand, DEFAULT_TECHNOLOGIES), repeats
-    )
+    t_choice, choice = best_time(lambda: choose_technology(big_tree, dist, demand, DEFAULT_TECHNOLOGIES), repeats)
     t_bare_big, _ = best_time(lambda: bare_scipy_mst(big), repeats)
     label = f"{n_big:,} villages + {pops_big:,} PoPs"
     rows += [
@@ -151,8 +149,7 @@ def main() -> None:
         (label, "bare scipy ConvexHull + MST", t_bare_big, f"{t_bare_big / t_tree:.2f}"),
         (label, "nearest_backbone", t_near, f"{t_near / t_tree:.2f}"),
         (label, "choose_technology", t_choice, f"{t_choice / t_tree:.2f}"),
-        (label, "tree + nearest + choice", t_tree + t_near + t_choice,
-         f"{(t_tree + t_near + t_choice) / t_tree:.2f}"),
+        (label, "tree + nearest + choice", t_tree + t_near + t_choice, f"{(t_tree + t_near + t_choice) / t_tree:.2f}"),
     ]
 
     w_case = max(len(r[0]) for r in rows)
@@ -162,13 +159,16 @@ def main() -> None:
     for case, meth, t, ratio in rows:
         print(f"{case:<{w_case}}  {meth:<{w_meth}}  {t:9.4f}  {ratio:>20}")
     print()
-    print(f"small: tree {tree.total_km:,.3f} km vs networkx {nx_km:,.3f} km "
-          f"(relative difference {rel:.1e})")
-    print(f"big: tree {big_tree.total_km:,.0f} km of route, depth up to {int(big_tree.depth.max())}; "
-          f"technologies {choice.counts()}; lifetime cost "
-          f"Rp {choice.total_lifetime_cost / 1e12:,.2f} trillion")
-    print(f"target (DESIGN.md): 84,000-village tree under 2 s -> "
-          f"{'met' if t_tree < 2.0 or args.quick else 'NOT met'} ({t_tree:.2f} s)")
+    print(f"small: tree {tree.total_km:,.3f} km vs networkx {nx_km:,.3f} km (relative difference {rel:.1e})")
+    print(
+        f"big: tree {big_tree.total_km:,.0f} km of route, depth up to {int(big_tree.depth.max())}; "
+        f"technologies {choice.counts()}; lifetime cost "
+        f"Rp {choice.total_lifetime_cost / 1e12:,.2f} trillion"
+    )
+    print(
+        f"target (DESIGN.md): 84,000-village tree under 2 s -> "
+        f"{'met' if t_tree < 2.0 or args.quick else 'NOT met'} ({t_tree:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -72,22 +72,26 @@ def python_walk(order: np.ndarray, cost: np.ndarray, budget: float, n_months: in
 
 def main() -> None:
     d = make_inputs()
-    data = {"population": d["population"], "idm_composite": d["idm_composite"],
-            "link_km": d["link_km"]}
-    print(f"rollout schedule: {N_VILLAGES:,} villages x {N_MONTHS} months "
-          f"(best of {REPEATS}; target < {TARGET_S:g} s)")
-    header = (f"{'policy':<34} {'mode':<7} {'order [s]':>9} {'walk [s]':>9} {'total [s]':>9} "
-              f"{'x target':>9} {'connected':>10}")
+    data = {"population": d["population"], "idm_composite": d["idm_composite"], "link_km": d["link_km"]}
+    print(f"rollout schedule: {N_VILLAGES:,} villages x {N_MONTHS} months (best of {REPEATS}; target < {TARGET_S:g} s)")
+    header = (
+        f"{'policy':<34} {'mode':<7} {'order [s]':>9} {'walk [s]':>9} {'total [s]':>9} "
+        f"{'x target':>9} {'connected':>10}"
+    )
     print(header)
     print("-" * len(header))
     rows: list[tuple[str, str, dict[str, Any]]] = []
     for policy in POLICIES:
         rows.append((policy, "strict", {"priority": policy}))
         rows.append((policy, "greedy", {"priority": policy, "strict": False}))
-    rows.append(("population, no carry-over", "strict",
-                 {"priority": "population", "carry_over": False}))
-    rows.append(("population, build km/month", "strict",
-                 {"priority": "population", "build_km_per_month": d["link_km"].sum() / 150}))
+    rows.append(("population, no carry-over", "strict", {"priority": "population", "carry_over": False}))
+    rows.append(
+        (
+            "population, build km/month",
+            "strict",
+            {"priority": "population", "build_km_per_month": d["link_km"].sum() / 150},
+        )
+    )
     walk_pop = 0.0
     pop_schedule: RolloutSchedule | None = None
     for label, mode, kw in rows:
@@ -98,40 +102,57 @@ def main() -> None:
         budget = np.full(N_MONTHS, d["budget"])
         capacity = None if cap is None else np.full(N_MONTHS, cap)
 
-        def run_public(kw: dict[str, Any] = kw, strict: bool = strict, carry: bool = carry,
-                       cap: float | None = cap) -> RolloutSchedule:
-            return schedule(d["parent"], d["capex"], budget_per_month=d["budget"],
-                            n_months=N_MONTHS, strict=strict, carry_over=carry,
-                            build_km_per_month=cap, **data, **kw)
+        def run_public(
+            kw: dict[str, Any] = kw, strict: bool = strict, carry: bool = carry, cap: float | None = cap
+        ) -> RolloutSchedule:
+            return schedule(
+                d["parent"],
+                d["capex"],
+                budget_per_month=d["budget"],
+                n_months=N_MONTHS,
+                strict=strict,
+                carry_over=carry,
+                build_km_per_month=cap,
+                **data,
+                **kw,
+            )
 
         def run_order(kw: dict[str, Any] = kw) -> Any:
-            return rollout_order(d["parent"], d["capex"], priority=kw["priority"], already_connected=None,
-                                 function="bench", **data)
+            return rollout_order(
+                d["parent"], d["capex"], priority=kw["priority"], already_connected=None, function="bench", **data
+            )
 
         t_total, s = best_time(run_public)
         t_order, prep = best_time(run_order)
 
-        def run_walk(prep: Any = prep, budget: np.ndarray = budget,
-                     capacity: np.ndarray | None = capacity, strict: bool = strict,
-                     carry: bool = carry) -> RolloutSchedule:
-            return prep.schedule(budget, capacity, carry_over=carry, carry_over_km=carry, strict=strict,
-                                 drop_unaffordable=True)
+        def run_walk(
+            prep: Any = prep,
+            budget: np.ndarray = budget,
+            capacity: np.ndarray | None = capacity,
+            strict: bool = strict,
+            carry: bool = carry,
+        ) -> RolloutSchedule:
+            return prep.schedule(
+                budget, capacity, carry_over=carry, carry_over_km=carry, strict=strict, drop_unaffordable=True
+            )
 
         t_walk, _ = best_time(run_walk)
         if label == "population" and mode == "strict":
             walk_pop = t_walk
             pop_schedule = s
-        print(f"{label:<34} {mode:<7} {t_order:9.3f} {t_walk:9.4f} {t_total:9.3f} "
-              f"{t_total / TARGET_S:9.2f} {int(s.connected_count()[-1]):>10,}")
+        print(
+            f"{label:<34} {mode:<7} {t_order:9.3f} {t_walk:9.4f} {t_total:9.3f} "
+            f"{t_total / TARGET_S:9.2f} {int(s.connected_count()[-1]):>10,}"
+        )
     print("-" * len(header))
     assert pop_schedule is not None
-    t_py, m_py = best_time(lambda: python_walk(pop_schedule.order, d["capex"], d["budget"],
-                                               N_MONTHS))
+    t_py, m_py = best_time(lambda: python_walk(pop_schedule.order, d["capex"], d["budget"], N_MONTHS))
     assert np.array_equal(pop_schedule.connection_month, m_py), "reference walk disagrees"
     print("walk only, population order, strict, carry-over:")
     print(f"  {'python village-by-village loop':<34} {t_py:9.4f} s   1.0x")
-    print(f"  {'cumulative sums + searchsorted':<34} {walk_pop:9.4f} s   "
-          f"{t_py / walk_pop:.1f}x faster (identical months)")
+    print(
+        f"  {'cumulative sums + searchsorted':<34} {walk_pop:9.4f} s   {t_py / walk_pop:.1f}x faster (identical months)"
+    )
 
 
 if __name__ == "__main__":

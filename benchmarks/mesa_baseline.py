@@ -38,9 +38,7 @@ class VillageAgent(mesa.Agent):  # type: ignore[misc]
         Bass coefficients. [month⁻¹]
     """
 
-    def __init__(
-        self, model: AdoptionModel, market: float, start_step: int, p: float, q: float
-    ) -> None:
+    def __init__(self, model: AdoptionModel, market: float, start_step: int, p: float, q: float) -> None:
         super().__init__(model)
         self.market = market
         self.start_step = start_step
@@ -115,9 +113,7 @@ class AdoptionModel(mesa.Model):  # type: ignore[misc]
         self.dt = dt
         self.stochastic = stochastic
         self.t = 0
-        self.villages = [
-            VillageAgent(self, m, int(s), p, q) for m, s in zip(market, start_step, strict=True)
-        ]
+        self.villages = [VillageAgent(self, m, int(s), p, q) for m, s in zip(market, start_step, strict=True)]
         for agent, row in zip(self.villages, neighbours, strict=True):
             agent.neighbours = [self.villages[int(j)] for j in row]
 
@@ -142,9 +138,7 @@ def run_mesa(
     rng: Any = None,
 ) -> NDArray[np.float64]:
     """Run the Mesa model for ``steps`` steps; adopters after each step, shape (steps, n_villages)."""
-    model = AdoptionModel(
-        market, start_step, neighbours, p=p, q=q, w=w, dt=dt, stochastic=stochastic, rng=rng
-    )
+    model = AdoptionModel(market, start_step, neighbours, p=p, q=q, w=w, dt=dt, stochastic=stochastic, rng=rng)
     out = np.empty((steps, len(model.villages)))
     for t in range(steps):
         model.step()

@@ -55,37 +55,71 @@ def main() -> None:
     label = {int(m): f"{sk.datasets.banyuwangi_scenario().month_label(int(m))}" for m in obs.months}
 
     start = time.perf_counter()
-    forecaster = RolloutForecaster(model, months=obs.months, grid=GRID, noise_sd=NOISE_SD,
-                                   fixed={"budget_phases[1]": 1.0}, n_sims=20 if args.quick else N_SIMS, seed=SEED)
+    forecaster = RolloutForecaster(
+        model,
+        months=obs.months,
+        grid=GRID,
+        noise_sd=NOISE_SD,
+        fixed={"budget_phases[1]": 1.0},
+        n_sims=20 if args.quick else N_SIMS,
+        seed=SEED,
+    )
     result = backtest(obs.months, obs.counts, forecaster, min_train=2)  # bands 10-90 % and 2.5-97.5 %
     elapsed = time.perf_counter() - start
     print(f"Banyuwangi: rolling-origin backtest on the observed desa counts ({elapsed:.1f} s)")
-    print(f"  {'origin (last count used)':<26} {'predicted':<10} {'observed':>8} {'median':>7} "
-          f"{'80 % band':>15} {'95 % band':>15}")
+    print(
+        f"  {'origin (last count used)':<26} {'predicted':<10} {'observed':>8} {'median':>7} "
+        f"{'80 % band':>15} {'95 % band':>15}"
+    )
     for i in range(result.n_rows):
         o, t = int(result.t_origin[i]), int(result.t[i])
         (lo80, lo95), (hi80, hi95) = result.lower[i], result.upper[i]
-        print(f"  {label[o]:<26} {label[t]:<10} {result.observed[i]:>8.0f} {result.point[i]:>7.1f} "
-              f"  [{lo80:5.1f}, {hi80:5.1f}]   [{lo95:5.1f}, {hi95:5.1f}]")
+        print(
+            f"  {label[o]:<26} {label[t]:<10} {result.observed[i]:>8.0f} {result.point[i]:>7.1f} "
+            f"  [{lo80:5.1f}, {hi80:5.1f}]   [{lo95:5.1f}, {hi95:5.1f}]"
+        )
 
     months = np.array([6, 11, 15, 23, 35, 47])
-    grid = {"budget_per_month": np.geomspace(5e7, 2e9, 12), "budget_phases[0]": np.geomspace(5e8, 2e10, 12),
-            "readiness_months": np.arange(0.0, 37.0, 4.0)}
+    grid = {
+        "budget_per_month": np.geomspace(5e7, 2e9, 12),
+        "budget_phases[0]": np.geomspace(5e8, 2e10, 12),
+        "readiness_months": np.arange(0.0, 37.0, 4.0),
+    }
     prior = {"budget_per_month": (5e7, 2e9), "budget_phases[0]": (5e8, 2e10), "readiness_months": (0.0, 36.0)}
     truths = 20 if args.quick else args.truths
     start = time.perf_counter()
-    synthetic = RolloutForecaster(model, months=months, grid=grid, noise_sd=np.geomspace(0.5, 8.0, 5),
-                                  fixed={"budget_phases[1]": 1.0}, n_sims=60, seed=7, n_draws=300)
-    _, series = model_truths(model, months, truths, prior=prior, noise_sd=(0.5, 8.0), fixed={"budget_phases[1]": 1.0},
-                             log_scale=("budget_per_month", "budget_phases[0]"), rng=11)
+    synthetic = RolloutForecaster(
+        model,
+        months=months,
+        grid=grid,
+        noise_sd=np.geomspace(0.5, 8.0, 5),
+        fixed={"budget_phases[1]": 1.0},
+        n_sims=60,
+        seed=7,
+        n_draws=300,
+    )
+    _, series = model_truths(
+        model,
+        months,
+        truths,
+        prior=prior,
+        noise_sd=(0.5, 8.0),
+        fixed={"budget_phases[1]": 1.0},
+        log_scale=("budget_per_month", "budget_phases[0]"),
+        rng=11,
+    )
     pooled = pool([backtest(months, y, synthetic, min_train=3) for y in series])
     elapsed = time.perf_counter() - start
-    print(f"\nSynthetic truths: {truths} series x origins after 3, 4 and 5 counts = {pooled.n_rows} predictions "
-          f"({elapsed:.1f} s)")
+    print(
+        f"\nSynthetic truths: {truths} series x origins after 3, 4 and 5 counts = {pooled.n_rows} predictions "
+        f"({elapsed:.1f} s)"
+    )
     for level, covered in zip(pooled.nominal, pooled.coverage(), strict=True):
         se = np.sqrt(level * (1 - level) / pooled.n_rows)
-        print(f"  {round(level * 100)} % bands cover {covered:.3f} of the held-back counts "
-              f"(nominal {level:.2f}; binomial standard error {se:.3f})")
+        print(
+            f"  {round(level * 100)} % bands cover {covered:.3f} of the held-back counts "
+            f"(nominal {level:.2f}; binomial standard error {se:.3f})"
+        )
 
 
 if __name__ == "__main__":

@@ -29,24 +29,41 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("bench_network.py", "bench_rollout.py", "bench_adoption.py", "bench_kernel.py", "bench_ensemble.py",
-           "bench_fitting.py", "bench_idm.py", "rollout_backtest.py", "backtest_coverage.py")
+SCRIPTS = (
+    "bench_network.py",
+    "bench_rollout.py",
+    "bench_adoption.py",
+    "bench_kernel.py",
+    "bench_ensemble.py",
+    "bench_fitting.py",
+    "bench_idm.py",
+    "rollout_backtest.py",
+    "backtest_coverage.py",
+)
 
 
 def _arguments(script: str, extra: list[str]) -> list[str]:
     """The options each script takes: ``--quick`` where it has one, ``--against PATH`` for the ensemble only."""
     out: list[str] = []
-    quick = {"bench_network.py", "bench_rollout.py", "bench_adoption.py", "bench_kernel.py", "bench_ensemble.py",
-             "rollout_backtest.py"}
+    quick = {
+        "bench_network.py",
+        "bench_rollout.py",
+        "bench_adoption.py",
+        "bench_kernel.py",
+        "bench_ensemble.py",
+        "rollout_backtest.py",
+    }
     if "--quick" in extra and script in quick:
         out.append("--quick")
     elif "--quick" in extra:
-        small = {"bench_fitting.py": ["--repeats", "5", "--rollout-repeats", "1"],
-                 "backtest_coverage.py": ["--series", "20"]}
+        small = {
+            "bench_fitting.py": ["--repeats", "5", "--rollout-repeats", "1"],
+            "backtest_coverage.py": ["--series", "20"],
+        }
         out += small.get(script, [])
     if "--against" in extra and script == "bench_ensemble.py":
         i = extra.index("--against")
-        out += extra[i:i + 2]
+        out += extra[i : i + 2]
     return out
 
 

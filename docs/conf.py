@@ -59,13 +59,7 @@ release = smartkampung.__version__
 version = ".".join(release.split(".")[:2])
 
 # -- General configuration ---------------------------------------------------
-extensions = [
-    "sphinx.ext.autodoc",
-    "sphinx.ext.autosummary",
-    "sphinx.ext.mathjax",
-    "sphinx.ext.viewcode",
-    "numpydoc",
-]
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.autosummary", "sphinx.ext.mathjax", "sphinx.ext.viewcode", "numpydoc"]
 
 # sphinx-gallery needs matplotlib to scrape figures. Without either, or with
 # SMARTKAMPUNG_DOCS_NO_GALLERY=1 in the environment (a quick build that runs
@@ -94,14 +88,16 @@ def _write_gallery_placeholder() -> None:
         "``examples/`` folder; run them with ``python examples/<name>.py``.",
         "",
     ]
-    names = sorted(f for f in os.listdir(examples) if f.startswith("plot_") and f.endswith(".py")) if (
-        os.path.isdir(examples)) else []
+    names = (
+        sorted(f for f in os.listdir(examples) if f.startswith("plot_") and f.endswith(".py"))
+        if (os.path.isdir(examples))
+        else []
+    )
     for name in names:
         with open(os.path.join(examples, name), encoding="utf-8") as handle:
             doc = ast.get_docstring(ast.parse(handle.read())) or name
         title = next((line.strip() for line in doc.splitlines() if line.strip()), name)
-        lines += [f".. _sphx_glr_auto_examples_{name}:", "", title, "-" * len(title), "",
-                  f"``examples/{name}``", ""]
+        lines += [f".. _sphx_glr_auto_examples_{name}:", "", title, "-" * len(title), "", f"``examples/{name}``", ""]
     target = os.path.join(HERE, "auto_examples")
     os.makedirs(target, exist_ok=True)
     with open(os.path.join(target, "index.rst"), "w", encoding="utf-8") as handle:
@@ -168,7 +164,12 @@ def _module_members(modname: str, homes: dict[tuple[str, int], str]) -> dict[str
     module = importlib.import_module(modname)
     names = list(getattr(module, "__all__", ()))
     out: dict[str, Any] = {
-        "functions": [], "classes": [], "exceptions": [], "data": [], "modules": [], "reexported": [],
+        "functions": [],
+        "classes": [],
+        "exceptions": [],
+        "data": [],
+        "modules": [],
+        "reexported": [],
     }
     for name in names:
         if name.startswith("__"):
@@ -363,7 +364,6 @@ html_show_sourcelink = False
 html_last_updated_fmt = None
 
 
-
 # -- The defaults table of models.rst must match the code ------------------
 # models.rst states every default with its source. If a default changes in
 # the code, the build fails here (a warning, an error under -W) until the
@@ -375,13 +375,28 @@ def _documented_defaults() -> list[tuple[str, Any, Any]]:
 
     def tech(tid: str) -> tuple[float, ...]:
         t = next(x for x in model.DEFAULT_TECHNOLOGIES if x.id == tid)
-        return (t.capex, t.capex_per_km, t.opex_per_year, t.opex_per_km_year,
-                t.opex_per_mbps_year, t.max_link_km, t.capacity_mbps)
+        return (
+            t.capex,
+            t.capex_per_km,
+            t.opex_per_year,
+            t.opex_per_km_year,
+            t.opex_per_mbps_year,
+            t.max_link_km,
+            t.capacity_mbps,
+        )
 
     def service(sid: str) -> tuple[Any, ...]:
         x = next(v for v in model.SMART_KAMPUNG_SERVICES if v.id == sid)
-        return (x.p_innovation, x.q_imitation, x.market_share, x.transactions_per_household_per_year,
-                x.bandwidth_mbps, x.lag_months, x.adoption_model.value, x.linear_rate)
+        return (
+            x.p_innovation,
+            x.q_imitation,
+            x.market_share,
+            x.transactions_per_household_per_year,
+            x.bandwidth_mbps,
+            x.lag_months,
+            x.adoption_model.value,
+            x.linear_rate,
+        )
 
     inf = float("inf")
     ro, ad = model.RolloutAssumptions(), model.AdoptionAssumptions()
@@ -393,11 +408,25 @@ def _documented_defaults() -> list[tuple[str, Any, Any]]:
         ("technology microwave", tech("microwave"), (105e6, 0.0, 15e6, 0.0, 0.0, 30.0, 300.0)),
         ("technology cellular", tech("cellular"), (3e6, 0.0, 12e6, 0.0, 0.0, 5.0, 20.0)),
         ("technology satellite", tech("satellite"), (7.5e6, 0.0, 0.0, 0.0, 18e6, inf, 50.0)),
-        ("technology ids", tuple(t.id for t in model.DEFAULT_TECHNOLOGIES),
-         ("fibre", "microwave", "cellular", "satellite")),
-        ("service ids", tuple(v.id for v in model.SMART_KAMPUNG_SERVICES),
-         ("civil_registration", "poverty_declaration", "police_record", "business_letters",
-          "posyandu_records", "e_learning", "village_marketplace", "village_budgeting")),
+        (
+            "technology ids",
+            tuple(t.id for t in model.DEFAULT_TECHNOLOGIES),
+            ("fibre", "microwave", "cellular", "satellite"),
+        ),
+        (
+            "service ids",
+            tuple(v.id for v in model.SMART_KAMPUNG_SERVICES),
+            (
+                "civil_registration",
+                "poverty_declaration",
+                "police_record",
+                "business_letters",
+                "posyandu_records",
+                "e_learning",
+                "village_marketplace",
+                "village_budgeting",
+            ),
+        ),
         ("civil_registration", service("civil_registration"), (0.010, 0.12, 0.90, 0.5, 2.0, 1, "bass", 0.0)),
         ("poverty_declaration", service("poverty_declaration"), (0.020, 0.15, 0.12, 1.0, 0.5, 1, "bass", 0.0)),
         ("police_record", service("police_record"), (0.005, 0.08, 0.20, 0.3, 0.5, 3, "bass", 0.0)),
@@ -408,39 +437,100 @@ def _documented_defaults() -> list[tuple[str, Any, Any]]:
         ("village_budgeting", service("village_budgeting"), (0.002, 0.0, 0.30, 1.0, 0.2, 0, "linear", 0.01)),
         ("IDM_THRESHOLDS", model.IDM_THRESHOLDS, (0.4907, 0.5989, 0.7072, 0.8155)),
         ("Scenario.start, horizon_months", (sc.start, sc.horizon_months), ("2016-05", 120)),
-        ("RolloutAssumptions", (ro.budget_per_month, ro.budget_phases, ro.build_km_per_month, ro.policy,
-                                ro.carry_over, ro.initially_connected, ro.route_factor, ro.demand_mbps,
-                                ro.horizon_years, ro.discount_rate, ro.technology_choice, ro.capex_multiplier),
-         (model.Fixed(1e9), (), None, "population", True, 0, 1.3, 10.0, 10.0, 0.09, False, model.Fixed(1.0))),
-        ("AdoptionAssumptions", (ad.p_multiplier, ad.q_multiplier, ad.neighbour_weight, ad.n_neighbours,
-                                 ad.stochastic),
-         (model.Fixed(1.0), model.Fixed(1.0), 0.3, 6, True)),
-        ("OutcomeAssumptions", (oc.office, oc.road_factor, round(oc.speed_kmh, 1), oc.cost_per_km,
-                                round(oc.value_of_time_per_hour)),
-         (None, 1.69, 33.3, 163.75, 10877)),
-        ("IDMAssumptions", (idm.observed_year, idm.status_counts, idm.cutoff_month, idm.counterfactual,
-                            tuple((e.column, e.score, e.driver, e.threshold) for e in idm.effects)),
-         (None, None, 3, False, (("s_internet_kantor_desa", 5, "connection", 1.0),
-                                 ("s_akses_internet_warga", 5, "social", 0.10),
-                                 ("s_ketersediaan_taman_baca_perpus_desa", 5, "e_learning", 0.01)))),
-        ("banyuwangi_scenario", (bw.start, bw.horizon_months, bw.rollout.budget_per_month,
-                                 tuple((p.start_month, p.budget_per_month, p.scale)
-                                       for p in bw.rollout.budget_phases),
-                                 bw.rollout.readiness_months, bw.rollout.cost_spread,
-                                 len(bw.rollout.posterior.values) if bw.rollout.posterior else 0,
-                                 bw.rollout.policy, bw.rollout.initially_connected,
-                                 bw.rollout.technology_choice, bw.adoption.p_multiplier,
-                                 bw.adoption.q_multiplier, bw.outcomes.idm.observed_year,
-                                 bw.outcomes.idm.status_counts),
-         ("2016-06", 120, model.FromPosterior(),
-          ((7, model.FromPosterior(), None), (24, model.Fixed(0.0), model.Uniform(0.25, 1.25))),
-          model.FromPosterior(), model.Fixed(0.0), 400,
-          "nearest", 41, False, model.Uniform(0.7, 1.3), model.Uniform(0.7, 1.3), 2020, (0, 0, 26, 111, 52))),
-        ("synthetic_region population fit", (round(float(np.exp(_bundled._BANYUWANGI_LOG_POPULATION[0]))),
-                                             _bundled._BANYUWANGI_LOG_POPULATION[1]), (6198, 0.536)),
-        ("synthetic_region km2/village, villages/district, kelurahan share",
-         (_bundled._KM2_PER_VILLAGE, _bundled._VILLAGES_PER_DISTRICT, _bundled._KELURAHAN_SHARE),
-         (26.6, 8.7, 28 / 217)),
+        (
+            "RolloutAssumptions",
+            (
+                ro.budget_per_month,
+                ro.budget_phases,
+                ro.build_km_per_month,
+                ro.policy,
+                ro.carry_over,
+                ro.initially_connected,
+                ro.route_factor,
+                ro.demand_mbps,
+                ro.horizon_years,
+                ro.discount_rate,
+                ro.technology_choice,
+                ro.capex_multiplier,
+            ),
+            (model.Fixed(1e9), (), None, "population", True, 0, 1.3, 10.0, 10.0, 0.09, False, model.Fixed(1.0)),
+        ),
+        (
+            "AdoptionAssumptions",
+            (ad.p_multiplier, ad.q_multiplier, ad.neighbour_weight, ad.n_neighbours, ad.stochastic),
+            (model.Fixed(1.0), model.Fixed(1.0), 0.3, 6, True),
+        ),
+        (
+            "OutcomeAssumptions",
+            (oc.office, oc.road_factor, round(oc.speed_kmh, 1), oc.cost_per_km, round(oc.value_of_time_per_hour)),
+            (None, 1.69, 33.3, 163.75, 10877),
+        ),
+        (
+            "IDMAssumptions",
+            (
+                idm.observed_year,
+                idm.status_counts,
+                idm.cutoff_month,
+                idm.counterfactual,
+                tuple((e.column, e.score, e.driver, e.threshold) for e in idm.effects),
+            ),
+            (
+                None,
+                None,
+                3,
+                False,
+                (
+                    ("s_internet_kantor_desa", 5, "connection", 1.0),
+                    ("s_akses_internet_warga", 5, "social", 0.10),
+                    ("s_ketersediaan_taman_baca_perpus_desa", 5, "e_learning", 0.01),
+                ),
+            ),
+        ),
+        (
+            "banyuwangi_scenario",
+            (
+                bw.start,
+                bw.horizon_months,
+                bw.rollout.budget_per_month,
+                tuple((p.start_month, p.budget_per_month, p.scale) for p in bw.rollout.budget_phases),
+                bw.rollout.readiness_months,
+                bw.rollout.cost_spread,
+                len(bw.rollout.posterior.values) if bw.rollout.posterior else 0,
+                bw.rollout.policy,
+                bw.rollout.initially_connected,
+                bw.rollout.technology_choice,
+                bw.adoption.p_multiplier,
+                bw.adoption.q_multiplier,
+                bw.outcomes.idm.observed_year,
+                bw.outcomes.idm.status_counts,
+            ),
+            (
+                "2016-06",
+                120,
+                model.FromPosterior(),
+                ((7, model.FromPosterior(), None), (24, model.Fixed(0.0), model.Uniform(0.25, 1.25))),
+                model.FromPosterior(),
+                model.Fixed(0.0),
+                400,
+                "nearest",
+                41,
+                False,
+                model.Uniform(0.7, 1.3),
+                model.Uniform(0.7, 1.3),
+                2020,
+                (0, 0, 26, 111, 52),
+            ),
+        ),
+        (
+            "synthetic_region population fit",
+            (round(float(np.exp(_bundled._BANYUWANGI_LOG_POPULATION[0]))), _bundled._BANYUWANGI_LOG_POPULATION[1]),
+            (6198, 0.536),
+        ),
+        (
+            "synthetic_region km2/village, villages/district, kelurahan share",
+            (_bundled._KM2_PER_VILLAGE, _bundled._VILLAGES_PER_DISTRICT, _bundled._KELURAHAN_SHARE),
+            (26.6, 8.7, 28 / 217),
+        ),
     ]
 
 
@@ -460,13 +550,21 @@ def _check_documented_defaults(app: Any) -> None:
     try:
         entries = _documented_defaults()
     except Exception as exc:  # a renamed or removed default
-        logger.warning("docs/models.rst defaults table: cannot read the defaults from the code (%s: %s); "
-                       "update the table and _documented_defaults() in docs/conf.py", type(exc).__name__, exc)
+        logger.warning(
+            "docs/models.rst defaults table: cannot read the defaults from the code (%s: %s); "
+            "update the table and _documented_defaults() in docs/conf.py",
+            type(exc).__name__,
+            exc,
+        )
         return
     for what, actual, stated in entries:
         if not _same(actual, stated):
-            logger.warning("docs/models.rst defaults table is out of date: %s is %r in the code, the page "
-                           "states %r", what, actual, stated)
+            logger.warning(
+                "docs/models.rst defaults table is out of date: %s is %r in the code, the page states %r",
+                what,
+                actual,
+                stated,
+            )
 
 
 # -- Hooks -------------------------------------------------------------------
@@ -503,8 +601,9 @@ def _constant_names() -> dict[int, str]:
     return names
 
 
-def _short_signature(app: Any, what: str, name: str, obj: Any, options: Any, signature: str | None,
-                     return_annotation: str | None) -> tuple[str, str | None] | None:
+def _short_signature(
+    app: Any, what: str, name: str, obj: Any, options: Any, signature: str | None, return_annotation: str | None
+) -> tuple[str, str | None] | None:
     """Write long default values by the name of the constant they are (or as ``...``).
 
     attrs classes whose default is a tuple of objects (``Programme``'s
@@ -547,8 +646,16 @@ class _DefaultsTable(SphinxDirective):
 
         from smartkampung._defaults import DEFAULTS
 
-        lines = [".. list-table::", "   :header-rows: 1", "   :widths: 22 14 24 40", "",
-                 "   * - name", "     - value", "     - used by", "     - source"]
+        lines = [
+            ".. list-table::",
+            "   :header-rows: 1",
+            "   :widths: 22 14 24 40",
+            "",
+            "   * - name",
+            "     - value",
+            "     - used by",
+            "     - source",
+        ]
         for entry in DEFAULTS.values():
             value = entry.value
             if isinstance(value, float):
@@ -561,8 +668,12 @@ class _DefaultsTable(SphinxDirective):
                 shown = str(value)
             unit = "" if entry.unit == "-" else f" {entry.unit}"
             source = entry.source.replace("*", "\\*")
-            lines += [f"   * - ``{entry.name}``", f"     - {shown}{unit}", f"     - {entry.used_by}",
-                      f"     - {source}"]
+            lines += [
+                f"   * - ``{entry.name}``",
+                f"     - {shown}{unit}",
+                f"     - {entry.used_by}",
+                f"     - {source}",
+            ]
         node = nodes.section()
         node.document = self.state.document
         self.state.nested_parse(StringList(lines), self.content_offset, node)

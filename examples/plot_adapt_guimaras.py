@@ -26,8 +26,9 @@ from smartkampung import plots
 csv_path = sk.datasets.data_path("guimaras_villages.csv")
 print(csv_path.read_text().splitlines()[:3])
 
-region = sk.io.read_villages_csv(csv_path, region_code="0607900000", region_name="Guimaras", country="PH",
-                                 default_kind=sk.VillageKind.BARANGAY)
+region = sk.io.read_villages_csv(
+    csv_path, region_code="0607900000", region_name="Guimaras", country="PH", default_kind=sk.VillageKind.BARANGAY
+)
 region = region.with_district_backbone()  # fibre at the five municipal halls
 print(f"{region.n_villages} barangays, {len(region.districts)} municipalities, population {region.population:,}")
 
@@ -40,13 +41,20 @@ print(f"{region.n_villages} barangays, {len(region.districts)} municipalities, p
 base = sk.datasets.banyuwangi_scenario()
 scenario = sk.Scenario(
     name="Smart barangay programme, Guimaras",
-    region=sk.RegionSource(csv=str(csv_path), code="0607900000", name="Guimaras", country="PH",
-                           kind=sk.VillageKind.BARANGAY),
+    region=sk.RegionSource(
+        csv=str(csv_path), code="0607900000", name="Guimaras", country="PH", kind=sk.VillageKind.BARANGAY
+    ),
     programme=base.programme,
     start="2026-01",
     horizon_months=60,
-    rollout=attrs.evolve(base.rollout, budget_per_month=sk.model.Uniform(3e8, 6e8), budget_phases=(),
-                         initially_connected=0, policy="population", technology_choice=True),
+    rollout=attrs.evolve(
+        base.rollout,
+        budget_per_month=sk.model.Uniform(3e8, 6e8),
+        budget_phases=(),
+        initially_connected=0,
+        policy="population",
+        technology_choice=True,
+    ),
     adoption=base.adoption,
 )
 folder = Path(tempfile.mkdtemp())

@@ -54,8 +54,10 @@ ax.grid(alpha=0.3)
 # did not see.
 full = result.metric("villages_connected") >= len(columns.code)
 december_2019 = result.month_labels.index("2019-12")
-print(f"all {len(columns.code)} villages connected by December 2019 in {full[:, december_2019].mean():.0%} of runs, "
-      f"by December 2020 in {full[:, result.month_labels.index('2020-12')].mean():.0%}")
+print(
+    f"all {len(columns.code)} villages connected by December 2019 in {full[:, december_2019].mean():.0%} of runs, "
+    f"by December 2020 in {full[:, result.month_labels.index('2020-12')].mean():.0%}"
+)
 
 # %%
 # Services and their users
@@ -67,8 +69,10 @@ plots.adoption_by_pillar(result)
 # -------------
 hours = result.total("hours_saved")
 money = result.total("travel_cost_saved") + result.total("time_value_saved")
-print(f"travel time saved over ten years: {np.median(hours) / 1e6:.1f} million hours "
-      f"(10–90 %: {np.quantile(hours, 0.1) / 1e6:.1f}–{np.quantile(hours, 0.9) / 1e6:.1f})")
+print(
+    f"travel time saved over ten years: {np.median(hours) / 1e6:.1f} million hours "
+    f"(10–90 %: {np.quantile(hours, 0.1) / 1e6:.1f}–{np.quantile(hours, 0.9) / 1e6:.1f})"
+)
 print(f"travel cost and time value saved: Rp {np.median(money) / 1e12:.2f} trillion")
 
 # %%

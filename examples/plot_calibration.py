@@ -31,19 +31,26 @@ print(observations.months, observations.counts)
 
 # The flagship's network and policy, with the budgets and the tail left to the fit.
 scenario = sk.datasets.banyuwangi_scenario()
-rollout = attrs.evolve(scenario.rollout, posterior=None, budget_per_month=Fixed(1.0),
-                       budget_phases=(BudgetPhase(start_month=7, budget_per_month=Fixed(1.0)),),
-                       readiness_months=Fixed(0.0))
+rollout = attrs.evolve(
+    scenario.rollout,
+    posterior=None,
+    budget_per_month=Fixed(1.0),
+    budget_phases=(BudgetPhase(start_month=7, budget_per_month=Fixed(1.0)),),
+    readiness_months=Fixed(0.0),
+)
 prepared = sk.sim.prepare(attrs.evolve(scenario, rollout=rollout).without_idm(), sk.datasets.banyuwangi())
 model = RolloutModel.from_prepared(prepared, kind="desa")  # counts desa, as the sources do
 
 # A coarser grid than the shipped calibration's, so the example runs in seconds.
-grid = {"budget_per_month": np.geomspace(5e7, 2e9, 10),
-        "budget_phases[0]": np.geomspace(1e9, 5e9, 10),
-        "readiness_months": np.arange(0.0, 25.0, 4.0)}
+grid = {
+    "budget_per_month": np.geomspace(5e7, 2e9, 10),
+    "budget_phases[0]": np.geomspace(1e9, 5e9, 10),
+    "readiness_months": np.arange(0.0, 25.0, 4.0),
+}
 noise_sd = np.geomspace(0.5, 8.0, 5)  # reporting noise of the counts [desa]
-calibration = calibrate_rollout(model, observations.months, observations.counts, grid=grid, noise_sd=noise_sd,
-                                n_sims=60, rng=2016)
+calibration = calibrate_rollout(
+    model, observations.months, observations.counts, grid=grid, noise_sd=noise_sd, n_sims=60, rng=2016
+)
 print(calibration.summary())
 
 # %%
@@ -64,15 +71,16 @@ ax.set_ylabel("desa connected")
 ax.legend(loc="lower right")
 ax.grid(alpha=0.3)
 december_2019 = 42
-print(f"December 2019: {low[december_2019]:.0f}–{high[december_2019]:.0f} desa (10–90 %), "
-      f"all 189 in {np.mean(draws[:, december_2019] >= 189):.0%} of draws")
+print(
+    f"December 2019: {low[december_2019]:.0f}–{high[december_2019]:.0f} desa (10–90 %), "
+    f"all 189 in {np.mean(draws[:, december_2019] >= 189):.0%} of draws"
+)
 
 # %%
 # Out of sample: forecasts from earlier origins
 # ---------------------------------------------
 # From each origin the posterior uses the counts up to it only.
-forecaster = RolloutForecaster(model, months=observations.months, grid=grid, noise_sd=noise_sd, n_sims=60,
-                               seed=2016)
+forecaster = RolloutForecaster(model, months=observations.months, grid=grid, noise_sd=noise_sd, n_sims=60, seed=2016)
 result = backtest(observations.months, observations.counts, forecaster, min_train=2)
 print(result.summary())
 plt.show()

@@ -25,8 +25,7 @@ region = sk.read_region(scenario.region)
 prepared = sk.sim.prepare(scenario, region, idm=sk.datasets.idm_inputs())
 
 if __name__ == "__main__":
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as client:
         on_dask = sk.simulate(prepared, runs=40, rng=11, executor=client.get_executor(), chunk_size=5)
     serial = sk.simulate(prepared, runs=40, rng=11)
     print("identical to the serial run:", on_dask == serial)

@@ -24,8 +24,9 @@ scenario = attrs.evolve(
     base,
     name="Banyuwangi, wide uncertainty",
     horizon_months=60,
-    rollout=attrs.evolve(base.rollout, budget_per_month=Uniform(1e8, 6e8),
-                         budget_phases=(sk.model.BudgetPhase(7, Uniform(0.5e9, 3e9)),)),
+    rollout=attrs.evolve(
+        base.rollout, budget_per_month=Uniform(1e8, 6e8), budget_phases=(sk.model.BudgetPhase(7, Uniform(0.5e9, 3e9)),)
+    ),
     adoption=attrs.evolve(base.adoption, p_multiplier=Uniform(0.5, 1.5), q_multiplier=Uniform(0.5, 1.5)),
 )
 result = sk.simulate(scenario, runs=200, rng=1)
@@ -46,13 +47,15 @@ for k, name in enumerate(result.draw_names):
 # ---------------------------------------
 # ``compare`` runs every scenario with the same seed, so run r of each
 # scenario sees the same random numbers and differences are paired.
-sweep = [attrs.evolve(scenario, name=f"q x {m}", adoption=attrs.evolve(scenario.adoption, q_multiplier=m))
-         for m in (0.5, 1.0, 1.5)]
+sweep = [
+    attrs.evolve(scenario, name=f"q x {m}", adoption=attrs.evolve(scenario.adoption, q_multiplier=m))
+    for m in (0.5, 1.0, 1.5)
+]
 comparison = sk.compare(sweep, runs=100, rng=2)
 fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
 for res in comparison.results:
     lo, mid, hi = res.quantiles("adopters", (0.1, 0.5, 0.9)) / 1e3
-    line, = ax.plot(mid, label=res.scenario_name)
+    (line,) = ax.plot(mid, label=res.scenario_name)
     ax.fill_between(np.arange(res.n_months), lo, hi, color=line.get_color(), alpha=0.2)
 ax.set_xlabel("month")
 ax.set_ylabel("adopting households [thousand household-services]")

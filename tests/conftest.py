@@ -40,12 +40,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
 )
-settings.register_profile(
-    "dev",
-    max_examples=500,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+settings.register_profile("dev", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("SMARTKAMPUNG_HYPOTHESIS_PROFILE", "ci"))
 
 
@@ -80,19 +75,38 @@ def small_region() -> Region:
     d1 = District("35.10.01", "Pesanggaran", Location(-8.519741507521363, 113.9719259839289))
     d2 = District("35.10.15", "Glagah", Location(-8.2, 114.3))
     villages = (
-        Village("35.10.01.2001", "Sarongan", VillageKind.DESA, "35.10.01",
-                Location(-8.4983687395895, 113.90416817381755), 5613, population_year=2010,
-                idm=IDMScore(0.8, 0.7, 0.6)),
-        Village("35.10.01.2002", "Pesanggaran", VillageKind.DESA, "35.10.01",
-                Location(-8.587855000731954, 114.09183314692525), 14074, households=4000),
-        Village("35.10.15.2012", "Kampunganyar", VillageKind.DESA, "35.10.15",
-                Location(-8.162277120449295, 114.27800768282366), 4148, population_year=2010),
-        Village("35.10.15.1001", "Made-up ward", VillageKind.KELURAHAN, "35.10.15",
-                Location(-8.21, 114.35), 10),
+        Village(
+            "35.10.01.2001",
+            "Sarongan",
+            VillageKind.DESA,
+            "35.10.01",
+            Location(-8.4983687395895, 113.90416817381755),
+            5613,
+            population_year=2010,
+            idm=IDMScore(0.8, 0.7, 0.6),
+        ),
+        Village(
+            "35.10.01.2002",
+            "Pesanggaran",
+            VillageKind.DESA,
+            "35.10.01",
+            Location(-8.587855000731954, 114.09183314692525),
+            14074,
+            households=4000,
+        ),
+        Village(
+            "35.10.15.2012",
+            "Kampunganyar",
+            VillageKind.DESA,
+            "35.10.15",
+            Location(-8.162277120449295, 114.27800768282366),
+            4148,
+            population_year=2010,
+        ),
+        Village("35.10.15.1001", "Made-up ward", VillageKind.KELURAHAN, "35.10.15", Location(-8.21, 114.35), 10),
     )
     backbone = (PointOfPresence("35.10.01", "Kantor Kecamatan Pesanggaran", d1.location),)
-    return Region("35.10", "Kabupaten Banyuwangi (part)", "ID", (d1, d2), villages, backbone,
-                  CodeSystem.KEMENDAGRI)
+    return Region("35.10", "Kabupaten Banyuwangi (part)", "ID", (d1, d2), villages, backbone, CodeSystem.KEMENDAGRI)
 
 
 @pytest.fixture

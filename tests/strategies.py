@@ -103,16 +103,25 @@ def awkward_text(*, min_size: int = 0, max_size: int = 12) -> st.SearchStrategy[
 
 
 #: Floats at the ends of the double range, which a writer must keep exactly.
-_EXTREME_FLOATS = (0.0, -0.0, 5e-324, 1e-300, 2.2250738585072014e-308, 1e300, 1.7976931348623157e308,
-                   0.1, 1 / 3, 123456789.123456789)
+_EXTREME_FLOATS = (
+    0.0,
+    -0.0,
+    5e-324,
+    1e-300,
+    2.2250738585072014e-308,
+    1e300,
+    1.7976931348623157e308,
+    0.1,
+    1 / 3,
+    123456789.123456789,
+)
 
 
 def finite_nonneg_floats(max_value: float | None = None) -> st.SearchStrategy[float]:
     """Non-negative finite floats, with the extremes of the range over-represented."""
     extremes = [x for x in _EXTREME_FLOATS if x >= 0 and (max_value is None or x <= max_value)]
     return st.one_of(
-        st.sampled_from(extremes),
-        st.floats(min_value=0.0, max_value=max_value, allow_nan=False, allow_infinity=False),
+        st.sampled_from(extremes), st.floats(min_value=0.0, max_value=max_value, allow_nan=False, allow_infinity=False)
     )
 
 
@@ -132,8 +141,10 @@ def _positive_floats() -> st.SearchStrategy[float]:
 
 def _positive_up_to(maximum: float) -> st.SearchStrategy[float]:
     """Positive finite floats up to ``maximum``, the ends over-represented."""
-    return st.one_of(st.sampled_from([5e-324, 1e-300, maximum]),
-                     st.floats(min_value=0.0, max_value=maximum, exclude_min=True, allow_nan=False))
+    return st.one_of(
+        st.sampled_from([5e-324, 1e-300, maximum]),
+        st.floats(min_value=0.0, max_value=maximum, exclude_min=True, allow_nan=False),
+    )
 
 
 #: The domains of the model's numeric fields (see docs/adapting.rst, "Value ranges").
@@ -143,7 +154,8 @@ MAX_MONEY, MAX_RATE, MAX_TRANSACTIONS, MAX_BANDWIDTH = 1e15, 100.0, 10_000.0, 1e
 def codes() -> st.SearchStrategy[str]:
     """Village and district codes: awkward but visible text (no control characters, not blank)."""
     return awkward_text(min_size=1).filter(
-        lambda s: bool(s.strip()) and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in s))
+        lambda s: bool(s.strip()) and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in s)
+    )
 
 
 def identifiers() -> st.SearchStrategy[str]:
@@ -156,17 +168,14 @@ def identifiers() -> st.SearchStrategy[str]:
 
 def locations() -> st.SearchStrategy[Location]:
     """Any valid WGS84 point, the poles and the antimeridian included."""
-    lat = st.one_of(st.sampled_from([-90.0, 90.0, 0.0, -0.0, 1e-300, -8.36]),
-                    st.floats(-90.0, 90.0, allow_nan=False))
-    lon = st.one_of(st.sampled_from([-180.0, 180.0, 0.0, 5e-324, 114.21]),
-                    st.floats(-180.0, 180.0, allow_nan=False))
+    lat = st.one_of(st.sampled_from([-90.0, 90.0, 0.0, -0.0, 1e-300, -8.36]), st.floats(-90.0, 90.0, allow_nan=False))
+    lon = st.one_of(st.sampled_from([-180.0, 180.0, 0.0, 5e-324, 114.21]), st.floats(-180.0, 180.0, allow_nan=False))
     return st.builds(Location, lat, lon)
 
 
 def points_of_presence(id: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[PointOfPresence]:
     """A backbone point of presence."""
-    return st.builds(PointOfPresence, id if id is not None else awkward_text(min_size=1), awkward_text(),
-                     locations())
+    return st.builds(PointOfPresence, id if id is not None else awkward_text(min_size=1), awkward_text(), locations())
 
 
 def idm_scores() -> st.SearchStrategy[IDMScore]:
@@ -185,11 +194,7 @@ _populations = st.one_of(st.sampled_from([0, 1, 5613, 14074]), st.integers(0, 10
 
 @st.composite
 def villages(
-    draw: st.DrawFn,
-    *,
-    code: str | None = None,
-    district_code: str | None = None,
-    kind: VillageKind | None = None,
+    draw: st.DrawFn, *, code: str | None = None, district_code: str | None = None, kind: VillageKind | None = None
 ) -> Village:
     """A village of any kind; kelurahan never carry an IDM score.
 
@@ -227,8 +232,15 @@ def _free_region(draw: st.DrawFn, max_districts: int, max_villages: int) -> Regi
     vs = [draw(villages(code=c, district_code=draw(st.sampled_from(district_codes)))) for c in village_codes]
     pop_ids = draw(st.lists(awkward_text(min_size=1), max_size=3, unique=True))
     backbone = [draw(points_of_presence(st.just(i))) for i in pop_ids]
-    return Region(code=draw(codes()), name=draw(awkward_text()), country=draw(_countries),
-                  districts=ds, villages=vs, backbone=backbone, code_system=CodeSystem.FREE)
+    return Region(
+        code=draw(codes()),
+        name=draw(awkward_text()),
+        country=draw(_countries),
+        districts=ds,
+        villages=vs,
+        backbone=backbone,
+        code_system=CodeSystem.FREE,
+    )
 
 
 @st.composite
@@ -240,20 +252,28 @@ def _kemendagri_region(draw: st.DrawFn, max_districts: int, max_villages: int) -
     district_codes = [f"{region_code}.{d:02d}" for d in district_numbers]
     ds = [draw(districts(st.just(c))) for c in district_codes]
     # (district, serial) pairs are unique, so codes are unique whatever the kind.
-    keys = draw(st.lists(st.tuples(st.sampled_from(district_codes), st.integers(0, 999)),
-                         max_size=max_villages, unique=True))
+    keys = draw(
+        st.lists(st.tuples(st.sampled_from(district_codes), st.integers(0, 999)), max_size=max_villages, unique=True)
+    )
     vs = []
     for district_code, serial in keys:
         kind = draw(st.sampled_from([VillageKind.DESA, VillageKind.KELURAHAN]))
         lead = "1" if kind is VillageKind.KELURAHAN else "2"
-        vs.append(draw(villages(code=f"{district_code}.{lead}{serial:03d}", district_code=district_code,
-                                kind=kind)))
+        vs.append(draw(villages(code=f"{district_code}.{lead}{serial:03d}", district_code=district_code, kind=kind)))
     # Unique by construction (a kelurahan and a desa with the same serial differ in their lead digit,
     # and two desa with the same district and serial are excluded by the unique keys).
-    backbone = [PointOfPresence(id=d.code, name=d.name, location=d.location)
-                for d in ds[: draw(st.integers(0, len(ds)))]]
-    return Region(code=region_code, name=draw(awkward_text()), country="ID", districts=ds, villages=vs,
-                  backbone=backbone, code_system=CodeSystem.KEMENDAGRI)
+    backbone = [
+        PointOfPresence(id=d.code, name=d.name, location=d.location) for d in ds[: draw(st.integers(0, len(ds)))]
+    ]
+    return Region(
+        code=region_code,
+        name=draw(awkward_text()),
+        country="ID",
+        districts=ds,
+        villages=vs,
+        backbone=backbone,
+        code_system=CodeSystem.KEMENDAGRI,
+    )
 
 
 def regions(
@@ -274,13 +294,19 @@ def regions(
 
 def pillars(id: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Pillar]:
     """A pillar, with or without an IDM dimension."""
-    return st.builds(Pillar, id if id is not None else identifiers(), awkward_text(), awkward_text(),
-                     st.one_of(st.none(), st.sampled_from(list(IDMDimension))))
+    return st.builds(
+        Pillar,
+        id if id is not None else identifiers(),
+        awkward_text(),
+        awkward_text(),
+        st.one_of(st.none(), st.sampled_from(list(IDMDimension))),
+    )
 
 
 @st.composite
-def services(draw: st.DrawFn, *, id: str | None = None, pillar: str | None = None,
-             adoption_model: AdoptionModel | None = None) -> Service:
+def services(
+    draw: st.DrawFn, *, id: str | None = None, pillar: str | None = None, adoption_model: AdoptionModel | None = None
+) -> Service:
     """A service with either adoption model (Bass needs p > 0, linear a rate > 0)."""
     model = adoption_model if adoption_model is not None else draw(st.sampled_from(list(AdoptionModel)))
     rates = _positive_up_to(MAX_RATE)
@@ -329,8 +355,9 @@ def programmes(draw: st.DrawFn, *, max_items: int = 4) -> Programme:
     ss = [draw(services(id=i, pillar=draw(st.sampled_from(pillar_ids)))) for i in service_ids]
     tech_ids = draw(st.lists(identifiers(), min_size=1, max_size=3, unique=True))
     ts = [draw(technologies(st.just(i))) for i in tech_ids]
-    return Programme(name=draw(awkward_text()), pillars=ps, services=ss, technologies=ts,
-                     description=draw(awkward_text()))
+    return Programme(
+        name=draw(awkward_text()), pillars=ps, services=ss, technologies=ts, description=draw(awkward_text())
+    )
 
 
 # --------------------------------------------------------------------------- plain data
@@ -338,19 +365,33 @@ def programmes(draw: st.DrawFn, *, max_items: int = 4) -> Programme:
 
 def json_values(*, max_leaves: int = 20) -> st.SearchStrategy[Any]:
     """Anything :func:`json.loads` can return (without NaN/inf, which standard JSON lacks)."""
-    scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70),
-                        st.floats(allow_nan=False, allow_infinity=False), awkward_text())
-    return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                         st.dictionaries(awkward_text(), inner, max_size=4)),
-                        max_leaves=max_leaves)
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**70), 2**70),
+        st.floats(allow_nan=False, allow_infinity=False),
+        awkward_text(),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(awkward_text(), inner, max_size=4)),
+        max_leaves=max_leaves,
+    )
 
 
 def _toml_values(max_leaves: int) -> st.SearchStrategy[Any]:
-    scalars = st.one_of(st.booleans(), st.integers(-(2**63), 2**63 - 1),
-                        st.floats(allow_nan=False), st.sampled_from(_EXTREME_FLOATS), awkward_text())
-    return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                         st.dictionaries(awkward_text(), inner, max_size=4)),
-                        max_leaves=max_leaves)
+    scalars = st.one_of(
+        st.booleans(),
+        st.integers(-(2**63), 2**63 - 1),
+        st.floats(allow_nan=False),
+        st.sampled_from(_EXTREME_FLOATS),
+        awkward_text(),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(awkward_text(), inner, max_size=4)),
+        max_leaves=max_leaves,
+    )
 
 
 def toml_documents(*, max_leaves: int = 25) -> st.SearchStrategy[dict[str, Any]]:

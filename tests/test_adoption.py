@@ -28,17 +28,13 @@ from smartkampung.sim.geometry import DEFAULT_NEIGHBOURS, nearest_neighbours
 # ------------------------------------------------------------------ closed forms
 
 
-@pytest.mark.parametrize(
-    ("p", "q"),
-    [(0.03, 0.38), (0.01, 0.0), (0.2, 0.1), (0.001, 1.5), (0.03 / 12, 0.38 / 12)],
-)
+@pytest.mark.parametrize(("p", "q"), [(0.03, 0.38), (0.01, 0.0), (0.2, 0.1), (0.001, 1.5), (0.03 / 12, 0.38 / 12)])
 def test_bass_cdf_matches_ode_solution(p: float, q: float) -> None:
     # Independent method: integrate dF/dt = (p + qF)(1 - F), F(0) = 0, numerically.
     t_end = 25.0 / (p + q)
     t = np.linspace(0.0, t_end, 60)
     sol = solve_ivp(
-        lambda _t, f: (p + q * f) * (1 - f), (0.0, t_end), [0.0],
-        t_eval=t, method="DOP853", rtol=1e-12, atol=1e-14,
+        lambda _t, f: (p + q * f) * (1 - f), (0.0, t_end), [0.0], t_eval=t, method="DOP853", rtol=1e-12, atol=1e-14
     )
     assert sol.success
     np.testing.assert_allclose(bass_cdf(t, p, q), sol.y[0], rtol=1e-9, atol=1e-12)
@@ -76,9 +72,7 @@ def test_bass_average_constants() -> None:
         BASS_AVERAGE_PER_YEAR["p"] = 1.0  # type: ignore[index]
     assert DEFAULT_NEIGHBOURS == 6
     # Per-year coefficients with t in years equal per-month ones with t in months.
-    assert bass_cdf(3.0, 0.03, 0.38) == pytest.approx(
-        float(bass_cdf(36.0, 0.03 / 12, 0.38 / 12)), rel=1e-13
-    )
+    assert bass_cdf(3.0, 0.03, 0.38) == pytest.approx(float(bass_cdf(36.0, 0.03 / 12, 0.38 / 12)), rel=1e-13)
 
 
 def test_bass_pdf_is_derivative_of_cdf() -> None:
@@ -96,9 +90,7 @@ def test_bass_pdf_is_derivative_of_cdf() -> None:
 
 def test_linear_adoption_values() -> None:
     t = np.array([-1.0, 0.0, 25.0, 50.0, 100.0, 150.0, np.inf])
-    np.testing.assert_array_equal(
-        linear_adoption(t, 0.01, m=200.0), [0.0, 0.0, 50.0, 100.0, 200.0, 200.0, 200.0]
-    )
+    np.testing.assert_array_equal(linear_adoption(t, 0.01, m=200.0), [0.0, 0.0, 50.0, 100.0, 200.0, 200.0, 200.0])
     np.testing.assert_array_equal(linear_adoption(np.array([3.0, np.inf]), 0.0), [0.0, 0.0])
 
 
@@ -186,9 +178,7 @@ def test_deterministic_converges_to_bass() -> None:
     errors = []
     for dt in (0.1, 0.01):
         steps = round(horizon / dt)
-        out = simulate_adoption(
-            [1000.0], [0], None, p=p, q=q, steps=steps, dt=dt, stochastic=False
-        )
+        out = simulate_adoption([1000.0], [0], None, p=p, q=q, steps=steps, dt=dt, stochastic=False)
         t = dt * np.arange(1, steps + 1)
         errors.append(np.max(np.abs(out[0, :, 0] / 1000.0 - bass_cdf(t, p, q))))
     assert errors[1] < 2e-3
@@ -197,8 +187,7 @@ def test_deterministic_converges_to_bass() -> None:
 
 
 def _hand_two_steps(
-    market: list[float], start: list[int], nbr: list[list[int]], p: list[float], q: float,
-    w: float, dt: float,
+    market: list[float], start: list[int], nbr: list[list[int]], p: list[float], q: float, w: float, dt: float
 ) -> list[list[float]]:
     """The equations of DESIGN.md with Python floats, village by village."""
     n = len(market)
@@ -231,18 +220,14 @@ def test_deterministic_two_steps_by_hand() -> None:
     assert expected[0][0] == pytest.approx(100 * (1 - math.exp(-0.15)), rel=1e-15)
     assert expected[0][1] == pytest.approx(200 * (1 - math.exp(-0.3)), rel=1e-15)
     assert expected[0][2] == 0.0
-    out = simulate_adoption(
-        market, start, nbr, p=p, q=q, w=w, steps=2, dt=dt, stochastic=False, runs=2
-    )
+    out = simulate_adoption(market, start, nbr, p=p, q=q, w=w, steps=2, dt=dt, stochastic=False, runs=2)
     assert out.dtype == np.float64
     assert out.shape == (2, 2, 3)
     np.testing.assert_allclose(out[0], expected, rtol=1e-13)
     np.testing.assert_array_equal(out[0], out[1])
     # The same weights as a sparse matrix give the same numbers.
     wmat = sp.csr_array(np.array([[0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]))
-    out_sp = simulate_adoption(
-        market, start, wmat, p=p, q=q, w=w, steps=2, dt=dt, stochastic=False
-    )
+    out_sp = simulate_adoption(market, start, wmat, p=p, q=q, w=w, steps=2, dt=dt, stochastic=False)
     np.testing.assert_allclose(out_sp[0], expected, rtol=1e-13)
 
 
@@ -256,8 +241,11 @@ def test_deterministic_unequal_sparse_weights_by_hand() -> None:
     h0 = 0.2 + 0.6 * (0.5 * a0)  # isolated: the neighbour term is 0
     expected = [
         [10 * a0, 0.0, 40 * a0],
-        [10 * (a0 + (1 - a0) * (1 - math.exp(-h0))), 20 * (1 - math.exp(-h1)),
-         40 * (a0 + (1 - a0) * (1 - math.exp(-h0)))],
+        [
+            10 * (a0 + (1 - a0) * (1 - math.exp(-h0))),
+            20 * (1 - math.exp(-h1)),
+            40 * (a0 + (1 - a0) * (1 - math.exp(-h0))),
+        ],
     ]
     np.testing.assert_allclose(out[0], expected, rtol=1e-13)
 
@@ -267,18 +255,16 @@ def test_per_village_coefficients_match_separate_runs() -> None:
     # must give what each village gives alone with scalar coefficients.
     market, start = [120.0, 300.0, 75.0], [0, 2, 1]
     p, q = [0.01, 0.03, 0.002], [0.2, 0.05, 0.4]
-    together = simulate_adoption(market, start, None, p=p, q=q, steps=10, dt=0.5,
-                                 stochastic=False)[0]
+    together = simulate_adoption(market, start, None, p=p, q=q, steps=10, dt=0.5, stochastic=False)[0]
     for i in range(3):
-        alone = simulate_adoption([market[i]], [start[i]], None, p=p[i], q=q[i], steps=10,
-                                  dt=0.5, stochastic=False)[0, :, 0]
+        alone = simulate_adoption([market[i]], [start[i]], None, p=p[i], q=q[i], steps=10, dt=0.5, stochastic=False)[
+            0, :, 0
+        ]
         np.testing.assert_allclose(together[:, i], alone, rtol=1e-14)
 
 
 def test_zero_market_and_late_start() -> None:
-    out = simulate_adoption(
-        [0, 100, 100], [0, 0, 5], [[1], [0], [1]], p=0.5, q=1.0, w=0.5, steps=5, runs=2, rng=1
-    )
+    out = simulate_adoption([0, 100, 100], [0, 0, 5], [[1], [0], [1]], p=0.5, q=1.0, w=0.5, steps=5, runs=2, rng=1)
     assert np.all(out[:, :, 0] == 0)
     assert np.all(out[:, :, 2] == 0)  # starts at step 5 = the horizon
     assert out[:, -1, 1].min() > 0
@@ -298,9 +284,7 @@ def test_no_innovation_no_adoption() -> None:
 def test_single_step_is_exact_binomial() -> None:
     # From A = 0, one step draws Binomial(M, 1 - exp(-p dt)) in every village.
     n, market, p, dt = 20_000, 60, 0.04, 2.0
-    out = simulate_adoption(
-        np.full(n, market), np.zeros(n, dtype=int), None, p=p, q=0.5, steps=1, dt=dt, rng=11
-    )
+    out = simulate_adoption(np.full(n, market), np.zeros(n, dtype=int), None, p=p, q=0.5, steps=1, dt=dt, rng=11)
     prob = 1 - math.exp(-p * dt)
     values, counts = np.unique(out[0, 0], return_counts=True)
     expected = stats.binom.pmf(values, market, prob) * n
@@ -310,17 +294,14 @@ def test_single_step_is_exact_binomial() -> None:
 
 
 @pytest.mark.parametrize(
-    ("trials", "prob"),
-    [(1000, 0.004), (25, 0.5), (3, 0.2), (2000, 0.0149), (2000, 0.02), (50, 0.9), (10**9, 1e-8)],
+    ("trials", "prob"), [(1000, 0.004), (25, 0.5), (3, 0.2), (2000, 0.0149), (2000, 0.02), (50, 0.9), (10**9, 1e-8)]
 )
 def test_binomial_sampler_is_exact(trials: int, prob: float) -> None:
     # Both paths of the sampler (inversion below mean 30, numpy above or
     # for p > 0.5), two runs at once, against the binomial pmf.
     gens = [np.random.default_rng(5), np.random.default_rng(6)]
     size = 40_000
-    draws = _binomial.binomial(
-        gens, np.full((2, size), trials, dtype=np.int64), np.full((2, size), prob)
-    ).ravel()
+    draws = _binomial.binomial(gens, np.full((2, size), trials, dtype=np.int64), np.full((2, size), prob)).ravel()
     values, counts = np.unique(draws, return_counts=True)
     expected = stats.binom.pmf(values, trials, prob) * draws.size
     keep = expected >= 5
@@ -397,8 +378,9 @@ def test_dtype_and_shape() -> None:
     # Whole-number floats are accepted as markets in stochastic mode.
     same = simulate_adoption([10.0, 20.0], [0, 1], None, p=0.1, q=0.2, steps=4, runs=3, rng=0)
     np.testing.assert_array_equal(out, same)
-    empty = simulate_adoption(np.zeros(0, dtype=int), np.zeros(0, dtype=int), None,
-                              p=0.1, q=0.2, steps=3, runs=2, rng=0)
+    empty = simulate_adoption(
+        np.zeros(0, dtype=int), np.zeros(0, dtype=int), None, p=0.1, q=0.2, steps=3, runs=2, rng=0
+    )
     assert empty.shape == (2, 3, 0)
 
 
@@ -412,8 +394,7 @@ def problems(draw: Any) -> dict[str, Any]:
     market = draw(st.lists(st.integers(0, 60), min_size=n, max_size=n))
     start = draw(st.lists(st.integers(-2, steps + 2), min_size=n, max_size=n))
     k = draw(st.integers(0, 3))
-    nbr = draw(st.lists(st.lists(st.integers(0, n - 1), min_size=k, max_size=k),
-                        min_size=n, max_size=n))
+    nbr = draw(st.lists(st.lists(st.integers(0, n - 1), min_size=k, max_size=k), min_size=n, max_size=n))
     return {
         "market": np.array(market),
         "start_step": np.array(start),
@@ -482,9 +463,7 @@ def test_run_splitting_into_groups() -> None:
     np.testing.assert_array_equal(whole, np.concatenate(parts))
     # SeedSequences work as per-run streams too.
     seqs = np.random.SeedSequence(123).spawn(5)
-    np.testing.assert_array_equal(
-        whole, simulate_adoption(market, start, nbr, runs=5, rng=seqs, **kw)
-    )
+    np.testing.assert_array_equal(whole, simulate_adoption(market, start, nbr, runs=5, rng=seqs, **kw))
 
 
 def test_generator_is_advanced_and_seed_is_not() -> None:
@@ -562,9 +541,7 @@ _NAN = sp.csr_array(np.array([[0, np.nan, 0], [1.0, 0, 0], [0, 1.0, 0]]))
 )
 def test_simulate_errors(change: dict[str, Any], name: str) -> None:
     kwargs = {**_GOOD, **change}
-    market, start, neighbours = kwargs.pop("market"), kwargs.pop("start_step"), kwargs.pop(
-        "neighbours"
-    )
+    market, start, neighbours = kwargs.pop("market"), kwargs.pop("start_step"), kwargs.pop("neighbours")
     with pytest.raises(ParameterError) as info:
         simulate_adoption(market, start, neighbours, **kwargs)
     assert info.value.parameter == name
@@ -576,8 +553,9 @@ def test_simulate_errors(change: dict[str, Any], name: str) -> None:
 
 
 def test_deterministic_accepts_fractional_market_and_ignores_rng_streams() -> None:
-    out = simulate_adoption([100.5, 0.25], [0, 0], None, p=0.1, q=0.2, steps=2, stochastic=False,
-                            rng=[np.random.default_rng(1)])
+    out = simulate_adoption(
+        [100.5, 0.25], [0, 0], None, p=0.1, q=0.2, steps=2, stochastic=False, rng=[np.random.default_rng(1)]
+    )
     assert out.shape == (1, 2, 2)
     with pytest.raises(ParameterError) as info:
         simulate_adoption([1.0], [0], None, p=0.1, q=0.2, steps=2, stochastic=False, rng="x")

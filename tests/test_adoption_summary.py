@@ -20,8 +20,14 @@ def _problem(n: int, runs: int, steps: int, seed: int) -> dict[str, Any]:
     lat, lon = rng.uniform(-8.8, -7.8, n), rng.uniform(113.8, 114.6, n)
     market = rng.integers(0, 400, n)
     market[0] = 0  # a village with no market: never at half of it
-    return {"market": market, "start": rng.integers(-2, steps + 2, (runs, n)), "nbr": nearest_neighbours(lat, lon, k=4),
-            "p": rng.uniform(0.001, 0.05, runs), "q": rng.uniform(0.0, 0.5, runs), "weights": rng.uniform(0, 3, n)}
+    return {
+        "market": market,
+        "start": rng.integers(-2, steps + 2, (runs, n)),
+        "nbr": nearest_neighbours(lat, lon, k=4),
+        "p": rng.uniform(0.001, 0.05, runs),
+        "q": rng.uniform(0.0, 0.5, runs),
+        "weights": rng.uniform(0, 3, n),
+    }
 
 
 @settings(max_examples=30, deadline=None)
@@ -52,8 +58,15 @@ needs_numba = pytest.mark.skipif(not numba_available(), reason="numba is not ins
 def test_the_kernels_own_summary_equals_the_reference_of_its_trajectories(marks: list[int]) -> None:
     b = _problem(300, 4, 12, 1)
     kw = {"p": b["p"], "q": b["q"], "w": 0.3, "steps": 12, "backend": "numba"}
-    fused = adopt_batch_summary(b["market"], b["start"], b["nbr"], generators=np.random.default_rng(5).spawn(4),
-                                weights=b["weights"], sample_steps=marks, **kw)
+    fused = adopt_batch_summary(
+        b["market"],
+        b["start"],
+        b["nbr"],
+        generators=np.random.default_rng(5).spawn(4),
+        weights=b["weights"],
+        sample_steps=marks,
+        **kw,
+    )
     full = adopt_batch(b["market"], b["start"], b["nbr"], generators=np.random.default_rng(5).spawn(4), **kw)
     want = summarise(full, b["market"], b["weights"], np.asarray(marks, dtype=np.int64))
     np.testing.assert_array_equal(fused.totals, want.totals)  # the same draws, exact counts
@@ -67,8 +80,15 @@ def test_the_kernels_own_summary_equals_the_reference_of_its_trajectories(marks:
 def test_the_numpy_backend_summary_is_the_reference() -> None:
     b = _problem(40, 3, 8, 2)
     kw = {"p": b["p"], "q": b["q"], "w": 0.3, "steps": 8}
-    got = adopt_batch_summary(b["market"], b["start"], b["nbr"], generators=np.random.default_rng(1).spawn(3),
-                              weights=b["weights"], sample_steps=[1, 7], **kw)
+    got = adopt_batch_summary(
+        b["market"],
+        b["start"],
+        b["nbr"],
+        generators=np.random.default_rng(1).spawn(3),
+        weights=b["weights"],
+        sample_steps=[1, 7],
+        **kw,
+    )
     full = adopt_batch(b["market"], b["start"], b["nbr"], generators=np.random.default_rng(1).spawn(3), **kw)
     want = summarise(full, b["market"], b["weights"], np.array([1, 7]))
     for name in ("totals", "weighted", "half_step", "final", "samples"):
@@ -77,13 +97,24 @@ def test_the_numpy_backend_summary_is_the_reference() -> None:
 
 @pytest.mark.parametrize(
     ("change", "parameter"),
-    [({"sample_steps": [8]}, "sample_steps"), ({"sample_steps": [-1]}, "sample_steps"),
-     ({"weights": np.ones(3)}, "weights"), ({"backend": "gpu"}, "backend"), ({"steps": 0}, "steps")],
+    [
+        ({"sample_steps": [8]}, "sample_steps"),
+        ({"sample_steps": [-1]}, "sample_steps"),
+        ({"weights": np.ones(3)}, "weights"),
+        ({"backend": "gpu"}, "backend"),
+        ({"steps": 0}, "steps"),
+    ],
 )
 def test_bad_arguments(change: dict[str, Any], parameter: str) -> None:
     b = _problem(10, 2, 8, 3)
-    kw: dict[str, Any] = {"p": b["p"], "q": b["q"], "steps": 8, "weights": b["weights"],
-                          "generators": np.random.default_rng(1).spawn(2), **change}
+    kw: dict[str, Any] = {
+        "p": b["p"],
+        "q": b["q"],
+        "steps": 8,
+        "weights": b["weights"],
+        "generators": np.random.default_rng(1).spawn(2),
+        **change,
+    }
     with pytest.raises(ParameterError) as info:
         adopt_batch_summary(b["market"], b["start"], b["nbr"], **kw)
     assert info.value.parameter == parameter

@@ -79,7 +79,8 @@ def test_a_bad_programme_file_does_not_hide_the_scenarios_own_problems(tmp_path:
 
 def test_unknown_keys_and_bad_values_of_one_table_in_one_pass() -> None:
     text = dumps(banyuwangi_scenario(), "toml").replace(
-        "[rollout]\n", '[rollout]\nroute_fator = 1.2\nroute_factor = 0.5\nbuild_km_per_month = "x"\n', 1)
+        "[rollout]\n", '[rollout]\nroute_fator = 1.2\nroute_factor = 0.5\nbuild_km_per_month = "x"\n', 1
+    )
     text = text.replace("route_factor = 1.3\n", "", 1)
     with pytest.raises(DataFileError) as info:
         loads(text, Scenario, format="toml")
@@ -90,19 +91,29 @@ def test_unknown_keys_and_bad_values_of_one_table_in_one_pass() -> None:
 
 
 def test_validate_lists_every_problem_of_every_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "villages.csv").write_text("code,name,district_code,lat,lon,population\n"
-                                           "A1,Alpha,D1,10.6,122.5,lots\nA2,Beta,D1,91,122.5,10\n",
-                                           encoding="utf-8")
+    (tmp_path / "villages.csv").write_text(
+        "code,name,district_code,lat,lon,population\nA1,Alpha,D1,10.6,122.5,lots\nA2,Beta,D1,91,122.5,10\n",
+        encoding="utf-8",
+    )
     programme = programme_doc()
     programme["services"][0]["market_share"] = 2.0
     (tmp_path / "programme.toml").write_text(toml_dumps(programme), encoding="utf-8")
     # The scenario's own problems, its programme file's and its village file's, all listed.
     (tmp_path / "scenario.toml").write_text(
         'name = "t"\nprogramme = "programme.toml"\nhorizon_months = -1\n\n'
-        '[region]\ncsv = "villages.csv"\ncode = "X"\nname = "Y"\ncountry = "PH"\n', encoding="utf-8")
+        '[region]\ncsv = "villages.csv"\ncode = "X"\nname = "Y"\ncountry = "PH"\n',
+        encoding="utf-8",
+    )
     (tmp_path / "other.toml").write_text('name = "t"\n\n[region]\nbuiltin = "atlantis"\n', encoding="utf-8")
-    code = main(["validate", str(tmp_path / "scenario.toml"), str(tmp_path / "other.toml"),
-                 str(tmp_path / "programme.toml"), str(tmp_path / "villages.csv")])
+    code = main(
+        [
+            "validate",
+            str(tmp_path / "scenario.toml"),
+            str(tmp_path / "other.toml"),
+            str(tmp_path / "programme.toml"),
+            str(tmp_path / "villages.csv"),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 1
     assert f"{tmp_path / 'scenario.toml'}: 4 problems" in out
@@ -116,8 +127,9 @@ def test_validate_lists_every_problem_of_every_file(tmp_path: Path, capsys: pyte
     assert f"{tmp_path / 'villages.csv'}: 2 problems" in out
 
 
-def test_validate_runs_the_checks_simulate_makes_before_its_first_run(tmp_path: Path,
-                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_runs_the_checks_simulate_makes_before_its_first_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # initially_connected larger than the region is refused by simulate before any run: validate says so.
     scenario = json.loads(dumps(banyuwangi_scenario()))
     scenario["rollout"]["initially_connected"] = 5000

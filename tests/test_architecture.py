@@ -83,8 +83,11 @@ def test_model_imports_neither_sim_nor_io() -> None:
     modules = _modules()
     for name, path in modules.items():
         if name.startswith("smartkampung.model"):
-            bad = [m for m in _imports(path, modules) if m.startswith(("smartkampung.sim", "smartkampung.io",
-                                                                       "smartkampung.datasets"))]
+            bad = [
+                m
+                for m in _imports(path, modules)
+                if m.startswith(("smartkampung.sim", "smartkampung.io", "smartkampung.datasets"))
+            ]
             assert bad == [], name
 
 
@@ -102,7 +105,7 @@ def test_no_import_cycles() -> None:
             if nxt.startswith(node + ".") and modules[node].name == "__init__.py":
                 continue  # a package importing its own submodules
             if state.get(nxt) == 1:
-                cycle.extend([*stack[stack.index(nxt):], nxt])
+                cycle.extend([*stack[stack.index(nxt) :], nxt])
                 return True
             if state.get(nxt) is None and visit(nxt, stack):
                 return True
@@ -117,8 +120,11 @@ def test_no_import_cycles() -> None:
 
 
 def test_no_module_is_too_long() -> None:
-    long = {str(p.relative_to(SRC)): n for p in SRC.rglob("*.py")
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {
+        str(p.relative_to(SRC)): n
+        for p in SRC.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert long == {}
 
 
@@ -154,11 +160,17 @@ def test_scenario_defaults_are_the_core_defaults() -> None:
         (oc.value_of_time_per_hour, outcomes.DEFAULT_VALUE_OF_TIME_PER_HOUR, _defaults.VALUE_OF_TIME_PER_HOUR),
         (ia.cutoff_month, idm.DEFAULT_IDM_CUTOFF_MONTH, _defaults.IDM_CUTOFF_MONTH),
         (ia.effects, idm.DEFAULT_PROGRAMME_EFFECTS, sk.model.DEFAULT_PROGRAMME_EFFECTS),
-        (ia.effects[1].threshold, _defaults.IDM_RESIDENTS_INTERNET_THRESHOLD,
-         _defaults.IDM_RESIDENTS_INTERNET_THRESHOLD),
+        (
+            ia.effects[1].threshold,
+            _defaults.IDM_RESIDENTS_INTERNET_THRESHOLD,
+            _defaults.IDM_RESIDENTS_INTERNET_THRESHOLD,
+        ),
         (ia.effects[2].threshold, _defaults.IDM_LIBRARY_THRESHOLD, _defaults.IDM_LIBRARY_THRESHOLD),
-        (inspect.signature(idm.fit_idm_dynamics).parameters["prior_strength"].default, idm.DEFAULT_PRIOR_STRENGTH,
-         _defaults.IDM_PRIOR_STRENGTH),
+        (
+            inspect.signature(idm.fit_idm_dynamics).parameters["prior_strength"].default,
+            idm.DEFAULT_PRIOR_STRENGTH,
+            _defaults.IDM_PRIOR_STRENGTH,
+        ),
         (sc.start, _defaults.START_MONTH, _defaults.START_MONTH),
         (sc.horizon_months, _defaults.HORIZON_MONTHS, _defaults.HORIZON_MONTHS),
         (sk.DEFAULT_HOUSEHOLD_SIZE, _defaults.HOUSEHOLD_SIZE, _defaults.HOUSEHOLD_SIZE),
@@ -176,12 +188,25 @@ def test_scenario_defaults_are_the_core_defaults() -> None:
 @pytest.mark.parametrize(
     ("build", "field"),
     [
-        (lambda: Village(code="", name="x", kind=VillageKind.DESA, district_code="d", location=Loc(0, 0),
-                         population=1), "code"),
+        (
+            lambda: Village(
+                code="", name="x", kind=VillageKind.DESA, district_code="d", location=Loc(0, 0), population=1
+            ),
+            "code",
+        ),
         (lambda: Uniform(2, 1), "high"),
         (lambda: Service("s", "S", "p", -0.01, 0.1, 0.5, 1.0), "p_innovation"),
-        (lambda: Village(code="v", name="x", kind="desa", district_code="d", location=Loc(0, 0),  # type: ignore[arg-type]
-                         population=1), "kind"),
+        (
+            lambda: Village(
+                code="v",
+                name="x",
+                kind="desa",
+                district_code="d",
+                location=Loc(0, 0),  # type: ignore[arg-type]
+                population=1,
+            ),
+            "kind",
+        ),
         (lambda: Loc(200, 0), "lat_deg"),
         (lambda: RolloutAssumptions(policy="fastest"), "policy"),
     ],
@@ -241,8 +266,17 @@ def test_reprs_are_short(small_result: sk.SimulationResult) -> None:
 
 
 def test_simulation_result_arrays_are_read_only(small_result: sk.SimulationResult) -> None:
-    for name in ("monthly", "draws", "idm_counts", "village_codes", "p_connected", "mean_connection_month",
-                 "p_half_adoption", "mean_half_adoption_month", "mean_final_fraction"):
+    for name in (
+        "monthly",
+        "draws",
+        "idm_counts",
+        "village_codes",
+        "p_connected",
+        "mean_connection_month",
+        "p_half_adoption",
+        "mean_half_adoption_month",
+        "mean_final_fraction",
+    ):
         array = getattr(small_result, name)
         assert not array.flags.writeable, name
         with pytest.raises(ValueError, match="read-only"):
@@ -263,24 +297,38 @@ def test_every_entry_point_takes_the_same_seeds() -> None:
     from smartkampung.sim.adoption import simulate_adoption
     from smartkampung.sim.calibrate import fit_rollout
 
-    prepared = sk.sim.prepare(attrs.evolve(sk.datasets.banyuwangi_scenario(), horizon_months=6),
-                              sk.datasets.banyuwangi())
+    prepared = sk.sim.prepare(
+        attrs.evolve(sk.datasets.banyuwangi_scenario(), horizon_months=6), sk.datasets.banyuwangi()
+    )
     for seed in (7, [1, 2], np.random.SeedSequence(7), np.random.PCG64(7), np.random.default_rng(7)):
         sk.simulate(prepared, runs=1, rng=seed)
         simulate_adoption([10, 20], [0, 1], None, p=0.1, q=0.2, steps=3, rng=seed)
-        fit_rollout(lambda th, m: th[0] * np.asarray(m, dtype=float), [1, 2, 3], [2.0, 4.1, 5.9],
-                    bounds=[(0.0, 5.0)], interval="bootstrap", n_bootstrap=10, n_grid=21, rng=seed)
+        fit_rollout(
+            lambda th, m: th[0] * np.asarray(m, dtype=float),
+            [1, 2, 3],
+            [2.0, 4.1, 5.9],
+            bounds=[(0.0, 5.0)],
+            interval="bootstrap",
+            n_bootstrap=10,
+            n_grid=21,
+            rng=seed,
+        )
     for bad in (-1, True, "seed", 1.5, []):
-        for call in (lambda b=bad: sk.simulate(prepared, runs=1, rng=b),
-                     lambda b=bad: simulate_adoption([10], [0], None, p=0.1, q=0.2, steps=2, rng=b)):
+        for call in (
+            lambda b=bad: sk.simulate(prepared, runs=1, rng=b),
+            lambda b=bad: simulate_adoption([10], [0], None, p=0.1, q=0.2, steps=2, rng=b),
+        ):
             with pytest.raises(ParameterError) as info:
                 call()
             assert info.value.parameter == "rng"
 
 
 def test_a_bit_generator_seeds_like_its_generator() -> None:
-    a = sk.simulate(sk.sim.prepare(attrs.evolve(sk.datasets.banyuwangi_scenario(), horizon_months=6),
-                                   sk.datasets.banyuwangi()), runs=2, rng=np.random.PCG64(3))
+    a = sk.simulate(
+        sk.sim.prepare(attrs.evolve(sk.datasets.banyuwangi_scenario(), horizon_months=6), sk.datasets.banyuwangi()),
+        runs=2,
+        rng=np.random.PCG64(3),
+    )
     b = sk.simulate(a.prepared, runs=2, rng=np.random.Generator(np.random.PCG64(3)))  # type: ignore[arg-type]
     assert a == b
     assert math.isfinite(float(a.metric("villages_connected")[0, -1]))

@@ -19,8 +19,15 @@ import numpy as np
 from smartkampung import datasets, simulate
 
 BASELINE = Path(__file__).resolve().parent / "baseline" / "banyuwangi_deterministic.json"
-METRICS = ("villages_connected", "households_connected", "capex", "adopters", "transactions", "hours_saved",
-           "cumulative_cost")
+METRICS = (
+    "villages_connected",
+    "households_connected",
+    "capex",
+    "adopters",
+    "transactions",
+    "hours_saved",
+    "cumulative_cost",
+)
 MONTHS = (0, 6, 11, 15, 23, 35, 59, 119)
 
 

@@ -49,8 +49,19 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_simulate_writes_every_output(simulated: Path) -> None:
-    expected = {"monthly.csv", "idm_status.csv", "villages.csv", "network.geojson", "villages.geojson",
-                "links.geojson", "summary.txt", "report.html", "result.json", "result.npz", *PLOTS}
+    expected = {
+        "monthly.csv",
+        "idm_status.csv",
+        "villages.csv",
+        "network.geojson",
+        "villages.geojson",
+        "links.geojson",
+        "summary.txt",
+        "report.html",
+        "result.json",
+        "result.npz",
+        *PLOTS,
+    }
     assert expected <= {p.name for p in simulated.iterdir()}
     assert not [p for p in simulated.iterdir() if p.name.startswith(".")]  # no temporary files left
     for name in PLOTS:
@@ -113,8 +124,20 @@ def test_idm_status_csv(simulated: Path) -> None:
 
 def test_villages_csv(simulated: Path) -> None:
     header, rows = read_csv(simulated / "villages.csv")
-    assert header[:12] == ["code", "name", "kind", "district_code", "population", "households", "technology",
-                           "link_km", "water_km", "capex", "p_connected", "mean_connection_month"]
+    assert header[:12] == [
+        "code",
+        "name",
+        "kind",
+        "district_code",
+        "population",
+        "households",
+        "technology",
+        "link_km",
+        "water_km",
+        "capex",
+        "p_connected",
+        "mean_connection_month",
+    ]
     services = banyuwangi_scenario().programme.services
     assert len(header) == 12 + 3 * len(services)
     assert f"p_half_adoption:{services[0].id}" in header
@@ -152,31 +175,43 @@ def test_summary_txt(simulated: Path) -> None:
     assert "Notes on the network plan:\n- water crossings checked against 249 land polygons" in text
 
 
-def test_threads_give_byte_identical_outputs(simulated: Path, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_threads_give_byte_identical_outputs(
+    simulated: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "threads"
-    code, _, _ = run(["simulate", "--runs", "3", "--out", str(out), "--executor", "threads", "--workers", "2",
-                      "--no-plots", "-q"], capsys)
+    code, _, _ = run(
+        ["simulate", "--runs", "3", "--out", str(out), "--executor", "threads", "--workers", "2", "--no-plots", "-q"],
+        capsys,
+    )
     assert code == 0
-    for name in ("monthly.csv", "idm_status.csv", "villages.csv", "network.geojson", "villages.geojson",
-                 "links.geojson", "summary.txt", "result.npz"):
+    for name in (
+        "monthly.csv",
+        "idm_status.csv",
+        "villages.csv",
+        "network.geojson",
+        "villages.geojson",
+        "links.geojson",
+        "summary.txt",
+        "result.npz",
+    ):
         assert (out / name).read_bytes() == (simulated / name).read_bytes(), name
     assert not (out / "coverage.png").exists()
 
 
-def test_another_seed_gives_another_result(simulated: Path, tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_another_seed_gives_another_result(simulated: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "seed"
     assert run(["simulate", "--runs", "3", "--seed", "7", "--out", str(out), "--no-plots", "-q"], capsys)[0] == 0
     assert (out / "monthly.csv").read_bytes() != (simulated / "monthly.csv").read_bytes()
 
 
-def test_backend_numba_is_recorded_and_gives_the_same_law(simulated: Path, tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_backend_numba_is_recorded_and_gives_the_same_law(
+    simulated: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pytest.importorskip("numba")  # the test extra installs it: CI runs this test
     out = tmp_path / "numba"
-    code, stdout, _ = run(["simulate", "--runs", "3", "--backend", "numba", "--out", str(out), "--no-plots",
-                           "--no-report"], capsys)
+    code, stdout, _ = run(
+        ["simulate", "--runs", "3", "--backend", "numba", "--out", str(out), "--no-plots", "--no-report"], capsys
+    )
     assert code == 0
     assert "3 runs (numba backend) in" in stdout
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -193,13 +228,16 @@ def test_backend_numba_is_recorded_and_gives_the_same_law(simulated: Path, tmp_p
     assert picked["adopters"] != expected["adopters"]
 
 
-def test_backend_numba_without_numba_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backend_numba_without_numba_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import smartkampung.sim._adoption_batch as batch
 
     monkeypatch.setattr(batch, "numba_available", lambda: False)
-    for argv in (["simulate", "--runs", "2", "--out", str(tmp_path / "s")],
-                 ["compare", str(tmp_path / "a.toml"), str(tmp_path / "b.toml"), "--out", str(tmp_path / "c")]):
+    for argv in (
+        ["simulate", "--runs", "2", "--out", str(tmp_path / "s")],
+        ["compare", str(tmp_path / "a.toml"), str(tmp_path / "b.toml"), "--out", str(tmp_path / "c")],
+    ):
         code, _, err = run([*argv, "--backend", "numba"], capsys)
         assert code == 2
         assert 'pip install "smartkampung[fast]"' in err
@@ -210,13 +248,14 @@ def test_backend_numba_without_numba_is_a_usage_error(tmp_path: Path, capsys: py
 def test_simulate_prints_the_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     scenario = tmp_path / "short.toml"
     io.dump(_short_scenario(), scenario)
-    code, out, _ = run(["simulate", str(scenario), "--runs", "2", "--out", str(tmp_path / "o"), "--no-plots"],
-                       capsys)
+    code, out, _ = run(["simulate", str(scenario), "--runs", "2", "--out", str(tmp_path / "o"), "--no-plots"], capsys)
     assert code == 0
     assert out.startswith("Short: 2 runs")
     # 2015-06 .. 2016-05 ends before the observed IDM 2020: nothing to project, no IDM table
-    assert ("wrote monthly.csv, villages.csv, network.geojson, villages.geojson, links.geojson, summary.txt, "
-            "report.html, result.json, result.npz to") in out
+    assert (
+        "wrote monthly.csv, villages.csv, network.geojson, villages.geojson, links.geojson, summary.txt, "
+        "report.html, result.json, result.npz to"
+    ) in out
     assert not (tmp_path / "o" / "idm_status.csv").exists()
     assert "Desa Mandiri" not in out
     _header, rows = read_csv(tmp_path / "o" / "monthly.csv")
@@ -231,8 +270,13 @@ def test_a_philippine_region_writes_nothing_about_idm(tmp_path: Path, capsys: py
     from smartkampung.model import RegionSource
 
     base = banyuwangi_scenario()
-    scenario = attrs.evolve(base, name="Guimaras", region=RegionSource(builtin="guimaras"), horizon_months=60,
-                            rollout=attrs.evolve(base.rollout, initially_connected=0))
+    scenario = attrs.evolve(
+        base,
+        name="Guimaras",
+        region=RegionSource(builtin="guimaras"),
+        horizon_months=60,
+        rollout=attrs.evolve(base.rollout, initially_connected=0),
+    )
     assert scenario.outcomes.idm.observed_year == 2020
     path = tmp_path / "guimaras.toml"
     io.dump(scenario, path)
@@ -261,15 +305,30 @@ def test_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "217 villages (fibre 217)" in stdout
     header, rows = read_csv(out / "plan_villages.csv")
-    assert header[:8] == ["code", "name", "kind", "district_code", "population", "households", "technology",
-                          "connects_via"]
+    assert header[:8] == [
+        "code",
+        "name",
+        "kind",
+        "district_code",
+        "population",
+        "households",
+        "technology",
+        "connects_via",
+    ]
     assert len(rows) == 217
     codes = {r[0] for r in rows}
     districts = {r[3] for r in rows}
     assert all(r[7] in codes or r[7] in districts for r in rows)  # a parent village or a kecamatan office
     header, monthly = read_csv(out / "plan_monthly.csv")
-    assert header == ["month", "budget", "spend", "km_built", "villages_connected",
-                      "households_connected", "people_connected"]
+    assert header == [
+        "month",
+        "budget",
+        "spend",
+        "km_built",
+        "villages_connected",
+        "households_connected",
+        "people_connected",
+    ]
     assert len(monthly) == 120
     connected = [int(r[4]) for r in monthly]
     assert connected == sorted(connected)
@@ -298,7 +357,7 @@ def _problem_lines(out: str, path: Path) -> list[str]:
     lines = out.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(f"{path}: "))
     block = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if not line.startswith("  - "):
             break
         block.append(line)
@@ -307,13 +366,19 @@ def _problem_lines(out: str, path: Path) -> list[str]:
 
 def test_validate_reports_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad_toml = tmp_path / "bad.toml"
-    bad_toml.write_text('name = "t"\nhorizon_monhts = 12\n\n[region]\nbuiltin = "banyuwangi"\n\n'
-                        '[rollout]\nbudget_per_month = 1e9\nroute_fator = 1.2\n', encoding="utf-8")
+    bad_toml.write_text(
+        'name = "t"\nhorizon_monhts = 12\n\n[region]\nbuiltin = "banyuwangi"\n\n'
+        "[rollout]\nbudget_per_month = 1e9\nroute_fator = 1.2\n",
+        encoding="utf-8",
+    )
     bad_csv = tmp_path / "villages.csv"
-    bad_csv.write_text("code,name,district_code,lat,lon,population\n"
-                       "A1,Alpha,D1,200,122.5,100\n"
-                       "A2,Beta,D1,10.6,122.5,-5\n"
-                       "A1,Gamma,D1,10.7,122.6,300\n", encoding="utf-8")
+    bad_csv.write_text(
+        "code,name,district_code,lat,lon,population\n"
+        "A1,Alpha,D1,200,122.5,100\n"
+        "A2,Beta,D1,10.6,122.5,-5\n"
+        "A1,Gamma,D1,10.7,122.6,300\n",
+        encoding="utf-8",
+    )
     doc = json.loads(io.dumps(banyuwangi_scenario()))
     doc["horizon_months"] = "ten years"
     doc["rollout"]["carry_over"] = 3
@@ -344,11 +409,13 @@ def test_validate_reports_every_problem(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_validate_a_scenario_whose_village_file_is_bad(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "villages.csv").write_text("code,name,district_code,lat,lon,population\n"
-                                           "V1,One,D1,10.6,122.5,many\n", encoding="utf-8")
+    (tmp_path / "villages.csv").write_text(
+        "code,name,district_code,lat,lon,population\nV1,One,D1,10.6,122.5,many\n", encoding="utf-8"
+    )
     scenario = tmp_path / "scenario.toml"
-    scenario.write_text('name = "t"\n\n[region]\ncsv = "villages.csv"\ncode = "X"\nname = "Y"\ncountry = "PH"\n',
-                        encoding="utf-8")
+    scenario.write_text(
+        'name = "t"\n\n[region]\ncsv = "villages.csv"\ncode = "X"\nname = "Y"\ncountry = "PH"\n', encoding="utf-8"
+    )
     code, out, _ = run(["validate", str(scenario)], capsys)
     assert code == 1
     lines = _problem_lines(out, scenario)
@@ -372,8 +439,23 @@ def test_validate_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_init_from_a_partner_city_csv_then_simulate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     city = tmp_path / "guimaras"
     source = data_path("guimaras_villages.csv")
-    code, out, _ = run(["init", str(city), "--from-csv", str(source), "--country", "PH", "--kind", "barangay",
-                        "--code", "0607900000", "--name", "Guimaras"], capsys)
+    code, out, _ = run(
+        [
+            "init",
+            str(city),
+            "--from-csv",
+            str(source),
+            "--country",
+            "PH",
+            "--kind",
+            "barangay",
+            "--code",
+            "0607900000",
+            "--name",
+            "Guimaras",
+        ],
+        capsys,
+    )
     assert code == 0, out
     assert (city / "villages.csv").read_bytes() == source.read_bytes()
     scenario = io.load(city / "scenario.toml", Scenario)
@@ -387,12 +469,15 @@ def test_init_from_a_partner_city_csv_then_simulate(tmp_path: Path, capsys: pyte
     assert io.load(city / "programme.toml", Programme) == scenario.programme
     assert run(["validate", str(city / "scenario.toml"), str(city / "programme.toml")], capsys)[0] == 0
     # No IDM rows in the summary of a region without Indonesian desa.
-    assert "Desa Mandiri" not in run(["simulate", str(city), "--runs", "2", "--out", str(tmp_path / "s"),
-                                      "--no-plots"], capsys)[1]
+    assert (
+        "Desa Mandiri"
+        not in run(["simulate", str(city), "--runs", "2", "--out", str(tmp_path / "s"), "--no-plots"], capsys)[1]
+    )
 
     results = tmp_path / "results"
-    code, _, err = run(["simulate", str(city / "scenario.toml"), "--runs", "2", "--out", str(results),
-                        "--no-plots", "-q"], capsys)
+    code, _, err = run(
+        ["simulate", str(city / "scenario.toml"), "--runs", "2", "--out", str(results), "--no-plots", "-q"], capsys
+    )
     assert code == 0, err
     header, rows = read_csv(results / "villages.csv")
     assert header[:3] == ["code", "name", "kind"]
@@ -402,8 +487,9 @@ def test_init_from_a_partner_city_csv_then_simulate(tmp_path: Path, capsys: pyte
     _header, monthly = read_csv(results / "monthly.csv")
     assert monthly[0][0] == "2026-01"
     # a folder holding scenario.toml works too
-    code, _, err = run(["simulate", str(city), "--runs", "2", "--out", str(tmp_path / "again"), "--no-plots",
-                        "-q"], capsys)
+    code, _, err = run(
+        ["simulate", str(city), "--runs", "2", "--out", str(tmp_path / "again"), "--no-plots", "-q"], capsys
+    )
     assert code == 0, err
     assert (tmp_path / "again" / "monthly.csv").read_bytes() == (results / "monthly.csv").read_bytes()
 
@@ -434,8 +520,19 @@ def test_init_with_a_bad_csv_writes_nothing(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_init_with_an_unknown_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["init", str(tmp_path / "c"), "--from-csv", str(data_path("guimaras_villages.csv")),
-                        "--country", "PH", "--kind", "hamlet"], capsys)
+    code, _, err = run(
+        [
+            "init",
+            str(tmp_path / "c"),
+            "--from-csv",
+            str(data_path("guimaras_villages.csv")),
+            "--country",
+            "PH",
+            "--kind",
+            "hamlet",
+        ],
+        capsys,
+    )
     assert code == 2
     assert "hamlet" in err
 
@@ -544,8 +641,9 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_python_dash_m_help() -> None:
-    proc = subprocess.run([sys.executable, "-m", "smartkampung", "--help"], capture_output=True, text=True,
-                          timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "smartkampung", "--help"], capture_output=True, text=True, timeout=120, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     for command in ("simulate", "plan", "validate", "init", "schema"):
         assert command in proc.stdout

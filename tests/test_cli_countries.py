@@ -199,8 +199,9 @@ def test_the_programme_file_states_the_currency(tmp_path: Path, capsys: pytest.C
     # The currency is one field of the programme: changing it relabels every amount (none is converted).
     programme.write_text(text.replace('currency = "PHP"', 'currency = "USD"'), encoding="utf-8")
     out = tmp_path / "o"
-    code, stdout, _ = run(["simulate", str(tmp_path / "c"), "--runs", "2", "--out", str(out), "--no-plots",
-                           "--no-report"], capsys)
+    code, stdout, _ = run(
+        ["simulate", str(tmp_path / "c"), "--runs", "2", "--out", str(out), "--no-plots", "--no-report"], capsys
+    )
     assert code == 0
     units = {r["metric"]: r["unit"] for r in read_csv(out / "monthly.csv")}
     assert units["cumulative_cost"] == "USD"

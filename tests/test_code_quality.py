@@ -1,4 +1,4 @@
-"""ruff and mypy (strict on src/) as part of the test command, so CI and contributors run them alike."""
+"""ruff (lint and format) and mypy (strict on src/) in the test command, so CI and contributors run them alike."""
 
 from __future__ import annotations
 
@@ -15,6 +15,12 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_ruff_is_clean() -> None:
     result = _run("ruff", "check", "src", "tests", "benchmarks", "examples", "docs/conf.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_clean() -> None:
+    # One layout for all code (pyproject.toml [tool.ruff.format]): run "ruff format" before committing.
+    result = _run("ruff", "format", "--check", "src", "tests", "benchmarks", "examples", "docs/conf.py")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

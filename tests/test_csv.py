@@ -31,11 +31,18 @@ from strategies import awkward_text, codes
 WriteFile = Callable[[str, str | bytes], Path]
 
 HEADER = "code,name,district_code,lat,lon,population"
-GOOD = HEADER + "\n" + "\n".join([
-    "35.10.01.2001,Sarongan,35.10.01,-8.4983687395895,113.90416817381755,5613",
-    "35.10.01.2002,Pesanggaran,35.10.01,-8.587855000731954,114.09183314692525,14074",
-    "35.10.15.2012,Kampunganyar,35.10.15,-8.162277120449295,114.27800768282366,4148",
-]) + "\n"
+GOOD = (
+    HEADER
+    + "\n"
+    + "\n".join(
+        [
+            "35.10.01.2001,Sarongan,35.10.01,-8.4983687395895,113.90416817381755,5613",
+            "35.10.01.2002,Pesanggaran,35.10.01,-8.587855000731954,114.09183314692525,14074",
+            "35.10.15.2012,Kampunganyar,35.10.15,-8.162277120449295,114.27800768282366,4148",
+        ]
+    )
+    + "\n"
+)
 
 KW: dict[str, Any] = {"region_code": "35.10", "region_name": "Banyuwangi", "country": "ID"}
 
@@ -62,8 +69,9 @@ def _has(err: DataFileError, record: str, field: str | None, text: str = "") -> 
 
 
 def test_good_file(write_file: WriteFile) -> None:
-    region = read_villages_csv(write_file("v.csv", GOOD), **KW, default_kind=VillageKind.DESA,
-                               code_system=CodeSystem.KEMENDAGRI)
+    region = read_villages_csv(
+        write_file("v.csv", GOOD), **KW, default_kind=VillageKind.DESA, code_system=CodeSystem.KEMENDAGRI
+    )
     assert region.code == "35.10"
     assert region.country == "ID"
     assert region.code_system is CodeSystem.KEMENDAGRI
@@ -92,8 +100,9 @@ def test_good_file(write_file: WriteFile) -> None:
 
 def test_guimaras_file_loads() -> None:
     path = data_path("guimaras_villages.csv")
-    region = read_villages_csv(path, region_code="0607900000", region_name="Guimaras", country="PH",
-                               default_kind=VillageKind.BARANGAY)
+    region = read_villages_csv(
+        path, region_code="0607900000", region_name="Guimaras", country="PH", default_kind=VillageKind.BARANGAY
+    )
     assert region.n_villages == 98
     assert len(region.districts) == 5
     assert region.population == 187_842
@@ -114,15 +123,28 @@ def test_codes_keep_leading_zeros(write_file: WriteFile) -> None:
 
 
 def test_renamed_columns(write_file: WriteFile) -> None:
-    text = ("psgc;barangay;municipality;latitude;longitude;pop_2020;households\n"
-            "0607901001;Agsanayan;0607901000;10.660159;122.656045;1851;400\n")
+    text = (
+        "psgc;barangay;municipality;latitude;longitude;pop_2020;households\n"
+        "0607901001;Agsanayan;0607901000;10.660159;122.656045;1851;400\n"
+    )
     path = write_file("renamed.csv", text)
-    columns = {"code": "psgc", "name": "barangay", "district_code": "municipality", "lat": "latitude",
-               "lon": "longitude", "population": "pop_2020"}
+    columns = {
+        "code": "psgc",
+        "name": "barangay",
+        "district_code": "municipality",
+        "lat": "latitude",
+        "lon": "longitude",
+        "population": "pop_2020",
+    }
     region = read_villages_csv(path, **KW, columns=columns, delimiter=";")
     v = region.villages[0]
     assert (v.code, v.name, v.district_code, v.population, v.households) == (
-        "0607901001", "Agsanayan", "0607901000", 1851, 400)
+        "0607901001",
+        "Agsanayan",
+        "0607901000",
+        1851,
+        400,
+    )
     assert v.location == Location(10.660159, 122.656045)
     # Without the mapping the same file misses the required columns, all named in one problem.
     err = _error(path, delimiter=";")
@@ -150,10 +172,9 @@ def test_windows_line_endings_and_blank_lines(write_file: WriteFile) -> None:
 
 
 def test_households_given_or_derived(write_file: WriteFile) -> None:
-    text = ("code,name,district_code,lat,lon,population,households\n"
-            "a,A,d,0,0,5613,1200\n"
-            "b,B,d,0,0,5613,\n"
-            "c,C,d,0,0,10,0\n")
+    text = (
+        "code,name,district_code,lat,lon,population,households\na,A,d,0,0,5613,1200\nb,B,d,0,0,5613,\nc,C,d,0,0,10,0\n"
+    )
     region = read_villages_csv(write_file("h.csv", text), **KW)
     assert [v.households for v in region.villages] == [1200, 1439, 0]
     region4 = read_villages_csv(write_file("h.csv", text), **KW, household_size=4.0)
@@ -168,21 +189,26 @@ def test_bad_household_size(write_file: WriteFile, size: float) -> None:
 
 
 def test_kind_column(write_file: WriteFile) -> None:
-    text = ("code,name,district_code,lat,lon,population,kind\n"
-            "35.10.01.2001,A,35.10.01,0,0,1,desa\n"
-            "35.10.01.1002,B,35.10.01,0,0,1, Kelurahan \n"
-            "35.10.01.2003,C,35.10.01,0,0,1,\n")
-    region = read_villages_csv(write_file("k.csv", text), **KW, default_kind=VillageKind.DESA,
-                               code_system=CodeSystem.KEMENDAGRI)
+    text = (
+        "code,name,district_code,lat,lon,population,kind\n"
+        "35.10.01.2001,A,35.10.01,0,0,1,desa\n"
+        "35.10.01.1002,B,35.10.01,0,0,1, Kelurahan \n"
+        "35.10.01.2003,C,35.10.01,0,0,1,\n"
+    )
+    region = read_villages_csv(
+        write_file("k.csv", text), **KW, default_kind=VillageKind.DESA, code_system=CodeSystem.KEMENDAGRI
+    )
     assert [v.kind for v in region.villages] == [VillageKind.DESA, VillageKind.KELURAHAN, VillageKind.DESA]
     # The default kind is VILLAGE.
     assert read_villages_csv(write_file("g.csv", GOOD), **KW).villages[0].kind is VillageKind.VILLAGE
 
 
 def test_optional_columns(write_file: WriteFile) -> None:
-    text = ("code,name,district_code,district_name,lat,lon,population,population_year\n"
-            "a,A,d1,Glagah,1,2,3,2020\n"
-            "b,B,d1,,1,4,3,\n")
+    text = (
+        "code,name,district_code,district_name,lat,lon,population,population_year\n"
+        "a,A,d1,Glagah,1,2,3,2020\n"
+        "b,B,d1,,1,4,3,\n"
+    )
     region = read_villages_csv(write_file("o.csv", text), **KW)
     assert region.district("d1").name == "Glagah"
     # (1, 2) and (1, 4) meet halfway along the great circle: longitude 3, latitude a hair above 1.
@@ -193,9 +219,11 @@ def test_optional_columns(write_file: WriteFile) -> None:
 
 
 def test_given_districts(write_file: WriteFile) -> None:
-    districts = [District("35.10.01", "Pesanggaran", Location(-8.5, 114.0)),
-                 District("35.10.15", "Glagah", Location(-8.2, 114.3)),
-                 District("35.10.20", "Empty", Location(-8.3, 114.1))]
+    districts = [
+        District("35.10.01", "Pesanggaran", Location(-8.5, 114.0)),
+        District("35.10.15", "Glagah", Location(-8.2, 114.3)),
+        District("35.10.20", "Empty", Location(-8.3, 114.1)),
+    ]
     region = read_villages_csv(write_file("v.csv", GOOD), **KW, districts=districts)
     assert region.districts == tuple(districts)
     assert region.villages_in("35.10.20") == ()
@@ -228,15 +256,17 @@ def test_missing_columns(write_file: WriteFile) -> None:
 
 
 def test_every_row_problem_is_reported(write_file: WriteFile) -> None:
-    text = (HEADER + ",kind,households\n"
-            "35.10.01.2001,Sarongan,35.10.01,-8.5,113.9,5613,desa,\n"  # row 2: fine
-            "35.10.01.2002,Pesanggaran,35.10.01,200,114.0,-5,desa,\n"  # row 3: latitude 200, negative population
-            "35.10.01.2002,Dup,35.10.01,-8.5,114.0,abc,desa,\n"  # row 4: duplicate code, non-numeric population
-            "35.10.01.2004,X,35.10.01,-8.5,east,5613.5,desa,\n"  # row 5: non-numeric lon, fractional population
-            "35.10.01.2006,Z,35.10.01,-8.5,114.0,100,villge,\n"  # row 6: unknown kind
-            "35.10.01.2007,,35.10.01,-8.5,114.0,100,desa,1.5\n"  # row 7: empty name, fractional households
-            ",NoCode,35.10.01,-8.5,114.0,100,desa,\n"  # row 8: empty code
-            "35.10.01.2009,Short,35.10.01\n")  # row 9: too few cells
+    text = (
+        HEADER + ",kind,households\n"
+        "35.10.01.2001,Sarongan,35.10.01,-8.5,113.9,5613,desa,\n"  # row 2: fine
+        "35.10.01.2002,Pesanggaran,35.10.01,200,114.0,-5,desa,\n"  # row 3: latitude 200, negative population
+        "35.10.01.2002,Dup,35.10.01,-8.5,114.0,abc,desa,\n"  # row 4: duplicate code, non-numeric population
+        "35.10.01.2004,X,35.10.01,-8.5,east,5613.5,desa,\n"  # row 5: non-numeric lon, fractional population
+        "35.10.01.2006,Z,35.10.01,-8.5,114.0,100,villge,\n"  # row 6: unknown kind
+        "35.10.01.2007,,35.10.01,-8.5,114.0,100,desa,1.5\n"  # row 7: empty name, fractional households
+        ",NoCode,35.10.01,-8.5,114.0,100,desa,\n"  # row 8: empty code
+        "35.10.01.2009,Short,35.10.01\n"
+    )  # row 9: too few cells
     err = _error(write_file("bad.csv", text))
     _has(err, "row 3 (code 35.10.01.2002)", "lat", "200")
     _has(err, "row 3 (code 35.10.01.2002)", "population", "-5")
@@ -261,11 +291,13 @@ def test_unknown_district_with_given_districts(write_file: WriteFile) -> None:
 
 
 def test_kemendagri_codes_checked(write_file: WriteFile) -> None:
-    text = (HEADER + ",kind\n"
-            "35.10.01.2001,A,35.10.01,0,0,1,kelurahan\n"  # row 2: desa code, kelurahan kind
-            "35.10.01.1002,B,35.10.01,0,0,1,desa\n"  # row 3: kelurahan code, desa kind
-            "35.10.02.2003,C,35.10.01,0,0,1,desa\n"  # row 4: code not under its district
-            "3510012004,D,35.10.01,0,0,1,desa\n")  # row 5: malformed
+    text = (
+        HEADER + ",kind\n"
+        "35.10.01.2001,A,35.10.01,0,0,1,kelurahan\n"  # row 2: desa code, kelurahan kind
+        "35.10.01.1002,B,35.10.01,0,0,1,desa\n"  # row 3: kelurahan code, desa kind
+        "35.10.02.2003,C,35.10.01,0,0,1,desa\n"  # row 4: code not under its district
+        "3510012004,D,35.10.01,0,0,1,desa\n"
+    )  # row 5: malformed
     err = _error(write_file("k.csv", text), code_system=CodeSystem.KEMENDAGRI)
     _has(err, "row 2 (code 35.10.01.2001)", "kind", "desa")
     _has(err, "row 3 (code 35.10.01.1002)", "kind", "kelurahan")
@@ -278,9 +310,7 @@ def test_kemendagri_codes_checked(write_file: WriteFile) -> None:
 
 def test_row_problems_and_region_problems_are_reported_together(write_file: WriteFile) -> None:
     # One bad cell (row 2) and one code that disagrees with its kind (row 3): both must be listed.
-    text = (HEADER + ",kind\n"
-            "35.10.01.2001,A,35.10.01,0,0,-1,desa\n"
-            "35.10.01.2002,B,35.10.01,0,0,1,kelurahan\n")
+    text = HEADER + ",kind\n35.10.01.2001,A,35.10.01,0,0,-1,desa\n35.10.01.2002,B,35.10.01,0,0,1,kelurahan\n"
     err = _error(write_file("mixed.csv", text), code_system=CodeSystem.KEMENDAGRI)
     _has(err, "row 2 (code 35.10.01.2001)", "population", "-1")
     _has(err, "row 3 (code 35.10.01.2002)", "kind", "desa")
@@ -326,12 +356,44 @@ def test_fuzz_arbitrary_bytes(content: bytes) -> None:
         _read_or_library_error(path)
 
 
-_COLUMNS = ["code", "name", "district_code", "lat", "lon", "population", "kind", "households",
-            "district_name", "population_year", "extra"]
+_COLUMNS = [
+    "code",
+    "name",
+    "district_code",
+    "lat",
+    "lon",
+    "population",
+    "kind",
+    "households",
+    "district_name",
+    "population_year",
+    "extra",
+]
 _CELLS = st.one_of(
     awkward_text(max_size=6),
-    st.sampled_from(["", "0", "-1", "1.5", "1e400", "nan", "inf", "-inf", "1_000", "200", "-180", "90.0",
-                     "desa", "kelurahan", "KELURAHAN", "barangay", "35.10.01", "35.10.01.2001", " 7 "]),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "-1",
+            "1.5",
+            "1e400",
+            "nan",
+            "inf",
+            "-inf",
+            "1_000",
+            "200",
+            "-180",
+            "90.0",
+            "desa",
+            "kelurahan",
+            "KELURAHAN",
+            "barangay",
+            "35.10.01",
+            "35.10.01.2001",
+            " 7 ",
+        ]
+    ),
     st.integers(-(10**20), 10**20).map(str),
     st.floats().map(repr),
 )
@@ -344,9 +406,11 @@ _HEADERS = st.one_of(
 )
 
 
-@given(header=_HEADERS,
-       rows=st.lists(st.lists(_CELLS, min_size=5, max_size=11), max_size=6),
-       system=st.sampled_from(list(CodeSystem)))
+@given(
+    header=_HEADERS,
+    rows=st.lists(st.lists(_CELLS, min_size=5, max_size=11), max_size=6),
+    system=st.sampled_from(list(CodeSystem)),
+)
 def test_fuzz_structured_csv(header: list[str], rows: list[list[str]], system: CodeSystem) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -363,8 +427,13 @@ def test_fuzz_structured_csv(header: list[str], rows: list[list[str]], system: C
         region.to_columns()  # whatever loads must be usable
 
 
-@given(rows=st.lists(st.tuples(codes(), awkward_text(), st.integers(1, 10**6),
-                               st.floats(-90, 90), st.floats(-180, 180)), max_size=6, unique_by=lambda r: r[0]))
+@given(
+    rows=st.lists(
+        st.tuples(codes(), awkward_text(), st.integers(1, 10**6), st.floats(-90, 90), st.floats(-180, 180)),
+        max_size=6,
+        unique_by=lambda r: r[0],
+    )
+)
 def test_written_rows_read_back(rows: list[tuple[str, str, int, float, float]]) -> None:
     # Any valid table written by the csv module reads back to the same villages. (Each village is
     # its own district: villages anywhere on Earth cannot share one; see test_plausibility.)
@@ -385,4 +454,5 @@ def test_written_rows_read_back(rows: list[tuple[str, str, int, float, float]]) 
         region = read_villages_csv(path, **KW)
     # Cells are stripped of surrounding whitespace.
     assert [(v.code, v.name, v.population, v.location.lat_deg, v.location.lon_deg) for v in region.villages] == [
-        (c.strip(), n.strip(), p, lat, lon) for c, n, p, lat, lon in rows]
+        (c.strip(), n.strip(), p, lat, lon) for c, n, p, lat, lon in rows
+    ]

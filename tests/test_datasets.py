@@ -84,12 +84,20 @@ def test_banyuwangi_spot_checks(banyuwangi_region: Region) -> None:
     r = banyuwangi_region
     sarongan = r.village("35.10.01.2001")
     assert (sarongan.name, sarongan.kind, sarongan.district_code, sarongan.population) == (
-        "Sarongan", VillageKind.DESA, "35.10.01", 5613)
+        "Sarongan",
+        VillageKind.DESA,
+        "35.10.01",
+        5613,
+    )
     assert sarongan.location == Location(-8.4983687395895, 113.90416817381755)
     assert r.district("35.10.01").name == "Pesanggaran"
     kampunganyar = r.village("35.10.15.2012")
     assert (kampunganyar.name, kampunganyar.kind, kampunganyar.district_code, kampunganyar.population) == (
-        "Kampunganyar", VillageKind.DESA, "35.10.15", 4148)
+        "Kampunganyar",
+        VillageKind.DESA,
+        "35.10.15",
+        4148,
+    )
     assert r.district("35.10.15").name == "Glagah"
     assert kampunganyar in r.villages_in("35.10.15")
     assert r.district("35.10.01").location == Location(-8.519741507521363, 113.9719259839289)
@@ -191,8 +199,9 @@ def test_synthetic_region_bad_size(n: object) -> None:
     assert info.value.parameter == "n_villages"
 
 
-@pytest.mark.parametrize(("kwarg", "value"), [("km2_per_village", 0.0), ("km2_per_village", math.nan),
-                                              ("villages_per_district", 0.5)])
+@pytest.mark.parametrize(
+    ("kwarg", "value"), [("km2_per_village", 0.0), ("km2_per_village", math.nan), ("villages_per_district", 0.5)]
+)
 def test_synthetic_region_bad_parameters(kwarg: str, value: float) -> None:
     with pytest.raises(ParameterError) as info:
         synthetic_region(10, seed=0, **{kwarg: value})  # type: ignore[arg-type]

@@ -23,13 +23,7 @@ from hypothesis import strategies as st
 from smartkampung import datasets, io, simulate
 from smartkampung._deprecation import RENAMED, current_keys, renamed_fields
 from smartkampung._errors import DataFileError, FieldError, ParameterError
-from smartkampung.model import (
-    BudgetPhase,
-    Fixed,
-    OutcomeAssumptions,
-    RolloutAssumptions,
-    Technology,
-)
+from smartkampung.model import BudgetPhase, Fixed, OutcomeAssumptions, RolloutAssumptions, Technology
 from smartkampung.sim import outcomes, plan_network, schedule_rollout
 from smartkampung.sim.planning import NetworkPlan
 from smartkampung.sim.rollout import RolloutSchedule
@@ -38,8 +32,13 @@ OLD_WARNING = re.compile(r"deprecated.*the old name works until the next release
 
 #: The renamed constructor keywords of each model class, with a valid value.
 MODEL_FIELDS: dict[type, dict[str, Any]] = {
-    Technology: {"capex_idr": 1.0e6, "capex_idr_per_km": 2.0e6, "opex_idr_per_year": 3.0e6,
-                 "opex_idr_per_km_year": 4.0e3, "opex_idr_per_mbps_year": 5.0e3},
+    Technology: {
+        "capex_idr": 1.0e6,
+        "capex_idr_per_km": 2.0e6,
+        "opex_idr_per_year": 3.0e6,
+        "opex_idr_per_km_year": 4.0e3,
+        "opex_idr_per_mbps_year": 5.0e3,
+    },
     BudgetPhase: {"budget_idr_per_month": 7.0e8},
     RolloutAssumptions: {"budget_idr_per_month": Fixed(9.0e8)},
     OutcomeAssumptions: {"cost_idr_per_km": 1234.0, "value_of_time_idr_per_hour": 5678.0},
@@ -82,8 +81,11 @@ def test_old_keywords_build_the_same_object_with_a_warning_at_the_callers_line(c
 def test_old_attributes_read_the_new_ones(cls: type) -> None:
     made = cls(**REQUIRED.get(cls, {}), **{RENAMED[k]: v for k, v in MODEL_FIELDS[cls].items()})
     for old in MODEL_FIELDS[cls]:
-        with pytest.warns(DeprecationWarning, match=rf"{cls.__name__}\.{old} is deprecated: use "
-                                                    rf"{cls.__name__}\.{RENAMED[old]}"):
+        with pytest.warns(
+            DeprecationWarning,
+            match=rf"{cls.__name__}\.{old} is deprecated: use "
+            rf"{cls.__name__}\.{RENAMED[old]}",
+        ):
             assert getattr(made, old) is getattr(made, RENAMED[old])
 
 
@@ -103,8 +105,7 @@ def test_evolve_takes_an_old_keyword() -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.sampled_from(sorted(MODEL_FIELDS[Technology])),
-       st.floats(min_value=0.0, max_value=1e12, allow_nan=False))
+@given(st.sampled_from(sorted(MODEL_FIELDS[Technology])), st.floats(min_value=0.0, max_value=1e12, allow_nan=False))
 def test_any_old_technology_keyword_round_trips(old: str, value: float) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -120,8 +121,9 @@ def test_any_old_technology_keyword_round_trips(old: str, value: float) -> None:
 def test_old_file_keys_are_read_with_a_warning_naming_the_file(tmp_path: Path, fmt: str) -> None:
     path = tmp_path / f"tech.{fmt}"
     if fmt == "json":
-        path.write_text(json.dumps({"id": "fibre", "name": "F", "capex_idr": 5.0, "opex_idr_per_year": 7.0}),
-                        encoding="utf-8")
+        path.write_text(
+            json.dumps({"id": "fibre", "name": "F", "capex_idr": 5.0, "opex_idr_per_year": 7.0}), encoding="utf-8"
+        )
     else:
         path.write_text('id = "fibre"\nname = "F"\ncapex_idr = 5.0\nopex_idr_per_year = 7.0\n', encoding="utf-8")
     with warnings.catch_warnings(record=True) as caught:
@@ -148,8 +150,7 @@ def test_a_file_key_given_both_ways_is_an_error_naming_file_and_both(tmp_path: P
 def test_a_scenario_file_with_old_keys_reads_as_the_new_one(tmp_path: Path) -> None:
     old = tmp_path / "old.toml"
     new = tmp_path / "new.toml"
-    body = ('name = "t"\n[region]\nbuiltin = "guimaras"\n[rollout]\n{budget} = 5e8\n'
-            '[outcomes]\n{cost} = 12.5\n')
+    body = 'name = "t"\n[region]\nbuiltin = "guimaras"\n[rollout]\n{budget} = 5e8\n[outcomes]\n{cost} = 12.5\n'
     old.write_text(body.format(budget="budget_idr_per_month", cost="cost_idr_per_km"), encoding="utf-8")
     new.write_text(body.format(budget="budget_per_month", cost="cost_per_km"), encoding="utf-8")
     from smartkampung.model import Scenario
@@ -231,10 +232,10 @@ def test_old_metric_names_and_no_warning_from_the_package_itself() -> None:
 def test_current_keys_maps_old_grid_names_and_refuses_both() -> None:
     with pytest.warns(DeprecationWarning, match="'budget_idr_per_month' is deprecated"):
         assert current_keys({"budget_idr_per_month": 1}, ["budget_per_month"], "parameter", "grid", "f") == {
-            "budget_per_month": 1}
+            "budget_per_month": 1
+        }
     with pytest.raises(ParameterError, match="grid"), pytest.warns(DeprecationWarning, match="deprecated"):
-        current_keys({"budget_idr_per_month": 1, "budget_per_month": 2}, ["budget_per_month"], "parameter",
-                     "grid", "f")
+        current_keys({"budget_idr_per_month": 1, "budget_per_month": 2}, ["budget_per_month"], "parameter", "grid", "f")
 
 
 def test_programme_currency_is_checked() -> None:

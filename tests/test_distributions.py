@@ -37,8 +37,7 @@ def test_uniform(u: float, expected: float) -> None:
 # u = 0.16 -> x = 0.8; u = 0.25 -> the mode; u = 2/3 -> (4 - x)² = 4 -> x = 2;
 # u = 0.75 -> (4 - x)² = 3 -> x = 4 - sqrt(3).
 @pytest.mark.parametrize(
-    ("u", "expected"),
-    [(0.0, 0.0), (0.16, 0.8), (0.25, 1.0), (2 / 3, 2.0), (0.75, 4 - math.sqrt(3)), (1.0, 4.0)],
+    ("u", "expected"), [(0.0, 0.0), (0.16, 0.8), (0.25, 1.0), (2 / 3, 2.0), (0.75, 4 - math.sqrt(3)), (1.0, 4.0)]
 )
 def test_triangular_closed_form(u: float, expected: float) -> None:
     assert float(quantile(Triangular(0.0, 1.0, 4.0), u)) == pytest.approx(expected, rel=1e-14, abs=1e-15)
@@ -99,8 +98,9 @@ TRUNCATED = [
 
 
 @pytest.mark.parametrize(("mu", "sigma", "low", "high"), TRUNCATED)
-def test_truncated_normal_stays_within_bounds_and_matches_scipy(mu: float, sigma: float, low: float,
-                                                                 high: float) -> None:
+def test_truncated_normal_stays_within_bounds_and_matches_scipy(
+    mu: float, sigma: float, low: float, high: float
+) -> None:
     dist = Normal(mu, sigma, low, high)
     u = np.array([0.0, 1e-6, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0 - 1e-6, 1.0])
     q = quantile(dist, u)
@@ -147,8 +147,11 @@ def distributions(draw: st.DrawFn) -> Fixed | Uniform | Normal | LogNormal | Tri
         mu = draw(finite)
         sigma = draw(st.floats(1e-3, 1e4))
         low = draw(st.one_of(st.just(-math.inf), st.floats(-5, 5).map(lambda z: mu + z * sigma)))
-        high = draw(st.one_of(st.just(math.inf), st.floats(0.01, 5).map(lambda z: (low if math.isfinite(low)
-                                                                                   else mu) + z * sigma)))
+        high = draw(
+            st.one_of(
+                st.just(math.inf), st.floats(0.01, 5).map(lambda z: (low if math.isfinite(low) else mu) + z * sigma)
+            )
+        )
         return Normal(mu, sigma, low, high)
     if kind == "lognormal":
         return LogNormal(draw(st.floats(1e-3, 1e9)), draw(st.floats(0.0, 3.0)))
@@ -160,8 +163,7 @@ def distributions(draw: st.DrawFn) -> Fixed | Uniform | Normal | LogNormal | Tri
 
 
 @given(dist=distributions(), us=st.lists(st.floats(0.0, 1.0), min_size=2, max_size=30))
-def test_quantile_is_monotone_in_u(dist: Fixed | Uniform | Normal | LogNormal | Triangular,
-                                   us: list[float]) -> None:
+def test_quantile_is_monotone_in_u(dist: Fixed | Uniform | Normal | LogNormal | Triangular, us: list[float]) -> None:
     u = np.sort(np.array(us))
     q = quantile(dist, u)
     assert np.all(np.isfinite(q))
@@ -181,7 +183,8 @@ def test_quantile_stays_in_the_support(dist: Fixed | Uniform | Normal | LogNorma
 
 @given(dist=distributions(), u=st.one_of(st.sampled_from([0.0, 1.0 - 2**-53, 0.5, 1e-300]), st.floats(0.0, 1.0)))
 def test_every_draw_lies_in_the_interval_the_validators_check(
-        dist: Fixed | Uniform | Normal | LogNormal | Triangular, u: float) -> None:
+    dist: Fixed | Uniform | Normal | LogNormal | Triangular, u: float
+) -> None:
     # The scenario's validators bound each uncertain field by the interval its distribution can draw
     # (model._distributions.support); the sampler must never draw outside it (issue 12: a log-normal budget
     # with a large sigma drew infinity and wrote NaN into the outputs).

@@ -25,9 +25,11 @@ from smartkampung.datasets import banyuwangi_scenario
 from smartkampung.io import dumps, loads
 from smartkampung.io._toml import toml_dumps
 
-VILLAGES = ("code,name,district_code,lat,lon,population\n"
-            "A1,Alpha,D1,-8.30,114.30,1200\nA2,Beta,D1,-8.32,114.31,800\nA3,Gamma,D1,-8.31,114.33,2500\n"
-            "B1,Delta,D2,-8.40,114.20,900\nB2,Epsilon,D2,-8.42,114.22,3100\nB3,Zeta,D2,-8.41,114.19,1500\n")
+VILLAGES = (
+    "code,name,district_code,lat,lon,population\n"
+    "A1,Alpha,D1,-8.30,114.30,1200\nA2,Beta,D1,-8.32,114.31,800\nA3,Gamma,D1,-8.31,114.33,2500\n"
+    "B1,Delta,D2,-8.40,114.20,900\nB2,Epsilon,D2,-8.42,114.22,3100\nB3,Zeta,D2,-8.41,114.19,1500\n"
+)
 
 
 def scenario_document() -> dict[str, Any]:
@@ -91,8 +93,9 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("path", "value", "named"), REFUSED, ids=[f"{p}={v!r}"[:60] for p, v, _ in REFUSED])
-def test_validate_refuses_what_simulate_cannot_run(tmp_path: Path, path: str, value: Any, named: str,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_refuses_what_simulate_cannot_run(
+    tmp_path: Path, path: str, value: Any, named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     doc = scenario_document()
     set_path(doc, path, value)
     file = tmp_path / "scenario.json"
@@ -118,10 +121,13 @@ def finite_or_explained(folder: Path) -> None:
                     assert row[header.index("note")], (table.name, row)
                 if cell == "" and column.startswith("mean_"):  # a mean over no run: its share is 0
                     share = column.replace("mean_connection_month", "p_connected").replace(
-                        "mean_half_adoption_month", "p_half_adoption")
+                        "mean_half_adoption_month", "p_half_adoption"
+                    )
                     assert float(row[header.index(share)]) == 0.0, (table.name, column, row[:3])
-    json.loads((folder / "network.geojson").read_text(encoding="utf-8"),
-               parse_constant=lambda c: pytest.fail(f"{c} in network.geojson"))
+    json.loads(
+        (folder / "network.geojson").read_text(encoding="utf-8"),
+        parse_constant=lambda c: pytest.fail(f"{c} in network.geojson"),
+    )
     summary = (folder / "summary.txt").read_text(encoding="utf-8")
     assert "inf" not in summary.split()
     if "–" in summary:  # an undefined headline ratio: the summary says what it means
@@ -166,29 +172,78 @@ def test_the_writer_refuses_an_unexplained_non_finite_value() -> None:
 # ------------------------------------------------------------------ property: validate ok => simulate ok
 
 # Values at and beyond the ends of every domain, and a few ordinary ones.
-_EDGES = st.sampled_from([0, 1, -1, 0.5, 1e-300, 1e15, 1.0000001e15, 1e300, 2**53 + 1, 2**63 - 1, 2**63, 1200,
-                          1201, "inf", "-inf", "nan", 100, 100.5, 1000, 1e6, 0.001])
+_EDGES = st.sampled_from(
+    [
+        0,
+        1,
+        -1,
+        0.5,
+        1e-300,
+        1e15,
+        1.0000001e15,
+        1e300,
+        2**53 + 1,
+        2**63 - 1,
+        2**63,
+        1200,
+        1201,
+        "inf",
+        "-inf",
+        "nan",
+        100,
+        100.5,
+        1000,
+        1e6,
+        0.001,
+    ]
+)
 _FIELDS = [
-    "horizon_months", "programme.services.0.p_innovation", "programme.services.0.q_imitation",
-    "programme.services.0.market_share", "programme.services.0.transactions_per_household_per_year",
-    "programme.services.0.bandwidth_mbps", "programme.services.0.lag_months", "programme.services.7.linear_rate",
-    "programme.technologies.0.capex", "programme.technologies.0.capex_per_km",
-    "programme.technologies.0.opex_per_year", "programme.technologies.0.opex_per_mbps_year",
-    "programme.technologies.0.max_link_km", "programme.technologies.0.capacity_mbps",
-    "rollout.budget_per_month", "rollout.capex_multiplier", "rollout.build_km_per_month",
-    "rollout.route_factor", "rollout.demand_mbps", "rollout.horizon_years", "rollout.discount_rate",
-    "rollout.initially_connected", "adoption.p_multiplier", "adoption.q_multiplier", "adoption.neighbour_weight",
-    "adoption.n_neighbours", "outcomes.road_factor", "outcomes.speed_kmh", "outcomes.cost_per_km",
-    "outcomes.value_of_time_per_hour", "outcomes.idm.effect_social", "outcomes.idm.base_spread",
-    "outcomes.idm.lag_months", "outcomes.idm.trend_per_year", "region.household_size",
+    "horizon_months",
+    "programme.services.0.p_innovation",
+    "programme.services.0.q_imitation",
+    "programme.services.0.market_share",
+    "programme.services.0.transactions_per_household_per_year",
+    "programme.services.0.bandwidth_mbps",
+    "programme.services.0.lag_months",
+    "programme.services.7.linear_rate",
+    "programme.technologies.0.capex",
+    "programme.technologies.0.capex_per_km",
+    "programme.technologies.0.opex_per_year",
+    "programme.technologies.0.opex_per_mbps_year",
+    "programme.technologies.0.max_link_km",
+    "programme.technologies.0.capacity_mbps",
+    "rollout.budget_per_month",
+    "rollout.capex_multiplier",
+    "rollout.build_km_per_month",
+    "rollout.route_factor",
+    "rollout.demand_mbps",
+    "rollout.horizon_years",
+    "rollout.discount_rate",
+    "rollout.initially_connected",
+    "adoption.p_multiplier",
+    "adoption.q_multiplier",
+    "adoption.neighbour_weight",
+    "adoption.n_neighbours",
+    "outcomes.road_factor",
+    "outcomes.speed_kmh",
+    "outcomes.cost_per_km",
+    "outcomes.value_of_time_per_hour",
+    "outcomes.idm.effect_social",
+    "outcomes.idm.base_spread",
+    "outcomes.idm.lag_months",
+    "outcomes.idm.trend_per_year",
+    "region.household_size",
 ]
 
 
 @settings(max_examples=20)
-@given(changes=st.lists(st.tuples(st.sampled_from(_FIELDS), _EDGES), min_size=1, max_size=3),
-       technology_choice=st.booleans())
-def test_anything_validate_calls_ok_simulates_to_finite_outputs(changes: list[tuple[str, Any]],
-                                                                technology_choice: bool) -> None:
+@given(
+    changes=st.lists(st.tuples(st.sampled_from(_FIELDS), _EDGES), min_size=1, max_size=3),
+    technology_choice=st.booleans(),
+)
+def test_anything_validate_calls_ok_simulates_to_finite_outputs(
+    changes: list[tuple[str, Any]], technology_choice: bool
+) -> None:
     doc = scenario_document()
     doc["rollout"]["technology_choice"] = technology_choice
     for path, value in changes:
@@ -207,8 +262,7 @@ def test_anything_validate_calls_ok_simulates_to_finite_outputs(changes: list[tu
 
 
 @settings(max_examples=30)
-@given(changes=st.lists(st.tuples(st.sampled_from(_FIELDS), _EDGES), max_size=4), fmt=st.sampled_from(["json",
-                                                                                                       "toml"]))
+@given(changes=st.lists(st.tuples(st.sampled_from(_FIELDS), _EDGES), max_size=4), fmt=st.sampled_from(["json", "toml"]))
 def test_a_model_that_loads_can_be_dumped_and_loaded_again(changes: list[tuple[str, Any]], fmt: str) -> None:
     doc = scenario_document()
     for path, value in changes:

@@ -30,8 +30,9 @@ def region() -> Region:
     return synthetic_region(60, seed=11)
 
 
-def small_scenario(budget: Any = None, *, phases: tuple[BudgetPhase, ...] | None = None,
-                   name: str = "small", **rollout: Any) -> Scenario:
+def small_scenario(
+    budget: Any = None, *, phases: tuple[BudgetPhase, ...] | None = None, name: str = "small", **rollout: Any
+) -> Scenario:
     """Banyuwangi's assumptions over 30 months, with a budget that binds on 60 villages (no IDM: see test_idm_run)."""
     base = banyuwangi_scenario()
     base = attrs.evolve(base, outcomes=attrs.evolve(base.outcomes, idm=IDMAssumptions()))
@@ -40,8 +41,14 @@ def small_scenario(budget: Any = None, *, phases: tuple[BudgetPhase, ...] | None
         budget_per_month=Uniform(2e8, 4e8) if budget is None else budget,
         budget_phases=(BudgetPhase(12, Uniform(3e8, 6e8)),) if phases is None else phases,
         # No tail here: these scenarios test the budget's draws and streams.
-        **{"initially_connected": 5, "policy": "population", "readiness_months": Fixed(0.0), "posterior": None,
-           **rollout})
+        **{
+            "initially_connected": 5,
+            "policy": "population",
+            "readiness_months": Fixed(0.0),
+            "posterior": None,
+            **rollout,
+        },
+    )
     return attrs.evolve(base, name=name, start="2016-06", horizon_months=HORIZON, rollout=ro)
 
 
@@ -93,10 +100,10 @@ def test_the_recorded_seed_reproduces_the_result(prepared: PreparedScenario, see
     # SimulationResult.seed_entropy: "simulate(..., rng=SeedSequence(seed_entropy)) reproduces it",
     # whatever form of seed was given (simulate accepts an int or a sequence of ints).
     result = simulate(prepared, runs=2, rng=seed)
-    again = simulate(prepared, runs=2, rng=np.random.SeedSequence(result.seed_entropy,
-                                                                  spawn_key=result.seed_spawn_key))
-    np.testing.assert_array_equal(again.draws, result.draws,
-                                  err_msg=f"rng={seed!r} was recorded as seed_entropy={result.seed_entropy!r}")
+    again = simulate(prepared, runs=2, rng=np.random.SeedSequence(result.seed_entropy, spawn_key=result.seed_spawn_key))
+    np.testing.assert_array_equal(
+        again.draws, result.draws, err_msg=f"rng={seed!r} was recorded as seed_entropy={result.seed_entropy!r}"
+    )
     assert again == result
 
 
@@ -130,8 +137,9 @@ def test_unseeded_runs_differ_and_record_their_seed(prepared: PreparedScenario) 
 
 
 @pytest.mark.parametrize("chunk_size", [None, 1, 2, 3, 7, 100])
-def test_thread_pool_gives_the_same_result(prepared: PreparedScenario, serial: SimulationResult,
-                                           chunk_size: int | None) -> None:
+def test_thread_pool_gives_the_same_result(
+    prepared: PreparedScenario, serial: SimulationResult, chunk_size: int | None
+) -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
         result = simulate(prepared, runs=7, rng=2024, executor=pool, chunk_size=chunk_size)
     assert result == serial
@@ -166,8 +174,9 @@ def dask_executor() -> Iterator[Any]:
 
 @pytest.mark.dask
 @pytest.mark.parametrize("chunk_size", [None, 2])
-def test_dask_gives_the_same_result(prepared: PreparedScenario, serial: SimulationResult, dask_executor: Any,
-                                    chunk_size: int | None) -> None:
+def test_dask_gives_the_same_result(
+    prepared: PreparedScenario, serial: SimulationResult, dask_executor: Any, chunk_size: int | None
+) -> None:
     assert simulate(prepared, runs=7, rng=2024, executor=dask_executor, chunk_size=chunk_size) == serial
 
 
@@ -241,8 +250,9 @@ def test_adding_a_budget_phase_keeps_the_other_draws(region: Region) -> None:
 
 def test_comparison_tables(region: Region) -> None:
     pytest.importorskip("pandas")
-    comparison = compare([small_scenario(name="a"), small_scenario(Uniform(4e8, 8e8), name="b")], runs=3,
-                         rng=1, region=region)
+    comparison = compare(
+        [small_scenario(name="a"), small_scenario(Uniform(4e8, 8e8), name="b")], runs=3, rng=1, region=region
+    )
     header, rows = comparison.rows()
     assert header == ["scenario", "outcome", "unit", "q10", "q50", "q90"]
     n_rows = len(comparison.results[0].summary_rows())
@@ -273,12 +283,11 @@ def with_trajectories(request: pytest.FixtureRequest, region: Region) -> tuple[P
 def _budget(result: SimulationResult, scenario: Scenario, run: int) -> np.ndarray:
     budget = np.full(result.n_months, result.draws[run, 0])
     for k, phase in enumerate(scenario.rollout.budget_phases):
-        budget[phase.start_month:] = result.draws[run, len(DRAWS) + k]
+        budget[phase.start_month :] = result.draws[run, len(DRAWS) + k]
     return budget
 
 
-def test_invariants_of_every_run(with_trajectories: tuple[PreparedScenario, SimulationResult],
-                                 region: Region) -> None:
+def test_invariants_of_every_run(with_trajectories: tuple[PreparedScenario, SimulationResult], region: Region) -> None:
     prep, result = with_trajectories
     sc = prep.scenario
     services = sc.programme.services
@@ -292,9 +301,11 @@ def test_invariants_of_every_run(with_trajectories: tuple[PreparedScenario, Simu
         assert connected[r, 0] >= 5  # five villages connected before the start
         assert connected[r, -1] <= region.n_villages
         # cumulative cost is capex plus opex, summed
-        np.testing.assert_allclose(result.metric("cumulative_cost")[r],
-                                   np.cumsum(result.metric("capex")[r] + result.metric("opex")[r]),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            result.metric("cumulative_cost")[r],
+            np.cumsum(result.metric("capex")[r] + result.metric("opex")[r]),
+            rtol=1e-12,
+        )
         # never more spent than the budget made available so far (money carries over)
         budget = _budget(result, sc, r)
         assert np.all(np.cumsum(result.metric("capex")[r]) <= np.cumsum(budget) * (1 + 1e-12))
@@ -343,15 +354,13 @@ def test_trajectories(with_trajectories: tuple[PreparedScenario, SimulationResul
             assert np.all(traj[r, s] <= market[None, :] + 1e-9), svc.id
             assert np.all(np.diff(traj[r, s], axis=0) >= 0), svc.id  # adoption never falls
             # the village sums are the monthly adopter totals
-            np.testing.assert_allclose(traj[r, s].sum(axis=1), result.metric(f"adopters:{svc.id}")[r],
-                                       rtol=1e-12)
+            np.testing.assert_allclose(traj[r, s].sum(axis=1), result.metric(f"adopters:{svc.id}")[r], rtol=1e-12)
             if not sc.adoption.stochastic:
                 started = (start < t) & (market > 0)
                 first = traj[r, s, np.minimum(start, t - 1), np.arange(n)]
                 assert np.all(first[started] > 0), svc.id  # adoption begins exactly at connection + lag
         # villages connected by month m, from the per-village months
-        np.testing.assert_array_equal((conn[None, :] <= months).sum(axis=1),
-                                      result.metric("villages_connected")[r])
+        np.testing.assert_array_equal((conn[None, :] <= months).sum(axis=1), result.metric("villages_connected")[r])
 
 
 def test_no_trajectories_unless_asked(serial: SimulationResult) -> None:
@@ -360,8 +369,12 @@ def test_no_trajectories_unless_asked(serial: SimulationResult) -> None:
 
 def test_no_desa_no_idm() -> None:
     # IDM scores Indonesian desa only: a Philippine province has none, even with Banyuwangi's observed state.
-    sc = attrs.evolve(banyuwangi_scenario(), region=RegionSource(builtin="guimaras"), horizon_months=60,
-                      rollout=attrs.evolve(banyuwangi_scenario().rollout, initially_connected=0))
+    sc = attrs.evolve(
+        banyuwangi_scenario(),
+        region=RegionSource(builtin="guimaras"),
+        horizon_months=60,
+        rollout=attrs.evolve(banyuwangi_scenario().rollout, initially_connected=0),
+    )
     assert sc.outcomes.idm.observed_year == 2020
     for result in (sk.simulate(sc, runs=2, rng=1), simulate(sc, runs=2, rng=1, region=sk.datasets.guimaras())):
         assert result.village_codes.shape == (98,)
@@ -405,8 +418,9 @@ def test_banyuwangi_idm_counts_cover_the_189_desa() -> None:
         ({"runs": 2, "backend": None}, "backend"),
     ],
 )
-def test_bad_arguments_fail_before_any_work(monkeypatch: pytest.MonkeyPatch, region: Region,
-                                            kwargs: dict[str, Any], parameter: str) -> None:
+def test_bad_arguments_fail_before_any_work(
+    monkeypatch: pytest.MonkeyPatch, region: Region, kwargs: dict[str, Any], parameter: str
+) -> None:
     def no_work(*args: Any, **kw: Any) -> Any:
         raise AssertionError("work started before the arguments were checked")
 
@@ -443,8 +457,14 @@ def test_progress_callable_serial(prepared: PreparedScenario) -> None:
 def test_progress_callable_with_an_executor(prepared: PreparedScenario) -> None:
     calls: list[tuple[int, int]] = []
     with ThreadPoolExecutor(max_workers=2) as pool:
-        simulate(prepared, runs=5, rng=1, executor=pool, chunk_size=2,
-                 progress=lambda done, total: calls.append((done, total)))
+        simulate(
+            prepared,
+            runs=5,
+            rng=1,
+            executor=pool,
+            chunk_size=2,
+            progress=lambda done, total: calls.append((done, total)),
+        )
     assert calls == [(2, 5), (4, 5), (5, 5)]
 
 

@@ -23,9 +23,10 @@ from smartkampung.sim import PreparedScenario, _workers, prepare, simulate
 from smartkampung.sim import ensemble as ensemble_module
 from smartkampung.sim._adopt_runs import adopt_runs, service_streams
 from smartkampung.sim._adoption_batch import numba_available
+from smartkampung.sim._draws import run_seed
 from smartkampung.sim.adoption import linear_adoption, simulate_adoption
 from smartkampung.sim.planning import schedule_rollout
-from smartkampung.sim.run import draw, run_chunk, run_one, run_seed, schedule_run
+from smartkampung.sim.run import draw, run_chunk, run_one, schedule_run
 
 HORIZON = 30
 
@@ -35,21 +36,40 @@ def region() -> Region:
     return synthetic_region(50, seed=5)
 
 
-def scenario(*, stochastic: bool = True, linear: bool = True, tail: bool = False, policy: str = "population",
-             initially_connected: Any = 4, **rollout: Any) -> Scenario:
+def scenario(
+    *,
+    stochastic: bool = True,
+    linear: bool = True,
+    tail: bool = False,
+    policy: str = "population",
+    initially_connected: Any = 4,
+    **rollout: Any,
+) -> Scenario:
     """Banyuwangi's programme on 50 villages; one service linear when asked, a tail when asked."""
     base = banyuwangi_scenario()
     services = base.programme.services
     if linear:
-        services = (attrs.evolve(services[0], adoption_model=AdoptionModel.LINEAR, linear_rate=0.04),
-                    *services[1:])
-    ro = attrs.evolve(base.rollout, budget_per_month=Uniform(2e8, 4e8),
-                      budget_phases=(BudgetPhase(12, Uniform(3e8, 6e8)),), initially_connected=initially_connected,
-                      policy=policy, readiness_months=Uniform(0.0, 6.0) if tail else Fixed(0.0),
-                      cost_spread=Uniform(0.1, 0.4) if tail else Fixed(0.0), posterior=None, **rollout)
-    return attrs.evolve(base, name="batches", start="2016-06", horizon_months=HORIZON, rollout=ro,
-                        programme=attrs.evolve(base.programme, services=services),
-                        adoption=attrs.evolve(base.adoption, stochastic=stochastic))
+        services = (attrs.evolve(services[0], adoption_model=AdoptionModel.LINEAR, linear_rate=0.04), *services[1:])
+    ro = attrs.evolve(
+        base.rollout,
+        budget_per_month=Uniform(2e8, 4e8),
+        budget_phases=(BudgetPhase(12, Uniform(3e8, 6e8)),),
+        initially_connected=initially_connected,
+        policy=policy,
+        readiness_months=Uniform(0.0, 6.0) if tail else Fixed(0.0),
+        cost_spread=Uniform(0.1, 0.4) if tail else Fixed(0.0),
+        posterior=None,
+        **rollout,
+    )
+    return attrs.evolve(
+        base,
+        name="batches",
+        start="2016-06",
+        horizon_months=HORIZON,
+        rollout=ro,
+        programme=attrs.evolve(base.programme, services=services),
+        adoption=attrs.evolve(base.adoption, stochastic=stochastic),
+    )
 
 
 def reference_adoption(prepared: PreparedScenario, index: int, root: np.random.SeedSequence) -> dict[str, Any]:
@@ -66,9 +86,18 @@ def reference_adoption(prepared: PreparedScenario, index: int, root: np.random.S
         market = prepared.market[s]
         start = conn + svc.lag_months
         if svc.adoption_model is AdoptionModel.BASS:
-            a = simulate_adoption(market, start, prepared.neighbours, p=svc.p_innovation * d.p_multiplier,
-                                  q=svc.q_imitation * d.q_multiplier, w=sc.adoption.neighbour_weight, steps=T,
-                                  runs=1, stochastic=sc.adoption.stochastic, rng=streams[s])[0]
+            a = simulate_adoption(
+                market,
+                start,
+                prepared.neighbours,
+                p=svc.p_innovation * d.p_multiplier,
+                q=svc.q_imitation * d.q_multiplier,
+                w=sc.adoption.neighbour_weight,
+                steps=T,
+                runs=1,
+                stochastic=sc.adoption.stochastic,
+                rng=streams[s],
+            )[0]
         else:
             a = linear_adoption(np.arange(T)[:, None] - start[None, :] + 1, svc.linear_rate, m=market)
             if sc.adoption.stochastic:
@@ -79,8 +108,15 @@ def reference_adoption(prepared: PreparedScenario, index: int, root: np.random.S
         half.append(np.where(reached.any(axis=0), reached.argmax(axis=0), -1))
         final.append(np.where(market > 0, a[-1] / np.maximum(market, 1), 0.0).astype(np.float32))
         trajectories.append(a)
-    return {"schedule": schedule, "draws": d, "totals": np.array(totals), "hours": hours, "half": np.array(half),
-            "final": np.array(final), "trajectories": np.array(trajectories)}
+    return {
+        "schedule": schedule,
+        "draws": d,
+        "totals": np.array(totals),
+        "hours": hours,
+        "half": np.array(half),
+        "final": np.array(final),
+        "trajectories": np.array(trajectories),
+    }
 
 
 @pytest.mark.parametrize("stochastic", [True, False])
@@ -119,8 +155,15 @@ def test_a_run_does_not_depend_on_the_other_runs_of_its_chunk(indices: list[int]
     for i, out in zip(indices, together, strict=True):
         alone = run_one(prepared, i, root, keep_trajectories=True)
         assert out.index == alone.index == i
-        for name in ("draws", "monthly", "connection_month", "half_month", "final_fraction", "idm_counts",
-                     "trajectories"):
+        for name in (
+            "draws",
+            "monthly",
+            "connection_month",
+            "half_month",
+            "final_fraction",
+            "idm_counts",
+            "trajectories",
+        ):
             np.testing.assert_array_equal(getattr(out, name), getattr(alone, name), err_msg=name)
 
 
@@ -154,21 +197,29 @@ def test_adopt_runs_refuses_an_unknown_backend(region: Region) -> None:
 @pytest.mark.parametrize("policy", ["population", "least_developed", "nearest", "cost_effectiveness"])
 @pytest.mark.parametrize("initially_connected", [0, 6, ("SYN.01.001",)])
 @pytest.mark.parametrize("build_km", [None, 30.0])
-def test_schedule_run_equals_schedule_rollout(region: Region, policy: str, initially_connected: Any,
-                                              build_km: float | None) -> None:
+def test_schedule_run_equals_schedule_rollout(
+    region: Region, policy: str, initially_connected: Any, build_km: float | None
+) -> None:
     codes = region.to_columns().code.tolist()
     initial = tuple(codes[:2]) if isinstance(initially_connected, tuple) else initially_connected
-    prepared = prepare(scenario(tail=True, policy=policy, initially_connected=initial,
-                                build_km_per_month=build_km), region)
+    prepared = prepare(
+        scenario(tail=True, policy=policy, initially_connected=initial, build_km_per_month=build_km), region
+    )
     assert (prepared.order is not None) == (policy != "cost_effectiveness")
     ro = prepared.scenario.rollout
     for index in range(3):
         d = draw(prepared, np.random.SeedSequence(9), index)
         multiplier = d.capex_multiplier if d.village_capex_multiplier is None else d.village_capex_multiplier
-        want = schedule_rollout(prepared.plan, budget_per_month=d.budget, n_months=prepared.n_months,
-                                policy=ro.policy, build_km_per_month=ro.build_km_per_month,
-                                carry_over=ro.carry_over, initially_connected=ro.initially_connected,
-                                capex_multiplier=multiplier)
+        want = schedule_rollout(
+            prepared.plan,
+            budget_per_month=d.budget,
+            n_months=prepared.n_months,
+            policy=ro.policy,
+            build_km_per_month=ro.build_km_per_month,
+            carry_over=ro.carry_over,
+            initially_connected=ro.initially_connected,
+            capex_multiplier=multiplier,
+        )
         if d.ready_month is not None:
             want = want.with_readiness(d.ready_month)
         got = schedule_run(prepared, d)
@@ -221,7 +272,8 @@ def test_numba_without_numba_is_a_clear_error(region: Region, monkeypatch: pytes
 
 
 def test_a_spawned_pool_gets_a_file_loaded_once_per_process_and_removed_after(
-        region: Region, monkeypatch: pytest.MonkeyPatch) -> None:
+    region: Region, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -347,14 +399,24 @@ def test_project_runs_equals_each_run_alone() -> None:
     draws = [draw(prepared, root, i) for i in range(4)]
     schedules = [schedule_run(prepared, d) for d in draws]
     adoptions = adopt_all(prepared, schedules, draws)
-    together = project_runs(prepared.idm, np.stack([s.connection_month for s in schedules]), prepared.n_months,
-                            np.stack([a.driver_adopters for a in adoptions]), adoptions[0].driver_market,
-                            [np.random.default_rng(d.idm_seed) for d in draws])
+    together = project_runs(
+        prepared.idm,
+        np.stack([s.connection_month for s in schedules]),
+        prepared.n_months,
+        np.stack([a.driver_adopters for a in adoptions]),
+        adoptions[0].driver_market,
+        [np.random.default_rng(d.idm_seed) for d in draws],
+    )
     assert together.shape == (4, len(prepared.idm.years), 5)
     for r in range(4):
-        alone = project_run(prepared.idm, schedules[r].connection_month, prepared.n_months,
-                            adoptions[r].driver_adopters, adoptions[r].driver_market,
-                            np.random.default_rng(draws[r].idm_seed))
+        alone = project_run(
+            prepared.idm,
+            schedules[r].connection_month,
+            prepared.n_months,
+            adoptions[r].driver_adopters,
+            adoptions[r].driver_market,
+            np.random.default_rng(draws[r].idm_seed),
+        )
         np.testing.assert_array_equal(together[r], alone)
         assert together[r].sum(axis=1).tolist() == [189] * len(prepared.idm.years)
     # The donors' statuses were cached per floor pattern, and the cache gives the same draws.

@@ -63,14 +63,28 @@ def test_validate_goes_on_after_a_file_that_cannot_be_read(tmp_path: Path, capsy
 
 def test_schema_with_standard_output_closed(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    result = subprocess.run(f'"{sys.executable}" -m smartkampung schema >&-', shell=True, capture_output=True,
-                            text=True, env=env, timeout=120, check=False)
+    result = subprocess.run(
+        f'"{sys.executable}" -m smartkampung schema >&-',
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "standard output is closed" in result.stderr
     # A reader that stops early (| head) is no error of ours to report with a traceback either.
-    result = subprocess.run(f'"{sys.executable}" -m smartkampung schema | head -c 10', shell=True,
-                            capture_output=True, text=True, env=env, timeout=120, check=False)
+    result = subprocess.run(
+        f'"{sys.executable}" -m smartkampung schema | head -c 10',
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -91,20 +105,43 @@ def test_fuzz_arbitrary_json(document: Any, cls: type) -> None:
     _only_library_errors(json.dumps(document), cls, "json")
 
 
-@given(text=st.text(max_size=200), cls=st.sampled_from([Scenario, Programme, Region]),
-       fmt=st.sampled_from(["json", "toml"]))
+@given(
+    text=st.text(max_size=200),
+    cls=st.sampled_from([Scenario, Programme, Region]),
+    fmt=st.sampled_from(["json", "toml"]),
+)
 def test_fuzz_arbitrary_text(text: str, cls: type, fmt: str) -> None:
     _only_library_errors(text, cls, fmt)
 
 
-_VALID = {
-    Scenario: json.loads(dumps(banyuwangi_scenario())),
-    Region: converter.unstructure(guimaras()),
-}
+_VALID = {Scenario: json.loads(dumps(banyuwangi_scenario())), Region: converter.unstructure(guimaras())}
 _REPLACEMENTS = st.one_of(
-    json_values(max_leaves=4), awkward_text(),
-    st.sampled_from([None, True, -1, 0, 2**63, 2**64, 10**400, 1e308, -1e308, 2**53 + 1.0, "inf", "nan", "-inf",
-                     [], {}, [{}], "\ud800", "1e9", 0.5]))
+    json_values(max_leaves=4),
+    awkward_text(),
+    st.sampled_from(
+        [
+            None,
+            True,
+            -1,
+            0,
+            2**63,
+            2**64,
+            10**400,
+            1e308,
+            -1e308,
+            2**53 + 1.0,
+            "inf",
+            "nan",
+            "-inf",
+            [],
+            {},
+            [{}],
+            "\ud800",
+            "1e9",
+            0.5,
+        ]
+    ),
+)
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

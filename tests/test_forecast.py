@@ -889,9 +889,7 @@ def test_model_truths_draw_from_the_prior(model1: RolloutModel) -> None:
     ):
         assert abs(values.mean() - (lo + hi) / 2) <= 4 * (hi - lo) / math.sqrt(12 * n)
     assert np.all((series >= 0.0) & (series <= 53.0))
-    again = model_truths(
-        model1, MONTHS, n, prior=prior, noise_sd=(0.5, 4.0), log_scale=("budget_per_month",), rng=1
-    )
+    again = model_truths(model1, MONTHS, n, prior=prior, noise_sd=(0.5, 4.0), log_scale=("budget_per_month",), rng=1)
     np.testing.assert_array_equal(again[0], params)
     np.testing.assert_array_equal(again[1], series)
     # More money connects more villages by month 24, on average over the truths.
@@ -1034,9 +1032,7 @@ def test_error_forecaster(model1: RolloutModel) -> None:
 
 def test_error_forecaster_posterior_checks_its_counts(model1: RolloutModel) -> None:
     """FAILS on 7bd079d (src bug, see the report): counts of the wrong length give a numpy broadcasting error."""
-    forecaster = RolloutForecaster(
-        model1, months=MONTHS, grid={"budget_per_month": [3e8]}, noise_sd=[1.0], n_sims=2
-    )
+    forecaster = RolloutForecaster(model1, months=MONTHS, grid={"budget_per_month": [3e8]}, noise_sd=[1.0], n_sims=2)
     _raises("y_train", "RolloutForecaster", forecaster.posterior, MONTHS[:3], [1.0, 2.0])
 
 

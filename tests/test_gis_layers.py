@@ -128,8 +128,12 @@ def test_geopackage_holds_both_layers(tmp_path: Path, plan) -> None:  # type: ig
     gpd = pytest.importorskip("geopandas")
     from smartkampung.io import write_geopackage
 
-    common = {"connection_month": np.arange(plan.n_villages, dtype=float), "p_connected": 1.0,
-              "month_label": _label, "n_months": 200}
+    common = {
+        "connection_month": np.arange(plan.n_villages, dtype=float),
+        "p_connected": 1.0,
+        "month_label": _label,
+        "n_months": 200,
+    }
     path = write_geopackage(tmp_path / "network.gpkg", village_layer(plan, **common), link_layer(plan, **common))
     villages = gpd.read_file(path, layer="villages")
     links = gpd.read_file(path, layer="links")

@@ -46,13 +46,15 @@ BOUNDARIES = [
 
 
 def test_status_values_labels_and_glosses() -> None:
-    assert [s.value for s in S] == [
-        "sangat_tertinggal", "tertinggal", "berkembang", "maju", "mandiri"]
+    assert [s.value for s in S] == ["sangat_tertinggal", "tertinggal", "berkembang", "maju", "mandiri"]
     assert [s.label for s in S] == [
-        "Desa Sangat Tertinggal", "Desa Tertinggal", "Desa Berkembang", "Desa Maju",
-        "Desa Mandiri"]
-    assert [s.gloss for s in S] == [
-        "very underdeveloped", "underdeveloped", "developing", "advanced", "independent"]
+        "Desa Sangat Tertinggal",
+        "Desa Tertinggal",
+        "Desa Berkembang",
+        "Desa Maju",
+        "Desa Mandiri",
+    ]
+    assert [s.gloss for s in S] == ["very underdeveloped", "underdeveloped", "developing", "advanced", "independent"]
     assert [s.code for s in S] == [0, 1, 2, 3, 4]
 
 
@@ -202,8 +204,7 @@ def test_scalar_status_errors(bad: object) -> None:
 _near_thresholds = st.sampled_from(IDM_THRESHOLDS).flatmap(
     lambda t: st.integers(-30, 30).map(lambda k: min(1.0, max(0.0, t + k * 1e-5)))
 )
-_composites = st.one_of(st.floats(0.0, 1.0), _near_thresholds,
-                        st.sampled_from([b for b, _ in BOUNDARIES]))
+_composites = st.one_of(st.floats(0.0, 1.0), _near_thresholds, st.sampled_from([b for b, _ in BOUNDARIES]))
 
 
 @settings(max_examples=200, deadline=None)
@@ -323,9 +324,7 @@ def test_indicator_totals_next_to_first_threshold(
     assert 12 * a + 35 * b + 140 * c == numerator
     exact = (Fraction(a, 175) + Fraction(b, 60) + Fraction(c, 15)) / 3
     assert exact == Fraction(numerator, 6300)
-    s = IDMScore.from_indicators(
-        _scores_summing_to(a, 35), _scores_summing_to(b, 12), _scores_summing_to(c, 3)
-    )
+    s = IDMScore.from_indicators(_scores_summing_to(a, 35), _scores_summing_to(b, 12), _scores_summing_to(c, 3))
     assert s.iks == pytest.approx(a / 175, abs=1e-15)
     assert s.composite == pytest.approx(float(exact), abs=1e-15)
     assert s.status is expected
@@ -376,10 +375,16 @@ def test_integral_floats_and_numpy_ints_accepted() -> None:
         ("ecological", [5, True, 5], "'Rawan Bencana'"),
         ("ecological", [5, math.nan, 5], "'Rawan Bencana'"),
         ("ecological", {"Kualitas Lingkungan": 5, "Rawan Bencana": 5}, "Tanggap Bencana"),
-        ("ecological", {"Kualitas Lingkungan": 5, "Rawan Bencana": 5, "Tanggap Bencana": 5,
-                        "Banjir": 1}, "unknown indicator 'Banjir'"),
-        ("ecological", {"Kualitas Lingkungan": 5, "Rawan Bencana": 5, "Tanggap Bencana": 5,
-                        "skor rawan bencana": 1}, "'Rawan Bencana' is given twice"),
+        (
+            "ecological",
+            {"Kualitas Lingkungan": 5, "Rawan Bencana": 5, "Tanggap Bencana": 5, "Banjir": 1},
+            "unknown indicator 'Banjir'",
+        ),
+        (
+            "ecological",
+            {"Kualitas Lingkungan": 5, "Rawan Bencana": 5, "Tanggap Bencana": 5, "skor rawan bencana": 1},
+            "'Rawan Bencana' is given twice",
+        ),
         ("ecological", {"Kualitas Lingkungan": 5, 2: 5, "Tanggap Bencana": 5}, "strings"),
     ],
 )
@@ -399,12 +404,9 @@ def test_from_indicators_errors(argument: str, value: object, needle: str) -> No
     st.lists(st.integers(0, 5), min_size=12, max_size=12),
     st.lists(st.integers(0, 5), min_size=3, max_size=3),
 )
-def test_from_indicators_matches_exact_fractions(
-    social: list[int], economic: list[int], ecological: list[int]
-) -> None:
+def test_from_indicators_matches_exact_fractions(social: list[int], economic: list[int], ecological: list[int]) -> None:
     s = IDMScore.from_indicators(social, economic, ecological)
-    exact = (Fraction(sum(social), 175) + Fraction(sum(economic), 60)
-             + Fraction(sum(ecological), 15)) / 3
+    exact = (Fraction(sum(social), 175) + Fraction(sum(economic), 60) + Fraction(sum(ecological), 15)) / 3
     assert s.composite == pytest.approx(float(exact), abs=1e-15)
     # Indicator-built composites (granularity 1/6300) never sit in the rounding
     # gap, so raw and rounded comparisons agree.

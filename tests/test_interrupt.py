@@ -59,10 +59,8 @@ def _busy(proc: subprocess.Popen[str], executor: str) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs process groups (POSIX)")
-@pytest.mark.parametrize(("executor", "presses"), [("processes", 1), ("processes", 3), ("threads", 2),
-                                                   ("serial", 1)])
-def test_ctrl_c_exits_130_within_5_s_and_keeps_the_previous_output(tmp_path: Path, executor: str,
-                                                                   presses: int) -> None:
+@pytest.mark.parametrize(("executor", "presses"), [("processes", 1), ("processes", 3), ("threads", 2), ("serial", 1)])
+def test_ctrl_c_exits_130_within_5_s_and_keeps_the_previous_output(tmp_path: Path, executor: str, presses: int) -> None:
     out = tmp_path / "out"
     scenario = tmp_path / "tiny.toml"
     scenario.write_text(TINY, encoding="utf-8")
@@ -70,10 +68,29 @@ def test_ctrl_c_exits_130_within_5_s_and_keeps_the_previous_output(tmp_path: Pat
     before = snapshot(out)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     # The bundled Banyuwangi scenario, 2,000 runs: minutes of work.
-    proc = subprocess.Popen([sys.executable, "-m", "smartkampung", "simulate", "--runs", "2000", "--out", str(out),
-                             "--executor", executor, "--workers", "2", "--no-plots", "-q"],
-                            env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "smartkampung",
+            "simulate",
+            "--runs",
+            "2000",
+            "--out",
+            str(out),
+            "--executor",
+            executor,
+            "--workers",
+            "2",
+            "--no-plots",
+            "-q",
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
     try:
         _busy(proc, executor)
         pressed = time.monotonic()
@@ -100,8 +117,9 @@ def test_ctrl_c_exits_130_within_5_s_and_keeps_the_previous_output(tmp_path: Pat
         os.killpg(proc.pid, 0)
 
 
-def test_an_interrupt_inside_the_command_keeps_the_previous_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_interrupt_inside_the_command_keeps_the_previous_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     scenario = tmp_path / "tiny.toml"
     scenario.write_text(TINY, encoding="utf-8")

@@ -36,17 +36,7 @@ from smartkampung import (
     Village,
     VillageKind,
 )
-from smartkampung.io import (
-    Format,
-    atomic_write_text,
-    converter,
-    dump,
-    dumps,
-    load,
-    loads,
-    to_geojson,
-    write_geojson,
-)
+from smartkampung.io import Format, atomic_write_text, converter, dump, dumps, load, loads, to_geojson, write_geojson
 from smartkampung.io._toml import toml_dumps
 from strategies import (
     districts,
@@ -79,8 +69,20 @@ MODEL_STRATEGIES: list[tuple[type[Any], st.SearchStrategy[Any]]] = [
     (Technology, technologies()),
     (Programme, programmes()),
 ]
-MODEL_IDS = ["Location", "PointOfPresence", "IDMScore", "District", "Village", "Region-free", "Region-kemendagri",
-             "Pillar", "Service-bass", "Service-linear", "Technology", "Programme"]
+MODEL_IDS = [
+    "Location",
+    "PointOfPresence",
+    "IDMScore",
+    "District",
+    "Village",
+    "Region-free",
+    "Region-kemendagri",
+    "Pillar",
+    "Service-bass",
+    "Service-linear",
+    "Technology",
+    "Programme",
+]
 
 
 def _serialise(doc: Any, fmt: Format) -> str:
@@ -97,8 +99,9 @@ def _files_in(folder: Path) -> list[str]:
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize(("cls", "strategy"), MODEL_STRATEGIES, ids=MODEL_IDS)
 @given(data=st.data())
-def test_round_trip_text_is_exact(cls: type[Any], strategy: st.SearchStrategy[Any], fmt: Format,
-                                  data: st.DataObject) -> None:
+def test_round_trip_text_is_exact(
+    cls: type[Any], strategy: st.SearchStrategy[Any], fmt: Format, data: st.DataObject
+) -> None:
     obj = data.draw(strategy)
     assert type(obj) is cls
     text = dumps(obj, fmt)
@@ -120,8 +123,9 @@ def test_round_trip_files(suffix: str, region: Region, programme: Programme) -> 
         assert _files_in(Path(folder)) == sorted([f"programme{suffix}", f"region{suffix}"])
 
 
-def test_round_trip_real_data(banyuwangi_region: Region, guimaras_region: Region, programme: Programme,
-                              tmp_path: Path) -> None:
+def test_round_trip_real_data(
+    banyuwangi_region: Region, guimaras_region: Region, programme: Programme, tmp_path: Path
+) -> None:
     for obj in (banyuwangi_region, guimaras_region, programme):
         for fmt in FORMATS:
             path = tmp_path / f"{type(obj).__name__}.{fmt}"
@@ -144,23 +148,26 @@ def test_infinity_survives_both_formats() -> None:
 
 @pytest.mark.parametrize("spelling", ["inf", "Infinity", "+inf", " INF "])
 def test_json_accepts_spelled_out_infinity(spelling: str) -> None:
-    tech = loads(json.dumps({"id": "satellite", "name": "VSAT", "capex": 1.0, "max_link_km": spelling}),
-                 Technology)
+    tech = loads(json.dumps({"id": "satellite", "name": "VSAT", "capex": 1.0, "max_link_km": spelling}), Technology)
     assert tech.max_link_km == math.inf
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_nan_is_rejected_where_no_field_allows_it(fmt: Format) -> None:
     # No model field accepts NaN; loading one must fail with a DataFileError naming the field.
-    text = {"json": '{"id": "fibre", "name": "F", "capex": "nan"}',
-            "toml": 'id = "fibre"\nname = "F"\ncapex = nan\n'}[fmt]
+    text = {"json": '{"id": "fibre", "name": "F", "capex": "nan"}', "toml": 'id = "fibre"\nname = "F"\ncapex = nan\n'}[
+        fmt
+    ]
     with pytest.raises(DataFileError, match="capex"):
         loads(text, Technology, format=fmt)
 
 
 def test_optional_fields_default_when_absent() -> None:
-    village = loads('{"code": "a", "name": "A", "kind": "desa", "district_code": "d",'
-                    ' "location": {"lat_deg": 0, "lon_deg": 0}, "population": 390}', Village)
+    village = loads(
+        '{"code": "a", "name": "A", "kind": "desa", "district_code": "d",'
+        ' "location": {"lat_deg": 0, "lon_deg": 0}, "population": 390}',
+        Village,
+    )
     assert village.households == 100  # 390 / 3.9
     assert village.population_year is None
     assert village.idm is None
@@ -168,8 +175,11 @@ def test_optional_fields_default_when_absent() -> None:
 
 
 def test_integral_float_is_accepted_for_a_count() -> None:
-    village = loads('{"code": "a", "name": "A", "kind": "desa", "district_code": "d",'
-                    ' "location": {"lat_deg": 1, "lon_deg": 2}, "population": 5613.0}', Village)
+    village = loads(
+        '{"code": "a", "name": "A", "kind": "desa", "district_code": "d",'
+        ' "location": {"lat_deg": 1, "lon_deg": 2}, "population": 5613.0}',
+        Village,
+    )
     assert village.population == 5613
     assert type(village.population) is int
     assert village.location == Location(1.0, 2.0)
@@ -271,8 +281,9 @@ def test_misspelt_key_has_a_did_you_mean_hint(tmp_path: Path, region_doc: dict[s
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_unknown_key_without_a_close_match_lists_known_keys(tmp_path: Path, region_doc: dict[str, Any],
-                                                             fmt: Format) -> None:
+def test_unknown_key_without_a_close_match_lists_known_keys(
+    tmp_path: Path, region_doc: dict[str, Any], fmt: Format
+) -> None:
     doc = copy.deepcopy(region_doc)
     doc["zzz"] = 1
     err = _load_error(tmp_path, doc, fmt)
@@ -319,8 +330,12 @@ def test_wrong_types(tmp_path: Path, region_doc: dict[str, Any], fmt: Format) ->
     doc["code_system"] = "kemendagri-2025"  # not one of the enum's values
     doc["villages"][3]["kind"] = "ward"
     err = _load_error(tmp_path, doc, fmt)
-    _find(err, record="$.villages[0] (code 35.10.01.2001)", field="location",
-          text="lon_deg: expected a number, got 'east'")
+    _find(
+        err,
+        record="$.villages[0] (code 35.10.01.2001)",
+        field="location",
+        text="lon_deg: expected a number, got 'east'",
+    )
     _find(err, record="$.villages[1] (code 35.10.01.2002)", field="households", text="False")
     _find(err, record="$.villages[2] (code 35.10.15.2012)", field="name", text="12")
     _find(err, record="$.districts[0] (code 35.10.01)", field="location", text="lat_deg: expected a number, got True")
@@ -449,7 +464,8 @@ def test_hand_written_toml_with_problems(tmp_path: Path) -> None:
         'district_code = "0607901000"\npopulation = 1851\nlocation = { lat_deg = 10.66, lon_deg = 122.66 }\n\n'
         '[[villages]]\ncode = "0607901002"\nname = "Avila"\nkind = "barangay"\n'
         'district_code = "0607902000"\npopulation = 2875\nlocation = { lat_deg = 10.69, lon_deg = 122.71 }\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with pytest.raises(DataFileError) as info:
         load(path, Region)
     err = info.value
@@ -481,7 +497,7 @@ def _loads_or_library_error(text: str, cls: type[Any], fmt: Format) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("cls", [Region, Programme])
-@given(text=st.one_of(st.text(), st.text("{}[]\",:=.0123456789-eE \n\"abc\\tnu", max_size=40)))
+@given(text=st.one_of(st.text(), st.text('{}[]",:=.0123456789-eE \n"abc\\tnu', max_size=40)))
 def test_fuzz_arbitrary_text(cls: type[Any], fmt: Format, text: str) -> None:
     _loads_or_library_error(text, cls, fmt)
 
@@ -493,9 +509,27 @@ def test_fuzz_arbitrary_json_data(cls: type[Any], data: Any) -> None:
 
 
 @pytest.mark.parametrize("cls", [Region, Programme])
-@given(data=st.dictionaries(st.sampled_from(["code", "name", "country", "districts", "villages", "backbone",
-                                              "code_system", "pillars", "services", "technologies",
-                                              "description"]), json_values(max_leaves=8), max_size=8))
+@given(
+    data=st.dictionaries(
+        st.sampled_from(
+            [
+                "code",
+                "name",
+                "country",
+                "districts",
+                "villages",
+                "backbone",
+                "code_system",
+                "pillars",
+                "services",
+                "technologies",
+                "description",
+            ]
+        ),
+        json_values(max_leaves=8),
+        max_size=8,
+    )
+)
 def test_fuzz_json_data_with_the_right_keys(cls: type[Any], data: dict[str, Any]) -> None:
     _loads_or_library_error(json.dumps(data), cls, "json")
 
@@ -566,8 +600,9 @@ def test_deeply_nested_document(fmt: Format) -> None:
 # =========================================================================== atomic writes
 
 
-def test_dump_overwrites_and_leaves_no_temporary_file(tmp_path: Path, small_region: Region,
-                                                     programme: Programme) -> None:
+def test_dump_overwrites_and_leaves_no_temporary_file(
+    tmp_path: Path, small_region: Region, programme: Programme
+) -> None:
     path = tmp_path / "thing.json"
     dump(small_region, path)
     dump(programme, path)
@@ -589,8 +624,9 @@ def test_failed_serialisation_leaves_the_old_file(tmp_path: Path, small_region: 
     assert _files_in(tmp_path) == [path.name]
 
 
-def test_failed_rename_leaves_the_old_file(tmp_path: Path, small_region: Region, programme: Programme,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_rename_leaves_the_old_file(
+    tmp_path: Path, small_region: Region, programme: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "region.toml"
     dump(small_region, path)
     before = path.read_bytes()
@@ -605,8 +641,9 @@ def test_failed_rename_leaves_the_old_file(tmp_path: Path, small_region: Region,
     assert _files_in(tmp_path) == ["region.toml"]
 
 
-def test_failed_write_midway_leaves_the_old_file(tmp_path: Path, small_region: Region, programme: Programme,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_midway_leaves_the_old_file(
+    tmp_path: Path, small_region: Region, programme: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "region.json"
     dump(small_region, path)
     before = path.read_bytes()
@@ -682,9 +719,15 @@ def test_geojson_structure(small_region: Region) -> None:
         assert geometry["type"] == "Point"
         assert geometry["coordinates"] == [village.location.lon_deg, village.location.lat_deg]  # [lon, lat]
         props = feature["properties"]
-        assert props == {"feature": "village", "code": village.code, "name": village.name,
-                         "kind": village.kind.value, "district_code": village.district_code,
-                         "population": village.population, "households": village.households}
+        assert props == {
+            "feature": "village",
+            "code": village.code,
+            "name": village.name,
+            "kind": village.kind.value,
+            "district_code": village.district_code,
+            "population": village.population,
+            "households": village.households,
+        }
     # Sarongan's centroid: lon 113.90, lat -8.50 (east of Greenwich, south of the equator).
     lon, lat = fc["features"][0]["geometry"]["coordinates"]
     assert lon == pytest.approx(113.90416817381755)
@@ -693,9 +736,14 @@ def test_geojson_structure(small_region: Region) -> None:
 
 def test_geojson_extra_properties_and_nan(small_region: Region) -> None:
     months = np.array([3.0, np.nan, 12.0, np.inf])
-    fc = to_geojson(small_region, properties={"connection_month": months,
-                                              "technology": ["fibre", "fibre", "microwave", "satellite"],
-                                              "rank": np.arange(4, dtype=np.int64)})
+    fc = to_geojson(
+        small_region,
+        properties={
+            "connection_month": months,
+            "technology": ["fibre", "fibre", "microwave", "satellite"],
+            "rank": np.arange(4, dtype=np.int64),
+        },
+    )
     props = [f["properties"] for f in fc["features"]]
     assert [p["connection_month"] for p in props] == [3.0, None, 12.0, None]
     assert [p["technology"] for p in props] == ["fibre", "fibre", "microwave", "satellite"]
@@ -707,8 +755,7 @@ def test_geojson_extra_properties_and_nan(small_region: Region) -> None:
 def test_geojson_network_links(small_region: Region) -> None:
     # Village 0 hangs from the point of presence, 1 and 2 from village 0 and 1; village 3 is not linked.
     network = SimpleNamespace(parent=np.array([-1, 0, 1, -1]), backbone_index=np.array([0, -1, -1, -1]))
-    fc = to_geojson(small_region, network=network,
-                    link_properties={"length_km": np.array([1.5, np.nan, 2.0, 0.0])})
+    fc = to_geojson(small_region, network=network, link_properties={"length_km": np.array([1.5, np.nan, 2.0, 0.0])})
     kinds = [f["properties"]["feature"] for f in fc["features"]]
     assert kinds == ["village"] * 4 + ["link"] * 3 + ["point_of_presence"]
     links = fc["features"][4:7]
@@ -722,8 +769,7 @@ def test_geojson_network_links(small_region: Region) -> None:
     for link, (start_id, start, village, length) in zip(links, expected, strict=True):
         assert link["geometry"]["type"] == "LineString"
         assert link["geometry"]["coordinates"] == [start, [village.location.lon_deg, village.location.lat_deg]]
-        assert link["properties"] == {"feature": "link", "to_code": village.code, "from": start_id,
-                                      "length_km": length}
+        assert link["properties"] == {"feature": "link", "to_code": village.code, "from": start_id, "length_km": length}
     pop_feature = fc["features"][7]
     assert pop_feature["geometry"]["coordinates"] == [pop.location.lon_deg, pop.location.lat_deg]
     assert pop_feature["properties"] == {"feature": "point_of_presence", "id": pop.id, "name": pop.name}
@@ -761,8 +807,12 @@ def test_write_geojson_is_valid_json(tmp_path: Path, small_region: Region) -> No
 
 @given(region=regions(max_villages=5))
 def test_geojson_of_generated_regions(region: Region) -> None:
-    fc = to_geojson(region.with_district_backbone(), network=SimpleNamespace(
-        parent=np.full(region.n_villages, -1), backbone_index=np.zeros(region.n_villages, dtype=int)))
+    fc = to_geojson(
+        region.with_district_backbone(),
+        network=SimpleNamespace(
+            parent=np.full(region.n_villages, -1), backbone_index=np.zeros(region.n_villages, dtype=int)
+        ),
+    )
     json.loads(json.dumps(fc, allow_nan=False))
     points = [f for f in fc["features"] if f["properties"]["feature"] == "village"]
     links = [f for f in fc["features"] if f["properties"]["feature"] == "link"]

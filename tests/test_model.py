@@ -46,8 +46,7 @@ from strategies import programmes, regions, services, technologies
 HERE = Location(-8.36, 114.21)
 
 
-def _village(code: str = "v", district_code: str = "d", kind: VillageKind = VillageKind.DESA,
-             **kwargs: Any) -> Village:
+def _village(code: str = "v", district_code: str = "d", kind: VillageKind = VillageKind.DESA, **kwargs: Any) -> Village:
     kwargs.setdefault("population", 100)
     return Village(code, f"Village {code}", kind, district_code, kwargs.pop("location", HERE), **kwargs)
 
@@ -72,8 +71,15 @@ def test_location_accepts_the_whole_globe(lat: float, lon: float) -> None:
 
 @pytest.mark.parametrize(
     ("lat", "lon", "field"),
-    [(200, 0, "lat_deg"), (-90.0000001, 0, "lat_deg"), (math.nan, 0, "lat_deg"), (math.inf, 0, "lat_deg"),
-     (0, 180.5, "lon_deg"), (0, -math.inf, "lon_deg"), (0, math.nan, "lon_deg")],
+    [
+        (200, 0, "lat_deg"),
+        (-90.0000001, 0, "lat_deg"),
+        (math.nan, 0, "lat_deg"),
+        (math.inf, 0, "lat_deg"),
+        (0, 180.5, "lon_deg"),
+        (0, -math.inf, "lon_deg"),
+        (0, math.nan, "lon_deg"),
+    ],
 )
 def test_location_rejects_out_of_range(lat: float, lon: float, field: str) -> None:
     with pytest.raises(ValueError, match=field):
@@ -110,8 +116,15 @@ def test_households_given() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("population", -1), ("population", True), ("population", 5613.5), ("population", 5613.0),
-     ("households", -1), ("households", False), ("households", 2.5)],
+    [
+        ("population", -1),
+        ("population", True),
+        ("population", 5613.5),
+        ("population", 5613.0),
+        ("households", -1),
+        ("households", False),
+        ("households", 2.5),
+    ],
 )
 def test_village_rejects_bad_counts(field: str, value: Any) -> None:
     with pytest.raises(ValueError, match=field):
@@ -175,8 +188,10 @@ def test_region_lists_every_problem() -> None:
     problems = info.value.problems
     assert Problem("duplicate district code 'd'", record="districts[1]", field="code") in problems
     assert Problem("duplicate village code 'a'", record="villages[1] (code a)", field="code") in problems
-    assert Problem("district 'nowhere' does not exist in region R", record="villages[2] (code b)",
-                   field="district_code") in problems
+    assert (
+        Problem("district 'nowhere' does not exist in region R", record="villages[2] (code b)", field="district_code")
+        in problems
+    )
     assert Problem("duplicate point-of-presence id 'p'", record="backbone[1]", field="id") in problems
     assert len(problems) == 4
     assert all(str(p) in str(info.value) for p in problems)
@@ -197,8 +212,11 @@ def test_region_country_code(country: str) -> None:
 
 
 def test_kemendagri_checks() -> None:
-    districts = [District("35.10.01", "A", HERE), District("35.11.02", "Other regency", HERE),
-                 District("35.10.1", "Malformed", HERE)]
+    districts = [
+        District("35.10.01", "A", HERE),
+        District("35.11.02", "Other regency", HERE),
+        District("35.10.1", "Malformed", HERE),
+    ]
     villages = [
         _village("35.10.01.2001", "35.10.01"),  # fine
         _village("35.10.01.2002", "35.10.01", VillageKind.KELURAHAN),  # desa code, kelurahan kind
@@ -210,14 +228,17 @@ def test_kemendagri_checks() -> None:
     with pytest.raises(ModelValidationError) as info:
         Region("35.10", "Banyuwangi", "ID", districts, villages, code_system=CodeSystem.KEMENDAGRI)
     got = Counter((p.record, p.field) for p in info.value.problems)
-    assert got == Counter({
-        ("districts[1]", "code"): 1, ("districts[2]", "code"): 1,
-        ("villages[1] (code 35.10.01.2002)", "kind"): 1,
-        ("villages[2] (code 35.10.01.1003)", "kind"): 1,
-        ("villages[3] (code 35.10.02.2004)", "code"): 1,
-        ("villages[4] (code 35.10.01.3005)", "code"): 1,
-        ("villages[5] (code 35.10.01.2006)", "kind"): 1,
-    })
+    assert got == Counter(
+        {
+            ("districts[1]", "code"): 1,
+            ("districts[2]", "code"): 1,
+            ("villages[1] (code 35.10.01.2002)", "kind"): 1,
+            ("villages[2] (code 35.10.01.1003)", "kind"): 1,
+            ("villages[3] (code 35.10.02.2004)", "code"): 1,
+            ("villages[4] (code 35.10.01.3005)", "code"): 1,
+            ("villages[5] (code 35.10.01.2006)", "kind"): 1,
+        }
+    )
     # Without the Kemendagri checks the region is fine.
     assert Region("35.10", "B", "ID", districts, villages).n_villages == 6
 
@@ -229,8 +250,14 @@ def test_kemendagri_region_code() -> None:
 
 @pytest.mark.parametrize(
     ("code", "ok"),
-    [("35.10.01.2001", True), ("35.10.01.1001", True), ("35.10.01.0001", False), ("35.10.01.20010", False),
-     ("3510.01.2001", False), ("35.10.01.2001 ", False)],
+    [
+        ("35.10.01.2001", True),
+        ("35.10.01.1001", True),
+        ("35.10.01.0001", False),
+        ("35.10.01.20010", False),
+        ("3510.01.2001", False),
+        ("35.10.01.2001 ", False),
+    ],
 )
 def test_kemendagri_village_code_pattern(code: str, ok: bool) -> None:
     assert (KEMENDAGRI_VILLAGE_CODE.match(code) is not None) is ok
@@ -389,8 +416,11 @@ def test_codes_must_be_visible_text(code: str) -> None:
 
 
 def test_with_population(small_region: Region) -> None:
-    new = small_region.with_population({"35.10.01.2001": 6000, "35.10.15.2012": 3900}, year=2020,
-                                       households={"35.10.15.2012": 1200, "35.10.01.2002": 3000})
+    new = small_region.with_population(
+        {"35.10.01.2001": 6000, "35.10.15.2012": 3900},
+        year=2020,
+        households={"35.10.15.2012": 1200, "35.10.01.2002": 3000},
+    )
     assert new is not small_region
     assert small_region.village("35.10.01.2001").population == 5613
     a, b, c, d = new.villages
@@ -456,8 +486,14 @@ def test_with_district_backbone(small_region: Region) -> None:
 def test_smart_kampung_programme(programme: Programme) -> None:
     assert programme == smart_kampung_programme()
     assert [p.id for p in programme.pillars] == [
-        "public_services", "economic_empowerment", "health", "education_culture", "human_resources",
-        "poverty_alleviation", "legal_literacy"]
+        "public_services",
+        "economic_empowerment",
+        "health",
+        "education_culture",
+        "human_resources",
+        "poverty_alleviation",
+        "legal_literacy",
+    ]
     assert programme.pillars == SMART_KAMPUNG_CRITERIA
     assert programme.services == SMART_KAMPUNG_SERVICES
     assert len(programme.services) == 8
@@ -521,13 +557,23 @@ def test_generated_programmes_are_consistent(prog: Programme) -> None:
 
 @pytest.mark.parametrize(
     ("change", "match"),
-    [({"p_innovation": 0.0}, "p_innovation"), ({"p_innovation": -0.1}, "p_innovation"),
-     ({"p_innovation": math.nan}, "p_innovation"), ({"q_imitation": True}, "q_imitation"),
-     ({"market_share": 1.01}, "market_share"), ({"market_share": math.nan}, "market_share"),
-     ({"transactions_per_household_per_year": -1.0}, "transactions"), ({"bandwidth_mbps": "1"}, "bandwidth"),
-     ({"lag_months": -1}, "lag_months"), ({"lag_months": 1.5}, "lag_months"),
-     ({"adoption_model": AdoptionModel.LINEAR}, "linear_rate"), ({"adoption_model": "bass"}, "adoption_model"),
-     ({"id": "Bad-Id"}, "id"), ({"id": ""}, "id"), ({"pillar": "1st"}, "pillar")],
+    [
+        ({"p_innovation": 0.0}, "p_innovation"),
+        ({"p_innovation": -0.1}, "p_innovation"),
+        ({"p_innovation": math.nan}, "p_innovation"),
+        ({"q_imitation": True}, "q_imitation"),
+        ({"market_share": 1.01}, "market_share"),
+        ({"market_share": math.nan}, "market_share"),
+        ({"transactions_per_household_per_year": -1.0}, "transactions"),
+        ({"bandwidth_mbps": "1"}, "bandwidth"),
+        ({"lag_months": -1}, "lag_months"),
+        ({"lag_months": 1.5}, "lag_months"),
+        ({"adoption_model": AdoptionModel.LINEAR}, "linear_rate"),
+        ({"adoption_model": "bass"}, "adoption_model"),
+        ({"id": "Bad-Id"}, "id"),
+        ({"id": ""}, "id"),
+        ({"pillar": "1st"}, "pillar"),
+    ],
 )
 def test_service_validation(change: dict[str, Any], match: str) -> None:
     base = Service("telehealth", "Telehealth", "health", 0.01, 0.1, 0.5, 1.0)
@@ -556,10 +602,16 @@ def test_generated_services_and_technologies_are_valid(s: Service, t: Technology
 
 @pytest.mark.parametrize(
     ("change", "match"),
-    [({"capex": -1.0}, "capex"), ({"capex": math.nan}, "capex"),
-     ({"opex_per_mbps_year": -0.5}, "opex_per_mbps_year"), ({"max_link_km": 0.0}, "max_link_km"),
-     ({"max_link_km": math.nan}, "max_link_km"), ({"capacity_mbps": -1.0}, "capacity_mbps"),
-     ({"capacity_mbps": False}, "capacity_mbps"), ({"id": "Fibre"}, "id")],
+    [
+        ({"capex": -1.0}, "capex"),
+        ({"capex": math.nan}, "capex"),
+        ({"opex_per_mbps_year": -0.5}, "opex_per_mbps_year"),
+        ({"max_link_km": 0.0}, "max_link_km"),
+        ({"max_link_km": math.nan}, "max_link_km"),
+        ({"capacity_mbps": -1.0}, "capacity_mbps"),
+        ({"capacity_mbps": False}, "capacity_mbps"),
+        ({"id": "Fibre"}, "id"),
+    ],
 )
 def test_technology_validation(change: dict[str, Any], match: str) -> None:
     base = Technology("fibre", "Fibre", capex=1.0)
@@ -573,8 +625,7 @@ def test_technology_unlimited_by_default() -> None:
     t = Technology("x", "X", capex=1.0)
     assert t.max_link_km == math.inf
     assert t.capacity_mbps == math.inf
-    for field in ("capex", "capex_per_km", "opex_per_year", "opex_per_km_year",
-                  "opex_per_mbps_year"):
+    for field in ("capex", "capex_per_km", "opex_per_year", "opex_per_km_year", "opex_per_mbps_year"):
         with pytest.raises(ValueError, match=field):
             attrs.evolve(t, **{field: math.inf})
         with pytest.raises(ValueError, match=field):
@@ -594,7 +645,8 @@ def test_pillar_validation() -> None:
 
 def test_problem_text() -> None:
     assert str(Problem("is empty", record="row 5 (code 35.10.01.2001)", field="name")) == (
-        "row 5 (code 35.10.01.2001), field 'name': is empty")
+        "row 5 (code 35.10.01.2001), field 'name': is empty"
+    )
     assert str(Problem("bad", record="$.villages[3]")) == "$.villages[3]: bad"
     assert str(Problem("bad", field="lat")) == "field 'lat': bad"
     assert str(Problem("file not found")) == "file not found"

@@ -132,8 +132,11 @@ def assert_valid_tree(t: FibreTree, n: int, n_pops: int) -> None:
 
 
 def links_match_geometry(
-    t: FibreTree, lat: NDArray[np.float64], lon: NDArray[np.float64],
-    plat: NDArray[np.float64], plon: NDArray[np.float64],
+    t: FibreTree,
+    lat: NDArray[np.float64],
+    lon: NDArray[np.float64],
+    plat: NDArray[np.float64],
+    plon: NDArray[np.float64],
 ) -> None:
     roots = t.parent < 0
     tlat = np.where(roots, plat[np.maximum(t.backbone_index, 0)], lat[np.maximum(t.parent, 0)])
@@ -169,15 +172,15 @@ def test_great_circle_broadcasts() -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(
-    st.lists(st.floats(-90, 90), min_size=4, max_size=4),
-    st.lists(st.floats(-180, 180), min_size=4, max_size=4),
-)
+@given(st.lists(st.floats(-90, 90), min_size=4, max_size=4), st.lists(st.floats(-180, 180), min_size=4, max_size=4))
 def test_great_circle_matches_vector_formula(lats: list[float], lons: list[float]) -> None:
     d = great_circle_km(lats[:2], lons[:2], lats[2:], lons[2:])
-    np.testing.assert_allclose(d, vector_km(np.array(lats[:2]), np.array(lons[:2]),
-                                            np.array(lats[2:]), np.array(lons[2:])),
-                               rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(
+        d,
+        vector_km(np.array(lats[:2]), np.array(lons[:2]), np.array(lats[2:]), np.array(lons[2:])),
+        rtol=1e-9,
+        atol=1e-6,
+    )
     np.testing.assert_allclose(d, great_circle_km(lats[2:], lons[2:], lats[:2], lons[:2]), rtol=1e-12)
     assert np.all((d >= 0) & (d <= math.pi * R * (1 + 1e-12)))
 
@@ -491,9 +494,7 @@ def test_tree_properties_hull_path(pts: tuple[NDArray[np.float64], ...]) -> None
 
 @settings(max_examples=20, deadline=None)
 @given(point_sets(min_n=2, max_n=120), st.randoms(use_true_random=False))
-def test_total_invariant_to_input_order(
-    pts: tuple[NDArray[np.float64], ...], rnd: random.Random
-) -> None:
+def test_total_invariant_to_input_order(pts: tuple[NDArray[np.float64], ...], rnd: random.Random) -> None:
     lat, lon, plat, plon = pts
     perm = list(range(lat.size))
     rnd.shuffle(perm)
@@ -526,9 +527,7 @@ def test_total_invariant_to_input_order(
     ],
 )
 def test_minimum_fibre_tree_errors(kwargs: dict[str, object], name: str) -> None:
-    args: dict[str, object] = {
-        "lat_deg": [0.0], "lon_deg": [0.0], "pop_lat_deg": [1.0], "pop_lon_deg": [1.0],
-    }
+    args: dict[str, object] = {"lat_deg": [0.0], "lon_deg": [0.0], "pop_lat_deg": [1.0], "pop_lon_deg": [1.0]}
     args.update(kwargs)
     with pytest.raises(ParameterError) as info:
         minimum_fibre_tree(**args)  # type: ignore[arg-type]
@@ -580,8 +579,14 @@ def test_from_parents_errors(
 
 
 def test_direct_construction_is_checked() -> None:
-    ok = {"parent": [-1, 0], "backbone_index": [0, -1], "link_km": [1.0, 1.0],
-          "order": [0, 1], "depth": [1, 2], "route_factor": 1.0}
+    ok = {
+        "parent": [-1, 0],
+        "backbone_index": [0, -1],
+        "link_km": [1.0, 1.0],
+        "order": [0, 1],
+        "depth": [1, 2],
+        "route_factor": 1.0,
+    }
     FibreTree(**ok)  # type: ignore[arg-type]
     for change, name in [
         ({"order": [1, 0]}, "order"),
@@ -610,9 +615,15 @@ def test_annuity_factor_by_hand() -> None:
 
 @pytest.mark.parametrize(
     ("h", "r", "name"),
-    [(0, 0.1, "horizon_years"), (-1, 0.1, "horizon_years"), (math.inf, 0.1, "horizon_years"),
-     (5, -0.01, "discount_rate"), (5, float("nan"), "discount_rate"), (5, "x", "discount_rate"),
-     (True, 0.1, "horizon_years")],
+    [
+        (0, 0.1, "horizon_years"),
+        (-1, 0.1, "horizon_years"),
+        (math.inf, 0.1, "horizon_years"),
+        (5, -0.01, "discount_rate"),
+        (5, float("nan"), "discount_rate"),
+        (5, "x", "discount_rate"),
+        (True, 0.1, "horizon_years"),
+    ],
 )
 def test_annuity_factor_errors(h: object, r: object, name: str) -> None:
     with pytest.raises(ParameterError) as info:
@@ -624,10 +635,7 @@ def test_annuity_factor_errors(h: object, r: object, name: str) -> None:
 
 
 def techs(
-    fibre: tuple[float, float] = (100.0, 10.0),
-    microwave: float = 60.0,
-    mw_range: float = 5.0,
-    satellite: float = 300.0,
+    fibre: tuple[float, float] = (100.0, 10.0), microwave: float = 60.0, mw_range: float = 5.0, satellite: float = 300.0
 ) -> tuple[Technology, ...]:
     return (
         Technology("fibre", "Fibre", capex=fibre[0], capex_per_km=fibre[1]),
@@ -646,8 +654,7 @@ def test_relay_keeps_a_village_on_fibre() -> None:
     # microwave (60 < fibre 110), but then C has only satellite (300):
     # A fibre + B fibre + C microwave = 200 + 110 + 60 = 370 beats
     # A fibre + B microwave + C satellite = 560.
-    c = choose_technology(chain_tree(10.0), [10.0, 11.0, 12.0], 1.0, techs(),
-                          horizon_years=1, discount_rate=0.0)
+    c = choose_technology(chain_tree(10.0), [10.0, 11.0, 12.0], 1.0, techs(), horizon_years=1, discount_rate=0.0)
     assert c.technology_ids == ("fibre", "microwave", "satellite")
     np.testing.assert_array_equal(c.technology, [0, 0, 1])
     np.testing.assert_array_equal(c.on_fibre, [True, True, False])
@@ -664,8 +671,9 @@ def test_whole_subtree_leaves_fibre_when_cheaper() -> None:
     # A's fibre costs 100 + 40*10 = 500; satellite 100 each: 300 in all
     # beats 500 + 110 + 60. Off fibre, B and C cannot microwave (PoP 11 and
     # 12 km away, range 5 km): all satellite.
-    c = choose_technology(chain_tree(40.0), [40.0, 11.0, 12.0], 1.0, techs(satellite=100.0),
-                          horizon_years=1, discount_rate=0.0)
+    c = choose_technology(
+        chain_tree(40.0), [40.0, 11.0, 12.0], 1.0, techs(satellite=100.0), horizon_years=1, discount_rate=0.0
+    )
     np.testing.assert_array_equal(c.technology, [2, 2, 2])
     assert not c.on_fibre.any()
     np.testing.assert_array_equal(c.depends_on, [-1, -1, -1])
@@ -674,8 +682,9 @@ def test_whole_subtree_leaves_fibre_when_cheaper() -> None:
 
 def test_microwave_to_the_nearest_pop_when_parent_is_off_fibre() -> None:
     # Same as above but C is 4 km from a PoP: it microwaves there (60).
-    c = choose_technology(chain_tree(40.0), [40.0, 11.0, 4.0], 1.0, techs(satellite=100.0),
-                          horizon_years=1, discount_rate=0.0)
+    c = choose_technology(
+        chain_tree(40.0), [40.0, 11.0, 4.0], 1.0, techs(satellite=100.0), horizon_years=1, discount_rate=0.0
+    )
     np.testing.assert_array_equal(c.technology, [2, 2, 1])
     np.testing.assert_allclose(c.link_km, [0.0, 0.0, 4.0])
     np.testing.assert_array_equal(c.depends_on, [-1, -1, -1])
@@ -697,10 +706,8 @@ def test_discounted_opex_and_capacity_by_hand() -> None:
     # AF = 1/1.1 + 1/1.21 = 1.73553719...
     af = 1 / 1.1 + 1 / 1.21
     options = (
-        Technology("fibre", "F", capex=100.0, capex_per_km=5.0, opex_per_year=10.0,
-                   opex_per_km_year=1.0),
-        Technology("cellular", "C", capex=20.0, opex_per_year=30.0, max_link_km=3.0,
-                   capacity_mbps=8.0),
+        Technology("fibre", "F", capex=100.0, capex_per_km=5.0, opex_per_year=10.0, opex_per_km_year=1.0),
+        Technology("cellular", "C", capex=20.0, opex_per_year=30.0, max_link_km=3.0, capacity_mbps=8.0),
         Technology("satellite", "S", capex=50.0, opex_per_mbps_year=4.0),
     )
     fibre = 100 + 5 * 2 + af * (10 + 1 * 2)  # 130.826...
@@ -717,8 +724,7 @@ def test_discounted_opex_and_capacity_by_hand() -> None:
     np.testing.assert_array_equal(c5.technology, [1])
     assert c5.lifetime_cost[0] == pytest.approx(20 + 30 * af, rel=1e-12)
     # 4 km from the PoP, cellular is out of range again; satellite at 5 Mbps = 50 + 20 AF
-    c4 = choose_technology(FibreTree.from_parents([-1], [2.0]), [4.0], 5.0, options,
-                           horizon_years=2, discount_rate=0.1)
+    c4 = choose_technology(FibreTree.from_parents([-1], [2.0]), [4.0], 5.0, options, horizon_years=2, discount_rate=0.1)
     np.testing.assert_array_equal(c4.technology, [2])
     assert c4.lifetime_cost[0] == pytest.approx(min(fibre, 50 + 20 * af), rel=1e-12)
 
@@ -730,8 +736,7 @@ def test_link_kinds_and_several_technologies_per_kind() -> None:
         Technology("leo", "LEO", capex=250.0, capacity_mbps=20.0),
     )
     t = FibreTree.from_parents([-1, -1], [1.0, 1.0])
-    c = choose_technology(t, [1.0, 1.0], [10.0, 30.0], options,
-                          link_kinds={"vsat": "satellite", "leo": "satellite"})
+    c = choose_technology(t, [1.0, 1.0], [10.0, 30.0], options, link_kinds={"vsat": "satellite", "leo": "satellite"})
     np.testing.assert_array_equal(c.technology, [2, 1])  # LEO fits 10 Mbps, not 30
 
 
@@ -813,15 +818,34 @@ def tiny_problems(draw: st.DrawFn) -> Problem:
     rng_km = st.sampled_from([2.0, 5.0, 9.0, math.inf])
     cap = st.sampled_from([5.0, 20.0, 50.0, math.inf])
     pool = [
-        Technology("fibre", "F", capex=draw(money), capex_per_km=draw(money) / 20,
-                   opex_per_year=draw(money) / 10, opex_per_km_year=draw(money) / 100,
-                   max_link_km=draw(rng_km), capacity_mbps=draw(cap)),
-        Technology("microwave", "M", capex=draw(money), capex_per_km=draw(money) / 50,
-                   opex_per_year=draw(money) / 10, max_link_km=draw(rng_km), capacity_mbps=draw(cap)),
-        Technology("cellular", "C", capex=draw(money), opex_per_year=draw(money) / 10,
-                   max_link_km=draw(rng_km), capacity_mbps=draw(cap)),
-        Technology("satellite", "S", capex=draw(money), opex_per_mbps_year=draw(money) / 50,
-                   capacity_mbps=draw(cap)),
+        Technology(
+            "fibre",
+            "F",
+            capex=draw(money),
+            capex_per_km=draw(money) / 20,
+            opex_per_year=draw(money) / 10,
+            opex_per_km_year=draw(money) / 100,
+            max_link_km=draw(rng_km),
+            capacity_mbps=draw(cap),
+        ),
+        Technology(
+            "microwave",
+            "M",
+            capex=draw(money),
+            capex_per_km=draw(money) / 50,
+            opex_per_year=draw(money) / 10,
+            max_link_km=draw(rng_km),
+            capacity_mbps=draw(cap),
+        ),
+        Technology(
+            "cellular",
+            "C",
+            capex=draw(money),
+            opex_per_year=draw(money) / 10,
+            max_link_km=draw(rng_km),
+            capacity_mbps=draw(cap),
+        ),
+        Technology("satellite", "S", capex=draw(money), opex_per_mbps_year=draw(money) / 50, capacity_mbps=draw(cap)),
     ]
     chosen = draw(st.sets(st.integers(0, 3), min_size=1))
     options = tuple(pool[i] for i in sorted(chosen))
@@ -830,8 +854,12 @@ def tiny_problems(draw: st.DrawFn) -> Problem:
 
 
 def assignment_is_valid(
-    c: TechnologyChoice, tree: FibreTree, dist: list[float], demand: list[float],
-    options: Sequence[Technology], af: float,
+    c: TechnologyChoice,
+    tree: FibreTree,
+    dist: list[float],
+    demand: list[float],
+    options: Sequence[Technology],
+    af: float,
 ) -> float:
     """Check a returned assignment and recompute its cost independently."""
     total = 0.0
@@ -919,11 +947,13 @@ def test_vectorised_dp_equals_scalar_loop_on_banyuwangi() -> None:
     af = annuity_factor(DEFAULT_HORIZON_YEARS, DEFAULT_DISCOUNT_RATE)
     expected = scalar_dp(t, dist.tolist(), demand.tolist(), DEFAULT_TECHNOLOGIES, af)
     assert c.total_lifetime_cost == pytest.approx(expected, rel=1e-12)
-    assert assignment_is_valid(c, t, dist.tolist(), demand.tolist(), DEFAULT_TECHNOLOGIES, af) == \
-        pytest.approx(expected, rel=1e-12)
+    assert assignment_is_valid(c, t, dist.tolist(), demand.tolist(), DEFAULT_TECHNOLOGIES, af) == pytest.approx(
+        expected, rel=1e-12
+    )
     # Never worse than all-fibre or than the best standalone option per village
-    all_fibre = sum(option_cost(DEFAULT_TECHNOLOGIES[0], float(x), d, af)
-                    for x, d in zip(t.link_km, demand, strict=True))
+    all_fibre = sum(
+        option_cost(DEFAULT_TECHNOLOGIES[0], float(x), d, af) for x, d in zip(t.link_km, demand, strict=True)
+    )
     assert c.total_lifetime_cost <= all_fibre
     # a village depends on another only through its own tree parent, which is on fibre
     dep = c.depends_on >= 0
@@ -947,10 +977,8 @@ def test_vectorised_dp_equals_scalar_loop_deep_random_tree() -> None:
     demand = rng.choice([5.0, 15.0, 40.0], size=n)
     options = (
         Technology("fibre", "F", capex=2e7, capex_per_km=7.5e7, opex_per_year=1e7),
-        Technology("microwave", "M", capex=1e8, opex_per_year=1.5e7, max_link_km=4.0,
-                   capacity_mbps=30.0),
-        Technology("cellular", "C", capex=3e6, opex_per_year=1.2e7, max_link_km=8.0,
-                   capacity_mbps=20.0),
+        Technology("microwave", "M", capex=1e8, opex_per_year=1.5e7, max_link_km=4.0, capacity_mbps=30.0),
+        Technology("cellular", "C", capex=3e6, opex_per_year=1.2e7, max_link_km=8.0, capacity_mbps=20.0),
         Technology("satellite", "S", capex=7.5e6, opex_per_mbps_year=1.8e7),
     )
     c = choose_technology(t, dist, demand, options, horizon_years=15, discount_rate=0.06)
@@ -966,8 +994,7 @@ def test_vectorised_dp_equals_scalar_loop_deep_random_tree() -> None:
 
 def test_choose_technology_errors() -> None:
     t = FibreTree.from_parents([-1, 0], [1.0, 1.0])
-    ok = {"tree": t, "backbone_distance_km": [1.0, 2.0], "demand_mbps": 1.0,
-          "technologies": DEFAULT_TECHNOLOGIES}
+    ok = {"tree": t, "backbone_distance_km": [1.0, 2.0], "demand_mbps": 1.0, "technologies": DEFAULT_TECHNOLOGIES}
     cases: list[tuple[dict[str, object], str]] = [
         ({"tree": "tree"}, "tree"),
         ({"backbone_distance_km": [1.0]}, "backbone_distance_km"),
@@ -1002,8 +1029,9 @@ def test_choose_technology_errors() -> None:
         capacity_mbps = 1.0
         capex = "cheap"  # type: ignore[assignment]
 
-    cases += [({"technologies": (cls(),)}, "technologies")
-              for cls in (NoCapacity, NegativeCost, InfiniteCost, TextCost)]
+    cases += [
+        ({"technologies": (cls(),)}, "technologies") for cls in (NoCapacity, NegativeCost, InfiniteCost, TextCost)
+    ]
     for change, name in cases:
         with pytest.raises(ParameterError) as info:
             choose_technology(**{**ok, **change})  # type: ignore[arg-type]
@@ -1025,9 +1053,7 @@ def random_road_graph(rng: np.random.Generator, n: int, extra: int) -> nx.Graph:
     return g
 
 
-def steiner_from_nx(
-    g: nx.Graph, terminals: list[int]
-) -> tuple[RoadSteinerTree, list[tuple[int, int, float]]]:
+def steiner_from_nx(g: nx.Graph, terminals: list[int]) -> tuple[RoadSteinerTree, list[tuple[int, int, float]]]:
     edges = list(g.edges(data="weight"))
     u = [e[0] for e in edges]
     v = [e[1] for e in edges]
@@ -1113,8 +1139,7 @@ def test_steiner_errors(args: tuple[object, ...], name: str) -> None:
 def test_works_on_region_columns(banyuwangi_region) -> None:  # type: ignore[no-untyped-def]
     # the object layer hands its columns straight to the array core
     cols = banyuwangi_region.to_columns()
-    t = minimum_fibre_tree(cols.lat_deg, cols.lon_deg, cols.pop_lat_deg, cols.pop_lon_deg,
-                           route_factor=1.0)
+    t = minimum_fibre_tree(cols.lat_deg, cols.lon_deg, cols.pop_lat_deg, cols.pop_lon_deg, route_factor=1.0)
     assert_valid_tree(t, cols.n_villages, cols.pop_lat_deg.size)
     exact = dense_mst_km(cols.lat_deg, cols.lon_deg, cols.pop_lat_deg, cols.pop_lon_deg)
     assert t.total_km == pytest.approx(exact, rel=1e-9)

@@ -57,15 +57,12 @@ def _totals_by_loop(months: np.ndarray, weights: np.ndarray, n_months: int) -> n
 
 @settings(max_examples=40, deadline=None)
 @given(
-    months=hnp.arrays(np.int64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=5),
-                      elements=st.integers(-3, 12)),
+    months=hnp.arrays(np.int64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=5), elements=st.integers(-3, 12)),
     n_months=st.integers(1, 10),
     data=st.data(),
 )
-def test_connected_totals_matches_loop(months: np.ndarray, n_months: int,
-                                       data: st.DataObject) -> None:
-    weights = data.draw(hnp.arrays(np.float64, months.shape[-1],
-                                   elements=st.integers(0, 1000).map(float)))
+def test_connected_totals_matches_loop(months: np.ndarray, n_months: int, data: st.DataObject) -> None:
+    weights = data.draw(hnp.arrays(np.float64, months.shape[-1], elements=st.integers(0, 1000).map(float)))
     out = connected_totals(months, weights, n_months)
     np.testing.assert_allclose(out, _totals_by_loop(months, weights, n_months))
     assert np.all(np.diff(out, axis=-1) >= 0)
@@ -129,18 +126,25 @@ def test_transactions_errors(args: tuple[object, ...], parameter: str) -> None:
 def test_travel_savings_hand_example() -> None:
     # 10 transactions x round trip 2 x 15 km = 300 km; at 30 km/h -> 10 h;
     # 300 km x Rp 200 = Rp 60,000; 10 h x Rp 10,000 = Rp 100,000.
-    s = travel_savings([10.0], [15.0], road_factor=1.0, speed_kmh=30.0, cost_per_km=200.0,
-                       value_of_time_per_hour=10_000.0)
+    s = travel_savings(
+        [10.0], [15.0], road_factor=1.0, speed_kmh=30.0, cost_per_km=200.0, value_of_time_per_hour=10_000.0
+    )
     assert isinstance(s, TravelSavings)
     np.testing.assert_allclose(s.hours, [10.0])
     np.testing.assert_allclose(s.cost, [60_000.0])
     np.testing.assert_allclose(s.time_value, [100_000.0])
     np.testing.assert_allclose(s.total, [160_000.0])
     # Road factor 1.5 and two trips per transaction -> 4 x 15 x 1.5 = 90 km per transaction.
-    s2 = travel_savings([1.0], [15.0], road_factor=1.5, speed_kmh=30.0, cost_per_km=100.0,
-                        value_of_time_per_hour=0.0, trips_per_transaction=2.0)
-    np.testing.assert_allclose([s2.hours[0], s2.cost[0], s2.time_value[0]],
-                               [3.0, 9_000.0, 0.0])
+    s2 = travel_savings(
+        [1.0],
+        [15.0],
+        road_factor=1.5,
+        speed_kmh=30.0,
+        cost_per_km=100.0,
+        value_of_time_per_hour=0.0,
+        trips_per_transaction=2.0,
+    )
+    np.testing.assert_allclose([s2.hours[0], s2.cost[0], s2.time_value[0]], [3.0, 9_000.0, 0.0])
 
 
 def test_travel_defaults_and_calibration() -> None:
@@ -157,8 +161,7 @@ def test_travel_defaults_and_calibration() -> None:
 def test_travel_savings_broadcasts_over_runs_and_villages() -> None:
     x = np.arange(24.0).reshape(2, 3, 4)
     d = np.array([1.0, 2.0, 3.0, 4.0])
-    s = travel_savings(x, d, road_factor=1.0, speed_kmh=10.0, cost_per_km=1.0,
-                       value_of_time_per_hour=1.0)
+    s = travel_savings(x, d, road_factor=1.0, speed_kmh=10.0, cost_per_km=1.0, value_of_time_per_hour=1.0)
     assert s.hours.shape == (2, 3, 4)
     np.testing.assert_allclose(s.cost, 2.0 * x * d)
     np.testing.assert_allclose(s.hours, 2.0 * x * d / 10.0)
@@ -178,8 +181,7 @@ _nonneg = st.floats(0.0, 1e6, allow_nan=False)
     speed=st.floats(1.0, 80.0),
 )
 def test_travel_savings_nonnegative_and_linear(
-    x: np.ndarray, y_scale: float, a: float, b: float, distance: float, road_factor: float,
-    speed: float,
+    x: np.ndarray, y_scale: float, a: float, b: float, distance: float, road_factor: float, speed: float
 ) -> None:
     y = x[::-1] * y_scale
     kw = {"road_factor": road_factor, "speed_kmh": speed}

@@ -64,9 +64,9 @@ def test_each_run_replaces_the_whole_folder(tiny: Path, tmp_path: Path) -> None:
     assert leftovers(out) == []
 
 
-def test_a_failure_while_writing_keeps_the_previous_output(tiny: Path, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failure_while_writing_keeps_the_previous_output(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert simulate(tiny, out, "--no-plots") == 0
     before = snapshot(out)
@@ -82,8 +82,9 @@ def test_a_failure_while_writing_keeps_the_previous_output(tiny: Path, tmp_path:
     assert leftovers(out) == []
 
 
-def test_a_folder_of_the_users_own_is_refused_not_emptied(tiny: Path, tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_folder_of_the_users_own_is_refused_not_emptied(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     mine = tmp_path / "my-documents"
     mine.mkdir()
     (mine / "thesis.docx").write_bytes(b"years of work")
@@ -107,6 +108,7 @@ def test_output_folder_api(tmp_path: Path) -> None:
         manifest = folder.commit(parameters={"n": 1})
     assert snapshot(target) == {"a.txt": b"one", "manifest.json": (target / "manifest.json").read_bytes()}
     assert manifest["files"]["a.txt"]["bytes"] == 3
+
     # Leaving the block without commit (an error) leaves the previous set.
     def fail_half_way() -> None:
         with OutputFolder(target, command="test") as folder:
@@ -158,8 +160,17 @@ def _fork_and_kill(args: list[str], parent: Path, kill_at: int) -> tuple[int, in
         os.close(read)
         count = 0
         root = os.path.realpath(parent) + os.sep
-        events = {"open", "os.rename", "os.replace", "os.remove", "os.rmdir", "os.mkdir", "os.chmod",
-                  "shutil.rmtree", "os.unlink"}
+        events = {
+            "open",
+            "os.rename",
+            "os.replace",
+            "os.remove",
+            "os.rmdir",
+            "os.mkdir",
+            "os.chmod",
+            "shutil.rmtree",
+            "os.unlink",
+        }
 
         def hook(event: str, hook_args: tuple[object, ...]) -> None:
             nonlocal count
@@ -189,8 +200,7 @@ def _fork_and_kill(args: list[str], parent: Path, kill_at: int) -> tuple[int, in
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
-def test_kill_9_at_every_step_leaves_old_or_new(tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                                ) -> None:
+def test_kill_9_at_every_step_leaves_old_or_new(tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     # Without plots and report (each killed run would draw them again: seconds): the files that are written
     # (tables, layers, the saved result, the summary) go through the same staging and exchange.
@@ -242,8 +252,24 @@ def test_kill_9_at_wall_clock_moments(tiny: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     outcomes = []
     for delay in (0.3, 0.9, 1.5, 2.1):
-        proc = subprocess.Popen([sys.executable, "-m", "smartkampung", "simulate", str(tiny), "--runs", "30",
-                                 "--seed", "2", "--out", str(out), "-q"], env=env, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "smartkampung",
+                "simulate",
+                str(tiny),
+                "--runs",
+                "30",
+                "--seed",
+                "2",
+                "--out",
+                str(out),
+                "-q",
+            ],
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
@@ -261,9 +287,28 @@ def test_kill_9_at_wall_clock_moments(tiny: Path, tmp_path: Path) -> None:
 def test_two_runs_into_one_folder_do_not_mix(tiny: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    procs = [subprocess.Popen([sys.executable, "-m", "smartkampung", "simulate", str(tiny), "--runs", "3",
-                               "--seed", str(seed), "--out", str(out), "-q"], env=env, stderr=subprocess.PIPE,
-                              text=True) for seed in (11, 12)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "smartkampung",
+                "simulate",
+                str(tiny),
+                "--runs",
+                "3",
+                "--seed",
+                str(seed),
+                "--out",
+                str(out),
+                "-q",
+            ],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in (11, 12)
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
@@ -282,14 +327,45 @@ def test_plan_and_init_write_whole_folders(tiny: Path, tmp_path: Path, capsys: p
     assert main(["plan", str(tiny), "--out", str(plan), "--no-plots"]) == 0
     assert "plan_map.png" not in snapshot(plan)
     city = tmp_path / "city"
-    assert main(["init", str(city), "--from-csv", str(data_path("guimaras_villages.csv")), "--country", "PH",
-                 "--name", "Guimaras", "--code", "0607900000"]) == 0
+    assert (
+        main(
+            [
+                "init",
+                str(city),
+                "--from-csv",
+                str(data_path("guimaras_villages.csv")),
+                "--country",
+                "PH",
+                "--name",
+                "Guimaras",
+                "--code",
+                "0607900000",
+            ]
+        )
+        == 0
+    )
     manifest = check_output_folder(city)
     assert set(manifest["files"]) == {"scenario.toml", "programme.toml", "villages.csv"}
     # A city folder that also holds the user's results: init --force replaces its own files and says so.
     assert main(["simulate", str(city), "--runs", "1", "--out", str(city / "results"), "--no-plots", "-q"]) == 0
-    assert main(["init", str(city), "--from-csv", str(data_path("guimaras_villages.csv")), "--country", "PH",
-                 "--name", "Guimaras", "--code", "0607900000", "--force"]) == 0
+    assert (
+        main(
+            [
+                "init",
+                str(city),
+                "--from-csv",
+                str(data_path("guimaras_villages.csv")),
+                "--country",
+                "PH",
+                "--name",
+                "Guimaras",
+                "--code",
+                "0607900000",
+                "--force",
+            ]
+        )
+        == 0
+    )
     assert (city / "results" / "monthly.csv").is_file()
     assert check_output_folder(city)["partial_folder"] is True
     capsys.readouterr()

@@ -125,8 +125,7 @@ def test_technology_choice_with_default_demand() -> None:
 
 
 def test_cheap_fibre_wins_everywhere() -> None:
-    cheap = attrs.evolve(DEFAULT_TECHNOLOGIES[0], capex=0.0, capex_per_km=1.0, opex_per_year=0.0,
-                         opex_per_km_year=0.0)
+    cheap = attrs.evolve(DEFAULT_TECHNOLOGIES[0], capex=0.0, capex_per_km=1.0, opex_per_year=0.0, opex_per_km_year=0.0)
     plan = plan_network(banyuwangi(), technologies=(cheap, *DEFAULT_TECHNOLOGIES[1:]), technology_choice=True)
     assert plan.counts()["fibre"] == 217
 
@@ -183,8 +182,7 @@ def test_initially_connected_as_codes(fibre_plan: NetworkPlan) -> None:
 @pytest.mark.parametrize("bad", [["35.10.15.2012", "99.99.99.9999"], ["nope"], [3]])
 def test_unknown_initial_code(fibre_plan: NetworkPlan, bad: list[object]) -> None:
     with pytest.raises(ParameterError) as info:
-        schedule_rollout(fibre_plan, budget_per_month=1e8, n_months=12,
-                         initially_connected=bad)  # type: ignore[arg-type]
+        schedule_rollout(fibre_plan, budget_per_month=1e8, n_months=12, initially_connected=bad)  # type: ignore[arg-type]
     assert info.value.parameter == "initially_connected"
     assert str(bad[-1]) in str(info.value)
 
@@ -207,13 +205,11 @@ def test_bad_capex_multiplier(fibre_plan: NetworkPlan, multiplier: float) -> Non
 def test_capex_multiplier_scales_costs(fibre_plan: NetworkPlan) -> None:
     # Doubling every cost and every budget (exact in binary floating point) changes no month.
     base = schedule_rollout(fibre_plan, budget_per_month=2e8, n_months=48, policy="nearest")
-    double = schedule_rollout(fibre_plan, budget_per_month=4e8, n_months=48, policy="nearest",
-                              capex_multiplier=2.0)
+    double = schedule_rollout(fibre_plan, budget_per_month=4e8, n_months=48, policy="nearest", capex_multiplier=2.0)
     np.testing.assert_array_equal(double.connection_month, base.connection_month)
     np.testing.assert_array_equal(double.spend, 2 * base.spend)
     # Doubling costs alone slows the rollout.
-    slower = schedule_rollout(fibre_plan, budget_per_month=2e8, n_months=48, policy="nearest",
-                              capex_multiplier=2.0)
+    slower = schedule_rollout(fibre_plan, budget_per_month=2e8, n_months=48, policy="nearest", capex_multiplier=2.0)
     assert np.all(slower.connection_month >= base.connection_month)
     assert slower.connected_count()[-1] < base.connected_count()[-1]
 
@@ -236,13 +232,11 @@ def test_dependencies_come_first() -> None:
 
 
 @given(
-    budget=st.floats(2e8, 3e9),
-    factor=st.floats(1.0, 4.0),
-    policy=st.sampled_from(POLICIES),
-    initial=st.integers(0, 50),
+    budget=st.floats(2e8, 3e9), factor=st.floats(1.0, 4.0), policy=st.sampled_from(POLICIES), initial=st.integers(0, 50)
 )
-def test_more_budget_never_delays(fibre_plan: NetworkPlan, budget: float, factor: float, policy: str,
-                                  initial: int) -> None:
+def test_more_budget_never_delays(
+    fibre_plan: NetworkPlan, budget: float, factor: float, policy: str, initial: int
+) -> None:
     # 60 months of at least Rp 0.2 bn afford the dearest village (about Rp 0.8 bn), so none is dropped.
     assert fibre_plan.capex.max() < 60 * 2e8
     kwargs = {"n_months": 60, "policy": policy, "initially_connected": initial}
@@ -257,8 +251,9 @@ def test_more_budget_never_delays(fibre_plan: NetworkPlan, budget: float, factor
     extra=st.lists(st.floats(0.0, 1e9), min_size=36, max_size=36),
     policy=st.sampled_from(POLICIES),
 )
-def test_more_budget_in_some_months_never_delays(fibre_plan: NetworkPlan, budgets: list[float],
-                                                 extra: list[float], policy: str) -> None:
+def test_more_budget_in_some_months_never_delays(
+    fibre_plan: NetworkPlan, budgets: list[float], extra: list[float], policy: str
+) -> None:
     base = np.array(budgets) + 1e9 / 36  # at least Rp 1 bn over the horizon: every village affordable
     poor = schedule_rollout(fibre_plan, budget_per_month=base, n_months=36, policy=policy)
     rich = schedule_rollout(fibre_plan, budget_per_month=base + np.array(extra), n_months=36, policy=policy)
@@ -271,11 +266,18 @@ def test_more_budget_in_some_months_never_delays(fibre_plan: NetworkPlan, budget
     policy=st.sampled_from(POLICIES),
     build_km=st.one_of(st.none(), st.floats(1.0, 50.0)),
 )
-def test_spend_never_exceeds_budget(fibre_plan: NetworkPlan, budget: float, carry_over: bool, policy: str,
-                                    build_km: float | None) -> None:
+def test_spend_never_exceeds_budget(
+    fibre_plan: NetworkPlan, budget: float, carry_over: bool, policy: str, build_km: float | None
+) -> None:
     months = 36
-    s = schedule_rollout(fibre_plan, budget_per_month=budget, n_months=months, policy=policy,
-                         carry_over=carry_over, build_km_per_month=build_km)
+    s = schedule_rollout(
+        fibre_plan,
+        budget_per_month=budget,
+        n_months=months,
+        policy=policy,
+        carry_over=carry_over,
+        build_km_per_month=build_km,
+    )
     tol = 1e-9 * max(budget, 1.0)
     assert np.all(s.spend >= 0)
     assert np.all(np.cumsum(s.spend) <= np.cumsum(s.budget) + tol * np.arange(1, months + 1))
@@ -306,8 +308,9 @@ def test_fibre_only_tree_of_a_2000_village_region_is_the_exact_mst(seed: int) ->
     lon = np.concatenate([[0.0], cols.lon_deg])
     dist = great_circle_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
     # Node 0 is the merged backbone: its distance to a village is that to the nearest point of presence.
-    to_backbone = great_circle_km(cols.lat_deg[:, None], cols.lon_deg[:, None], cols.pop_lat_deg[None, :],
-                                  cols.pop_lon_deg[None, :]).min(axis=1)
+    to_backbone = great_circle_km(
+        cols.lat_deg[:, None], cols.lon_deg[:, None], cols.pop_lat_deg[None, :], cols.pop_lon_deg[None, :]
+    ).min(axis=1)
     dist[0, 1:] = dist[1:, 0] = to_backbone
     np.fill_diagonal(dist, 0.0)
     dist[dist == 0.0] = 1e-300  # scipy treats exact zeros off the diagonal as missing edges

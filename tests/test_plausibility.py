@@ -31,6 +31,7 @@ def region_checks(region: Region) -> tuple[list[smartkampung.Problem], list[smar
 
     return checks(region)  # type: ignore[no-any-return]
 
+
 KW = {"region_code": "0607900000", "region_name": "Guimaras", "country": "PH"}
 
 
@@ -126,8 +127,9 @@ def test_suspicious_values_are_warned_about_by_village_code(tmp_path: Path) -> N
     assert "1,000 times above" in str(population) or "times above the median" in str(population)
 
 
-def test_validate_prints_warnings_and_simulate_prints_them_once(tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_prints_warnings_and_simulate_prints_them_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     header, rows = guimaras_rows()
     rows[20][header.index("population")] += "000"
     write_rows(tmp_path / "villages.csv", header, rows)
@@ -136,8 +138,10 @@ def test_validate_prints_warnings_and_simulate_prints_them_once(tmp_path: Path,
     assert f"{tmp_path / 'villages.csv'}: ok, 1 warning" in out
     assert f"  ! row 22 (code {rows[20][0]}), field 'population'" in out
     scenario = tmp_path / "scenario.toml"
-    scenario.write_text('name = "t"\nhorizon_months = 6\n\n[region]\ncsv = "villages.csv"\ncode = "G"\n'
-                        'name = "G"\ncountry = "PH"\n', encoding="utf-8")
+    scenario.write_text(
+        'name = "t"\nhorizon_months = 6\n\n[region]\ncsv = "villages.csv"\ncode = "G"\nname = "G"\ncountry = "PH"\n',
+        encoding="utf-8",
+    )
     assert main(["validate", str(scenario)]) == 0
     assert f"  ! {tmp_path / 'villages.csv'}: row 22" in capsys.readouterr().out
     assert main(["simulate", str(scenario), "--runs", "1", "--out", str(tmp_path / "o"), "--no-plots", "-q"]) == 0
@@ -146,9 +150,11 @@ def test_validate_prints_warnings_and_simulate_prints_them_once(tmp_path: Path,
     assert err.startswith("smartkampung: warning: ")
 
 
-@pytest.mark.parametrize("region", [datasets.banyuwangi, datasets.guimaras,
-                                    lambda: datasets.synthetic_region(3000, seed=7)],
-                         ids=["banyuwangi", "guimaras", "synthetic"])
+@pytest.mark.parametrize(
+    "region",
+    [datasets.banyuwangi, datasets.guimaras, lambda: datasets.synthetic_region(3000, seed=7)],
+    ids=["banyuwangi", "guimaras", "synthetic"],
+)
 def test_real_and_synthetic_regions_raise_no_warning(region: object) -> None:
     errors, notes = region_checks(region())  # type: ignore[operator]
     assert errors == []
@@ -159,10 +165,17 @@ def test_the_checks_name_what_they_flag_in_a_made_up_region() -> None:
     base = datasets.synthetic_region(400, seed=2)
     villages = list(base.villages)
     v = villages[10]
-    villages[10] = Village(v.code, v.name, v.kind, v.district_code,
-                           Location(-v.location.lat_deg, v.location.lon_deg), v.population)  # a sign error
-    villages[11] = Village(villages[11].code, "Null island", VillageKind.DESA, villages[11].district_code,
-                           Location(0.0, 0.0), villages[11].population)
+    villages[10] = Village(
+        v.code, v.name, v.kind, v.district_code, Location(-v.location.lat_deg, v.location.lon_deg), v.population
+    )  # a sign error
+    villages[11] = Village(
+        villages[11].code,
+        "Null island",
+        VillageKind.DESA,
+        villages[11].district_code,
+        Location(0.0, 0.0),
+        villages[11].population,
+    )
     region = Region(base.code, base.name, base.country, base.districts, tuple(villages))
     errors, notes = region_checks(region)
     assert [p.record for p in errors] == [f"villages[10] (code {v.code})", f"villages[11] (code {villages[11].code})"]

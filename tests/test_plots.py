@@ -13,12 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection  # noqa: E402
 
-from smartkampung import (  # noqa: E402
-    ParameterError,
-    SimulationResult,
-    plots,
-    simulate,
-)
+from smartkampung import ParameterError, SimulationResult, plots, simulate  # noqa: E402
 from smartkampung.datasets import banyuwangi_scenario, synthetic_region  # noqa: E402
 from smartkampung.model import IDMAssumptions, IDMStatus, Uniform  # noqa: E402
 
@@ -35,11 +30,16 @@ def _close_figures() -> Iterator[None]:
 
 def _result(budget: float = 3e8, horizon: int = 30, start: str = "2016-06") -> SimulationResult:
     sc = banyuwangi_scenario()
-    sc = attrs.evolve(sc, name="Plot test", start=start, horizon_months=horizon,
-                      rollout=attrs.evolve(sc.rollout, budget_per_month=Uniform(budget, 2 * budget),
-                                           budget_phases=(), initially_connected=2),
-                      outcomes=attrs.evolve(sc.outcomes, idm=IDMAssumptions(observed_year=2016,
-                                                                            status_counts=COUNTS_2016)))
+    sc = attrs.evolve(
+        sc,
+        name="Plot test",
+        start=start,
+        horizon_months=horizon,
+        rollout=attrs.evolve(
+            sc.rollout, budget_per_month=Uniform(budget, 2 * budget), budget_phases=(), initially_connected=2
+        ),
+        outcomes=attrs.evolve(sc.outcomes, idm=IDMAssumptions(observed_year=2016, status_counts=COUNTS_2016)),
+    )
     return simulate(sc, runs=5, rng=3, region=synthetic_region(N_VILLAGES, seed=9))
 
 
@@ -145,8 +145,12 @@ def test_idm_status_refuses_a_result_without_idm() -> None:
     assert short.year_labels == (2016,)
     plots.idm_status(short)
     sc = banyuwangi_scenario()
-    none = simulate(attrs.evolve(sc, horizon_months=12, rollout=attrs.evolve(sc.rollout, initially_connected=2)),
-                    runs=2, rng=1, region=synthetic_region(10, seed=1))
+    none = simulate(
+        attrs.evolve(sc, horizon_months=12, rollout=attrs.evolve(sc.rollout, initially_connected=2)),
+        runs=2,
+        rng=1,
+        region=synthetic_region(10, seed=1),
+    )
     assert not none.has_idm  # the flagship's observed year (2020) is after this horizon
     with pytest.raises(ParameterError) as info:
         plots.idm_status(none)
@@ -155,8 +159,7 @@ def test_idm_status_refuses_a_result_without_idm() -> None:
     assert "no IDM projection" in str(info.value)
 
 
-@pytest.mark.parametrize("function", [plots.coverage, plots.adoption_by_pillar, plots.connection_map,
-                                      plots.idm_status])
+@pytest.mark.parametrize("function", [plots.coverage, plots.adoption_by_pillar, plots.connection_map, plots.idm_status])
 def test_draws_on_the_given_axes(result: SimulationResult, function: object) -> None:
     fig, ax = plt.subplots()
     assert function(result, ax=ax) is ax  # type: ignore[operator]
@@ -193,8 +196,10 @@ def test_connection_map_colour_bar_shows_dates(result: SimulationResult) -> None
     bar = ax.figure.axes[1]
     texts = [t.get_text() for t in bar.get_yticklabels()]
     assert texts
-    assert all(t.split()[0] in ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt",
-                                          "Nov", "Des") for t in texts)
+    assert all(
+        t.split()[0] in ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+        for t in texts
+    )
 
 
 def test_cost_fan_chart(result: SimulationResult) -> None:

@@ -210,18 +210,8 @@ PUBLIC_API: dict[str, list[str]] = {
         "annuity_factor",
         "choose_technology",
     ],
-    "smartkampung.sim.roads": [
-        "RoadGraph",
-        "RoadSteinerTree",
-        "road_fibre_tree",
-        "steiner_tree_on_roads",
-    ],
-    "smartkampung.sim.land": [
-        "Boundaries",
-        "DEFAULT_MIN_WATER_RUN_KM",
-        "DEFAULT_WATER_STEP_KM",
-        "water_km",
-    ],
+    "smartkampung.sim.roads": ["RoadGraph", "RoadSteinerTree", "road_fibre_tree", "steiner_tree_on_roads"],
+    "smartkampung.sim.land": ["Boundaries", "DEFAULT_MIN_WATER_RUN_KM", "DEFAULT_WATER_STEP_KM", "water_km"],
     "smartkampung.sim.policies": [
         "COST_FREE_POLICIES",
         "POLICIES",
@@ -241,18 +231,8 @@ PUBLIC_API: dict[str, list[str]] = {
         "rollout_order",
         "schedule",
     ],
-    "smartkampung.sim.tail": [
-        "cost_multipliers",
-        "readiness_delay",
-        "standard_waits",
-        "village_draws",
-    ],
-    "smartkampung.sim.planning": [
-        "NetworkPlan",
-        "plan_network",
-        "plan_rollout_order",
-        "schedule_rollout",
-    ],
+    "smartkampung.sim.tail": ["cost_multipliers", "readiness_delay", "standard_waits", "village_draws"],
+    "smartkampung.sim.planning": ["NetworkPlan", "plan_network", "plan_rollout_order", "schedule_rollout"],
     "smartkampung.sim.adoption": [
         "BACKENDS",
         "BASS_AVERAGE_PER_YEAR",
@@ -307,15 +287,8 @@ PUBLIC_API: dict[str, list[str]] = {
         "sub_indices",
         "transition_pairs",
     ],
-    "smartkampung.sim.distributions": [
-        "quantile",
-    ],
-    "smartkampung.sim.calibrate": [
-        "CalibrationResult",
-        "ModelFunction",
-        "fit_budget",
-        "fit_rollout",
-    ],
+    "smartkampung.sim.distributions": ["quantile"],
+    "smartkampung.sim.calibrate": ["CalibrationResult", "ModelFunction", "fit_budget", "fit_rollout"],
     "smartkampung.sim.forecast": [
         "RolloutCalibration",
         "RolloutForecaster",
@@ -323,13 +296,7 @@ PUBLIC_API: dict[str, list[str]] = {
         "calibrate_rollout",
         "model_truths",
     ],
-    "smartkampung.sim.metrics": [
-        "Metric",
-        "MetricKind",
-        "lookup",
-        "metric_table",
-        "summary_metrics",
-    ],
+    "smartkampung.sim.metrics": ["Metric", "MetricKind", "lookup", "metric_table", "summary_metrics"],
     "smartkampung.sim.fitting": [
         "BASS_FIT_METHODS",
         "BassFit",
@@ -365,17 +332,8 @@ PUBLIC_API: dict[str, list[str]] = {
         "run_outcomes",
         "schedule_run",
     ],
-    "smartkampung.sim.results": [
-        "CUMULATIVE_METRICS",
-        "Comparison",
-        "HEADLINE_METRICS",
-        "Reducer",
-        "SimulationResult",
-    ],
-    "smartkampung.sim.ensemble": [
-        "compare",
-        "simulate",
-    ],
+    "smartkampung.sim.results": ["CUMULATIVE_METRICS", "Comparison", "HEADLINE_METRICS", "Reducer", "SimulationResult"],
+    "smartkampung.sim.ensemble": ["compare", "simulate"],
     "smartkampung.report": [
         "Assumption",
         "SummaryRow",
@@ -395,18 +353,8 @@ PUBLIC_API: dict[str, list[str]] = {
         "starter_scenario",
         "starter_technologies",
     ],
-    "smartkampung.plots": [
-        "adoption_by_pillar",
-        "connection_map",
-        "cost",
-        "coverage",
-        "idm_status",
-        "network_map",
-    ],
-    "smartkampung.cli": [
-        "main",
-        "run",
-    ],
+    "smartkampung.plots": ["adoption_by_pillar", "connection_map", "cost", "coverage", "idm_status", "network_map"],
+    "smartkampung.cli": ["main", "run"],
 }
 
 

@@ -24,10 +24,13 @@ def result() -> SimulationResult:
     sc = banyuwangi_scenario()
     region = synthetic_region(40, seed=5)
     assert sum(v.kind is VillageKind.DESA for v in region.villages) == sum(COUNTS_2016)
-    sc = attrs.evolve(sc, name="Results test", horizon_months=HORIZON,
-                      rollout=attrs.evolve(sc.rollout, initially_connected=3),
-                      outcomes=attrs.evolve(sc.outcomes, idm=IDMAssumptions(observed_year=2016,
-                                                                            status_counts=COUNTS_2016)))
+    sc = attrs.evolve(
+        sc,
+        name="Results test",
+        horizon_months=HORIZON,
+        rollout=attrs.evolve(sc.rollout, initially_connected=3),
+        outcomes=attrs.evolve(sc.outcomes, idm=IDMAssumptions(observed_year=2016, status_counts=COUNTS_2016)),
+    )
     return simulate(sc, runs=RUNS, rng=12, region=region)
 
 
@@ -141,8 +144,14 @@ def test_summary_text(result: SimulationResult) -> None:
     assert len(lines) == 2 + len(result.summary_rows())
     end = result.month_labels[-1]
     body = "\n".join(lines[2:])
-    for name in ("villages_connected", "households_connected", "people_connected", "adopters",
-                 "cumulative_cost", "cost_per_connected_household"):
+    for name in (
+        "villages_connected",
+        "households_connected",
+        "people_connected",
+        "adopters",
+        "cumulative_cost",
+        "cost_per_connected_household",
+    ):
         assert f"{name} ({end})" in body, name
     assert "hours_saved (total to" in body
     assert "Desa Mandiri" in body
@@ -203,7 +212,11 @@ def test_csv_header_carries_units(result: SimulationResult) -> None:
     named = result.csv_header(header, currency="PHP")
     assert named[:3] == ["code", "p_connected [0-1]", "mean_connection_month [month]"]
     assert result.csv_header(["villages_connected", "opex", "adopters:e_learning", "q50"]) == [
-        "villages_connected [villages]", "opex [IDR/month]", "adopters:e_learning [households]", "q50"]
+        "villages_connected [villages]",
+        "opex [IDR/month]",
+        "adopters:e_learning [households]",
+        "q50",
+    ]
     # a per-village column's own unit wins over the monthly metric of the same name
     assert result.csv_header(["capex", "link_km"], currency="PHP") == ["capex [PHP]", "link_km [km]"]
 
@@ -214,8 +227,7 @@ def test_quantile_dataframe(result: SimulationResult) -> None:
     assert list(df.columns) == ["month", "metric", "q10", "q50", "q90"]
     assert len(df) == len(result.metric_names) * HORIZON
     pick = df[(df["metric"] == "villages_connected") & (df["month"] == result.month_labels[-1])]
-    np.testing.assert_allclose(pick[["q10", "q50", "q90"]].to_numpy()[0],
-                               result.quantiles("villages_connected")[:, -1])
+    np.testing.assert_allclose(pick[["q10", "q50", "q90"]].to_numpy()[0], result.quantiles("villages_connected")[:, -1])
 
 
 def test_villages_dataframe(result: SimulationResult) -> None:
@@ -232,8 +244,14 @@ def test_villages_dataframe(result: SimulationResult) -> None:
 def test_to_xarray(result: SimulationResult) -> None:
     pytest.importorskip("xarray")
     ds = result.to_xarray()
-    assert dict(ds.sizes) == {"run": RUNS, "metric": len(result.metric_names), "time": HORIZON,
-                              "draw": len(result.draw_names), "year": 3, "status": 5}
+    assert dict(ds.sizes) == {
+        "run": RUNS,
+        "metric": len(result.metric_names),
+        "time": HORIZON,
+        "draw": len(result.draw_names),
+        "year": 3,
+        "status": 5,
+    }
     assert ds["monthly"].dims == ("run", "metric", "time")
     assert ds["time"].dtype == np.dtype("datetime64[ns]")
     assert str(ds["time"].values[0])[:10] == f"{result.month_labels[0]}-01"
@@ -271,8 +289,9 @@ def test_collector_refuses_runs_out_of_order(result: SimulationResult) -> None:
 
     assert result.prepared is not None
     root = np.random.SeedSequence(12)
-    collector = SimulationResult.collector(result.prepared, runs=2, root=root, keep_trajectories=False,
-                                           quantile_levels=(0.5,))
+    collector = SimulationResult.collector(
+        result.prepared, runs=2, root=root, keep_trajectories=False, quantile_levels=(0.5,)
+    )
     with pytest.raises(RuntimeError, match="out of order"):
         collector.add(run_one(result.prepared, 1, root))
     collector.add(run_one(result.prepared, 0, root))

@@ -16,8 +16,9 @@ from smartkampung.sim.roads import RoadGraph, road_fibre_tree
 
 def _line_roads() -> RoadGraph:
     # Three road nodes on the equator at 0, 0.1 and 0.2 degrees of longitude, joined in a line.
-    return RoadGraph(node_lat_deg=[0.0, 0.0, 0.0], node_lon_deg=[0.0, 0.1, 0.2], edge_u=[0, 1], edge_v=[1, 2],
-                     edge_km=[12.0, 15.0])
+    return RoadGraph(
+        node_lat_deg=[0.0, 0.0, 0.0], node_lon_deg=[0.0, 0.1, 0.2], edge_u=[0, 1], edge_v=[1, 2], edge_km=[12.0, 15.0]
+    )
 
 
 def test_villages_on_a_road_line_hang_one_after_another() -> None:
@@ -64,8 +65,9 @@ def test_total_length_equals_networkx_mehlhorn(seed: int, n_villages: int) -> No
     points = list(zip(np.concatenate([v_lat, p_lat]), np.concatenate([v_lon, p_lon]), strict=True))
     for k, (a, b) in enumerate(points):
         nearest = int(np.argmin(great_circle_km(a, b, nodes_lat, nodes_lon)))
-        graph.add_edge(("point", k), nearest, weight=float(great_circle_km(a, b, nodes_lat[nearest],
-                                                                           nodes_lon[nearest])))
+        graph.add_edge(
+            ("point", k), nearest, weight=float(great_circle_km(a, b, nodes_lat[nearest], nodes_lon[nearest]))
+        )
     graph.add_edge(("point", n_villages), ("point", n_villages + 1), weight=0.0)
     terminals = [("point", k) for k in range(n_villages + 2)]
     expected = nx.algorithms.approximation.steiner_tree(graph, terminals, method="mehlhorn").size(weight="weight")

@@ -12,14 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from smartkampung import ParameterError
-from smartkampung.sim.rollout import (
-    NEVER,
-    POLICIES,
-    PolicyInputs,
-    RolloutSchedule,
-    policy_order,
-    schedule,
-)
+from smartkampung.sim.rollout import NEVER, POLICIES, PolicyInputs, RolloutSchedule, policy_order, schedule
 
 # --------------------------------------------------------------------------- #
 # A small hand-worked tree
@@ -198,15 +191,13 @@ def test_a_child_never_precedes_its_parent_even_with_higher_priority() -> None:
 
 
 def test_zero_budget_connects_only_free_villages() -> None:
-    s = schedule([-1, 0, -1], [0.0, 0.0, 5.0], budget_per_month=0.0, n_months=3,
-                 population=[1, 1, 1])
+    s = schedule([-1, 0, -1], [0.0, 0.0, 5.0], budget_per_month=0.0, n_months=3, population=[1, 1, 1])
     assert s.connection_month.tolist() == [0, 0, NEVER]
     assert s.connected_count().tolist() == [2, 2, 2]
 
 
 def test_empty_and_all_connected() -> None:
-    s = schedule(np.zeros(0, dtype=int), np.zeros(0), budget_per_month=1.0, n_months=2,
-                 population=np.zeros(0))
+    s = schedule(np.zeros(0, dtype=int), np.zeros(0), budget_per_month=1.0, n_months=2, population=np.zeros(0))
     assert s.connection_month.shape == (0,)
     assert s.connected_count().tolist() == [0, 0]
     s = run(already_connected=np.ones(5, dtype=bool))
@@ -245,9 +236,20 @@ def ref_order(parent: list[int], key: list[float], already: set[int]) -> list[in
     return out
 
 
-def ref_schedule(parent: list[int], cost: list[float], km: list[float], order: list[int],
-                 already: set[int], budget: list[float], cap: list[float] | None, *,
-                 carry: bool, carry_km: bool, strict: bool, drop: bool) -> list[int]:
+def ref_schedule(
+    parent: list[int],
+    cost: list[float],
+    km: list[float],
+    order: list[int],
+    already: set[int],
+    budget: list[float],
+    cap: list[float] | None,
+    *,
+    carry: bool,
+    carry_km: bool,
+    strict: bool,
+    drop: bool,
+) -> list[int]:
     n, t_max = len(parent), len(budget)
     month = [NEVER] * n
     for i in already:
@@ -258,8 +260,7 @@ def ref_schedule(parent: list[int], cost: list[float], km: list[float], order: l
         ever_km = math.inf if cap is None else (sum(cap) if carry_km else max(cap))
         for v in order:  # parents come first in the order
             p = parent[v]
-            if cost[v] > ever or km[v] > ever_km or (p >= 0 and p not in already
-                                                     and p in dropped):
+            if cost[v] > ever or km[v] > ever_km or (p >= 0 and p not in already and p in dropped):
                 dropped.add(v)
     money = room = 0.0
     done = set(already)
@@ -288,8 +289,9 @@ def ref_schedule(parent: list[int], cost: list[float], km: list[float], order: l
 @st.composite
 def cases(draw: Any, max_n: int = 10) -> dict[str, Any]:
     n = draw(st.integers(1, max_n))
-    topo_parent = [-1 if i == 0 or (draw(st.booleans()) and draw(st.booleans()))
-                   else draw(st.integers(0, i - 1)) for i in range(n)]
+    topo_parent = [
+        -1 if i == 0 or (draw(st.booleans()) and draw(st.booleans())) else draw(st.integers(0, i - 1)) for i in range(n)
+    ]
     perm = draw(st.permutations(list(range(n))))
     # relabel: topological village i becomes perm[i]
     parent = [-1] * n
@@ -302,30 +304,52 @@ def cases(draw: Any, max_n: int = 10) -> dict[str, Any]:
     n_months = draw(st.integers(1, 6))
     budget = draw(st.lists(st.integers(0, 25).map(float), min_size=n_months, max_size=n_months))
     extra = draw(st.lists(st.integers(0, 10).map(float), min_size=n_months, max_size=n_months))
-    cap = draw(st.none() | st.lists(st.integers(0, 8).map(float), min_size=n_months,
-                                    max_size=n_months))
-    cap_extra = draw(st.lists(st.integers(0, 4).map(float), min_size=n_months,
-                              max_size=n_months))
+    cap = draw(st.none() | st.lists(st.integers(0, 8).map(float), min_size=n_months, max_size=n_months))
+    cap_extra = draw(st.lists(st.integers(0, 4).map(float), min_size=n_months, max_size=n_months))
     already = draw(st.lists(st.booleans(), min_size=n, max_size=n))
     return {
-        "parent": parent, "cost": cost, "km": km, "pop": pop, "n_months": n_months,
-        "budget": budget, "extra": extra, "cap": cap, "cap_extra": cap_extra,
-        "already": already, "carry": draw(st.booleans()), "carry_km": draw(st.booleans()),
+        "parent": parent,
+        "cost": cost,
+        "km": km,
+        "pop": pop,
+        "n_months": n_months,
+        "budget": budget,
+        "extra": extra,
+        "cap": cap,
+        "cap_extra": cap_extra,
+        "already": already,
+        "carry": draw(st.booleans()),
+        "carry_km": draw(st.booleans()),
         "policy": draw(st.sampled_from(POLICIES)),
         "idm": draw(st.lists(st.floats(0.2, 0.9) | st.just(math.nan), min_size=n, max_size=n)),
     }
 
 
-def sched(c: dict[str, Any], *, budget: list[float] | None = None,
-          cap: list[float] | str | None = "case", strict: bool = True,
-          drop: bool = True) -> RolloutSchedule:
+def sched(
+    c: dict[str, Any],
+    *,
+    budget: list[float] | None = None,
+    cap: list[float] | str | None = "case",
+    strict: bool = True,
+    drop: bool = True,
+) -> RolloutSchedule:
     capacity = c["cap"] if cap == "case" else cap
     return schedule(
-        c["parent"], c["cost"], budget_per_month=c["budget"] if budget is None else budget,
-        n_months=c["n_months"], priority=c["policy"], population=c["pop"],
-        idm_composite=c["idm"], link_km=c["km"], build_km_per_month=capacity,
-        already_connected=np.array(c["already"]), carry_over=c["carry"],
-        carry_over_km=c["carry_km"], strict=strict, drop_unaffordable=drop)
+        c["parent"],
+        c["cost"],
+        budget_per_month=c["budget"] if budget is None else budget,
+        n_months=c["n_months"],
+        priority=c["policy"],
+        population=c["pop"],
+        idm_composite=c["idm"],
+        link_km=c["km"],
+        build_km_per_month=capacity,
+        already_connected=np.array(c["already"]),
+        carry_over=c["carry"],
+        carry_over_km=c["carry_km"],
+        strict=strict,
+        drop_unaffordable=drop,
+    )
 
 
 @settings(max_examples=150, deadline=None)
@@ -334,9 +358,19 @@ def test_matches_reference_implementation(c: dict[str, Any], strict: bool, drop:
     s = sched(c, strict=strict, drop=drop)
     already = {i for i, a in enumerate(c["already"]) if a}
     assert s.order.tolist() == ref_order(c["parent"], _key(c, s), already)
-    expected = ref_schedule(c["parent"], c["cost"], c["km"], s.order.tolist(), already,
-                            c["budget"], c["cap"], carry=c["carry"], carry_km=c["carry_km"],
-                            strict=strict, drop=drop)
+    expected = ref_schedule(
+        c["parent"],
+        c["cost"],
+        c["km"],
+        s.order.tolist(),
+        already,
+        c["budget"],
+        c["cap"],
+        carry=c["carry"],
+        carry_km=c["carry_km"],
+        strict=strict,
+        drop=drop,
+    )
     assert s.connection_month.tolist() == expected
 
 
@@ -460,16 +494,14 @@ def test_policy_order_matches_brute_force(c: dict[str, Any], key: list[float]) -
 def test_large_random_tree_respects_precedence() -> None:
     rng = np.random.default_rng(7)
     n = 3000
-    parent = np.array([-1 if i == 0 or rng.random() < 0.05 else rng.integers(0, i)
-                       for i in range(n)])
+    parent = np.array([-1 if i == 0 or rng.random() < 0.05 else rng.integers(0, i) for i in range(n)])
     perm = rng.permutation(n)
     relabelled = np.full(n, -1)
     relabelled[perm] = np.where(parent < 0, -1, perm[np.maximum(parent, 0)])
     cost = rng.uniform(1, 10, n)
     pop = rng.integers(1, 1000, n)
     for policy in ("population", "cost_effectiveness"):
-        s = schedule(relabelled, cost, budget_per_month=cost.sum() / 20, n_months=25,
-                     priority=policy, population=pop)
+        s = schedule(relabelled, cost, budget_per_month=cost.sum() / 20, n_months=25, priority=policy, population=pop)
         pos = np.empty(n, dtype=int)
         pos[s.order] = np.arange(n)
         child = np.flatnonzero(relabelled >= 0)
@@ -484,8 +516,7 @@ def test_large_random_tree_respects_precedence() -> None:
 
 
 def _raises(param: str, **kw: Any) -> None:
-    args: dict[str, Any] = {"parent": PARENT, "capex": COST, "budget_per_month": 10.0,
-                            "n_months": 5, "population": POP}
+    args: dict[str, Any] = {"parent": PARENT, "capex": COST, "budget_per_month": 10.0, "n_months": 5, "population": POP}
     args.update(kw)
     with pytest.raises(ParameterError) as info:
         schedule(args.pop("parent"), args.pop("capex"), **args)
@@ -493,53 +524,55 @@ def _raises(param: str, **kw: Any) -> None:
     assert info.value.function == "schedule"
 
 
-@pytest.mark.parametrize(("param", "kw"), [
-    ("budget_per_month", {"budget_per_month": -1.0}),
-    ("budget_per_month", {"budget_per_month": math.nan}),
-    ("budget_per_month", {"budget_per_month": math.inf}),
-    ("budget_per_month", {"budget_per_month": [1.0, 2.0]}),
-    ("budget_per_month", {"budget_per_month": "lots"}),
-    ("n_months", {"n_months": 0}),
-    ("n_months", {"n_months": 2.5}),
-    ("n_months", {"n_months": True}),
-    ("priority", {"priority": "richest"}),
-    ("priority", {"priority": [1.0, 2.0]}),
-    ("priority", {"priority": [1.0, 2.0, math.nan, 0.0, 0.0]}),
-    ("priority", {"priority": lambda inputs: np.ones(3)}),
-    ("priority", {"priority": lambda inputs: np.full(5, math.inf)}),
-    ("parent", {"parent": [-1, 0, 0, 1, 5]}),
-    ("parent", {"parent": [-2, 0, 0, 1, -1]}),
-    ("parent", {"parent": [1, 0, 0, 1, -1]}),
-    ("parent", {"parent": [-1, 0, 2, 1, -1]}),
-    ("parent", {"parent": [[-1, 0, 0, 1, -1]]}),
-    ("parent", {"parent": [-1, 0.5, 0, 1, -1]}),
-    ("capex", {"capex": [1.0, 2.0]}),
-    ("capex", {"capex": [1.0, -2.0, 0.0, 0.0, 0.0]}),
-    ("capex", {"capex": [1.0, math.nan, 0.0, 0.0, 0.0]}),
-    ("population", {"population": None}),
-    ("population", {"population": [1, 2, 3]}),
-    ("population", {"priority": "cost_effectiveness", "population": None}),
-    ("idm_composite", {"priority": "least_developed"}),
-    ("link_km", {"priority": "nearest"}),
-    ("link_km", {"build_km_per_month": 5.0}),
-    ("link_km", {"link_km": [1.0, -1.0, 0.0, 0.0, 0.0]}),
-    ("build_km_per_month", {"link_km": KM, "build_km_per_month": -5.0}),
-    ("build_km_per_month", {"link_km": KM, "build_km_per_month": [1.0, 2.0]}),
-    ("already_connected", {"already_connected": [7]}),
-    ("already_connected", {"already_connected": [True, False]}),
-    ("already_connected", {"already_connected": [[0]]}),
-    ("carry_over", {"carry_over": 1}),
-    ("carry_over_km", {"carry_over_km": "yes"}),
-    ("strict", {"strict": None}),
-    ("drop_unaffordable", {"drop_unaffordable": 0}),
-])
+@pytest.mark.parametrize(
+    ("param", "kw"),
+    [
+        ("budget_per_month", {"budget_per_month": -1.0}),
+        ("budget_per_month", {"budget_per_month": math.nan}),
+        ("budget_per_month", {"budget_per_month": math.inf}),
+        ("budget_per_month", {"budget_per_month": [1.0, 2.0]}),
+        ("budget_per_month", {"budget_per_month": "lots"}),
+        ("n_months", {"n_months": 0}),
+        ("n_months", {"n_months": 2.5}),
+        ("n_months", {"n_months": True}),
+        ("priority", {"priority": "richest"}),
+        ("priority", {"priority": [1.0, 2.0]}),
+        ("priority", {"priority": [1.0, 2.0, math.nan, 0.0, 0.0]}),
+        ("priority", {"priority": lambda inputs: np.ones(3)}),
+        ("priority", {"priority": lambda inputs: np.full(5, math.inf)}),
+        ("parent", {"parent": [-1, 0, 0, 1, 5]}),
+        ("parent", {"parent": [-2, 0, 0, 1, -1]}),
+        ("parent", {"parent": [1, 0, 0, 1, -1]}),
+        ("parent", {"parent": [-1, 0, 2, 1, -1]}),
+        ("parent", {"parent": [[-1, 0, 0, 1, -1]]}),
+        ("parent", {"parent": [-1, 0.5, 0, 1, -1]}),
+        ("capex", {"capex": [1.0, 2.0]}),
+        ("capex", {"capex": [1.0, -2.0, 0.0, 0.0, 0.0]}),
+        ("capex", {"capex": [1.0, math.nan, 0.0, 0.0, 0.0]}),
+        ("population", {"population": None}),
+        ("population", {"population": [1, 2, 3]}),
+        ("population", {"priority": "cost_effectiveness", "population": None}),
+        ("idm_composite", {"priority": "least_developed"}),
+        ("link_km", {"priority": "nearest"}),
+        ("link_km", {"build_km_per_month": 5.0}),
+        ("link_km", {"link_km": [1.0, -1.0, 0.0, 0.0, 0.0]}),
+        ("build_km_per_month", {"link_km": KM, "build_km_per_month": -5.0}),
+        ("build_km_per_month", {"link_km": KM, "build_km_per_month": [1.0, 2.0]}),
+        ("already_connected", {"already_connected": [7]}),
+        ("already_connected", {"already_connected": [True, False]}),
+        ("already_connected", {"already_connected": [[0]]}),
+        ("carry_over", {"carry_over": 1}),
+        ("carry_over_km", {"carry_over_km": "yes"}),
+        ("strict", {"strict": None}),
+        ("drop_unaffordable", {"drop_unaffordable": 0}),
+    ],
+)
 def test_bad_parameters(param: str, kw: dict[str, Any]) -> None:
     _raises(param, **kw)
 
 
 def test_unknown_policy_lists_the_valid_names() -> None:
-    with pytest.raises(ParameterError, match="'population', 'cost_effectiveness', "
-                                             "'least_developed', 'nearest'"):
+    with pytest.raises(ParameterError, match="'population', 'cost_effectiveness', 'least_developed', 'nearest'"):
         run(priority="random")
 
 

@@ -46,8 +46,14 @@ def full_scenario() -> Scenario:
     """A scenario that sets every field away from its default and uses every distribution kind."""
     return Scenario(
         name='Every kind: "quoted", \\ and ✓',
-        region=RegionSource(csv="villages.csv", code="0607900000", name="Guimaras", country="PH",
-                            kind=VillageKind.BARANGAY, household_size=4.2),
+        region=RegionSource(
+            csv="villages.csv",
+            code="0607900000",
+            name="Guimaras",
+            country="PH",
+            kind=VillageKind.BARANGAY,
+            household_size=4.2,
+        ),
         programme=smart_kampung_programme(),
         start="2025-11",
         horizon_months=48,
@@ -71,18 +77,38 @@ def full_scenario() -> Scenario:
             capex_multiplier=Normal(1.0, 0.2, 0.5, 2.0),
             readiness_months=FromPosterior(),
             cost_spread=Uniform(0.0, 0.4),
-            posterior=RolloutPosterior(("readiness_months", "budget_phases[0]"), ((3.0, 1e9), (5.5, 1.2e9)),
-                                       (0, 7), 99, source="two rows for the round trip"),
+            posterior=RolloutPosterior(
+                ("readiness_months", "budget_phases[0]"),
+                ((3.0, 1e9), (5.5, 1.2e9)),
+                (0, 7),
+                99,
+                source="two rows for the round trip",
+            ),
         ),
-        adoption=AdoptionAssumptions(p_multiplier=LogNormal(1.0, 0.3), q_multiplier=Triangular(0.5, 1.0, 1.5),
-                                     neighbour_weight=0.0, n_neighbours=3, stochastic=False),
+        adoption=AdoptionAssumptions(
+            p_multiplier=LogNormal(1.0, 0.3),
+            q_multiplier=Triangular(0.5, 1.0, 1.5),
+            neighbour_weight=0.0,
+            n_neighbours=3,
+            stochastic=False,
+        ),
         outcomes=OutcomeAssumptions(
-            office=Location(10.6, 122.6), road_factor=1.4, speed_kmh=25.0, cost_per_km=100.0,
+            office=Location(10.6, 122.6),
+            road_factor=1.4,
+            speed_kmh=25.0,
+            cost_per_km=100.0,
             value_of_time_per_hour=5000.0,
-            idm=IDMAssumptions(observed_year=2024, status_counts=(1, 2, 3, 4, 5), source="a count, \"quoted\"",
-                               effects=(IndicatorEffect("s_internet_kantor_desa", 5, "connection", source="rule 1"),
-                                        IndicatorEffect("s_akses_internet_warga", 4, "e_learning", 0.25)),
-                               cutoff_month=5, counterfactual=True),
+            idm=IDMAssumptions(
+                observed_year=2024,
+                status_counts=(1, 2, 3, 4, 5),
+                source='a count, "quoted"',
+                effects=(
+                    IndicatorEffect("s_internet_kantor_desa", 5, "connection", source="rule 1"),
+                    IndicatorEffect("s_akses_internet_warga", 4, "e_learning", 0.25),
+                ),
+                cutoff_month=5,
+                counterfactual=True,
+            ),
         ),
         description="line 1\nline 2\twith a tab",
     )
@@ -92,9 +118,18 @@ def test_full_scenario_uses_every_distribution_kind() -> None:
     # Guard for the round-trip test below: it must cover every kind.
     sc = full_scenario()
     ro, ad = sc.rollout, sc.adoption
-    used = {type(d) for d in (ro.budget_per_month, ro.capex_multiplier, ad.p_multiplier, ad.q_multiplier,
-                              ro.readiness_months, ro.cost_spread,
-                              *(p.budget_per_month for p in ro.budget_phases))}
+    used = {
+        type(d)
+        for d in (
+            ro.budget_per_month,
+            ro.capex_multiplier,
+            ad.p_multiplier,
+            ad.q_multiplier,
+            ro.readiness_months,
+            ro.cost_spread,
+            *(p.budget_per_month for p in ro.budget_phases),
+        )
+    }
     assert used == set(DISTRIBUTIONS.values())
 
 
@@ -234,8 +269,11 @@ def test_banyuwangi_scenario_is_what_its_docstring_says() -> None:
         (lambda: RolloutAssumptions(route_factor=0.9), ValueError, "route_factor"),
         (lambda: RolloutAssumptions(initially_connected=-1), ValueError, "initially_connected"),
         (lambda: RolloutAssumptions(initially_connected=True), TypeError, "initially_connected"),
-        (lambda: RolloutAssumptions(budget_phases=(BudgetPhase(5, Fixed(1.0)), BudgetPhase(5, Fixed(2.0)))), ValueError,
-         "budget_phases"),
+        (
+            lambda: RolloutAssumptions(budget_phases=(BudgetPhase(5, Fixed(1.0)), BudgetPhase(5, Fixed(2.0)))),
+            ValueError,
+            "budget_phases",
+        ),
         (lambda: RolloutAssumptions(build_km_per_month=0.0), ValueError, "build_km_per_month"),
         (lambda: AdoptionAssumptions(neighbour_weight=1.5), ValueError, "neighbour_weight"),
         (lambda: AdoptionAssumptions(n_neighbours=0), ValueError, "n_neighbours"),
@@ -350,8 +388,10 @@ def test_route_factor_below_one(tmp_path: Path, suffix: str) -> None:
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
 def test_budget_phases_out_of_order(tmp_path: Path, suffix: str) -> None:
     doc = _scenario_doc()
-    doc["rollout"]["budget_phases"] = [{"start_month": 24, "budget_per_month": 2e9},
-                                       {"start_month": 12, "budget_per_month": 1e9}]
+    doc["rollout"]["budget_phases"] = [
+        {"start_month": 24, "budget_per_month": 2e9},
+        {"start_month": 12, "budget_per_month": 1e9},
+    ]
     err = _load_error(tmp_path, _serialise(doc, suffix), suffix)
     _one_at(err, "$.rollout", "budget_phases", "24", "12")
 
@@ -359,8 +399,10 @@ def test_budget_phases_out_of_order(tmp_path: Path, suffix: str) -> None:
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
 def test_budget_phase_errors_name_the_phase(tmp_path: Path, suffix: str) -> None:
     doc = _scenario_doc()
-    doc["rollout"]["budget_phases"] = [{"start_month": 6, "budget_per_month": "lots"},
-                                       {"start_month": 12.5, "budget_per_month": 1e9}]
+    doc["rollout"]["budget_phases"] = [
+        {"start_month": 6, "budget_per_month": "lots"},
+        {"start_month": 12.5, "budget_per_month": 1e9},
+    ]
     err = _load_error(tmp_path, _serialise(doc, suffix), suffix)
     _one_at(err, "$.rollout.budget_phases[0]", "budget_per_month", "lots")
     _one_at(err, "$.rollout.budget_phases[1]", "start_month", "12.5")
@@ -422,8 +464,7 @@ def test_service_without_parameters(tmp_path: Path, suffix: str) -> None:
     err = _load_error(tmp_path, _serialise(doc, suffix), suffix)
     record = "$.programme.services[4] (id posyandu_records)"
     missing = {p.field for p in err.problems if p.record == record and "missing" in p.message}
-    assert missing == {"p_innovation", "q_imitation", "market_share", "transactions_per_household_per_year"}, \
-        str(err)
+    assert missing == {"p_innovation", "q_imitation", "market_share", "transactions_per_household_per_year"}, str(err)
 
 
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
@@ -431,13 +472,13 @@ def test_programme_file_with_unknown_pillar(tmp_path: Path, suffix: str) -> None
     doc = converter.unstructure(smart_kampung_programme())
     doc["services"][0]["pillar"] = "space_programme"
     err = _load_error(tmp_path, _serialise(doc, suffix), suffix, Programme)
-    assert [(p.record, p.field) for p in err.problems] == [("$.services[0] (id civil_registration)", "pillar")], \
-        str(err)
+    assert [(p.record, p.field) for p in err.problems] == [("$.services[0] (id civil_registration)", "pillar")], str(
+        err
+    )
 
 
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
-def test_idm_score_outside_unit_interval_names_the_village(tmp_path: Path, small_region: Region,
-                                                          suffix: str) -> None:
+def test_idm_score_outside_unit_interval_names_the_village(tmp_path: Path, small_region: Region, suffix: str) -> None:
     doc = converter.unstructure(small_region)
     assert doc["villages"][0]["idm"] is not None
     doc = copy.deepcopy(doc)

@@ -50,8 +50,13 @@ def test_schema_is_a_valid_draft_2020_12_schema(cls: type) -> None:
 
 @pytest.mark.parametrize(
     ("make", "cls"),
-    [(banyuwangi_scenario, Scenario), (_full_scenario, Scenario), (smart_kampung_programme, Programme),
-     (banyuwangi, Region), (guimaras, Region)],
+    [
+        (banyuwangi_scenario, Scenario),
+        (_full_scenario, Scenario),
+        (smart_kampung_programme, Programme),
+        (banyuwangi, Region),
+        (guimaras, Region),
+    ],
     ids=["banyuwangi_scenario", "full_scenario", "programme", "banyuwangi", "guimaras"],
 )
 def test_what_the_library_writes_is_valid(make: Any, cls: type) -> None:
@@ -115,9 +120,13 @@ def test_schema_rejects_missing_required_keys() -> None:
 def test_region_schema_rejects_bad_villages() -> None:
     doc = _doc(guimaras())
     validator = _validator(Region)
-    for path, value in [(("villages", 4, "population"), "many"), (("villages", 4, "kind"), "hamlet"),
-                        (("villages", 4, "popualtion"), 3), (("villages", 4, "location", "lat"), 1.0),
-                        (("code_system",), "psgc")]:
+    for path, value in [
+        (("villages", 4, "population"), "many"),
+        (("villages", 4, "kind"), "hamlet"),
+        (("villages", 4, "popualtion"), 3),
+        (("villages", 4, "location", "lat"), 1.0),
+        (("code_system",), "psgc"),
+    ]:
         assert list(validator.iter_errors(_set(doc, path, value))), path
 
 

@@ -67,8 +67,11 @@ def finishes(call: Callable[[], object], timeout: float = 10.0) -> object:
 
 
 def test_a_fifo_is_refused_by_every_reader(fifo: Callable[[str], Path], tmp_path: Path) -> None:
-    for call in (lambda: load(fifo("a.toml"), Scenario), lambda: load(fifo("b.json"), Programme),
-                 lambda: read_villages_csv(fifo("c.csv"), **KW)):  # type: ignore[arg-type]
+    for call in (
+        lambda: load(fifo("a.toml"), Scenario),
+        lambda: load(fifo("b.json"), Programme),
+        lambda: read_villages_csv(fifo("c.csv"), **KW),
+    ):  # type: ignore[arg-type]
         error = finishes(call)
         assert isinstance(error, DataFileError), error
         assert "named pipe (FIFO)" in str(error)
@@ -76,25 +79,27 @@ def test_a_fifo_is_refused_by_every_reader(fifo: Callable[[str], Path], tmp_path
     # A scenario naming a FIFO as its programme.
     fifo("programme.toml")
     scenario = tmp_path / "s.toml"
-    scenario.write_text('name = "x"\nprogramme = "programme.toml"\n\n[region]\nbuiltin = "banyuwangi"\n',
-                        encoding="utf-8")
+    scenario.write_text(
+        'name = "x"\nprogramme = "programme.toml"\n\n[region]\nbuiltin = "banyuwangi"\n', encoding="utf-8"
+    )
     error = finishes(lambda: load(scenario, Scenario))
     assert isinstance(error, DataFileError)
     assert f"{tmp_path / 'programme.toml'}: is a named pipe" in str(error)
 
 
-def test_the_command_line_never_blocks_on_a_fifo(fifo: Callable[[str], Path], tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_line_never_blocks_on_a_fifo(
+    fifo: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     scenario_fifo = fifo("f.toml")
     villages_fifo = fifo("villages.csv")
     csv_scenario = tmp_path / "s.toml"
-    csv_scenario.write_text('name = "x"\n\n[region]\ncsv = "villages.csv"\ncode = "R"\nname = "R"\n',
-                            encoding="utf-8")
-    for argv, code in ((["validate", str(scenario_fifo)], 1),
-                       (["validate", str(csv_scenario)], 1),
-                       (["simulate", str(scenario_fifo), "--out", str(tmp_path / "o")], 1),
-                       (["init", str(tmp_path / "city"), "--from-csv", str(villages_fifo), "--name", "R",
-                         "--code", "R"], 1)):
+    csv_scenario.write_text('name = "x"\n\n[region]\ncsv = "villages.csv"\ncode = "R"\nname = "R"\n', encoding="utf-8")
+    for argv, code in (
+        (["validate", str(scenario_fifo)], 1),
+        (["validate", str(csv_scenario)], 1),
+        (["simulate", str(scenario_fifo), "--out", str(tmp_path / "o")], 1),
+        (["init", str(tmp_path / "city"), "--from-csv", str(villages_fifo), "--name", "R", "--code", "R"], 1),
+    ):
         assert finishes(lambda argv=argv: main(argv)) == code, argv  # type: ignore[misc]
         err = capsys.readouterr()
         assert "named pipe (FIFO)" in err.out + err.err, argv
@@ -106,8 +111,15 @@ def _in_child(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     # A child with 2 GiB of address space: reading a device without bound fails there, not here.
     prelude = "import resource\nresource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))\n"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=120,
-                          env=env, cwd=tmp_path, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", prelude + code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
@@ -120,13 +132,14 @@ def test_a_device_is_refused_at_once(tmp_path: Path) -> None:
         "    try:\n"
         "        call()\n"
         "    except DataFileError as exc:\n"
-        "        print(exc)\n", tmp_path)
+        "        print(exc)\n",
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.count("is a character device, not a regular file") == 2
 
 
-def test_files_above_the_size_limit_are_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                                                ) -> None:
+def test_files_above_the_size_limit_are_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from smartkampung.datasets import banyuwangi_scenario
     from smartkampung.io import dump
 

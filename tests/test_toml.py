@@ -55,8 +55,22 @@ def test_control_characters_are_escaped() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [0.0, -0.0, 5e-324, 1e-300, 2.2250738585072014e-308, 1e300, 1.7976931348623157e308, 0.1, 1 / 3, -2.5e-7,
-     1e16, 123456789012345678.0, math.inf, -math.inf],
+    [
+        0.0,
+        -0.0,
+        5e-324,
+        1e-300,
+        2.2250738585072014e-308,
+        1e300,
+        1.7976931348623157e308,
+        0.1,
+        1 / 3,
+        -2.5e-7,
+        1e16,
+        123456789012345678.0,
+        math.inf,
+        -math.inf,
+    ],
 )
 def test_floats_are_exact(value: float) -> None:
     back = tomllib.loads(toml_dumps({"x": value, "xs": [value]}))
@@ -83,8 +97,11 @@ def test_booleans_stay_booleans() -> None:
 
 
 def test_tables_and_arrays_of_tables_layout() -> None:
-    doc = {"name": "x", "location": {"lat_deg": 1.0}, "villages": [{"code": "a", "location": {"lat_deg": 2.0}},
-                                                                   {"code": "b"}]}
+    doc = {
+        "name": "x",
+        "location": {"lat_deg": 1.0},
+        "villages": [{"code": "a", "location": {"lat_deg": 2.0}}, {"code": "b"}],
+    }
     text = toml_dumps(doc)
     assert text == (
         'name = "x"\n\n[location]\nlat_deg = 1.0\n\n[[villages]]\ncode = "a"\n\n[villages.location]\n'
@@ -94,7 +111,7 @@ def test_tables_and_arrays_of_tables_layout() -> None:
 
 
 def test_keys_needing_quotes() -> None:
-    doc = {"a.b": {"c d": 1, "": 2, "é": {"[x]": 3}}, "plain-key_1": [{"q\"uote": 4}]}
+    doc = {"a.b": {"c d": 1, "": 2, "é": {"[x]": 3}}, "plain-key_1": [{'q"uote': 4}]}
     text = toml_dumps(doc)
     assert '["a.b"]' in text
     assert "plain-key_1" in text
@@ -136,8 +153,11 @@ def test_output_is_deterministic_and_ends_with_a_newline(doc: dict[str, Any]) ->
     assert not text.startswith("\n\n")
 
 
-@given(items=st.lists(st.dictionaries(awkward_text(), st.integers(-(2**63), 2**63 - 1), max_size=3),
-                      min_size=1, max_size=4))
+@given(
+    items=st.lists(
+        st.dictionaries(awkward_text(), st.integers(-(2**63), 2**63 - 1), max_size=3), min_size=1, max_size=4
+    )
+)
 def test_arrays_of_tables_keep_their_order(items: list[dict[str, int]]) -> None:
     back = tomllib.loads(toml_dumps({"rows": items, "deeper": {"rows": items}}))
     assert back == {"rows": items, "deeper": {"rows": items}}

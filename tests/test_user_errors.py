@@ -59,10 +59,10 @@ def test_decimal_comma_and_empty_cells(tmp_path: Path) -> None:
     path = tmp_path / "v.csv"
     path.write_text(HEADER + '01,A,D,"10,5",122,5\n02,B,D,10.6,122,\n03,C,D,10.7,122.1,"2,310"\n', encoding="utf-8")
     problems = _problems(path)
-    assert any("row 2 (code 01)" in p and "'lat'" in p and "write 10.5" in p and "decimal=','" in p
-               for p in problems)
-    assert any("row 3 (code 02)" in p and "'population'" in p and "is empty (a value is required)" in p
-               for p in problems)
+    assert any("row 2 (code 01)" in p and "'lat'" in p and "write 10.5" in p and "decimal=','" in p for p in problems)
+    assert any(
+        "row 3 (code 02)" in p and "'population'" in p and "is empty (a value is required)" in p for p in problems
+    )
     assert len(problems) == 2
     path.write_text(HEADER + '02,B,D,10.6,122,7\n03,C,D,10.7,122.1,"2,310"\n', encoding="utf-8")
     with pytest.warns(DataWarning, match="',' between thousands"):
@@ -85,12 +85,10 @@ def test_a_header_alone_is_not_a_region(tmp_path: Path) -> None:
 
 
 def test_default_kind_may_be_text() -> None:
-    region = read_villages_csv(datasets.data_path("guimaras_villages.csv"), default_kind="barangay",
-                               **KW)  # type: ignore[arg-type]
+    region = read_villages_csv(datasets.data_path("guimaras_villages.csv"), default_kind="barangay", **KW)  # type: ignore[arg-type]
     assert {v.kind for v in region.villages} == {VillageKind.BARANGAY}
     with pytest.raises(ParameterError) as info:
-        read_villages_csv(datasets.data_path("guimaras_villages.csv"), default_kind="hamlet",
-                          **KW)  # type: ignore[arg-type]
+        read_villages_csv(datasets.data_path("guimaras_villages.csv"), default_kind="hamlet", **KW)  # type: ignore[arg-type]
     assert info.value.parameter == "default_kind"
 
 
@@ -136,8 +134,7 @@ def test_csv_outputs_keep_full_precision(tmp_path: Path, capsys: pytest.CaptureF
     capsys.readouterr()
 
 
-def test_a_scenario_csv_that_is_not_found_says_where_it_looked(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_scenario_csv_that_is_not_found_says_where_it_looked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from smartkampung import simulate
     from smartkampung.model import RegionSource
 
@@ -191,8 +188,9 @@ def test_a_single_table_where_a_list_of_tables_goes(tmp_path: Path) -> None:
     from smartkampung.io import dumps, load
 
     flagship = datasets.banyuwangi_scenario()
-    one_phase = attrs.evolve(flagship, rollout=attrs.evolve(flagship.rollout,
-                                                            budget_phases=flagship.rollout.budget_phases[:1]))
+    one_phase = attrs.evolve(
+        flagship, rollout=attrs.evolve(flagship.rollout, budget_phases=flagship.rollout.budget_phases[:1])
+    )
     text = dumps(one_phase, "toml").replace("[[rollout.budget_phases]]", "[rollout.budget_phases]")
     path = tmp_path / "s.toml"
     path.write_text(text, encoding="utf-8")

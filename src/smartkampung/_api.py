@@ -25,8 +25,7 @@ from smartkampung.sim import simulate as _simulate
 __all__ = ["compare", "simulate"]
 
 
-def _with_idm(scenario: Scenario | PreparedScenario, region: Region | None, options: dict[str, Any]
-              ) -> dict[str, Any]:
+def _with_idm(scenario: Scenario | PreparedScenario, region: Region | None, options: dict[str, Any]) -> dict[str, Any]:
     # The bundled data only where a projection needs them: a scenario with an observed IDM state, a region with desa.
     if "idm" in options or not isinstance(scenario, Scenario) or region is None:
         return options
@@ -36,8 +35,14 @@ def _with_idm(scenario: Scenario | PreparedScenario, region: Region | None, opti
     return options if idm is None else {**options, "idm": idm}
 
 
-def simulate(scenario: Scenario | PreparedScenario, *, runs: int, region: Region | None = None,
-             base_dir: str | os.PathLike[str] | None = None, **options: Any) -> SimulationResult:
+def simulate(
+    scenario: Scenario | PreparedScenario,
+    *,
+    runs: int,
+    region: Region | None = None,
+    base_dir: str | os.PathLike[str] | None = None,
+    **options: Any,
+) -> SimulationResult:
     """Run a Monte Carlo ensemble of a scenario (its region read when not given).
 
     Parameters
@@ -66,8 +71,14 @@ def simulate(scenario: Scenario | PreparedScenario, *, runs: int, region: Region
     return _simulate(scenario, runs=runs, region=region, **_with_idm(scenario, region, options))
 
 
-def compare(scenarios: Sequence[Scenario | PreparedScenario], *, runs: int, region: Region | None = None,
-            base_dir: str | os.PathLike[str] | None = None, **options: Any) -> Comparison:
+def compare(
+    scenarios: Sequence[Scenario | PreparedScenario],
+    *,
+    runs: int,
+    region: Region | None = None,
+    base_dir: str | os.PathLike[str] | None = None,
+    **options: Any,
+) -> Comparison:
     """Run several scenarios on common random numbers (see :func:`smartkampung.sim.compare`).
 
     Each scenario's region is read when ``region`` is not given (scenarios

@@ -67,39 +67,41 @@ REMOVAL: Final[str] = "the next release"
 #: arguments, attributes, metric and parameter names, module constants. Each
 #: new name is the old one without its ``_idr`` (``_IDR``): the unit is now
 #: the programme's currency.
-RENAMED: Final[Mapping[str, str]] = MappingProxyType({
-    # model fields, file keys and function arguments
-    "budget_idr_per_month": "budget_per_month",
-    "capex_idr": "capex",
-    "capex_idr_per_km": "capex_per_km",
-    "opex_idr_per_year": "opex_per_year",
-    "opex_idr_per_km_year": "opex_per_km_year",
-    "opex_idr_per_mbps_year": "opex_per_mbps_year",
-    "cost_idr_per_km": "cost_per_km",
-    "value_of_time_idr_per_hour": "value_of_time_per_hour",
-    "cost_idr": "cost",
-    # attributes of results (schedules, plans, technology choices, policy inputs, travel savings)
-    "budget_idr": "budget",
-    "spend_idr": "spend",
-    "cumulative_spend_idr": "cumulative_spend",
-    "lifetime_cost_idr": "lifetime_cost",
-    "total_capex_idr": "total_capex",
-    "total_opex_idr_per_year": "total_opex_per_year",
-    "total_lifetime_cost_idr": "total_lifetime_cost",
-    "subtree_capex_idr": "subtree_capex",
-    "time_value_idr": "time_value",
-    "total_idr": "total",
-    # metrics
-    "opex_idr": "opex",
-    "cumulative_cost_idr": "cumulative_cost",
-    "travel_cost_saved_idr": "travel_cost_saved",
-    "time_value_saved_idr": "time_value_saved",
-    "cost_per_connected_household_idr": "cost_per_connected_household",
-    "cost_per_transaction_idr": "cost_per_transaction",
-    # module constants (smartkampung.sim.outcomes)
-    "DEFAULT_COST_IDR_PER_KM": "DEFAULT_COST_PER_KM",
-    "DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR": "DEFAULT_VALUE_OF_TIME_PER_HOUR",
-})
+RENAMED: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        # model fields, file keys and function arguments
+        "budget_idr_per_month": "budget_per_month",
+        "capex_idr": "capex",
+        "capex_idr_per_km": "capex_per_km",
+        "opex_idr_per_year": "opex_per_year",
+        "opex_idr_per_km_year": "opex_per_km_year",
+        "opex_idr_per_mbps_year": "opex_per_mbps_year",
+        "cost_idr_per_km": "cost_per_km",
+        "value_of_time_idr_per_hour": "value_of_time_per_hour",
+        "cost_idr": "cost",
+        # attributes of results (schedules, plans, technology choices, policy inputs, travel savings)
+        "budget_idr": "budget",
+        "spend_idr": "spend",
+        "cumulative_spend_idr": "cumulative_spend",
+        "lifetime_cost_idr": "lifetime_cost",
+        "total_capex_idr": "total_capex",
+        "total_opex_idr_per_year": "total_opex_per_year",
+        "total_lifetime_cost_idr": "total_lifetime_cost",
+        "subtree_capex_idr": "subtree_capex",
+        "time_value_idr": "time_value",
+        "total_idr": "total",
+        # metrics
+        "opex_idr": "opex",
+        "cumulative_cost_idr": "cumulative_cost",
+        "travel_cost_saved_idr": "travel_cost_saved",
+        "time_value_saved_idr": "time_value_saved",
+        "cost_per_connected_household_idr": "cost_per_connected_household",
+        "cost_per_transaction_idr": "cost_per_transaction",
+        # module constants (smartkampung.sim.outcomes)
+        "DEFAULT_COST_IDR_PER_KM": "DEFAULT_COST_PER_KM",
+        "DEFAULT_VALUE_OF_TIME_IDR_PER_HOUR": "DEFAULT_VALUE_OF_TIME_PER_HOUR",
+    }
+)
 
 _LATER: Final[str] = f"; the old name works until {REMOVAL}"
 
@@ -112,8 +114,11 @@ _GENERATED: Final[tuple[str, ...]] = ("<attrs generated", "<cattrs generated")
 
 def _internal(frame: Any) -> bool:
     name = str(frame.f_globals.get("__name__", ""))
-    return (frame.f_code.co_filename.startswith(_GENERATED) or name in _INTERNAL_MODULES
-            or name.startswith(tuple(f"{m}." for m in _INTERNAL_MODULES)))
+    return (
+        frame.f_code.co_filename.startswith(_GENERATED)
+        or name in _INTERNAL_MODULES
+        or name.startswith(tuple(f"{m}." for m in _INTERNAL_MODULES))
+    )
 
 
 def _stacklevel() -> int:
@@ -177,8 +182,13 @@ def renamed_fields(cls: type) -> Mapping[str, str]:
     return _FIELDS[cls]
 
 
-def _rename_kwargs(kwargs: dict[str, Any], table: Mapping[str, str], describe: Callable[[str, str], str],
-                   twice: Callable[[str, str], Exception], evolving: bool) -> dict[str, Any]:
+def _rename_kwargs(
+    kwargs: dict[str, Any],
+    table: Mapping[str, str],
+    describe: Callable[[str, str], str],
+    twice: Callable[[str, str], Exception],
+    evolving: bool,
+) -> dict[str, Any]:
     out = dict(kwargs)
     for old, new in table.items():
         if old not in out:
@@ -236,8 +246,9 @@ def renamed(*old_names: str) -> Callable[[C], C]:
             @functools.wraps(original)
             def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
                 if kwargs and not init_table.keys().isdisjoint(kwargs):
-                    kwargs = _rename_kwargs(kwargs, init_table, describe, twice,
-                                            evolving=sys._getframe(1).f_code is _EVOLVE_CODE)
+                    kwargs = _rename_kwargs(
+                        kwargs, init_table, describe, twice, evolving=sys._getframe(1).f_code is _EVOLVE_CODE
+                    )
                 original(self, *args, **kwargs)
 
             cls.__init__ = __init__  # type: ignore[misc]
@@ -302,8 +313,9 @@ def upgrade_keys(cls: type, data: Mapping[str, Any]) -> tuple[dict[str, Any], li
         if new in out:
             errors.append(FieldError(cls.__name__, new, _twice(old, new)))
             continue
-        _warn(f"{where}key {old!r} (in a {cls.__name__} table) is deprecated: write {new!r} (in the "
-              "programme's currency)")
+        _warn(
+            f"{where}key {old!r} (in a {cls.__name__} table) is deprecated: write {new!r} (in the programme's currency)"
+        )
         out[new] = value
     return out, errors
 
@@ -321,8 +333,9 @@ def current_name(name: Any, known: Iterable[str], what: str, function: str) -> A
     return name
 
 
-def current_keys(mapping: Mapping[str, Any], known: Iterable[str], what: str, parameter: str,
-                 function: str) -> dict[str, Any]:
+def current_keys(
+    mapping: Mapping[str, Any], known: Iterable[str], what: str, parameter: str, function: str
+) -> dict[str, Any]:
     """A mapping keyed by names (a calibration grid) with old names under their new ones, with a warning.
 
     Raises

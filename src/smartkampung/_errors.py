@@ -199,8 +199,9 @@ class Problem:
 
     __slots__ = ("field", "message", "record", "source")
 
-    def __init__(self, message: str, *, record: str | None = None, field: str | None = None,
-                 source: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, record: str | None = None, field: str | None = None, source: str | None = None
+    ) -> None:
         self.message = _cut(str(message), _MAX_MESSAGE)
         self.record = None if record is None else _cut(str(record), _MAX_RECORD)
         self.field = None if field is None else _cut(str(field), _MAX_FIELD)
@@ -286,8 +287,9 @@ class ProblemCollector:
         summarised = len(out)
         for (field, kind), (seen, kept) in self._kinds.items():
             if kept and seen > kept:
-                out.append(Problem(f"... and {seen - kept:,} more with the same problem ({_cut(kind, 100)})",
-                                   field=field))
+                out.append(
+                    Problem(f"... and {seen - kept:,} more with the same problem ({_cut(kind, 100)})", field=field)
+                )
                 summarised += seen - kept
         if self.count > summarised:
             out.append(Problem(f"... and {self.count - summarised:,} more problems not listed"))
@@ -325,7 +327,8 @@ class DataFileError(SmartKampungError, ValueError):
         self.source = str(source)
         listed = [p if isinstance(p, Problem) else Problem(p) for p in problems]
         self.problems: list[Problem] = [
-            Problem(p.message, record=p.record, field=p.field) if p.source == self.source else p for p in listed]
+            Problem(p.message, record=p.record, field=p.field) if p.source == self.source else p for p in listed
+        ]
         n = len(self.problems)
         lines = [f"{self.source}: {n} problem{'s' if n != 1 else ''} found"]
         lines += [f"  - {p}" for p in self.problems]
@@ -371,8 +374,9 @@ class DataWarning(SmartKampungWarning):
         (how the file's numbers were read).
     """
 
-    def __init__(self, source: str, message: str, *, record: str | None = None, field: str | None = None,
-                 kind: str = "data") -> None:
+    def __init__(
+        self, source: str, message: str, *, record: str | None = None, field: str | None = None, kind: str = "data"
+    ) -> None:
         self.source = str(source)
         self.problem = Problem(message, record=record, field=field)
         self.kind = kind

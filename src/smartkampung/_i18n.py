@@ -84,8 +84,10 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
     "idm_observed": {"en": "observed\n{index} {year}", "id": "teramati\n{index} {year}"},
     "idm_year": {"en": "{index} year", "id": "tahun {index}"},
     "idm_axis": {"en": "{unit} (median, {band} over runs)", "id": "{unit} (median, {band} antar-run)"},
-    "idm_title": {"en": "{scenario}: {index} status, observed then projected",
-                  "id": "{scenario}: status {index}, teramati lalu proyeksi"},
+    "idm_title": {
+        "en": "{scenario}: {index} status, observed then projected",
+        "id": "{scenario}: status {index}, teramati lalu proyeksi",
+    },
     "idm_only_id": {
         "en": "The IDM scores Indonesian desa only; this region has none.",
         "id": "IDM hanya menilai desa di Indonesia; wilayah ini tidak memilikinya.",
@@ -140,10 +142,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
     "per_year": {"en": "year", "id": "tahun"},
     # the plan report and the command line
     "plan_report": {"en": "Network plan", "id": "Rencana jaringan"},
-    "median_budget": {
-        "en": "scheduled with the median budget",
-        "id": "dijadwalkan dengan anggaran median",
-    },
+    "median_budget": {"en": "scheduled with the median budget", "id": "dijadwalkan dengan anggaran median"},
     "plan_title": {
         "en": "{scenario}: rollout plan (median budget)",
         "id": "{scenario}: rencana pembangunan (anggaran median)",

@@ -45,9 +45,7 @@ IntArray: TypeAlias = NDArray[np.int64]
 BoolArray: TypeAlias = NDArray[np.bool_]
 
 #: What an ``rng`` argument accepts (see the module notes).
-SeedLike: TypeAlias = (
-    int | Sequence[int] | np.random.SeedSequence | np.random.BitGenerator | np.random.Generator | None
-)
+SeedLike: TypeAlias = int | Sequence[int] | np.random.SeedSequence | np.random.BitGenerator | np.random.Generator | None
 
 _STREAMS = (np.random.Generator, np.random.BitGenerator)
 
@@ -80,12 +78,20 @@ def as_seed_sequence(rng: Any, function: str) -> np.random.SeedSequence:
         return np.random.SeedSequence(None if rng is None else int(rng))
     if isinstance(rng, np.ndarray) and rng.ndim == 1 and rng.dtype.kind in "iu":
         rng = rng.tolist()
-    if (isinstance(rng, Sequence) and not isinstance(rng, (str, bytes)) and len(rng) > 0
-            and all(_whole_seed(x) for x in rng)):
+    if (
+        isinstance(rng, Sequence)
+        and not isinstance(rng, (str, bytes))
+        and len(rng) > 0
+        and all(_whole_seed(x) for x in rng)
+    ):
         return np.random.SeedSequence([int(x) for x in rng])
     hint = " (a seed must be >= 0)" if _negative_int(rng) else ""
-    raise ParameterError("rng", f"must be None, an int seed >= 0, a sequence of them, a SeedSequence, a "
-                         f"BitGenerator or a Generator, got {rng!r}{hint}", function=function)
+    raise ParameterError(
+        "rng",
+        f"must be None, an int seed >= 0, a sequence of them, a SeedSequence, a "
+        f"BitGenerator or a Generator, got {rng!r}{hint}",
+        function=function,
+    )
 
 
 def as_generator(rng: Any, function: str) -> np.random.Generator:
@@ -117,15 +123,18 @@ def spawn_generators(rng: Any, n: int, function: str) -> list[np.random.Generato
     gives the streams directly, which lets the runs of one seed be split
     into groups and computed apart.
     """
-    if isinstance(rng, (list, tuple)) and rng and all(isinstance(g, (*_STREAMS, np.random.SeedSequence))
-                                                      for g in rng):
+    if isinstance(rng, (list, tuple)) and rng and all(isinstance(g, (*_STREAMS, np.random.SeedSequence)) for g in rng):
         if len(rng) != n:
-            raise ParameterError("rng", f"a sequence of per-run generators must have length {n}, got {len(rng)}",
-                                 function=function)
+            raise ParameterError(
+                "rng", f"a sequence of per-run generators must have length {n}, got {len(rng)}", function=function
+            )
         gens = [np.random.default_rng(g) for g in rng]
         if len({id(g) for g in gens}) != len(gens):
             raise ParameterError("rng", "the same Generator object appears for two runs", function=function)
         return gens
-    parent = np.random.default_rng(rng) if isinstance(rng, _STREAMS) else np.random.default_rng(
-        as_seed_sequence(rng, function))
+    parent = (
+        np.random.default_rng(rng)
+        if isinstance(rng, _STREAMS)
+        else np.random.default_rng(as_seed_sequence(rng, function))
+    )
     return list(parent.spawn(n))

@@ -102,8 +102,9 @@ def _as_float(value: Any) -> float:
         return math.inf if value > 0 else -math.inf
 
 
-def _bounds_phrase(minimum: float | None, maximum: float | None, exclusive_minimum: bool,
-                   exclusive_maximum: bool) -> str:
+def _bounds_phrase(
+    minimum: float | None, maximum: float | None, exclusive_minimum: bool, exclusive_maximum: bool
+) -> str:
     lo = "" if minimum is None else f"{'>' if exclusive_minimum else '>='} {minimum:g}"
     hi = "" if maximum is None else f"{'<' if exclusive_maximum else '<='} {maximum:g}"
     if lo and hi:
@@ -128,8 +129,7 @@ def _is_integral(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
-def check_int(value: Any, name: str, function: str, *, minimum: int | None = None,
-              maximum: int | None = None) -> int:
+def check_int(value: Any, name: str, function: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """A whole number within bounds, as a Python int.
 
     Integers of any type are accepted (``numpy.int64`` too); bools, floats
@@ -139,14 +139,25 @@ def check_int(value: Any, name: str, function: str, *, minimum: int | None = Non
         raise ParameterError(name, f"must be a whole number, got {_show(value)}", function=function)
     result = operator.index(value)
     if (minimum is not None and result < minimum) or (maximum is not None and result > maximum):
-        raise ParameterError(name, f"must be a whole number{_bounds_phrase(minimum, maximum, False, False)}, "
-                             f"got {result}", function=function)
+        raise ParameterError(
+            name,
+            f"must be a whole number{_bounds_phrase(minimum, maximum, False, False)}, got {result}",
+            function=function,
+        )
     return result
 
 
-def check_float(value: Any, name: str, function: str, *, minimum: float | None = None,
-                maximum: float | None = None, exclusive_minimum: bool = False, exclusive_maximum: bool = False,
-                allow_inf: bool = False) -> float:
+def check_float(
+    value: Any,
+    name: str,
+    function: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    exclusive_minimum: bool = False,
+    exclusive_maximum: bool = False,
+    allow_inf: bool = False,
+) -> float:
     """A real number within bounds, as a Python float.
 
     Reals of any type (and 0-d numeric arrays) are accepted; bools and text
@@ -235,9 +246,7 @@ def check_in_range(arr: NDArray[Any], low: float, high: float, name: str, functi
     check_finite(arr, name, function)
     if arr.size and (np.min(arr) < low or np.max(arr) > high):
         raise ParameterError(
-            name,
-            f"must lie in [{low}, {high}] (found {np.min(arr)!r} .. {np.max(arr)!r})",
-            function=function,
+            name, f"must lie in [{low}, {high}] (found {np.min(arr)!r} .. {np.max(arr)!r})", function=function
         )
 
 
@@ -255,8 +264,17 @@ def broadcast_per_village(value: Any, n_villages: int, name: str, function: str)
     return as_vector(value, n_villages, name, function, scalar_ok=True, finite=False)
 
 
-def as_vector(value: Any, n: int, name: str, function: str, *, scalar_ok: bool = False, finite: bool = True,
-              nonnegative: bool = False, allow_nan: bool = False) -> NDArray[np.float64]:
+def as_vector(
+    value: Any,
+    n: int,
+    name: str,
+    function: str,
+    *,
+    scalar_ok: bool = False,
+    finite: bool = True,
+    nonnegative: bool = False,
+    allow_nan: bool = False,
+) -> NDArray[np.float64]:
     """A float64 array of shape ``(n,)`` (one value per village, or per month).
 
     Parameters
@@ -294,15 +312,25 @@ def _fail(instance: Any, attribute: attrs.Attribute[Any], message: str, *, wrong
     raise cls(_owner(instance), attribute.name, message)
 
 
-def number(minimum: float | None = None, maximum: float | None = None, *, exclusive_minimum: bool = False,
-           exclusive_maximum: bool = False, allow_inf: bool = False) -> Validator:
+def number(
+    minimum: float | None = None,
+    maximum: float | None = None,
+    *,
+    exclusive_minimum: bool = False,
+    exclusive_maximum: bool = False,
+    allow_inf: bool = False,
+) -> Validator:
     """Validator: a real number (not a bool), not NaN, finite unless ``allow_inf``, within bounds."""
     phrase = _bounds_phrase(minimum, maximum, exclusive_minimum, exclusive_maximum)
 
     def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if not _is_real(value):
-            _fail(instance, attribute, f"must be a number{phrase}, got {_show(value)}",
-                  wrong_type=not isinstance(value, (bool, np.bool_)))
+            _fail(
+                instance,
+                attribute,
+                f"must be a number{phrase}, got {_show(value)}",
+                wrong_type=not isinstance(value, (bool, np.bool_)),
+            )
         x = _as_float(value)
         bad = math.isnan(x) or (math.isinf(x) and not allow_inf)
         bad = bad or (minimum is not None and (x <= minimum if exclusive_minimum else x < minimum))
@@ -324,12 +352,16 @@ def whole(minimum: int | None = None, maximum: int | None = INT64_MAX) -> Valida
         maximum = INT64_MAX
     phrase = _bounds_phrase(minimum, maximum, False, False)
     if maximum == INT64_MAX:
-        phrase = (f" from {minimum:g} to 2**63 - 1" if minimum is not None else " up to 2**63 - 1")
+        phrase = f" from {minimum:g} to 2**63 - 1" if minimum is not None else " up to 2**63 - 1"
 
     def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if not _is_integral(value):
-            _fail(instance, attribute, f"must be a whole number{phrase}, got {_show(value)}",
-                  wrong_type=not isinstance(value, numbers.Real))
+            _fail(
+                instance,
+                attribute,
+                f"must be a whole number{phrase}, got {_show(value)}",
+                wrong_type=not isinstance(value, numbers.Real),
+            )
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             _fail(instance, attribute, f"must be a whole number{phrase}, got {_show(value)}")
 
@@ -365,8 +397,12 @@ def text(*, non_empty: bool = False, control: bool = False) -> Validator:
         if not value.isascii():
             bad = _unencodable(value)
             if bad is not None:
-                _fail(instance, attribute, f"must be valid Unicode text, but character {bad + 1} is a lone "
-                                           f"surrogate {value[bad]!r} (UTF-8 cannot hold it), got {_show(value)}")
+                _fail(
+                    instance,
+                    attribute,
+                    f"must be valid Unicode text, but character {bad + 1} is a lone "
+                    f"surrogate {value[bad]!r} (UTF-8 cannot hold it), got {_show(value)}",
+                )
         if not control and _CONTROL.search(value):
             _fail(instance, attribute, f"must not contain control characters, got {_show(value)}")
 

@@ -495,8 +495,7 @@ def starter_scenario(
     budget = float(f"{budget_per_month_usd * profile.per_usd:.12g}")
     rollout = RolloutAssumptions(budget_per_month=Fixed(budget), policy="population", initially_connected=0)
     outcomes = OutcomeAssumptions(
-        cost_per_km=_convert(_defaults.COST_PER_KM, profile),
-        value_of_time_per_hour=profile.value_of_time_per_hour,
+        cost_per_km=_convert(_defaults.COST_PER_KM, profile), value_of_time_per_hour=profile.value_of_time_per_hour
     )
     return Scenario(
         name=name or f"Smart village programme: {region.name}",

@@ -17,14 +17,7 @@ from smartkampung._i18n import check_lang, currency_of, label, money_scale, mont
 from smartkampung.sim.planning import NetworkPlan
 from smartkampung.sim.results import SimulationResult
 
-__all__ = [
-    "adoption_by_pillar",
-    "connection_map",
-    "cost",
-    "coverage",
-    "idm_status",
-    "network_map",
-]
+__all__ = ["adoption_by_pillar", "connection_map", "cost", "coverage", "idm_status", "network_map"]
 
 
 def _axes(ax: Any, figsize: tuple[float, float] = (8.0, 4.5)) -> Any:
@@ -66,8 +59,7 @@ def _currency(result: SimulationResult) -> str:
     return currency_of(result, getattr(scenario, "programme", None), scenario)
 
 
-def coverage(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9,
-             lang: str = "en") -> Any:
+def coverage(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9, lang: str = "en") -> Any:
     """Share of villages and of households connected over time, median with a band.
 
     Parameters
@@ -90,9 +82,10 @@ def coverage(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high
             continue
         lo, mid, hi = result.quantiles(name, (low, 0.5, high)) / total * 100
         text = label(name, lang)
-        line, = ax.plot(months, mid, label=f"{text} ({label('median', lang)})")
-        ax.fill_between(months, lo, hi, color=line.get_color(), alpha=0.25,
-                        label=f"{text} ({_band_label(low, high, lang)})")
+        (line,) = ax.plot(months, mid, label=f"{text} ({label('median', lang)})")
+        ax.fill_between(
+            months, lo, hi, color=line.get_color(), alpha=0.25, label=f"{text} ({_band_label(low, high, lang)})"
+        )
     ax.set_ylim(0, 102)
     ax.set_ylabel(label("connected_pct", lang))
     ax.set_title(f"{result.scenario_name}: {label('coverage', lang).lower()} ({label('runs', lang, runs=result.runs)})")
@@ -109,8 +102,9 @@ def _pillar_names(result: SimulationResult, lang: str) -> dict[str, str]:
     return {p.id: (p.name_local or p.name) if lang == "id" else p.name for p in scenario.programme.pillars}
 
 
-def adoption_by_pillar(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9,
-                       lang: str = "en") -> Any:
+def adoption_by_pillar(
+    result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9, lang: str = "en"
+) -> Any:
     """Adopting households per pillar over time (sum over the pillar's services), median with a band."""
     lang = check_lang(lang, "adoption_by_pillar")
     ax = _axes(ax)
@@ -124,11 +118,13 @@ def adoption_by_pillar(result: SimulationResult, *, ax: Any = None, low: float =
             continue
         lo, mid, hi = np.quantile(values, (low, 0.5, high), axis=0) / 1e3
         pillar = name.split(":", 1)[1]
-        line, = ax.plot(months, mid, label=names.get(pillar, pillar.replace("_", " ")))
+        (line,) = ax.plot(months, mid, label=names.get(pillar, pillar.replace("_", " ")))
         ax.fill_between(months, lo, hi, color=line.get_color(), alpha=0.2)
     ax.set_ylabel(label("service_users", lang))
-    ax.set_title(f"{result.scenario_name}: {label('adoption', lang).lower()} ({label('median', lang)}, "
-                 f"{_band_label(low, high, lang)})")
+    ax.set_title(
+        f"{result.scenario_name}: {label('adoption', lang).lower()} ({label('median', lang)}, "
+        f"{_band_label(low, high, lang)})"
+    )
     _month_ticks(ax, result.month_labels, lang)
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:  # no pillar has users while nothing is connected
@@ -136,8 +132,15 @@ def adoption_by_pillar(result: SimulationResult, *, ax: Any = None, low: float =
     return ax
 
 
-def cost(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9, lang: str = "en",
-         currency: str | None = None) -> Any:
+def cost(
+    result: SimulationResult,
+    *,
+    ax: Any = None,
+    low: float = 0.1,
+    high: float = 0.9,
+    lang: str = "en",
+    currency: str | None = None,
+) -> Any:
     """Cumulative cost (capital and running) over time, median with a band, in the programme's currency.
 
     ``currency`` (ISO 4217) relabels the axis; default: the result's, i.e. the scenario's.
@@ -148,9 +151,10 @@ def cost(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: fl
     lo, mid, hi = result.quantiles("cumulative_cost", (low, 0.5, high))
     divisor, word = money_scale(float(np.nanmax(hi)) if hi.size else 0.0, lang)
     text = label("cumulative_cost", lang)
-    line, = ax.plot(months, mid / divisor, label=f"{text} ({label('median', lang)})")
-    ax.fill_between(months, lo / divisor, hi / divisor, color=line.get_color(), alpha=0.25,
-                    label=_band_label(low, high, lang))
+    (line,) = ax.plot(months, mid / divisor, label=f"{text} ({label('median', lang)})")
+    ax.fill_between(
+        months, lo / divisor, hi / divisor, color=line.get_color(), alpha=0.25, label=_band_label(low, high, lang)
+    )
     currency = currency or _currency(result)
     ax.set_ylabel(label("money_axis", lang, currency="Rp" if currency == "IDR" else currency, scale=word or "1"))
     ax.set_ylim(bottom=0)
@@ -161,9 +165,17 @@ def cost(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: fl
     return ax
 
 
-def network_map(plan: NetworkPlan, month: Any, *, ax: Any = None, title: str = "",
-                colour_label: str | None = None, missing_label: str | None = None,
-                month_labels: tuple[str, ...] | None = None, lang: str = "en") -> Any:
+def network_map(
+    plan: NetworkPlan,
+    month: Any,
+    *,
+    ax: Any = None,
+    title: str = "",
+    colour_label: str | None = None,
+    missing_label: str | None = None,
+    month_labels: tuple[str, ...] | None = None,
+    lang: str = "en",
+) -> Any:
     """Map of a network plan: links, points of presence, villages coloured by month.
 
     Parameters
@@ -199,14 +211,27 @@ def network_map(plan: NetworkPlan, month: Any, *, ax: Any = None, title: str = "
     ax.add_collection(LineCollection(segments, colors="0.6", linewidths=0.6, zorder=1))
     month = np.asarray(month, dtype=np.float64)
     never = np.isnan(month)
-    points = ax.scatter(cols.lon_deg[~never], cols.lat_deg[~never], c=month[~never], cmap=plt.get_cmap("viridis"),
-                        s=12 + 40 * cols.population[~never] / max(cols.population.max(), 1), zorder=2,
-                        edgecolors="k", linewidths=0.3)
+    points = ax.scatter(
+        cols.lon_deg[~never],
+        cols.lat_deg[~never],
+        c=month[~never],
+        cmap=plt.get_cmap("viridis"),
+        s=12 + 40 * cols.population[~never] / max(cols.population.max(), 1),
+        zorder=2,
+        edgecolors="k",
+        linewidths=0.3,
+    )
     if never.any():
-        ax.scatter(cols.lon_deg[never], cols.lat_deg[never], c="red", marker="x", s=20, zorder=2,
-                   label=missing_label)
-    ax.scatter(cols.pop_lon_deg, cols.pop_lat_deg, marker="s", c="black", s=18, zorder=3,
-               label=label("point_of_presence", lang))
+        ax.scatter(cols.lon_deg[never], cols.lat_deg[never], c="red", marker="x", s=20, zorder=2, label=missing_label)
+    ax.scatter(
+        cols.pop_lon_deg,
+        cols.pop_lat_deg,
+        marker="s",
+        c="black",
+        s=18,
+        zorder=3,
+        label=label("point_of_presence", lang),
+    )
     bar = plt.colorbar(points, ax=ax, label=colour_label, shrink=0.8)
     if month_labels and (~never).any():
         lo, hi = float(np.nanmin(month)), float(np.nanmax(month))
@@ -226,13 +251,20 @@ def connection_map(result: SimulationResult, *, ax: Any = None, lang: str = "en"
     if result.prepared is None:
         raise ParameterError("result", "holds no prepared scenario (network plan) to map", function="connection_map")
     lang = check_lang(lang, "connection_map")
-    return network_map(result.prepared.plan, result.mean_connection_month, ax=ax,
-                       title=f"{result.scenario_name}: {label('map', lang).lower()}",
-                       colour_label=label("mean_connection", lang), month_labels=result.month_labels, lang=lang)
+    return network_map(
+        result.prepared.plan,
+        result.mean_connection_month,
+        ax=ax,
+        title=f"{result.scenario_name}: {label('map', lang).lower()}",
+        colour_label=label("mean_connection", lang),
+        month_labels=result.month_labels,
+        lang=lang,
+    )
 
 
-def idm_status(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9,
-               lang: str = "en") -> Any:
+def idm_status(
+    result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9, lang: str = "en"
+) -> Any:
     """Desa per IDM status in each IDM year: median over runs with a band.
 
     The first year is the observed state the projection starts from (its
@@ -256,9 +288,13 @@ def idm_status(result: SimulationResult, *, ax: Any = None, low: float = 0.1, hi
     """
     lang = check_lang(lang, "idm_status")
     if not result.has_idm:
-        raise ParameterError("result", f"{result.scenario_name!r} holds no IDM projection: the scenario declares no "
-                             "observed IDM state (outcomes.idm.observed_year), the region has no desa, or no IDM "
-                             "year falls within the horizon", function="idm_status")
+        raise ParameterError(
+            "result",
+            f"{result.scenario_name!r} holds no IDM projection: the scenario declares no "
+            "observed IDM state (outcomes.idm.observed_year), the region has no desa, or no IDM "
+            "year falls within the horizon",
+            function="idm_status",
+        )
     ax = _axes(ax)
     years = np.asarray(result.year_labels)
     index = result.idm_index_name
@@ -266,12 +302,19 @@ def idm_status(result: SimulationResult, *, ax: Any = None, low: float = 0.1, hi
     for code, status_label in enumerate(result.idm_status_labels):
         if not result.idm_counts[:, :, code].any():
             continue  # a status no run reaches: keep the legend short
-        line, = ax.plot(years, mid[:, code], marker="o", label=status_label)
+        (line,) = ax.plot(years, mid[:, code], marker="o", label=status_label)
         ax.fill_between(years, lo[:, code], hi[:, code], color=line.get_color(), alpha=0.2)
     ax.axvline(years[0], color="0.5", linestyle=":", linewidth=1)
-    ax.annotate(label("idm_observed", lang, index=index, year=years[0]), (years[0], 1.0),
-                xycoords=("data", "axes fraction"), xytext=(4, -4), textcoords="offset points", va="top",
-                fontsize="small", color="0.35")
+    ax.annotate(
+        label("idm_observed", lang, index=index, year=years[0]),
+        (years[0], 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(4, -4),
+        textcoords="offset points",
+        va="top",
+        fontsize="small",
+        color="0.35",
+    )
     ax.set_xticks(years)
     ax.set_xticklabels([str(y) for y in years])
     ax.set_xlabel(label("idm_year", lang, index=index))

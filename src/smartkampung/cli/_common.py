@@ -195,8 +195,10 @@ def _check_backend(args: argparse.Namespace) -> None:
     from smartkampung.sim._adoption_batch import numba_available
 
     if args.backend == "numba" and not numba_available():
-        raise _Usage('--backend numba needs the optional dependency numba: pip install "smartkampung[fast]" '
-                     "(or use --backend numpy, the default)")
+        raise _Usage(
+            '--backend numba needs the optional dependency numba: pip install "smartkampung[fast]" '
+            "(or use --backend numpy, the default)"
+        )
 
 
 def _executor(args: argparse.Namespace) -> Any:

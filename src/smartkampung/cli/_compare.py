@@ -156,8 +156,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     progress = sys.stderr is not None and sys.stderr.isatty() and not args.quiet
     executor = _executor(args)
     try:
-        comparison = compare(prepared, runs=args.runs, rng=args.seed, executor=executor, progress=progress or None,
-                             backend=args.backend)
+        comparison = compare(
+            prepared, runs=args.runs, rng=args.seed, executor=executor, progress=progress or None, backend=args.backend
+        )
     except BaseException:
         _stop_executor(executor)
         raise

@@ -11,14 +11,7 @@ from collections.abc import Sequence
 
 from smartkampung._errors import SmartKampungError, field_and_message, hints_for
 from smartkampung.cli import _compare, _init, _plan, _report, _schema, _simulate, _validate
-from smartkampung.cli._common import (
-    EXIT_INTERRUPTED,
-    EXIT_INVALID,
-    EXIT_USAGE,
-    _err,
-    _ignore_interrupts,
-    _Usage,
-)
+from smartkampung.cli._common import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_USAGE, _err, _ignore_interrupts, _Usage
 from smartkampung.cli._warnings import _printing_warnings
 
 __all__ = ["main", "run"]

@@ -117,6 +117,6 @@ def _backend_argument(parser: argparse.ArgumentParser) -> None:
         "--backend",
         choices=("numpy", "numba"),
         default="numpy",
-        help="adoption kernel (default numpy, the reference); numba (pip install \"smartkampung[fast]\") is "
+        help='adoption kernel (default numpy, the reference); numba (pip install "smartkampung[fast]") is '
         "2-4x faster and gives draws of the same law, not the same numbers, so a result records its backend",
     )

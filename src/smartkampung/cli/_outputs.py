@@ -65,14 +65,7 @@ def _summary_json(result: Any, lang: str, currency: str, **extra: Any) -> dict[s
 
 
 def _write_layers(
-    folder: Any,
-    plan: Any,
-    *,
-    connection_month: Any,
-    p_connected: Any,
-    scenario: Any,
-    boundaries: Any,
-    prefix: str = "",
+    folder: Any, plan: Any, *, connection_month: Any, p_connected: Any, scenario: Any, boundaries: Any, prefix: str = ""
 ) -> list[str]:
     """``villages.geojson`` (polygons where the package has them, else points) and ``links.geojson``.
 

@@ -151,15 +151,7 @@ def _write_plan_outputs(
     _write_csv(
         folder,
         "plan_monthly.csv",
-        [
-            "month",
-            "budget",
-            "spend",
-            "km_built",
-            "villages_connected",
-            "households_connected",
-            "people_connected",
-        ],
+        ["month", "budget", "spend", "km_built", "villages_connected", "households_connected", "people_connected"],
         [
             [
                 scenario.month_label(t),

@@ -48,8 +48,9 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     progress = sys.stderr is not None and sys.stderr.isatty() and not args.quiet
     executor = _executor(args)
     try:
-        result = simulate(prepared, runs=args.runs, rng=args.seed, executor=executor, progress=progress or None,
-                          backend=args.backend)
+        result = simulate(
+            prepared, runs=args.runs, rng=args.seed, executor=executor, progress=progress or None, backend=args.backend
+        )
     except BaseException:
         _stop_executor(executor)  # Ctrl-C or an error: cancel what is queued, stop the workers now
         raise
@@ -61,8 +62,13 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         written = _write_simulation_outputs(folder, result, args, land=land, currency=currency, lang=lang)
         folder.commit(
             parameters=_parameters(
-                args, runs=args.runs, seed=args.seed, executor=args.executor, backend=args.backend, lang=lang,
-                currency=currency
+                args,
+                runs=args.runs,
+                seed=args.seed,
+                executor=args.executor,
+                backend=args.backend,
+                lang=lang,
+                currency=currency,
             ),
             inputs=_inputs(),
         )

@@ -18,13 +18,7 @@ from smartkampung.io._csv import CsvRows, read_villages_csv
 from smartkampung.model._geo import Location, PointOfPresence
 from smartkampung.model._village import CodeSystem, District, Region, Village, VillageKind
 
-__all__ = [
-    "BANYUWANGI_CENSUS_2010_POPULATION",
-    "banyuwangi",
-    "data_path",
-    "guimaras",
-    "synthetic_region",
-]
+__all__ = ["BANYUWANGI_CENSUS_2010_POPULATION", "banyuwangi", "data_path", "guimaras", "synthetic_region"]
 
 #: 2010 census population of Kabupaten Banyuwangi, the sum of the 217 villages
 #: in the bundled file (BPS Sensus Penduduk 2010).
@@ -39,8 +33,9 @@ def data_path(name: str) -> Path:
     path = Path(str(resources.files("smartkampung.datasets") / "data" / name))
     if not path.is_file():
         available = sorted(p.name for p in path.parent.iterdir() if p.suffix == ".csv")
-        raise ParameterError("name", f"no bundled file {name!r}; available: {', '.join(available)}",
-                             function="data_path")
+        raise ParameterError(
+            "name", f"no bundled file {name!r}; available: {', '.join(available)}", function="data_path"
+        )
     return path
 
 
@@ -75,12 +70,26 @@ def banyuwangi() -> Region:
         if row["level"] == "kecamatan":
             districts.append(District(code=row["code"], name=row["name"], location=Location(lat, lon)))
         else:
-            villages.append(Village(code=row["code"], name=row["name"], kind=_LEVEL_KIND[row["level"]],
-                                    district_code=row["parent_code"], location=Location(lat, lon),
-                                    population=population, population_year=year))
+            villages.append(
+                Village(
+                    code=row["code"],
+                    name=row["name"],
+                    kind=_LEVEL_KIND[row["level"]],
+                    district_code=row["parent_code"],
+                    location=Location(lat, lon),
+                    population=population,
+                    population_year=year,
+                )
+            )
     rows.raise_if_problems()
-    region = Region(code="35.10", name="Kabupaten Banyuwangi", country="ID", districts=districts,
-                    villages=villages, code_system=CodeSystem.KEMENDAGRI)
+    region = Region(
+        code="35.10",
+        name="Kabupaten Banyuwangi",
+        country="ID",
+        districts=districts,
+        villages=villages,
+        code_system=CodeSystem.KEMENDAGRI,
+    )
     return region.with_district_backbone()
 
 
@@ -94,8 +103,13 @@ def guimaras() -> Region:
     for the "adapting to your city" path; the backbone is the five municipal
     halls (municipality centroids stand in for them).
     """
-    region = read_villages_csv(data_path("guimaras_villages.csv"), region_code="0607900000",
-                               region_name="Guimaras", country="PH", default_kind=VillageKind.BARANGAY)
+    region = read_villages_csv(
+        data_path("guimaras_villages.csv"),
+        region_code="0607900000",
+        region_name="Guimaras",
+        country="PH",
+        default_kind=VillageKind.BARANGAY,
+    )
     return region.with_district_backbone()
 
 
@@ -147,8 +161,9 @@ def synthetic_region(
         Codes ``SYN.DDDDD.VVVVVV`` (free code system); synthetic, not real data.
     """
     if isinstance(n_villages, bool) or not isinstance(n_villages, (int, np.integer)) or n_villages < 1:
-        raise ParameterError("n_villages", f"must be a whole number >= 1, got {n_villages!r}",
-                             function="synthetic_region")
+        raise ParameterError(
+            "n_villages", f"must be a whole number >= 1, got {n_villages!r}", function="synthetic_region"
+        )
     if not km2_per_village > 0:
         raise ParameterError("km2_per_village", "must be > 0", function="synthetic_region")
     if not villages_per_district >= 1:
@@ -175,18 +190,31 @@ def synthetic_region(
     is_kelurahan = rng.random(n) < _KELURAHAN_SHARE
 
     district_codes = [f"SYN.{d:05d}" for d in range(n_districts)]
-    districts = tuple(District(code=c, name=f"District {d + 1}", location=Location(d_lat[d], d_lon[d]))
-                      for d, c in enumerate(district_codes))
+    districts = tuple(
+        District(code=c, name=f"District {d + 1}", location=Location(d_lat[d], d_lon[d]))
+        for d, c in enumerate(district_codes)
+    )
     counter = np.zeros(n_districts, dtype=np.int64)
     villages = []
     for i in range(n):
         d = int(district_of[i])
         counter[d] += 1
-        villages.append(Village(
-            code=f"{district_codes[d]}.{counter[d]:06d}", name=f"Village {i + 1}",
-            kind=VillageKind.KELURAHAN if is_kelurahan[i] else VillageKind.DESA,
-            district_code=district_codes[d], location=Location(float(lat[i]), float(lon[i])),
-            population=int(population[i])))
+        villages.append(
+            Village(
+                code=f"{district_codes[d]}.{counter[d]:06d}",
+                name=f"Village {i + 1}",
+                kind=VillageKind.KELURAHAN if is_kelurahan[i] else VillageKind.DESA,
+                district_code=district_codes[d],
+                location=Location(float(lat[i]), float(lon[i])),
+                population=int(population[i]),
+            )
+        )
     backbone = tuple(PointOfPresence(id=d.code, name=d.name, location=d.location) for d in districts)
-    return Region(code="SYN", name=f"Synthetic region ({n} villages)", country="ID", districts=districts,
-                  villages=tuple(villages), backbone=backbone)
+    return Region(
+        code="SYN",
+        name=f"Synthetic region ({n} villages)",
+        country="ID",
+        districts=districts,
+        villages=tuple(villages),
+        backbone=backbone,
+    )

@@ -60,16 +60,23 @@ POSTERIOR_FILE: Final[str] = "banyuwangi_rollout_posterior.json"
 def rollout_phases(after_icon_plus: Distribution) -> tuple[BudgetPhase, ...]:
     """The scenario's budget phases: ICON+ from January 2017, then the unknown future from June 2018."""
     return (
-        BudgetPhase(start_month=ICON_PLUS_MONTH, budget_per_month=after_icon_plus,
-                    note="MoU with PT ICON+ to speed up fibre to all desa (jawapos-2017-01-02)"),
-        BudgetPhase(start_month=FORECAST_ORIGIN_MONTH, scale=FUTURE_BUDGET_SCALE,
-                    note="after the last published count (May 2018) the budget is unknown: a quarter to 125 % "
-                         "of the fitted pace (illustrative assumption)"),
+        BudgetPhase(
+            start_month=ICON_PLUS_MONTH,
+            budget_per_month=after_icon_plus,
+            note="MoU with PT ICON+ to speed up fibre to all desa (jawapos-2017-01-02)",
+        ),
+        BudgetPhase(
+            start_month=FORECAST_ORIGIN_MONTH,
+            scale=FUTURE_BUDGET_SCALE,
+            note="after the last published count (May 2018) the budget is unknown: a quarter to 125 % "
+            "of the fitted pace (illustrative assumption)",
+        ),
     )
 
 
-def calibrate_banyuwangi(scenario: Scenario, *, include_headline_claim: bool = True, n_sims: int = N_SIMS,
-                         rng: int = SEED) -> RolloutCalibration:
+def calibrate_banyuwangi(
+    scenario: Scenario, *, include_headline_claim: bool = True, n_sims: int = N_SIMS, rng: int = SEED
+) -> RolloutCalibration:
     """The posterior of the Banyuwangi rollout given the counts of desa connected up to May 2018.
 
     Parameters
@@ -85,35 +92,60 @@ def calibrate_banyuwangi(scenario: Scenario, *, include_headline_claim: bool = T
     obs = banyuwangi_observations(include_headline_claim=include_headline_claim)
     # The forecast origin is June 2018: only counts up to May 2018 are fitted, whatever the file holds.
     seen = obs.months < FORECAST_ORIGIN_MONTH
-    ro = attrs.evolve(scenario.rollout, posterior=None, budget_per_month=Fixed(1.0),
-                      budget_phases=rollout_phases(Fixed(1.0)), readiness_months=Fixed(0.0))
+    ro = attrs.evolve(
+        scenario.rollout,
+        posterior=None,
+        budget_per_month=Fixed(1.0),
+        budget_phases=rollout_phases(Fixed(1.0)),
+        readiness_months=Fixed(0.0),
+    )
     rollout_only = attrs.evolve(scenario, rollout=ro).without_idm()
     model = RolloutModel.from_prepared(prepare(rollout_only, banyuwangi()), kind="desa")
-    return calibrate_rollout(model, obs.months[seen], obs.counts[seen], grid=GRID, noise_sd=NOISE_SD,
-                             fixed={"budget_phases[1]": 1.0}, n_sims=n_sims, rng=rng)
+    return calibrate_rollout(
+        model,
+        obs.months[seen],
+        obs.counts[seen],
+        grid=GRID,
+        noise_sd=NOISE_SD,
+        fixed={"budget_phases[1]": 1.0},
+        n_sims=n_sims,
+        rng=rng,
+    )
 
 
 def _source(cal: RolloutCalibration) -> str:
-    return (f"smartkampung.datasets._calibration.calibrate_banyuwangi: simulated likelihood on a grid "
-            f"({cal.n_sims} simulations a point, seed {SEED}) of the desa counts 44, 80, 115 (jawapos-2017-01-02, "
-            f"detik-2017-05-23, infokomputer-2017-09) and the brief's unsourced 167 (May 2018); no count after "
-            f"May 2018 used")
+    return (
+        f"smartkampung.datasets._calibration.calibrate_banyuwangi: simulated likelihood on a grid "
+        f"({cal.n_sims} simulations a point, seed {SEED}) of the desa counts 44, 80, 115 (jawapos-2017-01-02, "
+        f"detik-2017-05-23, infokomputer-2017-09) and the brief's unsourced 167 (May 2018); no count after "
+        f"May 2018 used"
+    )
 
 
 def banyuwangi_posterior() -> RolloutPosterior:
     """The shipped posterior sample of the Banyuwangi rollout (budgets and readiness, 400 rows)."""
     with data_path(POSTERIOR_FILE).open(encoding="utf-8") as handle:
         doc = json.load(handle)
-    return RolloutPosterior(parameters=tuple(doc["parameters"]), values=tuple(tuple(r) for r in doc["values"]),
-                            sims=tuple(doc["sims"]), seed=int(doc["seed"]), source=str(doc["source"]))
+    return RolloutPosterior(
+        parameters=tuple(doc["parameters"]),
+        values=tuple(tuple(r) for r in doc["values"]),
+        sims=tuple(doc["sims"]),
+        seed=int(doc["seed"]),
+        source=str(doc["source"]),
+    )
 
 
 def write_banyuwangi_posterior(path: str | Path, scenario: Scenario) -> RolloutPosterior:
     """Calibrate and write the shipped posterior sample."""
     cal = calibrate_banyuwangi(scenario)
     sample = cal.posterior_sample(N_ROWS, rng=SEED + 1, source=_source(cal))
-    doc = {"parameters": list(sample.parameters), "values": [list(r) for r in sample.values],
-           "sims": list(sample.sims), "seed": sample.seed, "source": sample.source,
-           "summary": cal.summary()}
+    doc = {
+        "parameters": list(sample.parameters),
+        "values": [list(r) for r in sample.values],
+        "sims": list(sample.sims),
+        "seed": sample.seed,
+        "source": sample.source,
+        "summary": cal.summary(),
+    }
     Path(path).write_text(json.dumps(doc, indent=0) + "\n", encoding="utf-8")
     return sample

@@ -64,8 +64,13 @@ def banyuwangi_scenario() -> Scenario:
       default programme effects. Nothing after IDM 2020 is used.
     """
     base = _base_scenario()
-    rollout = attrs.evolve(base.rollout, budget_per_month=FromPosterior(), budget_phases=rollout_phases(
-        FromPosterior()), readiness_months=FromPosterior(), posterior=banyuwangi_posterior())
+    rollout = attrs.evolve(
+        base.rollout,
+        budget_per_month=FromPosterior(),
+        budget_phases=rollout_phases(FromPosterior()),
+        readiness_months=FromPosterior(),
+        posterior=banyuwangi_posterior(),
+    )
     return attrs.evolve(base, rollout=rollout)
 
 
@@ -74,15 +79,16 @@ def _base_scenario() -> Scenario:
     return Scenario(
         name="Smart Kampung Banyuwangi",
         description="Banyuwangi's Smart Kampung from launch (31 May 2016) over ten years; rollout budgets and "
-                    "readiness calibrated on the connection counts published up to May 2018.",
+        "readiness calibrated on the connection counts published up to May 2018.",
         region=RegionSource(builtin="banyuwangi"),
         programme=smart_kampung_programme(),
         start="2016-06",
         horizon_months=120,
         rollout=RolloutAssumptions(policy="nearest", initially_connected=41, technology_choice=False),
         adoption=AdoptionAssumptions(p_multiplier=Uniform(0.7, 1.3), q_multiplier=Uniform(0.7, 1.3)),
-        outcomes=OutcomeAssumptions(office=BANYUWANGI_TOWN,
-                                    idm=IDMAssumptions.from_counts(banyuwangi_idm_status()[2020])),
+        outcomes=OutcomeAssumptions(
+            office=BANYUWANGI_TOWN, idm=IDMAssumptions.from_counts(banyuwangi_idm_status()[2020])
+        ),
     )
 
 

@@ -65,8 +65,9 @@ def _km(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
     return result
 
 
-def _group_median(values: NDArray[np.float64], group: NDArray[np.int64], starts: NDArray[np.intp],
-                  counts: NDArray[np.intp]) -> NDArray[np.float64]:
+def _group_median(
+    values: NDArray[np.float64], group: NDArray[np.int64], starts: NDArray[np.intp], counts: NDArray[np.intp]
+) -> NDArray[np.float64]:
     """Median of ``values`` within each group (groups numbered 0.., given their starts and sizes when sorted)."""
     order = np.lexsort((values, group))
     ranked = values[order]
@@ -76,8 +77,9 @@ def _group_median(values: NDArray[np.float64], group: NDArray[np.int64], starts:
     return result
 
 
-def _centres(xyz: NDArray[np.float64], group: NDArray[np.int64], starts: NDArray[np.intp],
-             counts: NDArray[np.intp]) -> NDArray[np.float64]:
+def _centres(
+    xyz: NDArray[np.float64], group: NDArray[np.int64], starts: NDArray[np.intp], counts: NDArray[np.intp]
+) -> NDArray[np.float64]:
     """Each group's median centre: the coordinate-wise median of its unit vectors, back on the sphere."""
     centre = np.column_stack([_group_median(xyz[:, c], group, starts, counts) for c in range(3)])
     norm = np.linalg.norm(centre, axis=1, keepdims=True)
@@ -88,8 +90,9 @@ def _centres(xyz: NDArray[np.float64], group: NDArray[np.int64], starts: NDArray
     return result
 
 
-def region_checks(region: Region, *, record_of: Callable[[int], str] | None = None
-                  ) -> tuple[list[Problem], list[Problem]]:
+def region_checks(
+    region: Region, *, record_of: Callable[[int], str] | None = None
+) -> tuple[list[Problem], list[Problem]]:
     """The impossible and the suspicious in a region's villages.
 
     Parameters
@@ -110,8 +113,10 @@ def region_checks(region: Region, *, record_of: Callable[[int], str] | None = No
     """
     n = region.n_villages
     if record_of is None:
+
         def record_of(i: int) -> str:
             return f"villages[{i}] (code {region.villages[i].code})"
+
     if n == 0:
         return [Problem("the region has no villages")], []
     cols = region.to_columns()
@@ -133,19 +138,29 @@ def region_checks(region: Region, *, record_of: Callable[[int], str] | None = No
         nearest = float(_km(xyz[others], xyz[i][None, :]).min())
         if nearest > FAR_FROM_DISTRICT_KM:
             refused.add(int(i))
-            errors.append(Problem(
-                f"is {nearest:,.0f} km from the nearest other village of district "
-                f"{region.villages[int(i)].district_code!r}: a district is not that large, so its lat/lon must be "
-                "wrong (a sign error, or latitude and longitude swapped?)", record=record_of(int(i)), field="lat"))
+            errors.append(
+                Problem(
+                    f"is {nearest:,.0f} km from the nearest other village of district "
+                    f"{region.villages[int(i)].district_code!r}: a district is not that large, so its lat/lon must be "
+                    "wrong (a sign error, or latitude and longitude swapped?)",
+                    record=record_of(int(i)),
+                    field="lat",
+                )
+            )
     notes: dict[str, list[Problem]] = {"district": [], "region": [], "population": [], "zero": []}
     odd = (size >= 3) & (from_centre > np.maximum(SPREAD_FACTOR * median[district], DISTRICT_MIN_KM))
     for i in np.flatnonzero(odd):
         if int(i) in refused:
             continue
-        notes["district"].append(Problem(
-            f"lies {from_centre[i]:,.0f} km from the centre of district {region.villages[int(i)].district_code!r}, "
-            f"whose villages lie a median {median[district[i]]:,.1f} km from it: check its lat/lon (a sign error, "
-            "or latitude and longitude swapped?)", record=record_of(int(i)), field="lat"))
+        notes["district"].append(
+            Problem(
+                f"lies {from_centre[i]:,.0f} km from the centre of district {region.villages[int(i)].district_code!r}, "
+                f"whose villages lie a median {median[district[i]]:,.1f} km from it: check its lat/lon (a sign error, "
+                "or latitude and longitude swapped?)",
+                record=record_of(int(i)),
+                field="lat",
+            )
+        )
     if n >= 5:
         whole = np.zeros(n, dtype=np.int64)
         region_centre = _centres(xyz, whole, np.array([0], dtype=np.intp), np.array([n], dtype=np.intp))[0]
@@ -154,29 +169,43 @@ def region_checks(region: Region, *, record_of: Callable[[int], str] | None = No
         for i in np.flatnonzero(distance > max(SPREAD_FACTOR * typical, REGION_MIN_KM)):
             if int(i) in refused or odd[i]:
                 continue
-            notes["region"].append(Problem(
-                f"lies {distance[i]:,.0f} km from the centre of the region, whose villages lie a median "
-                f"{typical:,.1f} km from it: check its lat/lon (a sign error, or latitude and longitude swapped?)",
-                record=record_of(int(i)), field="lat"))
+            notes["region"].append(
+                Problem(
+                    f"lies {distance[i]:,.0f} km from the centre of the region, whose villages lie a median "
+                    f"{typical:,.1f} km from it: check its lat/lon (a sign error, or latitude and longitude swapped?)",
+                    record=record_of(int(i)),
+                    field="lat",
+                )
+            )
     zero = np.flatnonzero((cols.lat_deg == 0.0) & (cols.lon_deg == 0.0))
     if 0 < zero.size < n:  # a whole table at (0, 0) is a test, not a slip
         for i in zero:
-            notes["zero"].append(Problem("is at lat 0, lon 0, in the Gulf of Guinea: missing coordinates?",
-                                         record=record_of(int(i)), field="lat"))
+            notes["zero"].append(
+                Problem(
+                    "is at lat 0, lon 0, in the Gulf of Guinea: missing coordinates?",
+                    record=record_of(int(i)),
+                    field="lat",
+                )
+            )
     if n > NEIGHBOURS:
         notes["population"] = _population_notes(xyz, cols.population, record_of)
     warnings: list[Problem] = []
     for kind, found in notes.items():
         warnings += found[:MAX_WARNINGS_PER_KIND]
         if len(found) > MAX_WARNINGS_PER_KIND:
-            what = {"district": "far from their district", "region": "far from the region",
-                    "population": "with a population far from their neighbours'", "zero": "at lat 0, lon 0"}[kind]
+            what = {
+                "district": "far from their district",
+                "region": "far from the region",
+                "population": "with a population far from their neighbours'",
+                "zero": "at lat 0, lon 0",
+            }[kind]
             warnings.append(Problem(f"... and {len(found) - MAX_WARNINGS_PER_KIND:,} more villages {what}"))
     return errors, warnings
 
 
-def _population_notes(xyz: NDArray[np.float64], population: NDArray[np.int64],
-                      record_of: Callable[[int], str]) -> list[Problem]:
+def _population_notes(
+    xyz: NDArray[np.float64], population: NDArray[np.int64], record_of: Callable[[int], str]
+) -> list[Problem]:
     from scipy.spatial import cKDTree
 
     _, neighbours = cKDTree(xyz).query(xyz, k=NEIGHBOURS + 1)
@@ -188,8 +217,12 @@ def _population_notes(xyz: NDArray[np.float64], population: NDArray[np.int64],
     notes = []
     for i in np.flatnonzero((ratio > POPULATION_FACTOR) | (ratio < 1.0 / POPULATION_FACTOR)):
         word = "above" if ratio[i] > 1 else "below"
-        notes.append(Problem(
-            f"population {int(pop[i]):,} is {max(ratio[i], 1 / ratio[i]):,.0f} times {word} the median "
-            f"({typical[i]:,.0f}) of its {NEIGHBOURS} nearest villages: a digit too many or too few?",
-            record=record_of(int(i)), field="population"))
+        notes.append(
+            Problem(
+                f"population {int(pop[i]):,} is {max(ratio[i], 1 / ratio[i]):,.0f} times {word} the median "
+                f"({typical[i]:,.0f}) of its {NEIGHBOURS} nearest villages: a digit too many or too few?",
+                record=record_of(int(i)),
+                field="population",
+            )
+        )
     return notes

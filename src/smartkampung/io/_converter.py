@@ -32,8 +32,14 @@ __all__ = ["converter", "structure", "unstructure"]
 
 T = TypeVar("T")
 
-_NONFINITE = {"inf": math.inf, "+inf": math.inf, "-inf": -math.inf, "infinity": math.inf,
-              "-infinity": -math.inf, "nan": math.nan}
+_NONFINITE = {
+    "inf": math.inf,
+    "+inf": math.inf,
+    "-inf": -math.inf,
+    "infinity": math.inf,
+    "-infinity": -math.inf,
+    "nan": math.nan,
+}
 
 
 class _StrictTypeError(TypeError):
@@ -75,8 +81,10 @@ def _structure_int(value: Any, _: type) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         if abs(value) > _EXACT_FLOAT_INT:
-            raise ValueError(f"{value!r} is written as a decimal or exponent number, which is not exact beyond "
-                             "2**53: write the whole number in digits")
+            raise ValueError(
+                f"{value!r} is written as a decimal or exponent number, which is not exact beyond "
+                "2**53: write the whole number in digits"
+            )
         return int(value)
     raise _StrictTypeError(f"expected a whole number, got {excerpt(value)}")
 
@@ -143,8 +151,9 @@ def _base(cls: type, conv: cattrs.Converter) -> Any:
 
 
 def _note(exc: Exception, field: attrs.Attribute[Any], cls: type, hint: Any) -> Exception:
-    exc.add_note(AttributeValidationNote(f"Structuring class {cls.__qualname__} @ attribute {field.name}",
-                                         field.name, hint))
+    exc.add_note(
+        AttributeValidationNote(f"Structuring class {cls.__qualname__} @ attribute {field.name}", field.name, hint)
+    )
     return exc
 
 
@@ -166,8 +175,11 @@ def _partial(cls: type, conv: cattrs.Converter, data: Any) -> tuple[Any, list[Ex
         If ``data`` is not a table at all.
     """
     if not isinstance(data, dict):
-        hint = " (in TOML, [[name]] makes a list of tables, [name] a single table)" if isinstance(
-            data, (list, str)) else ""
+        hint = (
+            " (in TOML, [[name]] makes a list of tables, [name] a single table)"
+            if isinstance(data, (list, str))
+            else ""
+        )
         raise _StrictTypeError(f"expected a table of {cls.__name__} fields, got {excerpt(data, 120)}{hint}")
     twice: list[FieldError] = []
     if not renamed_fields(cls).keys().isdisjoint(data):
@@ -289,8 +301,11 @@ def _structure_field(value: Any, hint: Any, conv: cattrs.Converter) -> tuple[Any
             except Exception as exc:
                 obj, item_error, complete = None, exc, False
             else:
-                item_error = (ClassValidationError(f"While structuring {item_type.__name__}", errors, item_type)
-                              if errors else None)
+                item_error = (
+                    ClassValidationError(f"While structuring {item_type.__name__}", errors, item_type)
+                    if errors
+                    else None
+                )
                 items.append(obj)
             if item_error is not None:
                 item_error.add_note(IterableValidationNote(f"Structuring {hint} @ index {i}", i, item_type))
@@ -324,16 +339,18 @@ def _register_scenario_hooks(conv: cattrs.Converter) -> None:
             raise _StrictTypeError(f"expected a number or a distribution table, got {excerpt(value)}")
         kind = value.get("distribution")
         if not isinstance(kind, str) or kind not in DISTRIBUTIONS:
-            raise ValueError(f"'distribution' must be one of {', '.join(map(repr, DISTRIBUTIONS))}, "
-                             f"got {excerpt(kind)}")
+            raise ValueError(
+                f"'distribution' must be one of {', '.join(map(repr, DISTRIBUTIONS))}, got {excerpt(kind)}"
+            )
         body = {k: v for k, v in value.items() if k != "distribution"}
         return conv.structure(body, DISTRIBUTIONS[kind])
 
     for cls in DISTRIBUTIONS.values():
         conv.register_unstructure_hook(cls, unstructure_distribution)
     conv.register_structure_hook(Distribution, structure_distribution)
-    conv.register_structure_hook(Distribution | None,
-                                 lambda value, t: None if value is None else structure_distribution(value, t))
+    conv.register_structure_hook(
+        Distribution | None, lambda value, t: None if value is None else structure_distribution(value, t)
+    )
 
     def structure_initial(value: Any, _: Any) -> int | tuple[str, ...]:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -367,12 +384,24 @@ def structure(data: Any, cls: type[T], *, raw: Any = None) -> T:
         The same data, used to name records by their ``code``/``id``.
     """
     if attrs.has(cls) and not isinstance(data, dict):
-        raise StructureProblems([Problem(f"expected a table of {cls.__name__} fields at the top level, "
-                                         f"got {type(data).__name__}", record="$")])
+        raise StructureProblems(
+            [
+                Problem(
+                    f"expected a table of {cls.__name__} fields at the top level, got {type(data).__name__}", record="$"
+                )
+            ]
+        )
     try:
         return converter.structure(data, cls)
-    except (ClassValidationError, IterableValidationError, ModelValidationError, ValueError, TypeError,
-            KeyError, AttributeError) as exc:
+    except (
+        ClassValidationError,
+        IterableValidationError,
+        ModelValidationError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+    ) as exc:
         raise StructureProblems(problems_from_exception(exc, cls, data if raw is None else raw)) from exc
 
 
@@ -461,7 +490,7 @@ def problems_from_exception(exc: BaseException, cls: Any, raw: Any) -> list[Prob
             if isinstance(e, KeyError) or attribute is None:
                 attribute, message = None, _leaf_message(e)
             last_index = max((i for i, step in enumerate(path) if isinstance(step, int)), default=-1)
-            record_path, keys = path[:last_index + 1], [str(k) for k in path[last_index + 1:]]
+            record_path, keys = path[: last_index + 1], [str(k) for k in path[last_index + 1 :]]
             if attribute is not None and (not keys or keys[-1] != attribute):
                 keys.append(attribute)
             inner = ".".join(keys[1:])

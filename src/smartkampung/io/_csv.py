@@ -34,14 +34,7 @@ from smartkampung.io._csv_rows import (
     _detect_format,
 )
 from smartkampung.model._geo import Location, mean_location
-from smartkampung.model._village import (
-    DEFAULT_HOUSEHOLD_SIZE,
-    CodeSystem,
-    District,
-    Region,
-    Village,
-    VillageKind,
-)
+from smartkampung.model._village import DEFAULT_HOUSEHOLD_SIZE, CodeSystem, District, Region, Village, VillageKind
 
 __all__ = [
     "DELIMITERS",

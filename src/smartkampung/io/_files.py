@@ -98,8 +98,9 @@ def _parse(text: str, fmt: Format, source: str) -> Any:
     try:
         return json.loads(text) if fmt == "json" else tomllib.loads(text)
     except json.JSONDecodeError as exc:
-        raise DataFileError(source, [Problem(f"not valid JSON: {exc.msg}",
-                                             record=f"line {exc.lineno}, column {exc.colno}")]) from None
+        raise DataFileError(
+            source, [Problem(f"not valid JSON: {exc.msg}", record=f"line {exc.lineno}, column {exc.colno}")]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(source, [Problem(f"not valid TOML: {exc}")]) from None
     except RecursionError:
@@ -115,8 +116,10 @@ def _format_of(path: Path, format: str | None, function: str) -> Format:
         return _SUFFIXES[path.suffix.lower()]
     except KeyError:
         raise ParameterError(
-            "path", f"cannot tell the format of {str(path)!r} from its suffix: use .json or .toml, "
-                    "or pass format=", function=function) from None
+            "path",
+            f"cannot tell the format of {str(path)!r} from its suffix: use .json or .toml, or pass format=",
+            function=function,
+        ) from None
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
@@ -161,8 +164,9 @@ def dump(obj: Any, path: str | os.PathLike[str], *, format: Format | None = None
     atomic_write_text(target, text)
 
 
-def load(path: str | os.PathLike[str], cls: type[T], *, format: Format | None = None,
-         max_bytes: int | None = None) -> T:
+def load(
+    path: str | os.PathLike[str], cls: type[T], *, format: Format | None = None, max_bytes: int | None = None
+) -> T:
     """Read a model object from a ``.json`` or ``.toml`` file.
 
     A scenario file may name its programme by file instead of holding it:
@@ -225,7 +229,14 @@ def load(path: str | os.PathLike[str], cls: type[T], *, format: Format | None = 
 def _load_programme(path: Path, reference: str, limit: int) -> Programme:
     """The programme file a scenario names; a name that is no JSON/TOML file is a problem of the scenario."""
     if path.suffix.lower() not in _SUFFIXES:
-        raise DataFileError(str(path), [Problem(
-            f"the scenario's programme = {reference!r} must name a .toml or .json file", record="$",
-            field="programme")])
+        raise DataFileError(
+            str(path),
+            [
+                Problem(
+                    f"the scenario's programme = {reference!r} must name a .toml or .json file",
+                    record="$",
+                    field="programme",
+                )
+            ],
+        )
     return load(path, Programme, max_bytes=limit)

@@ -92,24 +92,36 @@ def to_geojson(
     for label, cols in (("properties", columns), ("link_properties", dict(link_properties or {}))):
         for key, values in cols.items():
             if len(values) != n:
-                raise ParameterError(label, f"column {key!r} has {len(values)} values, the region has {n} villages",
-                                     function="to_geojson")
+                raise ParameterError(
+                    label,
+                    f"column {key!r} has {len(values)} values, the region has {n} villages",
+                    function="to_geojson",
+                )
     features: list[dict[str, Any]] = []
     for i, v in enumerate(region.villages):
         props: dict[str, Any] = {
-            "feature": "village", "code": v.code, "name": v.name, "kind": v.kind.value,
-            "district_code": v.district_code, "population": v.population, "households": v.households,
+            "feature": "village",
+            "code": v.code,
+            "name": v.name,
+            "kind": v.kind.value,
+            "district_code": v.district_code,
+            "population": v.population,
+            "households": v.households,
         }
         props.update({key: _plain(values[i]) for key, values in columns.items()})
-        features.append({"type": "Feature", "id": v.code,
-                         "geometry": {"type": "Point", "coordinates": [v.location.lon_deg, v.location.lat_deg]},
-                         "properties": props})
+        features.append(
+            {
+                "type": "Feature",
+                "id": v.code,
+                "geometry": {"type": "Point", "coordinates": [v.location.lon_deg, v.location.lat_deg]},
+                "properties": props,
+            }
+        )
     if network is not None:
         parent = np.asarray(network.parent)
         backbone_index = np.asarray(network.backbone_index)
         if parent.shape != (n,) or backbone_index.shape != (n,):
-            raise ParameterError("network", f"parent and backbone_index must have shape ({n},)",
-                                 function="to_geojson")
+            raise ParameterError("network", f"parent and backbone_index must have shape ({n},)", function="to_geojson")
         links = dict(link_properties or {})
         for i, v in enumerate(region.villages):
             if parent[i] >= 0:
@@ -122,12 +134,25 @@ def to_geojson(
                 continue
             props = {"feature": "link", "to_code": v.code, "from": start_id}
             props.update({key: _plain(values[i]) for key, values in links.items()})
-            features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [
-                [start.lon_deg, start.lat_deg], [v.location.lon_deg, v.location.lat_deg]]}, "properties": props})
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "LineString",
+                        "coordinates": [[start.lon_deg, start.lat_deg], [v.location.lon_deg, v.location.lat_deg]],
+                    },
+                    "properties": props,
+                }
+            )
         for pop in region.backbone:
-            features.append({"type": "Feature", "id": pop.id, "geometry": {
-                "type": "Point", "coordinates": [pop.location.lon_deg, pop.location.lat_deg]},
-                "properties": {"feature": "point_of_presence", "id": pop.id, "name": pop.name}})
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": pop.id,
+                    "geometry": {"type": "Point", "coordinates": [pop.location.lon_deg, pop.location.lat_deg]},
+                    "properties": {"feature": "point_of_presence", "id": pop.id, "name": pop.name},
+                }
+            )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -139,8 +164,9 @@ def write_geojson(collection: Mapping[str, Any], path: str | os.PathLike[str]) -
 # ------------------------------------------------------------------ boundaries
 
 
-def read_boundaries(path: str | os.PathLike[str], *, code_property: str = "code", name_property: str = "name",
-                    source: str | None = None) -> Boundaries:
+def read_boundaries(
+    path: str | os.PathLike[str], *, code_property: str = "code", name_property: str = "name", source: str | None = None
+) -> Boundaries:
     """Read village or district polygons from a GeoJSON FeatureCollection.
 
     Parameters
@@ -173,18 +199,23 @@ def read_boundaries(path: str | os.PathLike[str], *, code_property: str = "code"
         raise DataFileError(str(file), [f"cannot read: {exc.strerror or exc}"]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataFileError(str(file), [f"not valid JSON: {exc}"]) from None
-    return boundaries_from_geojson(data, source=source or file.name, file=str(file), code_property=code_property,
-                                   name_property=name_property)
+    return boundaries_from_geojson(
+        data, source=source or file.name, file=str(file), code_property=code_property, name_property=name_property
+    )
 
 
-def boundaries_from_geojson(data: Any, *, source: str, file: str = "<geojson>", code_property: str = "code",
-                            name_property: str = "name") -> Boundaries:
+def boundaries_from_geojson(
+    data: Any, *, source: str, file: str = "<geojson>", code_property: str = "code", name_property: str = "name"
+) -> Boundaries:
     """:func:`read_boundaries` on an already parsed GeoJSON object."""
     from smartkampung.sim.land import Boundaries
 
     problems: list[Problem] = []
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
-            data.get("features"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
         raise DataFileError(file, ["not a GeoJSON FeatureCollection"])
     codes, names, features = [], [], []
     for i, feature in enumerate(data["features"]):
@@ -198,8 +229,9 @@ def boundaries_from_geojson(data: Any, *, source: str, file: str = "<geojson>", 
         kind = geometry.get("type") if isinstance(geometry, dict) else None
         coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
         if kind not in ("Polygon", "MultiPolygon") or not isinstance(coords, list):
-            problems.append(Problem(f"geometry must be a Polygon or MultiPolygon, got {kind}", record=record,
-                                    field="geometry"))
+            problems.append(
+                Problem(f"geometry must be a Polygon or MultiPolygon, got {kind}", record=record, field="geometry")
+            )
             continue
         polygons = [coords] if kind == "Polygon" else coords
         codes.append(str(code))
@@ -223,16 +255,19 @@ def _month_or_null(value: float, n_months: int, month_label: Callable[[int], str
     return month_label(round(value))
 
 
-def _layer_columns(plan: NetworkPlan, connection_month: ArrayLike, p_connected: ArrayLike, fn: str
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def _layer_columns(
+    plan: NetworkPlan, connection_month: ArrayLike, p_connected: ArrayLike, fn: str
+) -> tuple[np.ndarray, np.ndarray]:
     n = plan.n_villages
     month = np.asarray(connection_month, dtype=np.float64).reshape(-1)
-    p = np.broadcast_to(np.asarray(p_connected, dtype=np.float64), (n,)) if np.ndim(p_connected) == 0 else (
-        np.asarray(p_connected, dtype=np.float64).reshape(-1))
+    p = (
+        np.broadcast_to(np.asarray(p_connected, dtype=np.float64), (n,))
+        if np.ndim(p_connected) == 0
+        else (np.asarray(p_connected, dtype=np.float64).reshape(-1))
+    )
     for name, values in (("connection_month", month), ("p_connected", p)):
         if values.shape != (n,):
-            raise ParameterError(name, f"must have one value per village ({n}), got shape {values.shape}",
-                                 function=fn)
+            raise ParameterError(name, f"must have one value per village ({n}), got shape {values.shape}", function=fn)
     if ((p < 0) | (p > 1) | np.isnan(p)).any():
         raise ParameterError("p_connected", "must be probabilities in [0, 1]", function=fn)
     return month, p
@@ -286,8 +321,11 @@ def village_layer(
     extra = dict(properties or {})
     for key, values in extra.items():
         if len(values) != plan.n_villages:
-            raise ParameterError("properties", f"column {key!r} has {len(values)} values, the region has "
-                                 f"{plan.n_villages} villages", function=fn)
+            raise ParameterError(
+                "properties",
+                f"column {key!r} has {len(values)} values, the region has {plan.n_villages} villages",
+                function=fn,
+            )
     polygons = boundaries is not None and boundaries.covers(v.code for v in region.villages)
     technology = plan.technology
     water = getattr(plan, "water_km", np.zeros(plan.n_villages))
@@ -295,18 +333,28 @@ def village_layer(
     for i, v in enumerate(region.villages):
         when = _month_or_null(float(month[i]), n_months, month_label)
         props: dict[str, Any] = {
-            "code": v.code, "name": v.name, "kind": v.kind.value, "district_code": v.district_code,
-            "population": v.population, "households": v.households, "technology": str(technology[i]),
-            "link_km": _plain(plan.link_km[i]), "water_km": _plain(water[i]), "capex": _plain(plan.capex[i]),
-            "connected": when, "connection_month": None if when is None else round(float(month[i])),
+            "code": v.code,
+            "name": v.name,
+            "kind": v.kind.value,
+            "district_code": v.district_code,
+            "population": v.population,
+            "households": v.households,
+            "technology": str(technology[i]),
+            "link_km": _plain(plan.link_km[i]),
+            "water_km": _plain(water[i]),
+            "capex": _plain(plan.capex[i]),
+            "connected": when,
+            "connection_month": None if when is None else round(float(month[i])),
             "p_connected": _plain(p[i]),
         }
         props.update({key: _plain(values[i]) for key, values in extra.items()})
         geometry: dict[str, Any]
         if polygons:
             assert boundaries is not None
-            geometry = {"type": "MultiPolygon", "coordinates": [
-                [ring.tolist() for ring in polygon] for polygon in boundaries.rings(v.code)]}
+            geometry = {
+                "type": "MultiPolygon",
+                "coordinates": [[ring.tolist() for ring in polygon] for polygon in boundaries.rings(v.code)],
+            }
         else:
             geometry = {"type": "Point", "coordinates": [v.location.lon_deg, v.location.lat_deg]}
         features.append({"type": "Feature", "id": v.code, "geometry": geometry, "properties": props})
@@ -357,11 +405,27 @@ def link_layer(
         else:
             continue
         when = _month_or_null(float(month[i]), n_months, month_label)
-        props = {"to_code": v.code, "from": start_id, "technology": str(technology[i]),
-                 "link_km": _plain(plan.link_km[i]), "water_km": _plain(water[i]), "connected": when,
-                 "connection_month": None if when is None else round(float(month[i])), "p_connected": _plain(p[i])}
-        features.append({"type": "Feature", "id": v.code, "geometry": {"type": "LineString", "coordinates": [
-            [start.lon_deg, start.lat_deg], [v.location.lon_deg, v.location.lat_deg]]}, "properties": props})
+        props = {
+            "to_code": v.code,
+            "from": start_id,
+            "technology": str(technology[i]),
+            "link_km": _plain(plan.link_km[i]),
+            "water_km": _plain(water[i]),
+            "connected": when,
+            "connection_month": None if when is None else round(float(month[i])),
+            "p_connected": _plain(p[i]),
+        }
+        features.append(
+            {
+                "type": "Feature",
+                "id": v.code,
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[start.lon_deg, start.lat_deg], [v.location.lon_deg, v.location.lat_deg]],
+                },
+                "properties": props,
+            }
+        )
     return {"type": "FeatureCollection", "name": "links", "features": features}
 
 
@@ -393,8 +457,12 @@ def write_layers(
         The village and the link layer.
     """
     out = Path(folder)
-    common: dict[str, Any] = {"connection_month": connection_month, "p_connected": p_connected,
-                              "month_label": month_label, "n_months": n_months}
+    common: dict[str, Any] = {
+        "connection_month": connection_month,
+        "p_connected": p_connected,
+        "month_label": month_label,
+        "n_months": n_months,
+    }
     villages = village_layer(plan, boundaries=boundaries, **common)
     links = link_layer(plan, **common)
     paths = (out / f"{prefix}villages.geojson", out / f"{prefix}links.geojson")

@@ -225,8 +225,11 @@ class OutputFolder:
         foreign = [name for name in entries if name not in self.known_names and name not in listed]
         if foreign:
             shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-            raise OutputFolderError(str(target), f"holds files that smartkampung did not write ({shown}); it would "
-                                                 "replace the whole folder, so choose a new or empty folder")
+            raise OutputFolderError(
+                str(target),
+                f"holds files that smartkampung did not write ({shown}); it would "
+                "replace the whole folder, so choose a new or empty folder",
+            )
 
     @staticmethod
     def _listed(manifest: Path) -> set[str]:
@@ -247,8 +250,9 @@ class OutputFolder:
         try:
             parent.mkdir(parents=True, exist_ok=True)
             self._remove_leftovers()
-            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.{os.getpid()}.",
-                                                 suffix=_STAGING_SUFFIX, dir=parent))
+            self.staging = Path(
+                tempfile.mkdtemp(prefix=f".{self.target.name}.{os.getpid()}.", suffix=_STAGING_SUFFIX, dir=parent)
+            )
             os.chmod(self.staging, _mode_for_new(0o777))  # mkdtemp makes it private
         except OSError as exc:
             raise OutputFolderError(str(self.target), f"cannot be written: {exc.strerror or exc}") from None
@@ -289,8 +293,9 @@ class OutputFolder:
             self.staging = None
 
     # ------------------------------------------------------------ commit
-    def commit(self, *, parameters: Mapping[str, Any] | None = None,
-               inputs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    def commit(
+        self, *, parameters: Mapping[str, Any] | None = None, inputs: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         """Add the manifest and move the complete set into place.
 
         Parameters

@@ -54,15 +54,17 @@ MAX_LINE_CHARS = 2**20
 LIMIT_VARIABLE = "SMARTKAMPUNG_MAX_FILE_MB"
 
 _INPUTS: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar(
-    "smartkampung_inputs", default=None)
+    "smartkampung_inputs", default=None
+)
 
 
 def size_limit(default: int, max_bytes: int | None, function: str) -> int:
     """The size limit of a read: ``max_bytes`` if given, else the environment's, else ``default``. [bytes]"""
     if max_bytes is not None:
         if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-            raise ParameterError("max_bytes", f"must be a whole number of bytes >= 1, got {max_bytes!r}",
-                                 function=function)
+            raise ParameterError(
+                "max_bytes", f"must be a whole number of bytes >= 1, got {max_bytes!r}", function=function
+            )
         return max_bytes
     env = os.environ.get(LIMIT_VARIABLE)
     if env:
@@ -71,8 +73,7 @@ def size_limit(default: int, max_bytes: int | None, function: str) -> int:
         except ValueError:
             megabytes = -1.0
         if not 0 < megabytes < 2**40:
-            raise ParameterError(LIMIT_VARIABLE, f"must be a size in MiB (such as 512), got {env!r}",
-                                 function=function)
+            raise ParameterError(LIMIT_VARIABLE, f"must be a size in MiB (such as 512), got {env!r}", function=function)
         return int(megabytes * 2**20)
     return default
 
@@ -99,9 +100,15 @@ def _size(n: int) -> str:
 
 
 def _too_large(source: str, size: str, limit: int) -> DataFileError:
-    return DataFileError(source, [Problem(
-        f"is {size}, more than the {_size(limit)} read at most; if it really is an input, raise the limit "
-        f"with the environment variable {LIMIT_VARIABLE} (in MiB) or max_bytes=")])
+    return DataFileError(
+        source,
+        [
+            Problem(
+                f"is {size}, more than the {_size(limit)} read at most; if it really is an input, raise the limit "
+                f"with the environment variable {LIMIT_VARIABLE} (in MiB) or max_bytes="
+            )
+        ],
+    )
 
 
 class _BoundedReader(io.RawIOBase):
@@ -137,8 +144,9 @@ class _BoundedReader(io.RawIOBase):
             self._raw.close()
             inputs = _INPUTS.get()
             if self._eof and inputs is not None:
-                inputs.append({"path": str(self._path.resolve()), "bytes": self._count,
-                               "sha256": self._hash.hexdigest()})
+                inputs.append(
+                    {"path": str(self._path.resolve()), "bytes": self._count, "sha256": self._hash.hexdigest()}
+                )
         super().close()
 
 
@@ -186,9 +194,15 @@ def open_input(path: str | os.PathLike[str], *, max_bytes: int, source: str | No
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise DataFileError(name, [Problem(
-                f"is {_describe_mode(info.st_mode)}, not a regular file: only regular files are read "
-                "(a pipe or device could block or never end)")])
+            raise DataFileError(
+                name,
+                [
+                    Problem(
+                        f"is {_describe_mode(info.st_mode)}, not a regular file: only regular files are read "
+                        "(a pipe or device could block or never end)"
+                    )
+                ],
+            )
         if info.st_size > max_bytes:
             raise _too_large(name, _size(info.st_size), max_bytes)
         if hasattr(os, "set_blocking"):
@@ -222,8 +236,9 @@ def read_input_text(path: str | os.PathLike[str], *, max_bytes: int, source: str
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise DataFileError(name, [Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start}, line {line}); "
-                                           "save the file as UTF-8")]) from None
+        raise DataFileError(
+            name, [Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start}, line {line}); save the file as UTF-8")]
+        ) from None
 
 
 @contextlib.contextmanager

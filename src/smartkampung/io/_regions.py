@@ -34,8 +34,9 @@ def _builtin(name: str) -> Region:
     return loaders[name]()
 
 
-def read_region(source: RegionSource | str | os.PathLike[str], *, base_dir: str | os.PathLike[str] | None = None
-                ) -> Region:
+def read_region(
+    source: RegionSource | str | os.PathLike[str], *, base_dir: str | os.PathLike[str] | None = None
+) -> Region:
     """The region a scenario's ``[region]`` section, a bundled name or a region file describes.
 
     Parameters
@@ -79,29 +80,50 @@ def read_region(source: RegionSource | str | os.PathLike[str], *, base_dir: str 
         if path.suffix.lower() in (".json", ".toml"):
             return load(path, Region)
         if path.suffix.lower() == ".csv":
-            raise ParameterError("source", "a village CSV needs its region's code and name: pass "
-                                 f"RegionSource(csv={str(source)!r}, code=..., name=..., country=...)", function=fn)
-        raise ParameterError("source", f"{str(source)!r} is neither a bundled region "
-                             f"({', '.join(BUILTIN_REGIONS)}) nor a .json/.toml region file", function=fn)
-    raise ParameterError("source", f"must be a RegionSource, a bundled region's name or a path, got "
-                         f"{type(source).__name__}", function=fn)
+            raise ParameterError(
+                "source",
+                "a village CSV needs its region's code and name: pass "
+                f"RegionSource(csv={str(source)!r}, code=..., name=..., country=...)",
+                function=fn,
+            )
+        raise ParameterError(
+            "source",
+            f"{str(source)!r} is neither a bundled region ({', '.join(BUILTIN_REGIONS)}) nor a .json/.toml region file",
+            function=fn,
+        )
+    raise ParameterError(
+        "source", f"must be a RegionSource, a bundled region's name or a path, got {type(source).__name__}", function=fn
+    )
 
 
 def _from_source(src: RegionSource, base_dir: Path | None) -> Region:
     if src.builtin is not None:
         region = _builtin(src.builtin)
         if src.household_size != DEFAULT_HOUSEHOLD_SIZE:  # the bundled regions give no household counts
-            region = attrs.evolve(region, villages=tuple(
-                attrs.evolve(v, households=round(v.population / src.household_size)) for v in region.villages))
+            region = attrs.evolve(
+                region,
+                villages=tuple(
+                    attrs.evolve(v, households=round(v.population / src.household_size)) for v in region.villages
+                ),
+            )
         return region
     assert src.csv is not None  # RegionSource holds exactly one of builtin and csv
     path = Path(src.csv)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
     if not path.exists():  # a folder or a FIFO exists: the reader refuses it with its own message
-        where = "" if base_dir is not None else (" (a relative path is taken from the current folder; pass "
-                                                 "base_dir=, the scenario file's folder)")
-        raise DataFileError(str(path), [Problem(f"the scenario's village file [region] csv = {src.csv!r} was "
-                                                f"not found at {path.resolve()}{where}")])
+        where = (
+            ""
+            if base_dir is not None
+            else (" (a relative path is taken from the current folder; pass base_dir=, the scenario file's folder)")
+        )
+        raise DataFileError(
+            str(path),
+            [
+                Problem(
+                    f"the scenario's village file [region] csv = {src.csv!r} was not found at {path.resolve()}{where}"
+                )
+            ],
+        )
     region = read_villages_csv(path, **csv_arguments(src))
     return region.with_district_backbone()

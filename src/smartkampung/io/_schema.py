@@ -78,8 +78,11 @@ def _class_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
             prop = {**prop, "description": doc}
         properties[field.name] = prop
     for old, new in renamed_fields(cls).items():  # still read, with a warning, until the next release
-        properties[old] = {**{k: v for k, v in properties[new].items() if k != "description"}, "deprecated": True,
-                           "description": f"Deprecated: the old name of {new!r}, read until {REMOVAL}."}
+        properties[old] = {
+            **{k: v for k, v in properties[new].items() if k != "description"},
+            "deprecated": True,
+            "description": f"Deprecated: the old name of {new!r}, read until {REMOVAL}.",
+        }
     schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
     if required:
         schema["required"] = required
@@ -97,7 +100,7 @@ def _field_doc(cls: type, name: str) -> str:
         head = stripped.split(" : ")[0]
         if name in [h.strip() for h in head.split(",")] and " : " in stripped:
             body = []
-            for follow in lines[i + 1:]:
+            for follow in lines[i + 1 :]:
                 if not follow.strip() or (follow.startswith("    ") and not follow.startswith("        ")):
                     break
                 body.append(follow.strip())
@@ -125,11 +128,17 @@ def json_schema(cls: type) -> dict[str, Any]:
         body["properties"] = {"distribution": {"const": kind}, **body["properties"]}
         body["required"] = ["distribution", *body.get("required", [])]
         variants.append(body)
-    defs["Distribution"] = {"description": "A number (fixed) or a table naming its distribution.",
-                            "anyOf": [{"type": "number"}, *variants]}
+    defs["Distribution"] = {
+        "description": "A number (fixed) or a table naming its distribution.",
+        "anyOf": [{"type": "number"}, *variants],
+    }
     top = _type_schema(cls, defs)
     name = top["$ref"].split("/")[-1]
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-              "$id": f"https://smartkampung.readthedocs.io/schema/{name.lower()}.json",
-              "title": f"smartkampung {name}", **defs[name], "$defs": defs}
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://smartkampung.readthedocs.io/schema/{name.lower()}.json",
+        "title": f"smartkampung {name}",
+        **defs[name],
+        "$defs": defs,
+    }
     return schema

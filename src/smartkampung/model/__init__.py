@@ -4,14 +4,7 @@ No I/O and no cattrs here; see :mod:`smartkampung.io` for files.
 """
 
 from smartkampung.model._geo import Location, PointOfPresence
-from smartkampung.model._idm import (
-    IDM_CODE_NO_SCORE,
-    IDM_THRESHOLDS,
-    IDMScore,
-    IDMStatus,
-    idm_status,
-    idm_status_code,
-)
+from smartkampung.model._idm import IDM_CODE_NO_SCORE, IDM_THRESHOLDS, IDMScore, IDMStatus, idm_status, idm_status_code
 from smartkampung.model._idm_data import (
     CONNECTION_DRIVER,
     DEFAULT_PROGRAMME_EFFECTS,

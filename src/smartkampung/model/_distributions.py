@@ -106,8 +106,12 @@ class Triangular:
 
     def __attrs_post_init__(self) -> None:
         if not self.low <= self.mode <= self.high or self.low == self.high:
-            raise FieldError("Triangular", "mode", f"must lie in [low, high] with low < high, got low = "
-                             f"{self.low}, mode = {self.mode}, high = {self.high}")
+            raise FieldError(
+                "Triangular",
+                "mode",
+                f"must lie in [low, high] with low < high, got low = "
+                f"{self.low}, mode = {self.mode}, high = {self.high}",
+            )
 
     @property
     def mean(self) -> float:
@@ -136,8 +140,13 @@ class FromPosterior:
 Distribution = Fixed | Uniform | Normal | LogNormal | Triangular | FromPosterior
 #: The distribution classes, by the name used in files.
 DISTRIBUTIONS: dict[str, type] = {
-    "fixed": Fixed, "uniform": Uniform, "normal": Normal, "lognormal": LogNormal, "triangular": Triangular,
-    "posterior": FromPosterior}
+    "fixed": Fixed,
+    "uniform": Uniform,
+    "normal": Normal,
+    "lognormal": LogNormal,
+    "triangular": Triangular,
+    "posterior": FromPosterior,
+}
 _DISTRIBUTIONS = tuple(DISTRIBUTIONS.values())
 
 
@@ -150,8 +159,9 @@ def _as_distribution(value: Any) -> Any:
 
 def _is_distribution(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, _DISTRIBUTIONS):
-        raise FieldTypeError(type(instance).__name__, attribute.name,
-                             f"must be a number or a distribution, got {value!r}")
+        raise FieldTypeError(
+            type(instance).__name__, attribute.name, f"must be a number or a distribution, got {value!r}"
+        )
 
 
 def _exp(x: float) -> float:
@@ -197,12 +207,18 @@ def _distribution_in(maximum: float) -> Any:
         lowest, highest = support(value)
         if lowest < 0:
             hint = "" if isinstance(value, Fixed) else " (bound it below at 0, e.g. normal with low = 0)"
-            raise FieldError(type(instance).__name__, attribute.name,
-                             f"must not be negative, but {value!r} can draw {lowest:g}{hint}")
+            raise FieldError(
+                type(instance).__name__,
+                attribute.name,
+                f"must not be negative, but {value!r} can draw {lowest:g}{hint}",
+            )
         if not highest <= maximum:
             hint = "" if isinstance(value, Fixed) else " (give it an upper bound, or a smaller sigma)"
-            raise FieldError(type(instance).__name__, attribute.name,
-                             f"must be at most {maximum:g}, but {value!r} can draw {highest:g}{hint}")
+            raise FieldError(
+                type(instance).__name__,
+                attribute.name,
+                f"must be at most {maximum:g}, but {value!r} can draw {highest:g}{hint}",
+            )
 
     return check
 

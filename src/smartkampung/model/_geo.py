@@ -49,6 +49,7 @@ class PointOfPresence:
     @id.validator
     def _encodable(self, attribute: attrs.Attribute[str], value: str) -> None:
         text(control=True)(self, attribute, value)
+
     location: Location = attrs.field(validator=instance_of(Location))
 
 

@@ -67,14 +67,7 @@ from smartkampung.model._indicators import (
     IKS_INDICATORS,
 )
 
-__all__ = [
-    "IDM_CODE_NO_SCORE",
-    "IDM_THRESHOLDS",
-    "IDMScore",
-    "IDMStatus",
-    "idm_status",
-    "idm_status_code",
-]
+__all__ = ["IDM_CODE_NO_SCORE", "IDM_THRESHOLDS", "IDMScore", "IDMStatus", "idm_status", "idm_status_code"]
 
 #: Upper bounds (inclusive) of the first four statuses, in rank order:
 #: IDM ≤ 0.4907 Sangat Tertinggal; ≤ 0.5989 Tertinggal; ≤ 0.7072 Berkembang;
@@ -255,9 +248,7 @@ def idm_status_code(composite: ArrayLike, *, decimals: int | None = 4) -> NDArra
     present = x[~missing]
     if present.size and not (np.all(np.isfinite(present)) and present.min() >= 0.0 and present.max() <= 1.0):
         raise ParameterError(
-            "composite",
-            f"must lie in [0, 1] or be NaN (found {present.min()!r} .. {present.max()!r})",
-            function=fn,
+            "composite", f"must lie in [0, 1] or be NaN (found {present.min()!r} .. {present.max()!r})", function=fn
         )
     if decimals is None:
         codes = np.searchsorted(np.asarray(IDM_THRESHOLDS), x, side="left")
@@ -332,9 +323,7 @@ def _normalise_name(name: str) -> str:
 def _score(value: Any, indicator: str, parameter: str, function: str) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise ParameterError(
-            parameter,
-            f"indicator {indicator!r}: score must be an integer 0..5, got {value!r}",
-            function=function,
+            parameter, f"indicator {indicator!r}: score must be an integer 0..5, got {value!r}", function=function
         )
     if isinstance(value, numbers.Integral):
         score = int(value)
@@ -342,9 +331,7 @@ def _score(value: Any, indicator: str, parameter: str, function: str) -> int:
         f = float(value)
         if not (math.isfinite(f) and f == round(f)):
             raise ParameterError(
-                parameter,
-                f"indicator {indicator!r}: score must be an integer 0..5, got {value!r}",
-                function=function,
+                parameter, f"indicator {indicator!r}: score must be an integer 0..5, got {value!r}", function=function
             )
         score = int(f)
     if not 0 <= score <= IDM_MAX_SCORE:
@@ -353,10 +340,7 @@ def _score(value: Any, indicator: str, parameter: str, function: str) -> int:
 
 
 def _sub_index(
-    scores: Mapping[str, Any] | Sequence[Any] | NDArray[Any],
-    names: tuple[str, ...],
-    parameter: str,
-    function: str,
+    scores: Mapping[str, Any] | Sequence[Any] | NDArray[Any], names: tuple[str, ...], parameter: str, function: str
 ) -> float:
     """Sum of indicator scores over the maximum (5 per indicator)."""
     n = len(names)
@@ -373,9 +357,7 @@ def _sub_index(
             canonical = lookup.get(_normalise_name(raw_name))
             if canonical is None:
                 raise ParameterError(
-                    parameter,
-                    f"unknown indicator {raw_name!r} (expected one of {list(names)})",
-                    function=function,
+                    parameter, f"unknown indicator {raw_name!r} (expected one of {list(names)})", function=function
                 )
             if canonical in found:
                 raise ParameterError(parameter, f"indicator {canonical!r} is given twice", function=function)
@@ -387,9 +369,7 @@ def _sub_index(
     elif isinstance(scores, Sequence) and not isinstance(scores, (str, bytes)):
         if len(scores) != n:
             raise ParameterError(
-                parameter,
-                f"must hold {n} scores in the ministry's order, got {len(scores)}",
-                function=function,
+                parameter, f"must hold {n} scores in the ministry's order, got {len(scores)}", function=function
             )
         total = sum(_score(v, k, parameter, function) for k, v in zip(names, scores, strict=True))
     else:
@@ -563,5 +543,3 @@ def _split_fifty(
             function=function,
         )
     return values[:n_s], values[n_s : n_s + n_e], values[n_s + n_e :]
-
-

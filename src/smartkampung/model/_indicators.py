@@ -93,11 +93,7 @@ IKE_INDICATORS: Final[tuple[str, ...]] = (
 )
 
 #: The 3 ecological-resilience (IKL) indicators, in API order [api-idm-solor].
-IKL_INDICATORS: Final[tuple[str, ...]] = (
-    "Kualitas Lingkungan",
-    "Rawan Bencana",
-    "Tanggap Bencana",
-)
+IKL_INDICATORS: Final[tuple[str, ...]] = ("Kualitas Lingkungan", "Rawan Bencana", "Tanggap Bencana")
 
 #: Column names of the 50 indicator scores, in the API's order (35 social,
 #: 12 economic, 3 ecological), as in the bundled panel and catalogue

@@ -109,8 +109,12 @@ SMART_KAMPUNG_CRITERIA: tuple[Pillar, ...] = (
     Pillar("public_services", "Public services", "Pelayanan publik", IDMDimension.SOCIAL),
     Pillar("economic_empowerment", "Economic empowerment", "Pemberdayaan ekonomi", IDMDimension.ECONOMIC),
     Pillar("health", "Health services", "Pelayanan kesehatan", IDMDimension.SOCIAL),
-    Pillar("education_culture", "Education, arts and culture", "Pengembangan pendidikan dan seni-budaya",
-           IDMDimension.SOCIAL),
+    Pillar(
+        "education_culture",
+        "Education, arts and culture",
+        "Pengembangan pendidikan dan seni-budaya",
+        IDMDimension.SOCIAL,
+    ),
     Pillar("human_resources", "Human-resource capacity", "Peningkatan SDM", IDMDimension.SOCIAL),
     Pillar("poverty_alleviation", "Poverty alleviation", "Pengentasan kemiskinan", IDMDimension.SOCIAL),
     Pillar("legal_literacy", "Legal-information literacy", "Melek informasi hukum", IDMDimension.SOCIAL),
@@ -201,25 +205,112 @@ _ASSUMED = "illustrative assumption"
 #: viva-1177889, beritadaerah-2021-11-17). The services are real; their
 #: adoption parameters, demand and bandwidth are illustrative assumptions.
 SMART_KAMPUNG_SERVICES: tuple[Service, ...] = (
-    Service("civil_registration", "Population documents (e-KTP, family card, birth certificate)",
-            "public_services", 0.010, 0.12, 0.90, 0.5, 2.0, 1,
-            name_local="Dokumen kependudukan", source=_ASSUMED),
-    Service("poverty_declaration", "Poverty declaration (SPM) for free health care",
-            "poverty_alleviation", 0.020, 0.15, 0.12, 1.0, 0.5, 1,
-            name_local="Surat Pernyataan Miskin", source=_ASSUMED),
-    Service("police_record", "Police record certificate (SKCK)", "legal_literacy",
-            0.005, 0.08, 0.20, 0.3, 0.5, 3, name_local="Surat Keterangan Catatan Kepolisian", source=_ASSUMED),
-    Service("business_letters", "Business and domicile letters", "economic_empowerment",
-            0.008, 0.10, 0.35, 1.0, 0.5, 1, name_local="Surat keterangan usaha dan domisili", source=_ASSUMED),
-    Service("posyandu_records", "Electronic posyandu health records (Siap Cantik)", "health",
-            0.015, 0.18, 0.30, 6.0, 1.0, 6, name_local="Siap Cantik (posyandu elektronik)", source=_ASSUMED),
-    Service("e_learning", "E-learning at the village library corner", "education_culture",
-            0.004, 0.10, 0.40, 12.0, 5.0, 3, name_local="Pojok baca dan e-learning", source=_ASSUMED),
-    Service("village_marketplace", "Village marketplace for local products", "economic_empowerment",
-            0.003, 0.09, 0.25, 12.0, 2.0, 6, name_local="Pasar desa daring", source=_ASSUMED),
-    Service("village_budgeting", "e-Village Budgeting: public view of the village budget", "human_resources",
-            0.002, 0.0, 0.30, 1.0, 0.2, 0, adoption_model=AdoptionModel.LINEAR, linear_rate=0.01,
-            name_local="e-Village Budgeting", source=_ASSUMED),
+    Service(
+        "civil_registration",
+        "Population documents (e-KTP, family card, birth certificate)",
+        "public_services",
+        0.010,
+        0.12,
+        0.90,
+        0.5,
+        2.0,
+        1,
+        name_local="Dokumen kependudukan",
+        source=_ASSUMED,
+    ),
+    Service(
+        "poverty_declaration",
+        "Poverty declaration (SPM) for free health care",
+        "poverty_alleviation",
+        0.020,
+        0.15,
+        0.12,
+        1.0,
+        0.5,
+        1,
+        name_local="Surat Pernyataan Miskin",
+        source=_ASSUMED,
+    ),
+    Service(
+        "police_record",
+        "Police record certificate (SKCK)",
+        "legal_literacy",
+        0.005,
+        0.08,
+        0.20,
+        0.3,
+        0.5,
+        3,
+        name_local="Surat Keterangan Catatan Kepolisian",
+        source=_ASSUMED,
+    ),
+    Service(
+        "business_letters",
+        "Business and domicile letters",
+        "economic_empowerment",
+        0.008,
+        0.10,
+        0.35,
+        1.0,
+        0.5,
+        1,
+        name_local="Surat keterangan usaha dan domisili",
+        source=_ASSUMED,
+    ),
+    Service(
+        "posyandu_records",
+        "Electronic posyandu health records (Siap Cantik)",
+        "health",
+        0.015,
+        0.18,
+        0.30,
+        6.0,
+        1.0,
+        6,
+        name_local="Siap Cantik (posyandu elektronik)",
+        source=_ASSUMED,
+    ),
+    Service(
+        "e_learning",
+        "E-learning at the village library corner",
+        "education_culture",
+        0.004,
+        0.10,
+        0.40,
+        12.0,
+        5.0,
+        3,
+        name_local="Pojok baca dan e-learning",
+        source=_ASSUMED,
+    ),
+    Service(
+        "village_marketplace",
+        "Village marketplace for local products",
+        "economic_empowerment",
+        0.003,
+        0.09,
+        0.25,
+        12.0,
+        2.0,
+        6,
+        name_local="Pasar desa daring",
+        source=_ASSUMED,
+    ),
+    Service(
+        "village_budgeting",
+        "e-Village Budgeting: public view of the village budget",
+        "human_resources",
+        0.002,
+        0.0,
+        0.30,
+        1.0,
+        0.2,
+        0,
+        adoption_model=AdoptionModel.LINEAR,
+        linear_rate=0.01,
+        name_local="e-Village Budgeting",
+        source=_ASSUMED,
+    ),
 )
 
 
@@ -286,20 +377,43 @@ class Technology:
 #: terminal and USD 100 per Mbps per month. Cellular, ranges, capacities and
 #: maintenance are illustrative assumptions.
 DEFAULT_TECHNOLOGIES: tuple[Technology, ...] = (
-    Technology("fibre", "Fibre optic", capex=10e6, capex_per_km=5_000 * IDR_PER_USD,
-               opex_per_year=10e6, opex_per_km_year=0.01 * 5_000 * IDR_PER_USD,
-               capacity_mbps=1_000.0,
-               source="USD 5,000/km (public cost models, low end); bandwidth Rp 10 million/yr "
-                      "(banyu-wangi-2016-04); office equipment and maintenance assumed"),
-    Technology("microwave", "Point-to-point microwave", capex=(2_000 + 5_000) * IDR_PER_USD,
-               opex_per_year=10e6 + 5e6, max_link_km=30.0, capacity_mbps=300.0,
-               source="USD 2,000/link (public cost models) + assumed USD 5,000 mast; range assumed"),
-    Technology("cellular", "Cellular (4G) router", capex=3e6, opex_per_year=12e6,
-               max_link_km=5.0, capacity_mbps=20.0, source=_ASSUMED),
-    Technology("satellite", "Satellite (VSAT)", capex=500 * IDR_PER_USD,
-               opex_per_mbps_year=100 * 12 * IDR_PER_USD, capacity_mbps=50.0,
-               source="terminal a few hundred USD plus bandwidth per Mbps (public cost models); "
-                      "values assumed"),
+    Technology(
+        "fibre",
+        "Fibre optic",
+        capex=10e6,
+        capex_per_km=5_000 * IDR_PER_USD,
+        opex_per_year=10e6,
+        opex_per_km_year=0.01 * 5_000 * IDR_PER_USD,
+        capacity_mbps=1_000.0,
+        source="USD 5,000/km (public cost models, low end); bandwidth Rp 10 million/yr "
+        "(banyu-wangi-2016-04); office equipment and maintenance assumed",
+    ),
+    Technology(
+        "microwave",
+        "Point-to-point microwave",
+        capex=(2_000 + 5_000) * IDR_PER_USD,
+        opex_per_year=10e6 + 5e6,
+        max_link_km=30.0,
+        capacity_mbps=300.0,
+        source="USD 2,000/link (public cost models) + assumed USD 5,000 mast; range assumed",
+    ),
+    Technology(
+        "cellular",
+        "Cellular (4G) router",
+        capex=3e6,
+        opex_per_year=12e6,
+        max_link_km=5.0,
+        capacity_mbps=20.0,
+        source=_ASSUMED,
+    ),
+    Technology(
+        "satellite",
+        "Satellite (VSAT)",
+        capex=500 * IDR_PER_USD,
+        opex_per_mbps_year=100 * 12 * IDR_PER_USD,
+        capacity_mbps=50.0,
+        source="terminal a few hundred USD plus bandwidth per Mbps (public cost models); values assumed",
+    ),
 )
 
 
@@ -353,8 +467,10 @@ class Programme:
     technologies: tuple[Technology, ...] = attrs.field(default=DEFAULT_TECHNOLOGIES, converter=_as_tuple)
     description: str = attrs.field(default="", validator=_name)
     # Rupiah: the currency of Smart Kampung and of every bundled default amount.
-    currency: str = attrs.field(default="IDR", validator=matches(
-        r"[A-Z]{3}", "an ISO 4217 currency code of three capital letters, such as 'IDR' or 'PHP'"))
+    currency: str = attrs.field(
+        default="IDR",
+        validator=matches(r"[A-Z]{3}", "an ISO 4217 currency code of three capital letters, such as 'IDR' or 'PHP'"),
+    )
 
     def __attrs_post_init__(self) -> None:
         problems = _unique_problems(self.pillars, "pillar")
@@ -364,9 +480,12 @@ class Programme:
         for i, s in enumerate(self.services):
             if s.pillar not in pillar_ids:
                 problems.append(
-                    Problem(f"service {s.id!r} names unknown pillar {s.pillar!r} "
-                            f"(known: {', '.join(sorted(pillar_ids)) or 'none'})",
-                            record=f"services[{i}]", field="pillar")
+                    Problem(
+                        f"service {s.id!r} names unknown pillar {s.pillar!r} "
+                        f"(known: {', '.join(sorted(pillar_ids)) or 'none'})",
+                        record=f"services[{i}]",
+                        field="pillar",
+                    )
                 )
         if not self.technologies:
             problems.append(Problem("a programme needs at least one technology", field="technologies"))
@@ -403,5 +522,5 @@ def smart_kampung_programme() -> Programme:
         services=SMART_KAMPUNG_SERVICES,
         technologies=DEFAULT_TECHNOLOGIES,
         description="Fibre to every village office and public services at the village; "
-                    "launched 31 May 2016 (merdeka-2016-05-31).",
+        "launched 31 May 2016 (merdeka-2016-05-31).",
     )

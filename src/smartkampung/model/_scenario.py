@@ -9,7 +9,6 @@ them once.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, Literal
 
 import attrs
@@ -44,7 +43,7 @@ from smartkampung.model._distributions import (
     _optional_distribution,
 )
 from smartkampung.model._geo import Location
-from smartkampung.model._idm_data import DEFAULT_PROGRAMME_EFFECTS, IDMStatusCounts, IndicatorEffect
+from smartkampung.model._idm_assumptions import IDMAssumptions
 from smartkampung.model._programme import Programme, smart_kampung_programme
 from smartkampung.model._village import DEFAULT_HOUSEHOLD_SIZE, VillageKind
 
@@ -132,19 +131,26 @@ class RegionSource:
     country: str = attrs.field(default="ID", validator=matches(r"[A-Z]{2}", "an ISO 3166-1 alpha-2 code such as 'ID'"))
     kind: VillageKind = attrs.field(default=VillageKind.VILLAGE, validator=instance_of(VillageKind))
     household_size: float = attrs.field(default=DEFAULT_HOUSEHOLD_SIZE, validator=number(0.5, 50.0))
-    backbone: Literal["district_offices"] = attrs.field(default="district_offices",
-                                                        validator=one_of(("district_offices",)))
+    backbone: Literal["district_offices"] = attrs.field(
+        default="district_offices", validator=one_of(("district_offices",))
+    )
     allow_zero_population: bool = attrs.field(default=False, validator=instance_of(bool))
     delimiter: str | None = attrs.field(default=None, validator=optional(one_of((",", ";", "\t", "|"))))
     decimal: str | None = attrs.field(default=None, validator=optional(one_of((".", ","))))
 
     def __attrs_post_init__(self) -> None:
         if (self.builtin is None) == (self.csv is None):
-            raise FieldError("RegionSource", "csv", "or 'builtin': give exactly one of 'builtin' (a bundled "
-                             "region) or 'csv' (a village file)")
+            raise FieldError(
+                "RegionSource",
+                "csv",
+                "or 'builtin': give exactly one of 'builtin' (a bundled region) or 'csv' (a village file)",
+            )
         if self.csv is not None and not (self.code and self.name):
-            raise FieldError("RegionSource", "code" if not self.code else "name",
-                             "must be given for a CSV region (a CSV region needs 'code' and 'name')")
+            raise FieldError(
+                "RegionSource",
+                "code" if not self.code else "name",
+                "must be given for a CSV region (a CSV region needs 'code' and 'name')",
+            )
 
 
 @renamed("budget_idr_per_month")
@@ -170,13 +176,18 @@ class BudgetPhase:
     start_month: int = attrs.field(validator=whole(1, MAX_MONTHS))
     budget_per_month: Distribution = _dist_field(0.0, MAX_MONEY)
     note: str = attrs.field(default="", validator=_name)
-    scale: Distribution | None = attrs.field(default=None, converter=_optional_distribution,
-                                             validator=optional(_distribution_in(MAX_MULTIPLIER)))
+    scale: Distribution | None = attrs.field(
+        default=None, converter=_optional_distribution, validator=optional(_distribution_in(MAX_MULTIPLIER))
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.scale is not None and self.budget_per_month != Fixed(0.0):
-            raise FieldError("BudgetPhase", "scale", "and budget_per_month exclude each other: give the "
-                             "phase's budget as an amount or as a multiple of the previous phase's, not both")
+            raise FieldError(
+                "BudgetPhase",
+                "scale",
+                "and budget_per_month exclude each other: give the "
+                "phase's budget as an amount or as a multiple of the previous phase's, not both",
+            )
 
 
 #: Parameters a posterior sample of the rollout may hold: the budgets of the
@@ -186,8 +197,9 @@ POSTERIOR_PARAMETERS: tuple[str, ...] = ("budget_per_month", "readiness_months",
 
 
 def _rows(value: Any) -> tuple[tuple[float, ...], ...]:
-    return tuple(tuple(float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else x for x in row)
-                 for row in value)
+    return tuple(
+        tuple(float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else x for x in row) for row in value
+    )
 
 
 def _ints(value: Any) -> tuple[int, ...]:
@@ -196,8 +208,7 @@ def _ints(value: Any) -> tuple[int, ...]:
 
 def _names(value: Any) -> tuple[str, ...]:
     # A posterior written before the renaming names its first budget by its old name.
-    return tuple(current_name(name, POSTERIOR_PARAMETERS, "posterior parameter", "RolloutPosterior")
-                 for name in value)
+    return tuple(current_name(name, POSTERIOR_PARAMETERS, "posterior parameter", "RolloutPosterior") for name in value)
 
 
 @attrs.frozen
@@ -237,11 +248,15 @@ class RolloutPosterior:
 
     def __attrs_post_init__(self) -> None:
         for name in self.parameters:
-            known = name in POSTERIOR_PARAMETERS or (name.startswith("budget_phases[") and name.endswith("]")
-                                                     and name[len("budget_phases["):-1].isdigit())
+            known = name in POSTERIOR_PARAMETERS or (
+                name.startswith("budget_phases[") and name.endswith("]") and name[len("budget_phases[") : -1].isdigit()
+            )
             if not known:
-                raise FieldError("RolloutPosterior", "parameters", f"holds {name!r}, not one of "
-                                 f"{', '.join(POSTERIOR_PARAMETERS)} or budget_phases[i]")
+                raise FieldError(
+                    "RolloutPosterior",
+                    "parameters",
+                    f"holds {name!r}, not one of {', '.join(POSTERIOR_PARAMETERS)} or budget_phases[i]",
+                )
         if len(set(self.parameters)) != len(self.parameters):
             raise FieldError("RolloutPosterior", "parameters", "names a parameter twice")
         if not self.values:
@@ -249,10 +264,12 @@ class RolloutPosterior:
         width = len(self.parameters)
         for row in self.values:
             if len(row) != width or not all(isinstance(x, float) and math.isfinite(x) and x >= 0 for x in row):
-                raise FieldError("RolloutPosterior", "values", f"rows must hold {width} finite numbers >= 0, "
-                                 f"got {row!r}"[:200])
-        if len(self.sims) != len(self.values) or any(isinstance(s, bool) or not isinstance(s, int) or s < 0
-                                                     for s in self.sims):
+                raise FieldError(
+                    "RolloutPosterior", "values", f"rows must hold {width} finite numbers >= 0, got {row!r}"[:200]
+                )
+        if len(self.sims) != len(self.values) or any(
+            isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in self.sims
+        ):
             raise FieldError("RolloutPosterior", "sims", "must hold one whole number >= 0 per row")
 
     def __repr__(self) -> str:
@@ -327,15 +344,17 @@ class RolloutAssumptions:
 
     budget_per_month: Distribution = _dist_field(_defaults.BUDGET_PER_MONTH, MAX_MONEY)
     budget_phases: tuple[BudgetPhase, ...] = attrs.field(default=(), converter=_phases)
-    build_km_per_month: float | None = attrs.field(default=None, validator=optional(
-        number(0.0, 1e6, exclusive_minimum=True)))
+    build_km_per_month: float | None = attrs.field(
+        default=None, validator=optional(number(0.0, 1e6, exclusive_minimum=True))
+    )
     policy: str = attrs.field(default=_defaults.POLICY, validator=one_of(POLICIES))
     carry_over: bool = attrs.field(default=_defaults.CARRY_OVER, validator=instance_of(bool))
     initially_connected: int | tuple[str, ...] = attrs.field(default=0)
     route_factor: float = attrs.field(default=_defaults.ROUTE_FACTOR, validator=number(1.0, 10.0))
     demand_mbps: float = attrs.field(default=_defaults.DEMAND_MBPS, validator=number(0.0, 1e5))
-    horizon_years: float = attrs.field(default=_defaults.HORIZON_YEARS, validator=number(
-        0.0, 100.0, exclusive_minimum=True))
+    horizon_years: float = attrs.field(
+        default=_defaults.HORIZON_YEARS, validator=number(0.0, 100.0, exclusive_minimum=True)
+    )
     discount_rate: float = attrs.field(default=_defaults.DISCOUNT_RATE, validator=number(0.0, 1.0))
     technology_choice: bool = attrs.field(default=_defaults.TECHNOLOGY_CHOICE, validator=instance_of(bool))
     capex_multiplier: Distribution = _dist_field(_defaults.CAPEX_MULTIPLIER, MAX_MULTIPLIER)
@@ -346,17 +365,18 @@ class RolloutAssumptions:
     @property
     def has_tail(self) -> bool:
         """Whether any tail mechanism (readiness, cost spread, a posterior) is declared."""
-        return (bool(self.posterior_columns) or self.readiness_months != Fixed(0.0)
-                or self.cost_spread != Fixed(0.0))
+        return bool(self.posterior_columns) or self.readiness_months != Fixed(0.0) or self.cost_spread != Fixed(0.0)
 
     @initially_connected.validator
     def _check_initial(self, attribute: attrs.Attribute[Any], value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, tuple)):
-            raise FieldTypeError("RolloutAssumptions", "initially_connected",
-                                 f"must be a count or a list of codes, got {value!r}")
+            raise FieldTypeError(
+                "RolloutAssumptions", "initially_connected", f"must be a count or a list of codes, got {value!r}"
+            )
         if isinstance(value, int) and not 0 <= value <= MAX_COUNT:
-            raise FieldError("RolloutAssumptions", "initially_connected",
-                             f"must be a count from 0 to {MAX_COUNT:g}, got {value}")
+            raise FieldError(
+                "RolloutAssumptions", "initially_connected", f"must be a count from 0 to {MAX_COUNT:g}, got {value}"
+            )
         if isinstance(value, tuple):
             for code in value:
                 text(non_empty=True)(self, attribute, code)
@@ -366,22 +386,32 @@ class RolloutAssumptions:
             raise FieldTypeError("RolloutAssumptions", "budget_phases", "must hold BudgetPhase entries")
         starts = [p.start_month for p in self.budget_phases]
         if starts != sorted(set(starts)):
-            raise FieldError("RolloutAssumptions", "budget_phases",
-                             f"must have increasing, distinct start months, got {starts}")
+            raise FieldError(
+                "RolloutAssumptions", "budget_phases", f"must have increasing, distinct start months, got {starts}"
+            )
         wanted = self.posterior_columns
         if wanted and self.posterior is None:
-            raise FieldError("RolloutAssumptions", "posterior", f"is needed: {', '.join(wanted)} "
-                             "take their values from a posterior sample")
+            raise FieldError(
+                "RolloutAssumptions",
+                "posterior",
+                f"is needed: {', '.join(wanted)} take their values from a posterior sample",
+            )
         if self.posterior is not None:
             missing = [name for name in wanted if name not in self.posterior.parameters]
             if missing:
-                raise FieldError("RolloutAssumptions", "posterior", f"has no column {', '.join(missing)}, which "
-                                 "the rollout takes from it")
+                raise FieldError(
+                    "RolloutAssumptions",
+                    "posterior",
+                    f"has no column {', '.join(missing)}, which the rollout takes from it",
+                )
             for name in wanted:  # the values a run takes must lie in the field's own range
                 highest = max(self.posterior.column(name))
                 if highest > (maximum := self._posterior_maximum(name)):
-                    raise FieldError("RolloutAssumptions", "posterior", f"column {name} holds {highest:g}, above "
-                                     f"the field's range (at most {maximum:g})")
+                    raise FieldError(
+                        "RolloutAssumptions",
+                        "posterior",
+                        f"column {name} holds {highest:g}, above the field's range (at most {maximum:g})",
+                    )
 
     def _posterior_maximum(self, name: str) -> float:
         if name == "readiness_months":
@@ -389,17 +419,22 @@ class RolloutAssumptions:
         if name == "cost_spread":
             return MAX_COST_SPREAD
         if name.startswith("budget_phases["):
-            phase = self.budget_phases[int(name[len("budget_phases["):-1])]
+            phase = self.budget_phases[int(name[len("budget_phases[") : -1])]
             return MAX_MULTIPLIER if phase.scale is not None else MAX_MONEY
         return MAX_MONEY
 
     @property
     def posterior_columns(self) -> tuple[str, ...]:
         """The names of the fields drawn from the posterior sample (``{distribution = "posterior"}``)."""
-        names = [("budget_per_month", self.budget_per_month),
-                 *((f"budget_phases[{i}]", p.scale if p.scale is not None else p.budget_per_month)
-                   for i, p in enumerate(self.budget_phases)),
-                 ("readiness_months", self.readiness_months), ("cost_spread", self.cost_spread)]
+        names = [
+            ("budget_per_month", self.budget_per_month),
+            *(
+                (f"budget_phases[{i}]", p.scale if p.scale is not None else p.budget_per_month)
+                for i, p in enumerate(self.budget_phases)
+            ),
+            ("readiness_months", self.readiness_months),
+            ("cost_spread", self.cost_spread),
+        ]
         return tuple(name for name, dist in names if isinstance(dist, FromPosterior))
 
 
@@ -425,118 +460,6 @@ class AdoptionAssumptions:
     neighbour_weight: float = attrs.field(default=_defaults.NEIGHBOUR_WEIGHT, validator=_unit)
     n_neighbours: int = attrs.field(default=_defaults.NEIGHBOURS, validator=whole(1, 100))
     stochastic: bool = attrs.field(default=True, validator=instance_of(bool))
-
-
-def _whole_number(value: Any) -> Any:
-    if isinstance(value, bool):
-        return value
-    return int(value) if isinstance(value, numbers.Integral) else value
-
-
-def _counts(value: Any) -> Any:
-    # Lists from files and tuples of numpy integers become tuples of int; anything else is left for the check.
-    if value is None or isinstance(value, (str, bytes)):
-        return value
-    try:
-        items = tuple(value)
-    except TypeError:
-        return value
-    return tuple(_whole_number(v) for v in items)
-
-
-def _effects(value: Any) -> Any:
-    if isinstance(value, IndicatorEffect):
-        return (value,)
-    try:
-        return tuple(value)
-    except TypeError:
-        return value
-
-
-@attrs.frozen
-class IDMAssumptions:
-    """The IDM projection: the observed state it starts from and how the programme moves the indicators.
-
-    The projection of each run is the background dynamics fitted to the
-    ministry's 2021–2024 panel plus the programme's effects on the indicators
-    it touches (see :func:`smartkampung.sim.run.run_outcomes`). It starts
-    from what was observed, in ``observed_year``: the desa's own scores where
-    the region has them (:attr:`Village.idm <smartkampung.model.Village.idm>`),
-    the other desa drawn consistently with ``status_counts``. Years before
-    ``observed_year`` are not projected. Without ``observed_year`` there is
-    no IDM projection.
-
-    Parameters
-    ----------
-    observed_year : int, optional
-        IDM year of the observed state (the ministry's IDM release of that
-        year), e.g. 2020. None: no IDM projection.
-    status_counts : tuple of int, optional
-        Desa per status in ``observed_year``, lowest status first (IDM: Sangat
-        Tertinggal, Tertinggal, Berkembang, Maju, Mandiri), for all the desa
-        of the region as published; desa with a score of their own take its
-        status and the others share what remains. None when every desa has a
-        score of its own.
-    source : str
-        Where the observed state comes from.
-    effects : tuple of IndicatorEffect
-        How the programme raises indicators (never lowers them); default
-        :data:`~smartkampung.model.DEFAULT_PROGRAMME_EFFECTS`, ``()`` for
-        none. A rule's ``driver`` is ``"connection"``, a service id of the
-        programme, or an IDM dimension (``"social"``, ``"economic"``,
-        ``"ecological"``: the services of the pillars moving it).
-    cutoff_month : int
-        Last month of a year whose state that year's IDM records; an office
-        connected by then counts as connected in that year's IDM. [month of year, 1–12]
-    counterfactual : bool
-        True: report the desa without the programme's effects. Each run draws
-        exactly the starting state and the shocks it would draw with them
-        (the effects still decide which donor records can give each desa its
-        observed status), then leaves the effects out, so the observed year is
-        the counterfactual one (no longer the published counts) and a
-        comparison on the same seed pairs every run with its programme run.
-    """
-
-    observed_year: int | None = attrs.field(default=None, validator=optional(whole(1, 9999)))
-    status_counts: tuple[int, ...] | None = attrs.field(default=None, converter=_counts)
-    source: str = attrs.field(default="", validator=_name)
-    effects: tuple[IndicatorEffect, ...] = attrs.field(default=DEFAULT_PROGRAMME_EFFECTS, converter=_effects)
-    cutoff_month: int = attrs.field(default=_defaults.IDM_CUTOFF_MONTH, validator=whole(1, 12))
-    counterfactual: bool = attrs.field(default=False, validator=instance_of(bool))
-
-    def __attrs_post_init__(self) -> None:
-        counts = self.status_counts
-        if counts is not None:
-            if not isinstance(counts, tuple) or len(counts) < 2 or any(
-                    not isinstance(c, int) or isinstance(c, bool) or not 0 <= c <= MAX_COUNT for c in counts):
-                raise FieldError("IDMAssumptions", "status_counts",
-                                 f"must be whole numbers from 0 to {MAX_COUNT:g}, one per status (IDM: 5), "
-                                 f"got {counts!r}"[:300])
-            if self.observed_year is None:
-                raise FieldError("IDMAssumptions", "observed_year",
-                                 "must be given with status_counts (the IDM year they were observed in)")
-        if not isinstance(self.effects, tuple) or any(not isinstance(e, IndicatorEffect) for e in self.effects):
-            raise FieldTypeError("IDMAssumptions", "effects", f"must be IndicatorEffect rules, got {self.effects!r}")
-
-    @classmethod
-    def from_counts(cls, counts: IDMStatusCounts, **changes: Any) -> IDMAssumptions:
-        """Start from published status counts (e.g. :func:`smartkampung.datasets.banyuwangi_idm_status`).
-
-        Parameters
-        ----------
-        counts : IDMStatusCounts
-            Year, counts and source of the observed state.
-        **changes
-            Other fields (``effects``, ``cutoff_month``, ``counterfactual``).
-        """
-        if not isinstance(counts, IDMStatusCounts):
-            raise FieldTypeError("IDMAssumptions", "counts", f"must be IDMStatusCounts, got {counts!r}")
-        return cls(observed_year=counts.year, status_counts=counts.counts, source=counts.source, **changes)
-
-    @property
-    def requested(self) -> bool:
-        """Whether the scenario asks for an IDM projection (it declares an observed year)."""
-        return self.observed_year is not None
 
 
 @renamed("cost_idr_per_km", "value_of_time_idr_per_hour")
@@ -567,16 +490,16 @@ class OutcomeAssumptions:
     """
 
     office: Location | None = attrs.field(default=None, validator=optional(instance_of(Location)))
-    road_factor: float = attrs.field(default=_defaults.ROAD_FACTOR, validator=number(
-        0.0, 10.0, exclusive_minimum=True))
+    road_factor: float = attrs.field(default=_defaults.ROAD_FACTOR, validator=number(0.0, 10.0, exclusive_minimum=True))
     speed_kmh: float = attrs.field(default=_defaults.SPEED_KMH, validator=number(0.0, 1000.0, exclusive_minimum=True))
     cost_per_km: float = attrs.field(default=_defaults.COST_PER_KM, validator=_money)
     value_of_time_per_hour: float = attrs.field(default=_defaults.VALUE_OF_TIME_PER_HOUR, validator=_money)
     idm: IDMAssumptions = attrs.field(factory=IDMAssumptions, validator=instance_of(IDMAssumptions))
 
 
-_month = matches(r"(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])",
-                 "a calendar month from 1900-01 to 2199-12 written YYYY-MM (e.g. 2016-06)")
+_month = matches(
+    r"(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])", "a calendar month from 1900-01 to 2199-12 written YYYY-MM (e.g. 2016-06)"
+)
 
 
 @attrs.frozen
@@ -613,8 +536,7 @@ class Scenario:
     start: str = attrs.field(default=_defaults.START_MONTH, validator=_month)
     horizon_months: int = attrs.field(default=_defaults.HORIZON_MONTHS, validator=whole(1, MAX_MONTHS))
     rollout: RolloutAssumptions = attrs.field(factory=RolloutAssumptions, validator=instance_of(RolloutAssumptions))
-    adoption: AdoptionAssumptions = attrs.field(factory=AdoptionAssumptions,
-                                                validator=instance_of(AdoptionAssumptions))
+    adoption: AdoptionAssumptions = attrs.field(factory=AdoptionAssumptions, validator=instance_of(AdoptionAssumptions))
     outcomes: OutcomeAssumptions = attrs.field(factory=OutcomeAssumptions, validator=instance_of(OutcomeAssumptions))
     description: str = attrs.field(default="", validator=_name)
 
@@ -643,4 +565,3 @@ class Scenario:
         year, mon = self.start_year_month
         total = year * 12 + (mon - 1) + month
         return f"{total // 12:04d}-{total % 12 + 1:02d}"
-

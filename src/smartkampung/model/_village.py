@@ -137,11 +137,17 @@ class Village:
     def __attrs_post_init__(self) -> None:
         problems = []
         if self.idm is not None and self.kind is VillageKind.KELURAHAN:
-            problems.append(Problem(f"village {self.code}: a kelurahan has no IDM score (IDM covers desa only)",
-                                    field="idm"))
+            problems.append(
+                Problem(f"village {self.code}: a kelurahan has no IDM score (IDM covers desa only)", field="idm")
+            )
         if self.households > self.population:
-            problems.append(Problem(f"{self.households} households cannot live in a village of {self.population} "
-                                    "people (every household has at least one member)", field="households"))
+            problems.append(
+                Problem(
+                    f"{self.households} households cannot live in a village of {self.population} "
+                    "people (every household has at least one member)",
+                    field="households",
+                )
+            )
         if problems:
             raise ModelValidationError(problems)
 
@@ -278,8 +284,9 @@ class Region:
         for label, items, expected in members:
             for i, item in enumerate(items):
                 if not isinstance(item, expected):
-                    problems.append(Problem(f"expected a {expected.__name__}, got {type(item).__name__}",
-                                            record=f"{label}[{i}]"))
+                    problems.append(
+                        Problem(f"expected a {expected.__name__}, got {type(item).__name__}", record=f"{label}[{i}]")
+                    )
         if problems:
             raise ModelValidationError(problems)
 
@@ -296,14 +303,18 @@ class Region:
             village_index.setdefault(v.code, i)
             if v.district_code not in district_index:
                 problems.append(
-                    Problem(f"district {v.district_code!r} does not exist in region {self.code}",
-                            record=record, field="district_code")
+                    Problem(
+                        f"district {v.district_code!r} does not exist in region {self.code}",
+                        record=record,
+                        field="district_code",
+                    )
                 )
         seen_pops: set[str] = set()
         for i, b in enumerate(self.backbone):
             if b.id in seen_pops:
-                problems.append(Problem(f"duplicate point-of-presence id {b.id!r}", record=f"backbone[{i}]",
-                                        field="id"))
+                problems.append(
+                    Problem(f"duplicate point-of-presence id {b.id!r}", record=f"backbone[{i}]", field="id")
+                )
             seen_pops.add(b.id)
         if self.code_system is CodeSystem.KEMENDAGRI:
             problems += self._kemendagri_problems()
@@ -319,26 +330,35 @@ class Region:
         for i, d in enumerate(self.districts):
             if not _KEMENDAGRI_DISTRICT_CODE.match(d.code) or not d.code.startswith(self.code + "."):
                 problems.append(
-                    Problem(f"Kemendagri district code must look like {self.code}.CC, got {d.code!r}",
-                            record=f"districts[{i}]", field="code")
+                    Problem(
+                        f"Kemendagri district code must look like {self.code}.CC, got {d.code!r}",
+                        record=f"districts[{i}]",
+                        field="code",
+                    )
                 )
         for i, v in enumerate(self.villages):
             record = f"villages[{i}] (code {v.code})"
             match = KEMENDAGRI_VILLAGE_CODE.match(v.code)
             if match is None:
-                problems.append(Problem("Kemendagri village code must look like PP.KK.CC.VVVV", record=record,
-                                        field="code"))
+                problems.append(
+                    Problem("Kemendagri village code must look like PP.KK.CC.VVVV", record=record, field="code")
+                )
                 continue
             if not v.code.startswith(v.district_code + "."):
                 problems.append(
-                    Problem(f"code does not start with its district code {v.district_code!r}",
-                            record=record, field="code")
+                    Problem(
+                        f"code does not start with its district code {v.district_code!r}", record=record, field="code"
+                    )
                 )
             expected = {"1": VillageKind.KELURAHAN, "2": VillageKind.DESA}[match.group(4)]
             if v.kind is not expected:
                 problems.append(
-                    Problem(f"kind {v.kind.value!r} disagrees with the code: a last block starting with "
-                            f"{match.group(4)} means {expected.value}", record=record, field="kind")
+                    Problem(
+                        f"kind {v.kind.value!r} disagrees with the code: a last block starting with "
+                        f"{match.group(4)} means {expected.value}",
+                        record=record,
+                        field="kind",
+                    )
                 )
         return problems
 
@@ -348,9 +368,11 @@ class Region:
         for v in self.villages:
             kinds[v.kind.value] = kinds.get(v.kind.value, 0) + 1
         mix = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
-        return (f"Region(code={self.code!r}, name={self.name!r}, country={self.country!r}, "
-                f"{len(self.districts)} districts, {self.n_villages} villages ({mix or 'none'}), "
-                f"{len(self.backbone)} points of presence, code_system={self.code_system.value!r})")
+        return (
+            f"Region(code={self.code!r}, name={self.name!r}, country={self.country!r}, "
+            f"{len(self.districts)} districts, {self.n_villages} villages ({mix or 'none'}), "
+            f"{len(self.backbone)} points of presence, code_system={self.code_system.value!r})"
+        )
 
     # -- lookups ---------------------------------------------------------
     @property
@@ -409,8 +431,9 @@ class Region:
         pops = tuple(PointOfPresence(id=d.code, name=d.name, location=d.location) for d in self.districts)
         return attrs.evolve(self, backbone=pops)
 
-    def with_population(self, population: Mapping[str, int], *, year: int | None = None,
-                        households: Mapping[str, int] | None = None) -> Region:
+    def with_population(
+        self, population: Mapping[str, int], *, year: int | None = None, households: Mapping[str, int] | None = None
+    ) -> Region:
         """A copy with newer population (and optionally household) figures.
 
         Parameters
@@ -432,11 +455,14 @@ class Region:
             if v.code in population or v.code in households:
                 pop = int(population.get(v.code, v.population))
                 hh = households.get(v.code)
-                new.append(attrs.evolve(
-                    v, population=pop,
-                    households=int(hh) if hh is not None else round(pop / DEFAULT_HOUSEHOLD_SIZE),
-                    population_year=year if year is not None else v.population_year,
-                ))
+                new.append(
+                    attrs.evolve(
+                        v,
+                        population=pop,
+                        households=int(hh) if hh is not None else round(pop / DEFAULT_HOUSEHOLD_SIZE),
+                        population_year=year if year is not None else v.population_year,
+                    )
+                )
             else:
                 new.append(v)
         return attrs.evolve(self, villages=tuple(new))
@@ -448,9 +474,12 @@ class Region:
         n = len(vs)
         lat = np.fromiter((v.location.lat_deg for v in vs), dtype=np.float64, count=n)
         lon = np.fromiter((v.location.lon_deg for v in vs), dtype=np.float64, count=n)
+
         def sub_index(name: str) -> NDArray[np.float64]:
-            return np.fromiter((np.nan if v.idm is None else getattr(v.idm, name) for v in vs),
-                               dtype=np.float64, count=n)
+            return np.fromiter(
+                (np.nan if v.idm is None else getattr(v.idm, name) for v in vs), dtype=np.float64, count=n
+            )
+
         return VillageColumns(
             code=np.array([v.code for v in vs], dtype=np.str_) if n else np.empty(0, dtype=np.str_),
             lat_deg=lat,

@@ -197,8 +197,11 @@ def assumption_rows(
         )
         if _same(value, default) and unit.startswith("money") and currency != "IDR":
             # The package's money defaults are rupiah; kept in another currency, they are not converted.
-            source += (f" (a rupiah amount, not converted to {currency})" if lang == "en"
-                       else f" (nilai dalam rupiah, belum dikonversi ke {currency})")
+            source += (
+                f" (a rupiah amount, not converted to {currency})"
+                if lang == "en"
+                else f" (nilai dalam rupiah, belum dikonversi ke {currency})"
+            )
         rows.append(Assumption(field, shown, source))
     for phase in getattr(getattr(scenario, "rollout", None), "budget_phases", ()):
         rows.append(
@@ -461,9 +464,11 @@ def _plan_section(plan: NetworkPlan, lang: str, currency: str, result: Simulatio
     if result is not None and "budget_per_month" in result.draw_names:
         draws = result.draws[:, result.draw_names.index("budget_per_month")]
         lo, mid, hi = (float(x) for x in np.quantile(draws, (0.1, 0.5, 0.9)))
-        budget = (f"<li>{esc(label('budget', lang))}: {esc(money(mid, currency, lang))}/"
-                  f"{esc(label('month', lang).lower())} ({esc(label('median', lang))}; "
-                  f"{esc(money(lo, currency, lang))} – {esc(money(hi, currency, lang))})</li>")
+        budget = (
+            f"<li>{esc(label('budget', lang))}: {esc(money(mid, currency, lang))}/"
+            f"{esc(label('month', lang).lower())} ({esc(label('median', lang))}; "
+            f"{esc(money(lo, currency, lang))} – {esc(money(hi, currency, lang))})</li>"
+        )
     counts = ", ".join(f"{k} {v}" for k, v in plan.counts().items() if v)
     out = [
         f'<h2 id="plan">{esc(label("network_plan", lang))}</h2>',

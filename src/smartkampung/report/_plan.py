@@ -19,14 +19,7 @@ import numpy as np
 
 from smartkampung._i18n import check_lang, currency_of, label, money, money_scale, month_name, number
 from smartkampung.report._charts import have_matplotlib, inline_svg
-from smartkampung.report._html import (
-    _CSS,
-    Assumption,
-    InputRecord,
-    _assumption_section,
-    _plan_section,
-    _records,
-)
+from smartkampung.report._html import _CSS, Assumption, InputRecord, _assumption_section, _plan_section, _records
 from smartkampung.report._map import map_svg
 from smartkampung.sim.land import Boundaries
 from smartkampung.sim.planning import NetworkPlan

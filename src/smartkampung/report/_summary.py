@@ -7,16 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from smartkampung._i18n import (
-    check_lang,
-    currency_of,
-    label,
-    metric_label,
-    money,
-    month_name,
-    number,
-    unit_label,
-)
+from smartkampung._i18n import check_lang, currency_of, label, metric_label, money, month_name, number, unit_label
 from smartkampung.sim import metrics as _metrics
 from smartkampung.sim.results import SimulationResult
 

@@ -15,7 +15,7 @@ with either backend they do not depend on which runs share its batch.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import attrs
 import numpy as np
@@ -26,11 +26,10 @@ from smartkampung._validation import check_choice
 from smartkampung.model._programme import AdoptionModel
 from smartkampung.sim._adoption_batch import BACKENDS, adopt_batch
 from smartkampung.sim._adoption_summary import BatchSummary, adopt_batch_summary, summarise
+from smartkampung.sim._draws import RunDraws
+from smartkampung.sim._prepared import PreparedScenario
 from smartkampung.sim.adoption import linear_adoption
 from smartkampung.sim.rollout import RolloutSchedule
-
-if TYPE_CHECKING:  # run.py imports this module
-    from smartkampung.sim.run import PreparedScenario, RunDraws
 
 __all__ = ["BATCH_BYTES", "Adoption", "adopt", "adopt_runs", "service_streams"]
 
@@ -79,12 +78,22 @@ def service_streams(adoption_seed: np.random.SeedSequence, n_services: int) -> l
     Built from the seed's spawn key, so asking twice gives the same streams
     (``SeedSequence.spawn`` would give new children the second time).
     """
-    return [np.random.SeedSequence(adoption_seed.entropy, spawn_key=(*adoption_seed.spawn_key, s),
-                                   pool_size=adoption_seed.pool_size) for s in range(n_services)]
+    return [
+        np.random.SeedSequence(
+            adoption_seed.entropy, spawn_key=(*adoption_seed.spawn_key, s), pool_size=adoption_seed.pool_size
+        )
+        for s in range(n_services)
+    ]
 
 
-def adopt(prepared: PreparedScenario, schedule: RolloutSchedule, draws: RunDraws, *,
-          keep_trajectories: bool = False, backend: str = "numpy") -> Adoption:
+def adopt(
+    prepared: PreparedScenario,
+    schedule: RolloutSchedule,
+    draws: RunDraws,
+    *,
+    keep_trajectories: bool = False,
+    backend: str = "numpy",
+) -> Adoption:
     """Step 3: every service's adoption from its villages' connection months plus its lag.
 
     Parameters
@@ -106,8 +115,14 @@ def adopt(prepared: PreparedScenario, schedule: RolloutSchedule, draws: RunDraws
     return adopt_runs(prepared, [schedule], [draws], keep_trajectories=keep_trajectories, backend=backend)[0]
 
 
-def adopt_runs(prepared: PreparedScenario, schedules: Sequence[RolloutSchedule], draws: Sequence[RunDraws], *,
-               keep_trajectories: bool = False, backend: str = "numpy") -> list[Adoption]:
+def adopt_runs(
+    prepared: PreparedScenario,
+    schedules: Sequence[RolloutSchedule],
+    draws: Sequence[RunDraws],
+    *,
+    keep_trajectories: bool = False,
+    backend: str = "numpy",
+) -> list[Adoption]:
     """Step 3 for several runs at once; element ``r`` equals ``adopt(prepared, schedules[r], draws[r])``.
 
     Each service's Bass adoption is simulated for groups of runs of at most
@@ -147,9 +162,18 @@ def adopt_runs(prepared: PreparedScenario, schedules: Sequence[RolloutSchedule],
             runs = range(lo, min(lo + group, R))
             if not runs:
                 break
-            summary, adopters = _service_summary(prepared, svc, s, conn[lo:runs.stop], [draws[r] for r in runs],
-                                                 [streams[r][s] for r in runs], backend, hours_per_adopter, marks,
-                                                 keep_trajectories)
+            summary, adopters = _service_summary(
+                prepared,
+                svc,
+                s,
+                conn[lo : runs.stop],
+                [draws[r] for r in runs],
+                [streams[r][s] for r in runs],
+                backend,
+                hours_per_adopter,
+                marks,
+                keep_trajectories,
+            )
             for k, r in enumerate(runs):
                 totals[r, s] = summary.totals[k]
                 hours[r] += summary.weighted[k]
@@ -162,15 +186,32 @@ def adopt_runs(prepared: PreparedScenario, schedules: Sequence[RolloutSchedule],
                         trajectories[r] = np.zeros((S, T, n), dtype=adopters.dtype)
                     trajectories[r][s] = adopters[k]  # type: ignore[index]
             del adopters, summary
-    return [Adoption(totals=totals[r], hours_saved=hours[r], half_month=half_month[r],
-                     final_fraction=final_fraction[r], driver_adopters=driver_adopters[r],
-                     driver_market=driver_market, trajectories=trajectories[r]) for r in range(R)]
+    return [
+        Adoption(
+            totals=totals[r],
+            hours_saved=hours[r],
+            half_month=half_month[r],
+            final_fraction=final_fraction[r],
+            driver_adopters=driver_adopters[r],
+            driver_market=driver_market,
+            trajectories=trajectories[r],
+        )
+        for r in range(R)
+    ]
 
 
-def _service_summary(prepared: PreparedScenario, svc: Any, s: int, conn: NDArray[np.int64],
-                     draws: Sequence[RunDraws], streams: Sequence[np.random.SeedSequence], backend: str,
-                     weights: NDArray[np.float64], marks: NDArray[np.int64], keep: bool
-                     ) -> tuple[BatchSummary, NDArray[Any] | None]:
+def _service_summary(
+    prepared: PreparedScenario,
+    svc: Any,
+    s: int,
+    conn: NDArray[np.int64],
+    draws: Sequence[RunDraws],
+    streams: Sequence[np.random.SeedSequence],
+    backend: str,
+    weights: NDArray[np.float64],
+    marks: NDArray[np.int64],
+    keep: bool,
+) -> tuple[BatchSummary, NDArray[Any] | None]:
     """One service in a group of runs: its summary, and its adopters (runs, n_months, n_villages) if kept."""
     ad = prepared.scenario.adoption
     T = prepared.n_months
@@ -181,11 +222,19 @@ def _service_summary(prepared: PreparedScenario, svc: Any, s: int, conn: NDArray
         q = np.array([svc.q_imitation * d.q_multiplier for d in draws])
         # The generator simulate_adoption(..., runs=1, rng=stream) makes of each stream.
         generators = [spawn_generators(seq, 1, "adopt")[0] for seq in streams] if ad.stochastic else None
-        kw: dict[str, Any] = {"p": p, "q": q, "w": ad.neighbour_weight, "steps": T, "stochastic": ad.stochastic,
-                              "generators": generators, "backend": backend}
+        kw: dict[str, Any] = {
+            "p": p,
+            "q": q,
+            "w": ad.neighbour_weight,
+            "steps": T,
+            "stochastic": ad.stochastic,
+            "generators": generators,
+            "backend": backend,
+        }
         if not keep:
-            return adopt_batch_summary(market, start, prepared.neighbours, weights=weights, sample_steps=marks,
-                                       **kw), None
+            return adopt_batch_summary(
+                market, start, prepared.neighbours, weights=weights, sample_steps=marks, **kw
+            ), None
         adopters = adopt_batch(market, start, prepared.neighbours, **kw)
     else:
         steps_since = np.arange(T)[None, :, None] - start[:, None, :] + 1

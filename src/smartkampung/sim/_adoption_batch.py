@@ -513,8 +513,9 @@ def _numpy_deterministic(wide: _Wide, out: NDArray[Any]) -> None:
 # -------------------------------------------------------------------- numba backend
 
 
-def _numba_batch(module: ModuleType, batch: _Batch, workers: int,
-                 summaries: Sequence[Any] | None = None) -> tuple[NDArray[Any], list[NDArray[np.int64]]]:
+def _numba_batch(
+    module: ModuleType, batch: _Batch, workers: int, summaries: Sequence[Any] | None = None
+) -> tuple[NDArray[Any], list[NDArray[np.int64]]]:
     """The runs on the compiled kernel: ``(adopters, final adopters per run)``.
 
     With ``summaries`` (one :class:`~smartkampung.sim._adoption_numba.RunSummary`

@@ -38,7 +38,6 @@ INT32_MAX: Final[int] = int(np.iinfo(np.int32).max)
 _ROW_SUM_TOL: Final[float] = 1e-9
 
 
-
 class Problem:
     """Validated inputs, with villages reordered by start step.
 
@@ -155,16 +154,12 @@ def neighbour_matrix(neighbours: Any, n: int, w: float, fn: str) -> Any:
     """Validate ``neighbours``: a CSR weight matrix, an ``(n, k)`` index array, or None."""
     if neighbours is None:
         if w > 0:
-            raise ParameterError(
-                "neighbours", "is required when w > 0 (got None)", function=fn
-            )
+            raise ParameterError("neighbours", "is required when w > 0 (got None)", function=fn)
         return None
     if sp.issparse(neighbours):
         if neighbours.shape != (n, n):
             raise ParameterError(
-                "neighbours",
-                f"a sparse weight matrix must have shape {(n, n)}, got {neighbours.shape}",
-                function=fn,
+                "neighbours", f"a sparse weight matrix must have shape {(n, n)}, got {neighbours.shape}", function=fn
             )
         mat = sp.csr_array(neighbours, dtype=np.float64)
         mat.sum_duplicates()
@@ -186,23 +181,15 @@ def neighbour_matrix(neighbours: Any, n: int, w: float, fn: str) -> Any:
         return mat
     idx = as_int_array(neighbours, "neighbours", fn)
     if idx.ndim != 2 or idx.shape[0] != n:
-        raise ParameterError(
-            "neighbours",
-            f"an index array must have shape ({n}, k), got {idx.shape}",
-            function=fn,
-        )
+        raise ParameterError("neighbours", f"an index array must have shape ({n}, k), got {idx.shape}", function=fn)
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise ParameterError(
-            "neighbours",
-            f"indices must lie in [0, {n - 1}] (found {idx.min()} .. {idx.max()})",
-            function=fn,
+            "neighbours", f"indices must lie in [0, {n - 1}] (found {idx.min()} .. {idx.max()})", function=fn
         )
     return idx
 
 
-def _hazard_matrix(
-    weights: Any, order: NDArray[np.intp], c1: NDArray[np.float64], c2: NDArray[np.float64]
-) -> Any:
+def _hazard_matrix(weights: Any, order: NDArray[np.intp], c1: NDArray[np.float64], c2: NDArray[np.float64]) -> Any:
     """``diag(c1) + diag(c2) W`` in the reordered village order, as CSR.
 
     ``weights`` is a validated CSR weight matrix or an ``(n, k)`` index array
@@ -223,9 +210,7 @@ def _hazard_matrix(
     if k:
         vals[:, :k] = (c2 / k)[:, None]
     vals[:, k] = c1
-    return sp.csr_array(
-        (vals.ravel(), cols.ravel(), np.arange(0, n * (k + 1) + 1, k + 1)), shape=(n, n)
-    )
+    return sp.csr_array((vals.ravel(), cols.ravel(), np.arange(0, n * (k + 1) + 1, k + 1)), shape=(n, n))
 
 
 class Block:
@@ -289,5 +274,3 @@ class Block:
             np.negative(x, out=prob[j])  # 1 - exp(-h dt)
         adopters += binomial(self.gens, remaining, prob)
         rows[:, dest] = adopters
-
-

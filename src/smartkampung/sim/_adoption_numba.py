@@ -289,8 +289,9 @@ def _stochastic_steps(
             before_whole = totals[t - 1] if t > 0 else 0.0
             before_weighted = weighted[t - 1] if t > 0 else 0.0
             totals[t] = before_whole + new_whole
-            weighted[t] = before_weighted + (((part[0] + part[1]) + (part[2] + part[3]))
-                                             + ((part[4] + part[5]) + (part[6] + part[7])))
+            weighted[t] = before_weighted + (
+                ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]))
+            )
             k = sample_of[t]
             if k >= 0:
                 for v in range(nv):
@@ -318,15 +319,15 @@ def _summarise_piece(
     whole = 0
     for i in range(np.uint64(m)):
         whole += cnt[i]
-    wv = weights_v[lo:lo + m]
+    wv = weights_v[lo : lo + m]
     body = m - m % 8
     for i in range(0, body, 8):
         for j in range(8):
             part[j] += cnt[i + j] * wv[i + j]
     for i in range(body, m):
         part[i & 7] += cnt[i] * wv[i]
-    th = threshold[lo:lo + m]
-    hf = half[lo:lo + m]
+    th = threshold[lo : lo + m]
+    hf = half[lo : lo + m]
     for i in range(np.uint64(m)):
         h = hf[i]
         hf[i] = t if (h < 0) & (ad[i] >= th[i]) else h
@@ -451,15 +452,29 @@ class RunSummary:
 
     __slots__ = ("arrays",)
 
-    def __init__(self, weights: NDArray[np.float64], threshold: NDArray[np.float64], totals: NDArray[np.float64],
-                 weighted: NDArray[np.float64], half: NDArray[np.int32], sample_of: NDArray[np.int64],
-                 samples: NDArray[Any]) -> None:
+    def __init__(
+        self,
+        weights: NDArray[np.float64],
+        threshold: NDArray[np.float64],
+        totals: NDArray[np.float64],
+        weighted: NDArray[np.float64],
+        half: NDArray[np.int32],
+        sample_of: NDArray[np.int64],
+        samples: NDArray[Any],
+    ) -> None:
         self.arrays = (weights, threshold, totals, weighted, half, sample_of, samples)
 
 
 # Typed stand-ins for the summary arguments when there is no summary (never written).
-_NO_SUMMARY = (np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int32),
-               np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.int32))
+_NO_SUMMARY = (
+    np.zeros(0),
+    np.zeros(0),
+    np.zeros(0),
+    np.zeros(0),
+    np.zeros(0, dtype=np.int32),
+    np.zeros(0, dtype=np.int64),
+    np.zeros((0, 0), dtype=np.int32),
+)
 
 
 def run_stochastic(

@@ -52,8 +52,9 @@ class BatchSummary:
     samples: NDArray[Any]
 
 
-def summarise(adopters: NDArray[Any], market: NDArray[Any], weights: NDArray[np.float64],
-              sample_steps: NDArray[np.int64]) -> BatchSummary:
+def summarise(
+    adopters: NDArray[Any], market: NDArray[Any], weights: NDArray[np.float64], sample_steps: NDArray[np.int64]
+) -> BatchSummary:
     """The summary of full trajectories ``adopters`` (runs, steps, n_villages), run by run (the reference)."""
     runs, steps, n = adopters.shape
     totals = np.zeros((runs, steps))
@@ -111,13 +112,23 @@ def adopt_batch_summary(
     n_steps = check_int(steps, "steps", fn, minimum=1)
     marks = as_int_array(sample_steps, "sample_steps", fn).reshape(-1)
     if marks.size and (marks.min() < 0 or marks.max() >= n_steps):
-        raise ParameterError("sample_steps", f"must lie in 0 .. {n_steps - 1}, got {marks.tolist()[:10]}",
-                             function=fn)
+        raise ParameterError("sample_steps", f"must lie in 0 .. {n_steps - 1}, got {marks.tolist()[:10]}", function=fn)
     wts = np.ascontiguousarray(as_float_array(weights, "weights", fn))
     check_shape(wts, (int(np.size(market)),), "weights", fn)
     if backend != "numba" or not stochastic:
-        full = adopt_batch(market, start_step, neighbours, p=p, q=q, w=w, steps=steps, dt=dt, stochastic=stochastic,
-                           generators=generators, backend=backend)
+        full = adopt_batch(
+            market,
+            start_step,
+            neighbours,
+            p=p,
+            q=q,
+            w=w,
+            steps=steps,
+            dt=dt,
+            stochastic=stochastic,
+            generators=generators,
+            backend=backend,
+        )
         return summarise(full, np.asarray(market), wts, marks)
     module = _numba_module(fn)
     batch = _Batch(market, start_step, neighbours, p, q, w, steps, dt, stochastic, generators, fn)
@@ -129,8 +140,9 @@ def adopt_batch_summary(
     weighted = np.zeros((runs, n_steps))
     half = np.full((runs, n), -1, dtype=np.int32)
     samples = np.zeros((runs, marks.size, n), dtype=batch.dtype)
-    summaries = [module.RunSummary(wts, threshold, totals[b], weighted[b], half[b], sample_of, samples[b])
-                 for b in range(runs)]
+    summaries = [
+        module.RunSummary(wts, threshold, totals[b], weighted[b], half[b], sample_of, samples[b]) for b in range(runs)
+    ]
     _, finals = _numba_batch(module, batch, 1, summaries)
     final = np.stack(finals).astype(batch.dtype) if runs else np.zeros((0, n), dtype=batch.dtype)
     # A step sampled twice (the same cut-off for two years) is copied once by the kernel: fill the repeats.

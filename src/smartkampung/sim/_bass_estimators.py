@@ -468,5 +468,3 @@ def fit_mle(lik: Likelihood, starts: list[NDArray[np.float64]]) -> NDArray[np.fl
             if small:
                 break
     return theta
-
-

@@ -32,9 +32,7 @@ _CAP_SD: Final[float] = 12.0
 _CHUNK: Final[int] = 32_768
 
 
-def binomial(
-    gens: Sequence[np.random.Generator], n: NDArray[np.int64], p: NDArray[np.float64]
-) -> NDArray[np.int64]:
+def binomial(gens: Sequence[np.random.Generator], n: NDArray[np.int64], p: NDArray[np.float64]) -> NDArray[np.int64]:
     """Exact ``Binomial(n[j], p[j])`` draws for run ``j`` from ``gens[j]``.
 
     ``n`` and ``p`` have shape ``(len(gens), m)``. Each run draws ``m``
@@ -71,10 +69,7 @@ def binomial(
 
 
 def inversion_chunked(
-    u01: NDArray[np.float64],
-    n: NDArray[np.int64],
-    p: NDArray[np.float64],
-    mean: NDArray[np.float64],
+    u01: NDArray[np.float64], n: NDArray[np.int64], p: NDArray[np.float64], mean: NDArray[np.float64]
 ) -> tuple[NDArray[np.int64], NDArray[np.intp]]:
     """:func:`binomial_inversion` over pieces that fit in a core's cache.
 
@@ -96,10 +91,7 @@ def inversion_chunked(
 
 
 def binomial_inversion(
-    u01: NDArray[np.float64],
-    n: NDArray[np.int64],
-    p: NDArray[np.float64],
-    mean: NDArray[np.float64],
+    u01: NDArray[np.float64], n: NDArray[np.int64], p: NDArray[np.float64], mean: NDArray[np.float64]
 ) -> tuple[NDArray[np.int64], NDArray[np.intp]]:
     """Binomial draws by inversion of the CDF, vectorised over elements.
 
@@ -188,7 +180,13 @@ def binomial_inversion(
                 out[idx] = count
                 idx = idx[keep]
             u01, cdf, pmf, factor, ratio, count, cap = (
-                u01[keep], cdf[keep], pmf[keep], factor[keep], ratio[keep], count[keep], cap[keep]
+                u01[keep],
+                cdf[keep],
+                pmf[keep],
+                factor[keep],
+                ratio[keep],
+                count[keep],
+                cap[keep],
             )
             live = keep.size
             above = np.ones(live, dtype=np.bool_)
@@ -205,5 +203,3 @@ def binomial_inversion(
         out[idx] = count
     where_stuck = np.sort(np.concatenate(stuck)) if stuck else np.zeros(0, dtype=np.intp)
     return out, where_stuck
-
-

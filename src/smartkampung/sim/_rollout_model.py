@@ -74,25 +74,49 @@ class RolloutModel:
         sc = prepared.scenario
         ro = sc.rollout
         if not isinstance(ro.capex_multiplier, Fixed):
-            raise ParameterError("prepared", "the scenario's capex_multiplier must be fixed: only the ratio of budget "
-                                 "to cost is identified by counts", function=fn)
+            raise ParameterError(
+                "prepared",
+                "the scenario's capex_multiplier must be fixed: only the ratio of budget "
+                "to cost is identified by counts",
+                function=fn,
+            )
         if ro.build_km_per_month is not None or not ro.carry_over:
-            raise ParameterError("prepared", "the fast count model covers carry-over budgets without a build "
-                                 "capacity (the scenario has one, or no carry-over)", function=fn)
+            raise ParameterError(
+                "prepared",
+                "the fast count model covers carry-over budgets without a build "
+                "capacity (the scenario has one, or no carry-over)",
+                function=fn,
+            )
         if ro.policy not in COST_FREE_POLICIES and ro.cost_spread != Fixed(0.0):
-            raise ParameterError("prepared", f"policy {ro.policy!r} orders by cost, so a cost spread changes the "
-                                 "order in every draw; use one of " + ", ".join(COST_FREE_POLICIES), function=fn)
+            raise ParameterError(
+                "prepared",
+                f"policy {ro.policy!r} orders by cost, so a cost spread changes the "
+                "order in every draw; use one of " + ", ".join(COST_FREE_POLICIES),
+                function=fn,
+            )
         plan = prepared.plan
         kinds = _kinds(prepared)
         if kind != "all":
             check_choice(kind, "kind", fn, [*sorted(set(kinds.tolist())), "all"])
         counted = np.ones(plan.n_villages, dtype=bool) if kind == "all" else kinds == kind
-        order = plan_rollout_order(plan, policy=ro.policy, initially_connected=ro.initially_connected,
-                                   capex_multiplier=ro.capex_multiplier.value, function=fn)
+        order = plan_rollout_order(
+            plan,
+            policy=ro.policy,
+            initially_connected=ro.initially_connected,
+            capex_multiplier=ro.capex_multiplier.value,
+            function=fn,
+        )
         starts = (0, *(p.start_month for p in ro.budget_phases))
         scales = (False, *(p.scale is not None for p in ro.budget_phases))
-        return cls(order=order, base_cost=plan.capex[order.order], capex_multiplier=ro.capex_multiplier.value,
-                   counted=counted, phase_starts=starts, phase_scales=scales, n_months=prepared.n_months)
+        return cls(
+            order=order,
+            base_cost=plan.capex[order.order],
+            capex_multiplier=ro.capex_multiplier.value,
+            counted=counted,
+            phase_starts=starts,
+            phase_scales=scales,
+            n_months=prepared.n_months,
+        )
 
     def funding_months(self, months: NDArray[np.int64]) -> int:
         """Months of budget a simulation of counts up to ``months`` is funded over: at least the horizon."""
@@ -111,28 +135,46 @@ class RolloutModel:
     def budget_path(self, phase_values: Sequence[float], n_months: int) -> NDArray[np.float64]:
         """Money per month for the phases' values (amounts, or multiples of the previous phase). [currency/month]"""
         if len(phase_values) != len(self.phase_starts):
-            raise ParameterError("phase_values", f"needs one value per budget phase ({len(self.phase_starts)}), got "
-                                 f"{len(phase_values)}", function="RolloutModel.budget_path")
+            raise ParameterError(
+                "phase_values",
+                f"needs one value per budget phase ({len(self.phase_starts)}), got {len(phase_values)}",
+                function="RolloutModel.budget_path",
+            )
         budget = np.empty(n_months)
         amount = 0.0
         for start, scaled, value in zip(self.phase_starts, self.phase_scales, phase_values, strict=True):
             amount = amount * value if scaled else value
-            budget[min(start, n_months):] = amount
+            budget[min(start, n_months) :] = amount
         return budget
 
-    def connection_months(self, budget: NDArray[np.float64], readiness_months: float, cost_spread: float,
-                          uniforms: NDArray[np.float64], normals: NDArray[np.float64]) -> NDArray[np.int64]:
+    def connection_months(
+        self,
+        budget: NDArray[np.float64],
+        readiness_months: float,
+        cost_spread: float,
+        uniforms: NDArray[np.float64],
+        normals: NDArray[np.float64],
+    ) -> NDArray[np.int64]:
         """Connection month of every village in every simulation, shape (n_sims, n_villages) (NEVER: not funded).
 
         ``uniforms`` and ``normals`` (n_sims, n_villages) are the villages'
         draws (:func:`~smartkampung.sim.tail.village_draws`).
         """
         o = self.order
-        return self.to_villages(self._months(budget, readiness_months, cost_spread,
-                                             standard_waits(uniforms[:, o.order]), normals[:, o.order]))
+        return self.to_villages(
+            self._months(
+                budget, readiness_months, cost_spread, standard_waits(uniforms[:, o.order]), normals[:, o.order]
+            )
+        )
 
-    def _months(self, budget: NDArray[np.float64], readiness_months: float, cost_spread: float,
-                waits: NDArray[np.float64], normals: NDArray[np.float64]) -> NDArray[np.int64]:
+    def _months(
+        self,
+        budget: NDArray[np.float64],
+        readiness_months: float,
+        cost_spread: float,
+        waits: NDArray[np.float64],
+        normals: NDArray[np.float64],
+    ) -> NDArray[np.int64]:
         """Connection month of each position of the order, from standard waits and normals in order."""
         o = self.order
         n_sims = waits.shape[0]

@@ -81,8 +81,7 @@ def walk_strict(
 
 
 def _walk_strict_money(
-    keep: NDArray[np.int64], m: int, c_cum: NDArray[np.float64], b_cum: NDArray[np.float64],
-    k_cum: NDArray[np.float64],
+    keep: NDArray[np.int64], m: int, c_cum: NDArray[np.float64], b_cum: NDArray[np.float64], k_cum: NDArray[np.float64]
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
     """The strict walk with carry-over and no build capacity, without a loop over months.
 
@@ -113,11 +112,7 @@ def _walk_strict_money(
 
 
 def walk_greedy(
-    prep: Any,
-    budget: NDArray[np.float64],
-    capacity: NDArray[np.float64] | None,
-    carry_over: bool,
-    carry_over_km: bool,
+    prep: Any, budget: NDArray[np.float64], capacity: NDArray[np.float64] | None, carry_over: bool, carry_over_km: bool
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
     """Month of each ordered position, spend and km per month; greedy skip-ahead."""
     t_max = budget.shape[0]
@@ -168,7 +163,7 @@ def walk_greedy(
             par_t = ppos[tail]
             pidx = np.maximum(par_t, 0)
             pot_full = np.zeros(m, dtype=bool)
-            pot_full[lo + 1:] = pot
+            pot_full[lo + 1 :] = pot
             pot &= (par_t < 0) | conn[pidx] | pot_full[pidx]
             for i in (lo + 1 + np.flatnonzero(pot)).tolist():
                 c = cost_l[i]

@@ -24,13 +24,18 @@ ModelFunction = Callable[[NDArray[np.float64], NDArray[Any]], ArrayLike]
 """``model(params (k,), months (m,)) -> counts (m,)``."""
 
 
-
-
 class Objective:
     """SSE on the unit cube, with a cache of model predictions and an evaluation count."""
 
-    def __init__(self, model: ModelFunction, months: NDArray[Any], lo: NDArray[np.float64],
-                 hi: NDArray[np.float64], log: NDArray[np.bool_], fn: str) -> None:
+    def __init__(
+        self,
+        model: ModelFunction,
+        months: NDArray[Any],
+        lo: NDArray[np.float64],
+        hi: NDArray[np.float64],
+        log: NDArray[np.bool_],
+        fn: str,
+    ) -> None:
         self.model = model
         self.months = months
         self.lo, self.hi, self.log = lo, hi, log
@@ -42,9 +47,10 @@ class Objective:
         u = np.clip(u, 0.0, 1.0)
         lin = self.lo + u * (self.hi - self.lo)
         with np.errstate(divide="ignore"):
-            lg = np.exp(np.log(np.where(self.log, self.lo, 1.0))
-                        + u * (np.log(np.where(self.log, self.hi, 1.0))
-                               - np.log(np.where(self.log, self.lo, 1.0))))
+            lg = np.exp(
+                np.log(np.where(self.log, self.lo, 1.0))
+                + u * (np.log(np.where(self.log, self.hi, 1.0)) - np.log(np.where(self.log, self.lo, 1.0)))
+            )
         out = np.where(self.log, lg, lin)
         # keep the exact bounds at the ends of the unit interval
         out = np.where(u <= 0.0, self.lo, np.where(u >= 1.0, self.hi, out))
@@ -67,12 +73,14 @@ class Objective:
         self.n_evaluations += 1
         out = as_float_array(self.model(theta, self.months), "model", self.fn)
         if out.shape != self.months.shape:
-            raise ParameterError("model", f"returned shape {out.shape} for {self.months.shape[0]} "
-                                 "observed months; it must return one count per month",
-                                 function=self.fn)
+            raise ParameterError(
+                "model",
+                f"returned shape {out.shape} for {self.months.shape[0]} "
+                "observed months; it must return one count per month",
+                function=self.fn,
+            )
         if not np.all(np.isfinite(out)):
-            raise ParameterError("model", f"returned non-finite counts at params {theta!r}",
-                                 function=self.fn)
+            raise ParameterError("model", f"returned non-finite counts at params {theta!r}", function=self.fn)
         self.cache[key] = out
         return out
 
@@ -86,10 +94,7 @@ def grid_axis(n: int) -> NDArray[np.float64]:
 
 
 def minimise(
-    f: Callable[[NDArray[np.float64]], float],
-    k: int,
-    n_grid: int,
-    starts: Sequence[NDArray[np.float64]] = (),
+    f: Callable[[NDArray[np.float64]], float], k: int, n_grid: int, starts: Sequence[NDArray[np.float64]] = ()
 ) -> tuple[NDArray[np.float64], float]:
     """Global-then-local minimisation of *f* on the unit cube [0, 1]^k."""
     best_u: NDArray[np.float64] = np.zeros(k)
@@ -112,8 +117,9 @@ def minimise(
         i = int(np.argmin(vals))
         centre = float(best_u[0]) if best_f < vals[i] else float(axis[i])
         a, b = max(centre - step, 0.0), min(centre + step, 1.0)
-        res = optimize.minimize_scalar(lambda x: consider(np.array([x])), bounds=(a, b),
-                                       method="bounded", options={"xatol": 1e-10})
+        res = optimize.minimize_scalar(
+            lambda x: consider(np.array([x])), bounds=(a, b), method="bounded", options={"xatol": 1e-10}
+        )
         consider(np.array([float(res.x)]))
     else:
         for point in itertools.product(axis, repeat=k):
@@ -121,11 +127,14 @@ def minimise(
         for s in starts:
             consider(s)
         x0 = best_u.copy()
-        simplex = np.vstack([x0] + [x0 + step * np.eye(k)[j] * (1 if x0[j] + step <= 1 else -1)
-                                    for j in range(k)])
-        optimize.minimize(consider, x0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * k,
-                          options={"initial_simplex": simplex, "xatol": 1e-9, "fatol": 0.0,
-                                   "maxiter": 400 * k, "maxfev": 800 * k})
+        simplex = np.vstack([x0] + [x0 + step * np.eye(k)[j] * (1 if x0[j] + step <= 1 else -1) for j in range(k)])
+        optimize.minimize(
+            consider,
+            x0,
+            method="Nelder-Mead",
+            bounds=[(0.0, 1.0)] * k,
+            options={"initial_simplex": simplex, "xatol": 1e-9, "fatol": 0.0, "maxiter": 400 * k, "maxfev": 800 * k},
+        )
     return best_u, best_f
 
 
@@ -133,8 +142,9 @@ def _inside(value: float, threshold: float) -> bool:
     return value <= threshold + 1e-12 * max(threshold, 1.0)
 
 
-def _bisect_edge(g: Callable[[float], float], inside: float, outside: float, threshold: float,
-                 n_iter: int = 45) -> float:
+def _bisect_edge(
+    g: Callable[[float], float], inside: float, outside: float, threshold: float, n_iter: int = 45
+) -> float:
     """The last point inside {g <= threshold} between an inside and an outside point."""
     for _ in range(n_iter):
         if abs(outside - inside) < 1e-12:
@@ -147,8 +157,9 @@ def _bisect_edge(g: Callable[[float], float], inside: float, outside: float, thr
     return inside
 
 
-def _plateau_edges(g: Callable[[float], float], u0: float, threshold: float, step: float
-                   ) -> tuple[float, float, bool, bool]:
+def _plateau_edges(
+    g: Callable[[float], float], u0: float, threshold: float, step: float
+) -> tuple[float, float, bool, bool]:
     """Edges of the stretch of {g <= threshold} around u0 (u0 inside); flags at bound."""
     ends: list[float] = []
     flags: list[bool] = []
@@ -169,15 +180,18 @@ def _plateau_edges(g: Callable[[float], float], u0: float, threshold: float, ste
     return ends[0], ends[1], flags[0], flags[1]
 
 
-def centre(f: Callable[[NDArray[np.float64]], float], u: NDArray[np.float64], f_min: float,
-            step: float) -> NDArray[np.float64]:
+def centre(
+    f: Callable[[NDArray[np.float64]], float], u: NDArray[np.float64], f_min: float, step: float
+) -> NDArray[np.float64]:
     """Move each coordinate to the middle of the flat stretch of *f* around *u*."""
     u = u.copy()
     for j in range(u.shape[0]):
+
         def along(x: float, j: int = j) -> float:
             v = u.copy()
             v[j] = x
             return f(v)
+
         left, right, _, _ = _plateau_edges(along, float(u[j]), f_min, step)
         mid = 0.5 * (left + right)
         if _inside(along(mid), f_min):
@@ -201,8 +215,10 @@ def profile_interval(
 ) -> tuple[tuple[float, float], tuple[bool, bool]]:
     """Ends (unit scale) of the profile interval of parameter j, and at-bound flags."""
     if k == 1:
+
         def prof(x: float) -> float:
             return sse(np.array([x]))
+
         grid = grid_axis(n_grid)
     else:
         inner_grid = default_grid(k - 1) if k > 2 else 21
@@ -214,7 +230,9 @@ def profile_interval(
                 w[j] = x
                 w[others] = v
                 return sse(w)
+
             return minimise(g, k - 1, inner_grid, [u_hat[others]])[1]
+
         grid = grid_axis(n_profile)
     pts = np.append(grid, u_hat[j])
     vals = np.array([prof(float(x)) for x in pts])
@@ -236,5 +254,3 @@ def profile_interval(
     else:
         right, right_b = 1.0, True
     return (left, right), (left_b, right_b)
-
-

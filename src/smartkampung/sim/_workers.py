@@ -96,8 +96,7 @@ def _forks_its_workers(executor: Executor) -> bool:
     context = getattr(executor, "_mp_context", None)
     processes = getattr(executor, "_processes", None)
     try:
-        return context is not None and context.get_start_method() == "fork" and processes is not None and \
-            not processes
+        return context is not None and context.get_start_method() == "fork" and processes is not None and not processes
     except Exception:  # a pool whose internals differ: send a file
         return False
 
@@ -114,8 +113,9 @@ def receive(shipped: Any) -> PreparedScenario:
     prepared = _SHIPPED.get(shipped.token)  # inherited from the parent by the fork
     if prepared is None:
         if shipped.path is None:
-            raise RuntimeError("this worker was not forked during the ensemble, and no file of the scenario was "
-                               "written")
+            raise RuntimeError(
+                "this worker was not forked during the ensemble, and no file of the scenario was written"
+            )
         with open(shipped.path, "rb") as handle:
             prepared = pickle.load(handle)
     _LOADED[:] = [(shipped.token, prepared)]
@@ -126,5 +126,3 @@ def _dask_client(executor: Any) -> Any:
     """The distributed Client behind a ``Client.get_executor()`` executor, else None."""
     client = getattr(executor, "_client", None)
     return client if client is not None and hasattr(client, "scatter") else None
-
-

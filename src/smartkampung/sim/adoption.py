@@ -86,9 +86,7 @@ def _check_time(value: ArrayLike, name: str, function: str) -> NDArray[np.float6
     return arr
 
 
-def _unit_bass(
-    t: NDArray[np.float64], p: NDArray[np.float64], q: NDArray[np.float64]
-) -> NDArray[np.float64]:
+def _unit_bass(t: NDArray[np.float64], p: NDArray[np.float64], q: NDArray[np.float64]) -> NDArray[np.float64]:
     """Bass fraction F(t) for market 1, after validation and broadcasting."""
     t, p, q = np.broadcast_arrays(t, p, q)
     tt = np.maximum(t, 0.0)
@@ -164,9 +162,7 @@ def bass_cdf(t: ArrayLike, p: ArrayLike, q: ArrayLike, m: ArrayLike = 1.0) -> ND
     try:
         np.broadcast_shapes(tt.shape, pp.shape, qq.shape, mm.shape)
     except ValueError:
-        raise ParameterError(
-            "t", "t, p, q and m must broadcast to one shape", function=fn
-        ) from None
+        raise ParameterError("t", "t, p, q and m must broadcast to one shape", function=fn) from None
     return np.asarray(mm * _unit_bass(tt, pp, qq), dtype=np.float64)
 
 
@@ -218,9 +214,7 @@ def bass_pdf(t: ArrayLike, p: ArrayLike, q: ArrayLike, m: ArrayLike = 1.0) -> ND
     try:
         np.broadcast_shapes(tt.shape, pp.shape, qq.shape, mm.shape)
     except ValueError:
-        raise ParameterError(
-            "t", "t, p, q and m must broadcast to one shape", function=fn
-        ) from None
+        raise ParameterError("t", "t, p, q and m must broadcast to one shape", function=fn) from None
     f = _unit_bass(tt, pp, qq)
     rate = np.where(tt >= 0, (pp + qq * f) * (1.0 - f), 0.0)
     return np.asarray(mm * rate, dtype=np.float64)
@@ -261,9 +255,7 @@ def linear_adoption(t: ArrayLike, rate: ArrayLike, m: ArrayLike = 1.0) -> NDArra
     try:
         np.broadcast_shapes(tt.shape, rr.shape, mm.shape)
     except ValueError:
-        raise ParameterError(
-            "t", "t, rate and m must broadcast to one shape", function=fn
-        ) from None
+        raise ParameterError("t", "t, rate and m must broadcast to one shape", function=fn) from None
     with np.errstate(invalid="ignore"):  # rate 0 times t = inf
         share = np.clip(np.nan_to_num(rr * np.maximum(tt, 0.0), nan=0.0), 0.0, 1.0)
     return np.asarray(mm * share, dtype=np.float64)
@@ -437,8 +429,7 @@ def simulate_adoption(
     --------
     iter_adoption, bass_cdf, smartkampung.sim.geometry.nearest_neighbours
     """
-    prob, block = _setup(market, start_step, neighbours, p, q, w, steps, dt, runs, stochastic, rng,
-                         "simulate_adoption")
+    prob, block = _setup(market, start_step, neighbours, p, q, w, steps, dt, runs, stochastic, rng, "simulate_adoption")
     out = np.zeros((prob.runs, prob.steps, prob.n), dtype=prob.dtype)
     for t in range(prob.steps):
         block.step(t, out[:, t, :])
@@ -496,8 +487,7 @@ def iter_adoption(
     >>> totals.shape
     (3, 12)
     """
-    prob, block = _setup(market, start_step, neighbours, p, q, w, steps, dt, runs, stochastic, rng,
-                         "iter_adoption")
+    prob, block = _setup(market, start_step, neighbours, p, q, w, steps, dt, runs, stochastic, rng, "iter_adoption")
     return _iterate(prob, block)
 
 

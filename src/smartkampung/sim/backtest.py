@@ -44,15 +44,7 @@ from smartkampung._arrays import ARRAY_EQ, readonly_array, readonly_float
 from smartkampung._errors import ParameterError, SmartKampungError
 from smartkampung._validation import as_float_array, check_bool, check_int
 
-__all__ = [
-    "DEFAULT_BANDS",
-    "BacktestResult",
-    "Forecaster",
-    "Predictive",
-    "SamplePredictive",
-    "backtest",
-    "pool",
-]
+__all__ = ["DEFAULT_BANDS", "BacktestResult", "Forecaster", "Predictive", "SamplePredictive", "backtest", "pool"]
 
 #: Central predictive bands checked by default: 80 % (10–90 %) and 95 % (2.5–97.5 %).
 DEFAULT_BANDS: tuple[tuple[float, float], ...] = ((0.10, 0.90), (0.025, 0.975))
@@ -437,6 +429,15 @@ def pool(results: Sequence[BacktestResult]) -> BacktestResult:
     def cat(name: str) -> NDArray[Any]:
         return np.concatenate([getattr(r, name) for r in results])
 
-    return BacktestResult(bands=bands, origin=cat("origin"), horizon=cat("horizon"), t_origin=cat("t_origin"),
-                          t=cat("t"), observed=cat("observed"), point=cat("point"), lower=cat("lower"),
-                          upper=cat("upper"), skipped_origins=tuple(o for r in results for o in r.skipped_origins))
+    return BacktestResult(
+        bands=bands,
+        origin=cat("origin"),
+        horizon=cat("horizon"),
+        t_origin=cat("t_origin"),
+        t=cat("t"),
+        observed=cat("observed"),
+        point=cat("point"),
+        lower=cat("lower"),
+        upper=cat("upper"),
+        skipped_origins=tuple(o for r in results for o in r.skipped_origins),
+    )

@@ -172,8 +172,7 @@ class CalibrationResult:
             raise ParameterError("months", "must be a non-empty 1-D array", function=fn)
         out = as_float_array(self.model(self.params.copy(), mon), "model", fn)
         if out.shape != mon.shape:
-            raise ParameterError("model", f"returned shape {out.shape}, expected {mon.shape}",
-                                 function=fn)
+            raise ParameterError("model", f"returned shape {out.shape}, expected {mon.shape}", function=fn)
         return out
 
     def summary(self) -> str:
@@ -196,12 +195,18 @@ class CalibrationResult:
         if self.interval_at_bound.any():
             lines.append("  (<= / >=: the interval reaches the search bound)")
         m = self.observed_counts.shape[0]
-        lines.append(f"observations: {m}   SSE: {self.sse:.6g}   RMSE: {self.rmse:.4g} villages"
-                     f"   model evaluations: {self.n_evaluations}")
+        lines.append(
+            f"observations: {m}   SSE: {self.sse:.6g}   RMSE: {self.rmse:.4g} villages"
+            f"   model evaluations: {self.n_evaluations}"
+        )
         lines.append(f"  {'month':>8} {'observed':>9} {'fitted':>9} {'residual':>9}")
-        for mo, ob, fi, re in zip(self.observed_months.tolist(), self.observed_counts.tolist(),
-                                  self.fitted_counts.tolist(), self.residuals.tolist(),
-                                  strict=True):
+        for mo, ob, fi, re in zip(
+            self.observed_months.tolist(),
+            self.observed_counts.tolist(),
+            self.fitted_counts.tolist(),
+            self.residuals.tolist(),
+            strict=True,
+        ):
             lines.append(f"  {mo:>8g} {ob:>9g} {fi:>9.4g} {re:>9.4g}")
         return "\n".join(lines)
 
@@ -223,13 +228,13 @@ def _check_observations(months: Any, counts: Any, fn: str) -> tuple[NDArray[Any]
         raise ParameterError("observed_months", "must be strictly increasing", function=fn)
     cnt = as_float_array(counts, "observed_counts", fn)
     if cnt.shape != mon.shape:
-        raise ParameterError("observed_counts", f"must have the same shape as observed_months "
-                             f"{mon.shape}, got {cnt.shape}", function=fn)
+        raise ParameterError(
+            "observed_counts", f"must have the same shape as observed_months {mon.shape}, got {cnt.shape}", function=fn
+        )
     if not np.all(np.isfinite(cnt)):
         raise ParameterError("observed_counts", "must be finite", function=fn)
     if np.min(cnt) < 0:
-        raise ParameterError("observed_counts", f"must be >= 0 (minimum is {np.min(cnt)!r})",
-                             function=fn)
+        raise ParameterError("observed_counts", f"must be >= 0 (minimum is {np.min(cnt)!r})", function=fn)
     return mon, cnt
 
 
@@ -334,8 +339,7 @@ def fit_rollout(
             raise ParameterError("scale", "'log' needs a positive lower bound", function=fn)
     if interval is not None:
         check_choice(interval, "interval", fn, ("profile", "bootstrap"))
-    level = check_float(level, "level", fn, minimum=0.0, maximum=1.0, exclusive_minimum=True,
-                        exclusive_maximum=True)
+    level = check_float(level, "level", fn, minimum=0.0, maximum=1.0, exclusive_minimum=True, exclusive_maximum=True)
     ng = default_grid(k) if n_grid is None else check_int(n_grid, "n_grid", fn, minimum=3)
     check_int(n_profile, "n_profile", fn, minimum=3)
     check_int(n_bootstrap, "n_bootstrap", fn, minimum=10)
@@ -375,8 +379,7 @@ def fit_rollout(
         threshold = f_min * math.exp(float(stats.chi2.ppf(level, 1)) / m)
         for j in range(k):
             ends_u, flags = profile_interval(sse, u_hat, j, k, threshold, ng, n_profile)
-            ends[j] = obj.to_params(np.full(k, ends_u[0]))[j], obj.to_params(
-                np.full(k, ends_u[1]))[j]
+            ends[j] = obj.to_params(np.full(k, ends_u[0]))[j], obj.to_params(np.full(k, ends_u[1]))[j]
             at_bound[j] = flags
     else:
         gen = as_generator(rng, fn)
@@ -403,11 +406,22 @@ def fit_rollout(
     resid = y - fitted
     sse_val = float(resid @ resid)
     return CalibrationResult(
-        param_names=names, params=theta, interval=ends, interval_at_bound=at_bound,
-        interval_method=interval or "none", level=float(level), bounds=b.copy(),
-        observed_months=months.copy(), observed_counts=y.copy(), fitted_counts=fitted.copy(),
-        residuals=resid, sse=sse_val, rmse=math.sqrt(sse_val / m),
-        n_evaluations=obj.n_evaluations, model=model, description=description,
+        param_names=names,
+        params=theta,
+        interval=ends,
+        interval_at_bound=at_bound,
+        interval_method=interval or "none",
+        level=float(level),
+        bounds=b.copy(),
+        observed_months=months.copy(),
+        observed_counts=y.copy(),
+        fitted_counts=fitted.copy(),
+        residuals=resid,
+        sse=sse_val,
+        rmse=math.sqrt(sse_val / m),
+        n_evaluations=obj.n_evaluations,
+        model=model,
+        description=description,
     )
 
 
@@ -493,12 +507,19 @@ carry_over, carry_over_km, strict, drop_unaffordable
     names = ["budget_per_month"]
     if build_km_bounds is not None:
         if link_km is None:
-            raise ParameterError("link_km", "is required when build_km_bounds is given",
-                                 function=fn)
+            raise ParameterError("link_km", "is required when build_km_bounds is given", function=fn)
         bnds.append(_check_bounds(build_km_bounds, "build_km_bounds", fn))
         names.append("build_km_per_month")
-    prep = rollout_order(parent, capex, priority=priority, population=population, idm_composite=idm_composite,
-                         link_km=link_km, already_connected=already_connected, function=fn)
+    prep = rollout_order(
+        parent,
+        capex,
+        priority=priority,
+        population=population,
+        idm_composite=idm_composite,
+        link_km=link_km,
+        already_connected=already_connected,
+        function=fn,
+    )
     n_already = int(prep.already_connected.sum())
     fit_km = build_km_bounds is not None
 
@@ -509,29 +530,48 @@ carry_over, carry_over_km, strict, drop_unaffordable
         t_max = int(np.max(mm)) + 1
         budget = per_month(float(params[0]), t_max, "budget_per_month", fn)
         cap = per_month(float(params[1]), t_max, "build_km_per_month", fn) if fit_km else None
-        month_pos = prep.positions_months(budget, cap, carry_over=carry, carry_over_km=carry_km, strict=strict_b,
-                                          drop_unaffordable=drop)
+        month_pos = prep.positions_months(
+            budget, cap, carry_over=carry, carry_over_km=carry_km, strict=strict_b, drop_unaffordable=drop
+        )
         within = month_pos[month_pos < t_max]
         counts = np.cumsum(np.bincount(within, minlength=t_max)) + n_already
         return counts[mm].astype(np.float64)
 
     cands = None
     if strict_b and carry and not fit_km:
-        cands = _budget_candidates(prep, mon, as_float_array(observed_counts, "observed_counts", fn),
-                                   bnds[0], n_already, drop)
+        cands = _budget_candidates(
+            prep, mon, as_float_array(observed_counts, "observed_counts", fn), bnds[0], n_already, drop
+        )
     policy = prep.policy
-    desc = (f"model: rollout.schedule, policy {policy!r}, "
-            f"{'strict' if strict_b else 'greedy'} order, carry-over {carry}"
-            f"{f', km carry-over {carry_km}' if fit_km else ''}; {prep.n_villages} villages, "
-            f"{n_already} already connected")
-    return fit_rollout(model, mon, observed_counts, bounds=np.array(bnds), param_names=names,
-                       candidates=cands, interval=interval, level=level, n_grid=n_grid, n_bootstrap=n_bootstrap,
-                       rng=rng, description=desc)
+    desc = (
+        f"model: rollout.schedule, policy {policy!r}, "
+        f"{'strict' if strict_b else 'greedy'} order, carry-over {carry}"
+        f"{f', km carry-over {carry_km}' if fit_km else ''}; {prep.n_villages} villages, "
+        f"{n_already} already connected"
+    )
+    return fit_rollout(
+        model,
+        mon,
+        observed_counts,
+        bounds=np.array(bnds),
+        param_names=names,
+        candidates=cands,
+        interval=interval,
+        level=level,
+        n_grid=n_grid,
+        n_bootstrap=n_bootstrap,
+        rng=rng,
+        description=desc,
+    )
 
 
 def _budget_candidates(
-    prep: RolloutOrder, months: NDArray[np.int64], counts: NDArray[np.float64],
-    bounds: tuple[float, float], n_already: int, drop: bool,
+    prep: RolloutOrder,
+    months: NDArray[np.int64],
+    counts: NDArray[np.float64],
+    bounds: tuple[float, float],
+    n_already: int,
+    drop: bool,
 ) -> NDArray[np.float64] | None:
     """Budgets between the exact breakpoints of the strict carry-over count curve.
 
@@ -564,6 +604,5 @@ def _budget_candidates(
 def _check_bounds(value: Any, name: str, fn: str) -> tuple[float, float]:
     arr = as_float_array(value, name, fn)
     if arr.shape != (2,) or not np.all(np.isfinite(arr)) or arr[0] < 0 or arr[0] >= arr[1]:
-        raise ParameterError(name, f"must be (low, high) with 0 <= low < high, got {value!r}",
-                             function=fn)
+        raise ParameterError(name, f"must be (low, high) with 0 <= low < high, got {value!r}", function=fn)
     return float(arr[0]), float(arr[1])

@@ -60,8 +60,9 @@ def quantile(distribution: Distribution, u: ArrayLike) -> NDArray[np.float64]:
         p = lo + ((1.0 - arr) if flip else arr) * (hi - lo)
         z = ndtri(np.clip(p, 1e-300, 1 - 1e-16))
         z = -z if flip else z
-        out: NDArray[np.float64] = np.clip(distribution.mu + distribution.sigma * z, distribution.low,
-                                           distribution.high)
+        out: NDArray[np.float64] = np.clip(
+            distribution.mu + distribution.sigma * z, distribution.low, distribution.high
+        )
         return out
     if isinstance(distribution, LogNormal):
         z = ndtri(np.clip(arr, 1e-300, 1 - 1e-16))
@@ -73,7 +74,9 @@ def quantile(distribution: Distribution, u: ArrayLike) -> NDArray[np.float64]:
         right = b - np.sqrt((1 - arr) * (b - a) * (b - c))
         return np.where(arr < split, left, right)
     if isinstance(distribution, FromPosterior):
-        raise ParameterError("distribution", "FromPosterior has no quantiles of its own: its value is the run's "
-                             "row of the scenario's rollout.posterior", function="quantile")
+        raise ParameterError(
+            "distribution",
+            "FromPosterior has no quantiles of its own: its value is the run's row of the scenario's rollout.posterior",
+            function="quantile",
+        )
     raise ParameterError("distribution", f"unknown distribution {distribution!r}", function="quantile")
-

@@ -41,19 +41,25 @@ __all__ = ["compare", "simulate"]
 _SERIAL_CHUNK_MAX = 50
 
 
-def _prepared(scenario: Scenario | PreparedScenario, region: Region | None, idm: IDMInputs | None,
-              fn: str) -> PreparedScenario:
+def _prepared(
+    scenario: Scenario | PreparedScenario, region: Region | None, idm: IDMInputs | None, fn: str
+) -> PreparedScenario:
     if isinstance(scenario, PreparedScenario):
         if idm is not None:
             raise ParameterError("idm", "the scenario is already prepared: pass idm to prepare()", function=fn)
         return scenario
     if not isinstance(scenario, Scenario):
-        raise ParameterError("scenario", f"must be a Scenario or a PreparedScenario, got {type(scenario).__name__}",
-                             function=fn)
+        raise ParameterError(
+            "scenario", f"must be a Scenario or a PreparedScenario, got {type(scenario).__name__}", function=fn
+        )
     if region is None:
-        raise ParameterError("region", "is required with a Scenario: read the scenario's own with "
-                             "smartkampung.io.read_region(scenario.region), or call smartkampung.simulate, which "
-                             "does", function=fn)
+        raise ParameterError(
+            "region",
+            "is required with a Scenario: read the scenario's own with "
+            "smartkampung.io.read_region(scenario.region), or call smartkampung.simulate, which "
+            "does",
+            function=fn,
+        )
     return prepare(scenario, region, idm=idm)
 
 
@@ -72,8 +78,9 @@ def _workers_of(executor: Any) -> int:
     return os.cpu_count() or 1
 
 
-def _run_chunk(shipped: Any, indices: Sequence[int], root: np.random.SeedSequence, keep_trajectories: bool,
-               backend: str) -> list[RunOutput]:
+def _run_chunk(
+    shipped: Any, indices: Sequence[int], root: np.random.SeedSequence, keep_trajectories: bool, backend: str
+) -> list[RunOutput]:
     """A task: runs ``indices`` of the ensemble, on the prepared scenario :func:`~._workers.ship` sent."""
     return run_chunk(receive(shipped), indices, root, keep_trajectories, backend)
 
@@ -84,8 +91,9 @@ def _serial_chunk_size(prepared: PreparedScenario) -> int:
     return max(1, min(_SERIAL_CHUNK_MAX, BATCH_BYTES // max(1, per_run)))
 
 
-def _progress_callback(progress: bool | Callable[[int, int], None] | None,
-                       total: int) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+def _progress_callback(
+    progress: bool | Callable[[int, int], None] | None, total: int
+) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
     if progress is None or progress is False:
         return None, lambda: None
     if callable(progress):
@@ -93,8 +101,10 @@ def _progress_callback(progress: bool | Callable[[int, int], None] | None,
     try:
         from tqdm.auto import tqdm
     except ImportError:  # no progress bar library: a plain line on stderr
+
         def plain(done: int, total: int) -> None:
             print(f"\rruns {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
         return plain, lambda: None
     bar = tqdm(total=total, unit="run", file=sys.stderr, leave=False)
 
@@ -187,22 +197,27 @@ def simulate(
         raise ParameterError("executor", "must be a concurrent.futures.Executor (or have .submit)", function=fn)
     check_choice(backend, "backend", fn, BACKENDS)
     if backend == "numba" and not numba_available():
-        raise ParameterError("backend", "'numba' needs the optional dependency numba: pip install "
-                             '"smartkampung[fast]" (or use backend="numpy")', function=fn)
+        raise ParameterError(
+            "backend",
+            '\'numba\' needs the optional dependency numba: pip install "smartkampung[fast]" (or use backend="numpy")',
+            function=fn,
+        )
     levels = tuple(float(q) for q in quantile_levels)
     if not levels or any(not 0.0 <= q <= 1.0 for q in levels):
         raise ParameterError("quantile_levels", f"must be probabilities in [0, 1], got {levels}", function=fn)
     root = as_seed_sequence(rng, fn)
     prepared = _prepared(scenario, region, idm, fn)
-    collector = SimulationResult.collector(prepared, runs=runs, root=root, keep_trajectories=keep_trajectories,
-                                           quantile_levels=levels, backend=backend)
+    collector = SimulationResult.collector(
+        prepared, runs=runs, root=root, keep_trajectories=keep_trajectories, quantile_levels=levels, backend=backend
+    )
     report, close = _progress_callback(progress, runs)
     try:
         if executor is None:
             size = chunk_size or _serial_chunk_size(prepared)
             for start in range(0, runs, size):
-                for output in run_chunk(prepared, range(start, min(start + size, runs)), root, keep_trajectories,
-                                        backend):
+                for output in run_chunk(
+                    prepared, range(start, min(start + size, runs)), root, keep_trajectories, backend
+                ):
                     collector.add(output)
                 if report:
                     report(min(start + size, runs), runs)
@@ -217,9 +232,17 @@ def simulate(
     return collector.result()
 
 
-def _run_on(executor: Executor, shipped: Any, chunks: list[list[int]], root: np.random.SeedSequence,
-            keep_trajectories: bool, backend: str, collector: Reducer,
-            report: Callable[[int, int], None] | None, runs: int) -> None:
+def _run_on(
+    executor: Executor,
+    shipped: Any,
+    chunks: list[list[int]],
+    root: np.random.SeedSequence,
+    keep_trajectories: bool,
+    backend: str,
+    collector: Reducer,
+    report: Callable[[int, int], None] | None,
+    runs: int,
+) -> None:
     """Submit the chunks with a bounded number in flight (memory) and fold them in run order (bit-identical sums)."""
     workers = _workers_of(executor)
     in_flight: dict[int, Future[list[RunOutput]]] = {}
@@ -229,8 +252,9 @@ def _run_on(executor: Executor, shipped: Any, chunks: list[list[int]], root: np.
     try:
         for c in range(len(chunks)):
             while next_submit < len(chunks) and next_submit < c + window:
-                in_flight[next_submit] = executor.submit(_run_chunk, shipped, chunks[next_submit], root,
-                                                         keep_trajectories, backend)
+                in_flight[next_submit] = executor.submit(
+                    _run_chunk, shipped, chunks[next_submit], root, keep_trajectories, backend
+                )
                 next_submit += 1
             for output in in_flight.pop(c).result():
                 collector.add(output)
@@ -244,10 +268,17 @@ def _run_on(executor: Executor, shipped: Any, chunks: list[list[int]], root: np.
         raise
 
 
-def compare(scenarios: Sequence[Scenario | PreparedScenario], *, runs: int, rng: SeedLike = None,
-            executor: Executor | None = None, region: Region | None = None,
-            progress: bool | Callable[[int, int], None] | None = None, backend: str = "numpy",
-            idm: IDMInputs | None = None) -> Comparison:
+def compare(
+    scenarios: Sequence[Scenario | PreparedScenario],
+    *,
+    runs: int,
+    rng: SeedLike = None,
+    executor: Executor | None = None,
+    region: Region | None = None,
+    progress: bool | Callable[[int, int], None] | None = None,
+    backend: str = "numpy",
+    idm: IDMInputs | None = None,
+) -> Comparison:
     """Run several scenarios on common random numbers.
 
     Every scenario is run with the same root seed, so run *r* of each draws
@@ -271,7 +302,17 @@ def compare(scenarios: Sequence[Scenario | PreparedScenario], *, runs: int, rng:
     if not scenarios:
         raise ParameterError("scenarios", "give at least one scenario", function="compare")
     root = as_seed_sequence(rng, "compare")
-    results = tuple(simulate(s, runs=runs, rng=root, executor=executor, region=region, progress=progress,
-                             backend=backend, idm=idm if isinstance(s, Scenario) else None)
-                    for s in scenarios)
+    results = tuple(
+        simulate(
+            s,
+            runs=runs,
+            rng=root,
+            executor=executor,
+            region=region,
+            progress=progress,
+            backend=backend,
+            idm=idm if isinstance(s, Scenario) else None,
+        )
+        for s in scenarios
+    )
     return Comparison(results)

@@ -112,20 +112,12 @@ from smartkampung.sim._bass_estimators import (
     optional_float,
 )
 
-__all__ = [
-    "BASS_FIT_METHODS",
-    "BassFit",
-    "BassForecaster",
-    "BassPredictive",
-    "BassRegression",
-    "fit_bass",
-]
+__all__ = ["BASS_FIT_METHODS", "BassFit", "BassForecaster", "BassPredictive", "BassRegression", "fit_bass"]
 
 BassMethod = Literal["nls", "ols", "mle"]
 
 #: The estimators :func:`fit_bass` offers.
 BASS_FIT_METHODS: Final[tuple[str, ...]] = ("nls", "ols", "mle")
-
 
 
 # --------------------------------------------------------------------------- #
@@ -379,12 +371,7 @@ def _per_period(y: NDArray[np.float64], cumulative: bool) -> NDArray[np.float64]
 
 
 def fit_bass(
-    t: ArrayLike,
-    y: ArrayLike,
-    *,
-    cumulative: bool = False,
-    method: BassMethod = "nls",
-    population: float | None = None,
+    t: ArrayLike, y: ArrayLike, *, cumulative: bool = False, method: BassMethod = "nls", population: float | None = None
 ) -> BassFit:
     """Fit the Bass (1969) model to an observed adoption series.
 

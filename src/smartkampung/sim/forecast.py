@@ -57,7 +57,6 @@ from smartkampung.sim.tail import standard_waits, village_draws
 __all__ = ["RolloutCalibration", "RolloutForecaster", "RolloutModel", "calibrate_rollout", "model_truths"]
 
 
-
 # --------------------------------------------------------------------------- calibration
 
 
@@ -97,8 +96,7 @@ class RolloutCalibration:
     def grid_point(self, flat_index: int) -> dict[str, float]:
         """The parameter values of one grid point."""
         size = int(self.log_weight.shape[0])
-        flat_index = check_int(flat_index, "flat_index", "RolloutCalibration.grid_point", minimum=0,
-                               maximum=size - 1)
+        flat_index = check_int(flat_index, "flat_index", "RolloutCalibration.grid_point", minimum=0, maximum=size - 1)
         idx = np.unravel_index(flat_index, tuple(a.shape[0] for a in self.axes))
         values = {name: float(axis[i]) for name, axis, i in zip(self.names, self.axes, idx, strict=True)}
         return {**self.fixed, **values}
@@ -116,18 +114,23 @@ class RolloutCalibration:
         """Posterior median and central credible interval of one parameter, from its grid marginal."""
         fn = "RolloutCalibration.interval"
         name = check_choice(current_name(name, self.names, "parameter", fn), "name", fn, self.names)
-        level = check_float(level, "level", fn, minimum=0.0, maximum=1.0, exclusive_minimum=True,
-                            exclusive_maximum=True)
+        level = check_float(
+            level, "level", fn, minimum=0.0, maximum=1.0, exclusive_minimum=True, exclusive_maximum=True
+        )
         values, p = self.marginal(name)
         cdf = np.cumsum(p)
-        lo, mid, hi = (float(values[min(int(np.searchsorted(cdf, q)), len(values) - 1)])
-                       for q in ((1 - level) / 2, 0.5, (1 + level) / 2))
+        lo, mid, hi = (
+            float(values[min(int(np.searchsorted(cdf, q)), len(values) - 1)])
+            for q in ((1 - level) / 2, 0.5, (1 + level) / 2)
+        )
         return mid, lo, hi
 
     def summary(self) -> str:
         """Medians and 95 % credible intervals of every parameter."""
-        lines = [f"Rollout posterior from {self.observed_counts.shape[0]} counts at months "
-                 f"{self.observed_months.tolist()}: {self.n_sims} simulations per grid point"]
+        lines = [
+            f"Rollout posterior from {self.observed_counts.shape[0]} counts at months "
+            f"{self.observed_months.tolist()}: {self.n_sims} simulations per grid point"
+        ]
         for name in self.names:
             mid, lo, hi = self.interval(name)
             lines.append(f"  {name:<22} median {mid:.4g}   95 % [{lo:.4g}, {hi:.4g}]")
@@ -139,12 +142,14 @@ class RolloutCalibration:
 
     def _simulate_rows(self, point: dict[str, float], months: NDArray[np.int64], rows: ArrayLike) -> NDArray[np.int64]:
         phases = [point[_phase_name(i)] for i in range(len(self.model.phase_starts))]
-        budget = self.model.budget_path(phases, self.model.funding_months(np.concatenate([months,
-                                                                                             self.observed_months])))
+        budget = self.model.budget_path(
+            phases, self.model.funding_months(np.concatenate([months, self.observed_months]))
+        )
         waits, normals = _sims_in_order(self.model, self.seed, self.n_sims)
         idx = np.asarray(rows, dtype=np.int64)
-        pm = self.model._months(budget, point.get("readiness_months", 0.0), point.get("cost_spread", 0.0),
-                                waits[idx], normals[idx])
+        pm = self.model._months(
+            budget, point.get("readiness_months", 0.0), point.get("cost_spread", 0.0), waits[idx], normals[idx]
+        )
         return self.model._counts(pm, months)
 
     def _likely_sims(self, point: dict[str, float], size: int, rng: np.random.Generator) -> NDArray[np.int64]:
@@ -154,8 +159,9 @@ class RolloutCalibration:
         w = np.exp(logw - logw.max())
         return np.asarray(rng.choice(self.n_sims, size=size, p=w / w.sum()), dtype=np.int64)
 
-    def predict(self, months: ArrayLike, n_draws: int, *, rng: SeedLike = None,
-                future_scales: Mapping[int, Any] | None = None) -> NDArray[np.float64]:
+    def predict(
+        self, months: ArrayLike, n_draws: int, *, rng: SeedLike = None, future_scales: Mapping[int, Any] | None = None
+    ) -> NDArray[np.float64]:
         """Draws of the observed count at ``months`` given the observations, shape (n_draws, len(months)).
 
         Each draw takes a grid point from the posterior, then one of its
@@ -206,8 +212,9 @@ class RolloutCalibration:
             point = self.grid_point(p)
             sims.append(int(self._likely_sims(point, 1, gen)[0]))
             values.append(tuple(point[n] for n in params))
-        return RolloutPosterior(parameters=tuple(params), values=tuple(values), sims=tuple(sims), seed=self.seed,
-                                source=source)
+        return RolloutPosterior(
+            parameters=tuple(params), values=tuple(values), sims=tuple(sims), seed=self.seed, source=source
+        )
 
 
 def _phase_name(i: int) -> str:
@@ -238,8 +245,9 @@ def _log_noise(sim_counts: NDArray[np.int64], observed: NDArray[np.float64], sd:
     return out
 
 
-def _check_grid(model: RolloutModel, grid: Mapping[str, ArrayLike], fixed: Mapping[str, float] | None,
-                fn: str) -> tuple[tuple[str, ...], tuple[NDArray[np.float64], ...], dict[str, float], list[str]]:
+def _check_grid(
+    model: RolloutModel, grid: Mapping[str, ArrayLike], fixed: Mapping[str, float] | None, fn: str
+) -> tuple[tuple[str, ...], tuple[NDArray[np.float64], ...], dict[str, float], list[str]]:
     phases = [_phase_name(i) for i in range(len(model.phase_starts))]
     allowed = [*phases, "readiness_months", "cost_spread"]
     # A grid or fixed value named by the first budget's old name, with a warning.
@@ -274,9 +282,16 @@ def _check_months(months: ArrayLike, name: str, fn: str) -> NDArray[np.int64]:
     return mm
 
 
-def _grid_counts(model: RolloutModel, names: tuple[str, ...], axes: tuple[NDArray[np.float64], ...],
-                 fixed: Mapping[str, float], phases: Sequence[str], months: NDArray[np.int64], seed: int,
-                 n_sims: int) -> NDArray[np.int16]:
+def _grid_counts(
+    model: RolloutModel,
+    names: tuple[str, ...],
+    axes: tuple[NDArray[np.float64], ...],
+    fixed: Mapping[str, float],
+    phases: Sequence[str],
+    months: NDArray[np.int64],
+    seed: int,
+    n_sims: int,
+) -> NDArray[np.int16]:
     """Counts of every simulation of every grid point at ``months``, shape (*grid, n_sims, len(months))."""
     waits, normals = _sims_in_order(model, seed, n_sims)
     horizon = model.funding_months(months)
@@ -295,14 +310,18 @@ def _grid_counts(model: RolloutModel, names: tuple[str, ...], axes: tuple[NDArra
             funded = model._months(budget, 0.0, spread, waits, normals)[:, counted]
             funded_cache[key] = funded
         mean_wait = point.get("readiness_months", 0.0)
-        live = (np.where(funded >= NEVER, NEVER, np.maximum(funded, np.floor(mean_wait * counted_waits)))
-                if mean_wait > 0 else funded)
+        live = (
+            np.where(funded >= NEVER, NEVER, np.maximum(funded, np.floor(mean_wait * counted_waits)))
+            if mean_wait > 0
+            else funded
+        )
         out[idx] = (live[:, :, None] <= months[None, None, :]).sum(axis=1) + model.initial_count
     return out
 
 
-def _log_likelihood(table: NDArray[np.int16], counts: NDArray[np.float64], sds: NDArray[np.float64]
-                    ) -> NDArray[np.float64]:
+def _log_likelihood(
+    table: NDArray[np.int16], counts: NDArray[np.float64], sds: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Simulated log likelihood of every grid point and noise level, shape (n_grid, len(sds))."""
     n_sims = table.shape[-2]
     sims = table.reshape(-1, n_sims, table.shape[-1]).astype(np.float64)
@@ -372,14 +391,31 @@ def calibrate_rollout(
     return _calibration(model, names, axes, sds, table, months, counts, n_sims, seed, fixed)
 
 
-def _calibration(model: RolloutModel, names: tuple[str, ...], axes: tuple[NDArray[np.float64], ...],
-                 sds: NDArray[np.float64], table: NDArray[np.int16], months: NDArray[np.int64],
-                 counts: NDArray[np.float64], n_sims: int, seed: int, fixed: dict[str, float]) -> RolloutCalibration:
+def _calibration(
+    model: RolloutModel,
+    names: tuple[str, ...],
+    axes: tuple[NDArray[np.float64], ...],
+    sds: NDArray[np.float64],
+    table: NDArray[np.int16],
+    months: NDArray[np.int64],
+    counts: NDArray[np.float64],
+    n_sims: int,
+    seed: int,
+    fixed: dict[str, float],
+) -> RolloutCalibration:
     flat = _log_likelihood(table, counts, sds).reshape(-1)
     log_w = flat - float(logsumexp(flat))
-    return RolloutCalibration(model=model, names=(*names, "noise_sd"), axes=(*axes, sds), log_weight=log_w,
-                              observed_months=months, observed_counts=counts, n_sims=n_sims, seed=seed,
-                              fixed=fixed)
+    return RolloutCalibration(
+        model=model,
+        names=(*names, "noise_sd"),
+        axes=(*axes, sds),
+        log_weight=log_w,
+        observed_months=months,
+        observed_counts=counts,
+        n_sims=n_sims,
+        seed=seed,
+        fixed=fixed,
+    )
 
 
 # --------------------------------------------------------------------------- backtests
@@ -423,8 +459,16 @@ class RolloutForecaster:
             fn = "RolloutForecaster"
             months = _check_months(self.months, "months", fn)
             names, axes, fixed, phases = _check_grid(self.model, self.grid, self.fixed, fn)
-            table = _grid_counts(self.model, names, axes, fixed, phases, months, self.seed,
-                                 check_int(self.n_sims, "n_sims", fn, minimum=1))
+            table = _grid_counts(
+                self.model,
+                names,
+                axes,
+                fixed,
+                phases,
+                months,
+                self.seed,
+                check_int(self.n_sims, "n_sims", fn, minimum=1),
+            )
             self._cache["table"] = (months, table, (names, axes, fixed, _check_noise(self.noise_sd, fn)))
         out: tuple[NDArray[np.int64], NDArray[np.int16], tuple[Any, ...]] = self._cache["table"]
         return out
@@ -437,8 +481,9 @@ class RolloutForecaster:
         cols = _columns(months, tt)
         yy = as_float_array(y_train, "y_train", fn)
         if yy.shape != tt.shape:
-            raise ParameterError("y_train", f"needs one count per training month ({tt.shape[0]}), got shape "
-                                 f"{yy.shape}", function=fn)
+            raise ParameterError(
+                "y_train", f"needs one count per training month ({tt.shape[0]}), got shape {yy.shape}", function=fn
+            )
         return _calibration(self.model, names, axes, sds, table[..., cols], tt, yy, table.shape[-2], self.seed, fixed)
 
     def __call__(self, t_train: NDArray[np.float64], y_train: NDArray[np.float64]) -> SamplePredictive:
@@ -472,15 +517,25 @@ class RolloutForecaster:
 def _columns(months: NDArray[np.int64], wanted: NDArray[np.int64]) -> NDArray[np.int64]:
     cols = np.searchsorted(months, wanted)
     if np.any(cols >= months.shape[0]) or not np.array_equal(months[np.minimum(cols, months.shape[0] - 1)], wanted):
-        raise ParameterError("t", f"months {wanted.tolist()} must be among the forecaster's months {months.tolist()}",
-                             function="RolloutForecaster")
+        raise ParameterError(
+            "t",
+            f"months {wanted.tolist()} must be among the forecaster's months {months.tolist()}",
+            function="RolloutForecaster",
+        )
     return np.asarray(cols, dtype=np.int64)
 
 
-def model_truths(model: RolloutModel, months: ArrayLike, n_truths: int, *, prior: Mapping[str, tuple[float, float]],
-                 noise_sd: tuple[float, float], fixed: Mapping[str, float] | None = None,
-                 log_scale: Sequence[str] = (), rng: SeedLike = None) -> tuple[NDArray[np.float64],
-                                                                                NDArray[np.float64]]:
+def model_truths(
+    model: RolloutModel,
+    months: ArrayLike,
+    n_truths: int,
+    *,
+    prior: Mapping[str, tuple[float, float]],
+    noise_sd: tuple[float, float],
+    fixed: Mapping[str, float] | None = None,
+    log_scale: Sequence[str] = (),
+    rng: SeedLike = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Series made by the model itself, for checking a forecaster's coverage (simulation-based calibration).
 
     Each truth draws its parameters from the prior (uniform on ``[low,
@@ -512,8 +567,9 @@ def model_truths(model: RolloutModel, months: ArrayLike, n_truths: int, *, prior
         check_choice(name, "prior", fn, allowed)
         lo, hi = (check_float(b, "prior", fn, minimum=0.0) for b in bounds)
         if hi < lo or (name in log_scale and lo <= 0):
-            raise ParameterError("prior", f"{name}: needs 0 <= low <= high (low > 0 on a log scale), got "
-                                 f"({lo:g}, {hi:g})", function=fn)
+            raise ParameterError(
+                "prior", f"{name}: needs 0 <= low <= high (low > 0 on a log scale), got ({lo:g}, {hi:g})", function=fn
+            )
     sd_lo, sd_hi = (check_float(b, "noise_sd", fn, minimum=0.0, exclusive_minimum=True) for b in noise_sd)
     if sd_hi < sd_lo:
         raise ParameterError("noise_sd", f"needs low <= high, got ({sd_lo:g}, {sd_hi:g})", function=fn)
@@ -522,16 +578,19 @@ def model_truths(model: RolloutModel, months: ArrayLike, n_truths: int, *, prior
     for r in range(n):
         point = dict(fixed or {})
         for j, (name, (lo, hi)) in enumerate(prior.items()):
-            value = (math.exp(gen.uniform(math.log(lo), math.log(hi))) if name in log_scale
-                     else float(gen.uniform(lo, hi)))
+            value = (
+                math.exp(gen.uniform(math.log(lo), math.log(hi))) if name in log_scale else float(gen.uniform(lo, hi))
+            )
             point[name] = value
             params[r, j] = value
         sd = math.exp(gen.uniform(math.log(sd_lo), math.log(sd_hi)))
         params[r, -1] = sd
         u, z = village_draws(np.random.SeedSequence(int(gen.integers(2**62))), model.n_villages)
         budget = model.budget_path([point[p] for p in phases], model.funding_months(mm))
-        cm = model.connection_months(budget, point.get("readiness_months", 0.0), point.get("cost_spread", 0.0),
-                                     u[None, :], z[None, :])
-        series[r] = np.clip(model.counts(cm, mm)[0] + gen.normal(0.0, sd, mm.shape[0]), 0.0,
-                            float(np.count_nonzero(model.counted)))
+        cm = model.connection_months(
+            budget, point.get("readiness_months", 0.0), point.get("cost_spread", 0.0), u[None, :], z[None, :]
+        )
+        series[r] = np.clip(
+            model.counts(cm, mm)[0] + gen.normal(0.0, sd, mm.shape[0]), 0.0, float(np.count_nonzero(model.counted))
+        )
     return params, series

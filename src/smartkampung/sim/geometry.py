@@ -18,13 +18,7 @@ from scipy.spatial import cKDTree
 
 from smartkampung import _defaults
 from smartkampung._errors import ParameterError
-from smartkampung._validation import (
-    as_float_array,
-    check_finite,
-    check_in_range,
-    check_int,
-    check_shape,
-)
+from smartkampung._validation import as_float_array, check_finite, check_in_range, check_int, check_shape
 
 __all__ = [
     "DEFAULT_NEIGHBOURS",
@@ -55,10 +49,7 @@ def check_lat_lon(
 
 
 def haversine_km(
-    lat1: NDArray[np.float64],
-    lon1: NDArray[np.float64],
-    lat2: NDArray[np.float64],
-    lon2: NDArray[np.float64],
+    lat1: NDArray[np.float64], lon1: NDArray[np.float64], lat2: NDArray[np.float64], lon2: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     phi1 = np.radians(lat1)
     phi2 = np.radians(lat2)
@@ -66,9 +57,7 @@ def haversine_km(
     s_lam = np.sin(0.5 * np.radians(lon2 - lon1))
     a = s_phi * s_phi + np.cos(phi1) * np.cos(phi2) * s_lam * s_lam
     a = np.clip(a, 0.0, 1.0)
-    out: NDArray[np.float64] = (
-        2.0 * EARTH_MEAN_RADIUS_KM * np.arctan2(np.sqrt(a), np.sqrt(1.0 - a))
-    )
+    out: NDArray[np.float64] = 2.0 * EARTH_MEAN_RADIUS_KM * np.arctan2(np.sqrt(a), np.sqrt(1.0 - a))
     return out
 
 
@@ -118,9 +107,7 @@ def great_circle_km(
         try:
             shape = np.broadcast_shapes(shape, arr.shape)
         except ValueError:
-            raise ParameterError(
-                name, f"shape {arr.shape} does not broadcast with {shape}", function=fn
-            ) from None
+            raise ParameterError(name, f"shape {arr.shape} does not broadcast with {shape}", function=fn) from None
     check_lat_lon(arrays[0], arrays[1], names[0], names[1], fn)
     check_lat_lon(arrays[2], arrays[3], names[2], names[3], fn)
     return np.asarray(haversine_km(*arrays))
@@ -171,10 +158,7 @@ def nearest_backbone(
 
 
 def _nearest_backbone(
-    lat: NDArray[np.float64],
-    lon: NDArray[np.float64],
-    plat: NDArray[np.float64],
-    plon: NDArray[np.float64],
+    lat: NDArray[np.float64], lon: NDArray[np.float64], plat: NDArray[np.float64], plon: NDArray[np.float64]
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
 
     if lat.size == 0:
@@ -196,14 +180,10 @@ def village_and_pop_arrays(
         raise ParameterError("lat_deg", f"must be one-dimensional, got shape {lat.shape}", function=fn)
     check_shape(lon, lat.shape, "lon_deg", fn)
     if plat.ndim != 1:
-        raise ParameterError(
-            "pop_lat_deg", f"must be one-dimensional, got shape {plat.shape}", function=fn
-        )
+        raise ParameterError("pop_lat_deg", f"must be one-dimensional, got shape {plat.shape}", function=fn)
     check_shape(plon, plat.shape, "pop_lon_deg", fn)
     if plat.size == 0:
-        raise ParameterError(
-            "pop_lat_deg", "needs at least one backbone point of presence", function=fn
-        )
+        raise ParameterError("pop_lat_deg", "needs at least one backbone point of presence", function=fn)
     check_lat_lon(lat, lon, "lat_deg", "lon_deg", fn)
     check_lat_lon(plat, plon, "pop_lat_deg", "pop_lon_deg", fn)
     return lat, lon, plat, plon

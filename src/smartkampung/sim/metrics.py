@@ -64,7 +64,7 @@ class Metric(NamedTuple):
         """The same metric with its unit written in another currency (a relabelling: no conversion)."""
         if not self.currency:
             return self
-        return self._replace(unit=code + self.unit[len(self.currency):], currency=code)
+        return self._replace(unit=code + self.unit[len(self.currency) :], currency=code)
 
     @property
     def summary_unit(self) -> str:
@@ -86,22 +86,38 @@ _CORE: Final[tuple[Metric, ...]] = (
     Metric("hours_saved", "hours/month", "flow", "travel time saved in the month"),
     Metric("travel_cost_saved", "IDR/month", "flow", "travel cost saved in the month", "IDR"),
     Metric("time_value_saved", "IDR/month", "flow", "value of the travel time saved in the month", "IDR"),
-    Metric("cost_per_connected_household", "IDR/household", "ratio",
-           "cumulative cost per connected household (undefined before any is connected)", "IDR"),
-    Metric("cost_per_transaction", "IDR/transaction", "ratio",
-           "cumulative cost per transaction since the start (undefined before the first)", "IDR"),
+    Metric(
+        "cost_per_connected_household",
+        "IDR/household",
+        "ratio",
+        "cumulative cost per connected household (undefined before any is connected)",
+        "IDR",
+    ),
+    Metric(
+        "cost_per_transaction",
+        "IDR/transaction",
+        "ratio",
+        "cumulative cost per transaction since the start (undefined before the first)",
+        "IDR",
+    ),
 )
 
 #: Order of the summary: the stocks and ratios shown at the last month, then the flows summed.
 _SUMMARY_STOCKS: Final[tuple[str, ...]] = (
-    "villages_connected", "households_connected", "people_connected", "adopters", "cumulative_cost",
-    "cost_per_connected_household", "cost_per_transaction",
+    "villages_connected",
+    "households_connected",
+    "people_connected",
+    "adopters",
+    "cumulative_cost",
+    "cost_per_connected_household",
+    "cost_per_transaction",
 )
 _SUMMARY_FLOWS: Final[tuple[str, ...]] = ("hours_saved", "travel_cost_saved", "time_value_saved", "transactions")
 
 
-def metric_table(service_ids: Sequence[str], pillar_ids: Sequence[str],
-                 village_kinds: Sequence[str] = (), *, currency: str = "IDR") -> tuple[Metric, ...]:
+def metric_table(
+    service_ids: Sequence[str], pillar_ids: Sequence[str], village_kinds: Sequence[str] = (), *, currency: str = "IDR"
+) -> tuple[Metric, ...]:
     """The metrics of a programme with these services and pillars, in row order.
 
     The core metrics (with ``villages_connected:<kind>`` for each village kind
@@ -114,20 +130,29 @@ def metric_table(service_ids: Sequence[str], pillar_ids: Sequence[str],
     table = [m.in_currency(currency) for m in _CORE]
     table[1:1] = [Metric(f"villages_connected:{k}", "villages", "stock", f"{k} connected") for k in village_kinds]
     table += [Metric(f"adopters:{s}", "households", "stock", f"households using {s}") for s in service_ids]
-    table += [Metric(f"transactions:{s}", "transactions/month", "flow", f"uses of {s} in the month")
-              for s in service_ids]
-    table += [Metric(f"adopters_pillar:{p}", "household-services", "stock", f"adopters of the services of pillar {p}")
-              for p in pillar_ids]
-    table += [Metric(f"transactions_pillar:{p}", "transactions/month", "flow",
-                     f"uses of the services of pillar {p} in the month") for p in pillar_ids]
+    table += [
+        Metric(f"transactions:{s}", "transactions/month", "flow", f"uses of {s} in the month") for s in service_ids
+    ]
+    table += [
+        Metric(f"adopters_pillar:{p}", "household-services", "stock", f"adopters of the services of pillar {p}")
+        for p in pillar_ids
+    ]
+    table += [
+        Metric(
+            f"transactions_pillar:{p}", "transactions/month", "flow", f"uses of the services of pillar {p} in the month"
+        )
+        for p in pillar_ids
+    ]
     return tuple(table)
 
 
 def summary_metrics(table: Sequence[Metric]) -> tuple[tuple[Metric, ...], tuple[Metric, ...]]:
     """The headline metrics of a table: (stocks and ratios shown at the last month, flows summed)."""
     by_name = {m.name: m for m in table}
-    return (tuple(by_name[n] for n in _SUMMARY_STOCKS if n in by_name),
-            tuple(by_name[n] for n in _SUMMARY_FLOWS if n in by_name))
+    return (
+        tuple(by_name[n] for n in _SUMMARY_STOCKS if n in by_name),
+        tuple(by_name[n] for n in _SUMMARY_FLOWS if n in by_name),
+    )
 
 
 def lookup(table: Sequence[Metric], name: str, function: str) -> int:
@@ -139,5 +164,6 @@ def lookup(table: Sequence[Metric], name: str, function: str) -> int:
     for row, metric in enumerate(table):
         if metric.name == name:
             return row
-    raise ParameterError("name", f"unknown metric {name!r}; known: {', '.join(m.name for m in table)}",
-                         function=function)
+    raise ParameterError(
+        "name", f"unknown metric {name!r}; known: {', '.join(m.name for m in table)}", function=function
+    )

@@ -94,8 +94,9 @@ DEFAULT_TRIPS_PER_TRANSACTION: Final[float] = _defaults.TRIPS_PER_TRANSACTION
 # -------------------------------------------------------------------------- helpers
 
 
-def _ratio(numerator: ArrayLike, denominator: ArrayLike, num_name: str, den_name: str,
-           function: str) -> NDArray[np.float64]:
+def _ratio(
+    numerator: ArrayLike, denominator: ArrayLike, num_name: str, den_name: str, function: str
+) -> NDArray[np.float64]:
     num = as_float_array(numerator, num_name, function)
     check_nonnegative(num, num_name, function)
     den = as_float_array(denominator, den_name, function)
@@ -111,9 +112,7 @@ def _ratio(numerator: ArrayLike, denominator: ArrayLike, num_name: str, den_name
 # ------------------------------------------------------------------------- coverage
 
 
-def connected_totals(
-    connection_month: ArrayLike, weights: ArrayLike | None, n_months: int
-) -> NDArray[np.float64]:
+def connected_totals(connection_month: ArrayLike, weights: ArrayLike | None, n_months: int) -> NDArray[np.float64]:
     """Cumulative totals of connected villages (or households, people) per month.
 
     .. math::
@@ -160,8 +159,7 @@ def connected_totals(
     n_months = check_int(n_months, "n_months", fn, minimum=1)
     cm = as_int_array(connection_month, "connection_month", fn)
     if cm.ndim == 0:
-        raise ParameterError("connection_month", "must have a village axis (at least 1-D)",
-                             function=fn)
+        raise ParameterError("connection_month", "must have a village axis (at least 1-D)", function=fn)
     n_villages = cm.shape[-1]
     if weights is None:
         w = np.ones((1, n_villages))
@@ -171,9 +169,7 @@ def connected_totals(
         check_nonnegative(w, "weights", fn)
         if w.ndim not in (1, 2) or w.shape[-1] != n_villages:
             raise ParameterError(
-                "weights",
-                f"must have shape ({n_villages},) or (n_weights, {n_villages}), got {w.shape}",
-                function=fn,
+                "weights", f"must have shape ({n_villages},) or (n_weights, {n_villages}), got {w.shape}", function=fn
             )
         squeeze = w.ndim == 1
         w = np.atleast_2d(w)
@@ -235,8 +231,7 @@ def transactions(
     dt = check_float(dt_months, "dt_months", fn, minimum=0.0, exclusive_minimum=True)
     a = as_float_array(adopters, "adopters", fn)
     check_nonnegative(a, "adopters", fn)
-    r = as_float_array(transactions_per_household_per_year,
-                       "transactions_per_household_per_year", fn)
+    r = as_float_array(transactions_per_household_per_year, "transactions_per_household_per_year", fn)
     check_nonnegative(r, "transactions_per_household_per_year", fn)
     check_broadcast([a.shape, r.shape], ["adopters", "transactions_per_household_per_year"], fn)
     # The rate per step first, then times the adopters: the order the ensemble has always used.
@@ -356,8 +351,7 @@ def travel_savings(
     f = as_float_array(road_factor, "road_factor", fn)
     check_finite(f, "road_factor", fn)
     if f.size and np.min(f) < 1.0:
-        raise ParameterError("road_factor", f"must be >= 1 (minimum is {np.min(f)!r})",
-                             function=fn)
+        raise ParameterError("road_factor", f"must be >= 1 (minimum is {np.min(f)!r})", function=fn)
     v = as_float_array(speed_kmh, "speed_kmh", fn)
     check_finite(v, "speed_kmh", fn)
     if v.size and np.min(v) <= 0.0:
@@ -368,8 +362,15 @@ def travel_savings(
     check_nonnegative(vot, "value_of_time_per_hour", fn)
     n = as_float_array(trips_per_transaction, "trips_per_transaction", fn)
     check_nonnegative(n, "trips_per_transaction", fn)
-    names = ["transactions_per_month", "distance_km", "road_factor", "speed_kmh",
-             "cost_per_km", "value_of_time_per_hour", "trips_per_transaction"]
+    names = [
+        "transactions_per_month",
+        "distance_km",
+        "road_factor",
+        "speed_kmh",
+        "cost_per_km",
+        "value_of_time_per_hour",
+        "trips_per_transaction",
+    ]
     check_broadcast([x.shape, d.shape, f.shape, v.shape, c.shape, vot.shape, n.shape], names, fn)
 
     road_km = x * (2.0 * n * d * f)

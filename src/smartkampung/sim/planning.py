@@ -81,8 +81,8 @@ class NetworkPlan:
     backbone: tuple[PointOfPresence, ...] = attrs.field(repr=False)
     nearest_backbone_index: NDArray[np.int64] = attrs.field(repr=False, eq=False)
     water_km: NDArray[np.float64] = attrs.field(
-        default=attrs.Factory(lambda self: np.zeros(self.region.n_villages), takes_self=True), repr=False,
-        eq=False)
+        default=attrs.Factory(lambda self: np.zeros(self.region.n_villages), takes_self=True), repr=False, eq=False
+    )
     notes: tuple[str, ...] = attrs.field(default=(), repr=False, eq=False)
 
     @property
@@ -107,8 +107,10 @@ class NetworkPlan:
         choice = self.choice
         direct = choice.depends_on < 0
         index: NDArray[np.int64] = np.where(
-            direct & choice.on_fibre, self.tree.backbone_index,
-            np.where(direct & (self.technology != "satellite"), self.nearest_backbone_index, -1))
+            direct & choice.on_fibre,
+            self.tree.backbone_index,
+            np.where(direct & (self.technology != "satellite"), self.nearest_backbone_index, -1),
+        )
         return index
 
     @property
@@ -220,60 +222,94 @@ def plan_network(
     fn = "plan_network"
     pops = tuple(region.backbone if backbone is None else backbone)
     if not pops:
-        raise ParameterError("backbone", "the region has no points of presence; pass backbone= or use "
-                             "region.with_district_backbone()", function=fn)
+        raise ParameterError(
+            "backbone",
+            "the region has no points of presence; pass backbone= or use region.with_district_backbone()",
+            function=fn,
+        )
     techs = tuple(technologies)
     if not technology_choice:
         techs = tuple(t for t in techs if t.id == "fibre")
         if not techs:
-            raise ParameterError("technologies", "technology_choice=False needs a technology with id 'fibre'",
-                                 function=fn)
-    columns = region.to_columns() if backbone is None else attrs.evolve(
-        region.to_columns(),
-        pop_lat_deg=np.array([p.location.lat_deg for p in pops]),
-        pop_lon_deg=np.array([p.location.lon_deg for p in pops]),
+            raise ParameterError(
+                "technologies", "technology_choice=False needs a technology with id 'fibre'", function=fn
+            )
+    columns = (
+        region.to_columns()
+        if backbone is None
+        else attrs.evolve(
+            region.to_columns(),
+            pop_lat_deg=np.array([p.location.lat_deg for p in pops]),
+            pop_lon_deg=np.array([p.location.lon_deg for p in pops]),
+        )
     )
     if roads is None:
-        tree = minimum_fibre_tree(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg, columns.pop_lon_deg,
-                                  route_factor=route_factor)
+        tree = minimum_fibre_tree(
+            columns.lat_deg, columns.lon_deg, columns.pop_lat_deg, columns.pop_lon_deg, route_factor=route_factor
+        )
     else:
         tree = road_fibre_tree(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg, columns.pop_lon_deg, roads)
-    nearest_index, distance_km = nearest_backbone(columns.lat_deg, columns.lon_deg, columns.pop_lat_deg,
-                                                  columns.pop_lon_deg)
+    nearest_index, distance_km = nearest_backbone(
+        columns.lat_deg, columns.lon_deg, columns.pop_lat_deg, columns.pop_lon_deg
+    )
     polygons = land_from(land)
     over_water, notes = _water_crossings(columns, tree, polygons, roads is not None)
-    choice = choose_technology(tree, distance_km, demand_mbps, techs, horizon_years=horizon_years,
-                               discount_rate=discount_rate, water_km=over_water,
-                               water_cost_factor=water_cost_factor)
+    choice = choose_technology(
+        tree,
+        distance_km,
+        demand_mbps,
+        techs,
+        horizon_years=horizon_years,
+        discount_rate=discount_rate,
+        water_km=over_water,
+        water_cost_factor=water_cost_factor,
+    )
     crossing = over_water > 0
     if crossing.any():
         kept = int((crossing & choice.on_fibre).sum())
         moved = int(crossing.sum()) - kept
-        parts = [f"{kept} priced as fibre water crossings ({water_cost_factor:g} times the fibre cost per km "
-                 "over water)"] if kept else []
+        parts = (
+            [f"{kept} priced as fibre water crossings ({water_cost_factor:g} times the fibre cost per km over water)"]
+            if kept
+            else []
+        )
         parts += [f"{moved} left to another technology"] if moved else []
-        notes += (f"{int(crossing.sum())} tree link(s) leave land ({float(over_water.sum()):,.1f} km over water): "
-                  + "; ".join(parts),)
-    return NetworkPlan(region=region, columns=columns, tree=tree, choice=choice, backbone=pops,
-                       nearest_backbone_index=nearest_index, water_km=np.where(choice.on_fibre, over_water, 0.0),
-                       notes=notes)
+        notes += (
+            f"{int(crossing.sum())} tree link(s) leave land ({float(over_water.sum()):,.1f} km over water): "
+            + "; ".join(parts),
+        )
+    return NetworkPlan(
+        region=region,
+        columns=columns,
+        tree=tree,
+        choice=choice,
+        backbone=pops,
+        nearest_backbone_index=nearest_index,
+        water_km=np.where(choice.on_fibre, over_water, 0.0),
+        notes=notes,
+    )
 
 
-def _water_crossings(columns: VillageColumns, tree: FibreTree, land: Boundaries | None,
-                     along_roads: bool) -> tuple[NDArray[np.float64], tuple[str, ...]]:
+def _water_crossings(
+    columns: VillageColumns, tree: FibreTree, land: Boundaries | None, along_roads: bool
+) -> tuple[NDArray[np.float64], tuple[str, ...]]:
     """Km over water of each tree link, and the plan's notes on it."""
     n = columns.n_villages
     if along_roads:
         return np.zeros(n), ("fibre follows the road graph: water crossings are not checked",)
     if land is None:
-        return np.zeros(n), ("no land polygons given: links crossing water are priced as land fibre "
-                             "(pass land= with the region's village polygons to check)",)
+        return np.zeros(n), (
+            "no land polygons given: links crossing water are priced as land fibre "
+            "(pass land= with the region's village polygons to check)",
+        )
     parent = tree.parent
     root = parent < 0
-    lat0 = np.where(root, columns.pop_lat_deg[np.maximum(tree.backbone_index, 0)],
-                    columns.lat_deg[np.maximum(parent, 0)])
-    lon0 = np.where(root, columns.pop_lon_deg[np.maximum(tree.backbone_index, 0)],
-                    columns.lon_deg[np.maximum(parent, 0)])
+    lat0 = np.where(
+        root, columns.pop_lat_deg[np.maximum(tree.backbone_index, 0)], columns.lat_deg[np.maximum(parent, 0)]
+    )
+    lon0 = np.where(
+        root, columns.pop_lon_deg[np.maximum(tree.backbone_index, 0)], columns.lon_deg[np.maximum(parent, 0)]
+    )
     wet = water_km(lat0, lon0, columns.lat_deg, columns.lon_deg, land, min_run_km=DEFAULT_MIN_WATER_RUN_KM)
     # The check samples the straight line; never report more than the link's straight length.
     polygons = sum(len(feature) for feature in land.polygons)
@@ -332,8 +368,9 @@ def schedule_rollout(
     capacity = None if build_km_per_month is None else per_month(build_km_per_month, t_max, "build_km_per_month", fn)
     carry = check_bool(carry_over, "carry_over", fn)
     strict_b = check_bool(strict, "strict", fn)
-    order = plan_rollout_order(plan, policy=policy, initially_connected=initially_connected,
-                               capex_multiplier=capex_multiplier, function=fn)
+    order = plan_rollout_order(
+        plan, policy=policy, initially_connected=initially_connected, capex_multiplier=capex_multiplier, function=fn
+    )
     return order.schedule(budget, capacity, carry_over=carry, carry_over_km=carry, strict=strict_b)
 
 
@@ -372,7 +409,9 @@ def plan_rollout_order(
         capex_multiplier = as_vector(capex_multiplier, plan.n_villages, "capex_multiplier", fn, nonnegative=True)
     choice = plan.choice
     ranking: dict[str, Any] = {
-        "priority": policy, "population": plan.columns.population, "idm_composite": plan.columns.idm_composite,
+        "priority": policy,
+        "population": plan.columns.population,
+        "idm_composite": plan.columns.idm_composite,
         "link_km": np.where(choice.on_fibre, choice.link_km, 0.0),
     }
     capex = choice.capex * capex_multiplier
@@ -385,8 +424,14 @@ def plan_rollout_order(
         raise ParameterError(parameter, exc.message, function=fn) from None
 
 
-def _initially_connected(choice: TechnologyChoice, capex: NDArray[np.float64], ranking: dict[str, Any],
-                         initially_connected: int | Sequence[str], plan: NetworkPlan, fn: str) -> NDArray[np.bool_]:
+def _initially_connected(
+    choice: TechnologyChoice,
+    capex: NDArray[np.float64],
+    ranking: dict[str, Any],
+    initially_connected: int | Sequence[str],
+    plan: NetworkPlan,
+    fn: str,
+) -> NDArray[np.bool_]:
     n = plan.n_villages
     already = np.zeros(n, dtype=bool)
     if isinstance(initially_connected, (int, np.integer)) and not isinstance(initially_connected, bool):

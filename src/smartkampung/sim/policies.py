@@ -107,10 +107,7 @@ Priority = PolicyName | str | ArrayLike | Callable[[PolicyInputs], ArrayLike]
 
 
 def policy_order(
-    parent: ArrayLike,
-    priority: ArrayLike,
-    *,
-    already_connected: ArrayLike | None = None,
+    parent: ArrayLike, priority: ArrayLike, *, already_connected: ArrayLike | None = None
 ) -> NDArray[np.int64]:
     """The precedence-consistent order a priority array defines.
 
@@ -152,8 +149,11 @@ def check_already_connected(value: Any, n: int, fn: str) -> NDArray[np.bool_]:
         return raw.copy()
     idx = as_int_array(raw, "already_connected", fn)
     if idx.ndim != 1:
-        raise ParameterError("already_connected", "must be a boolean mask of shape "
-                             f"({n},) or a 1-D array of village indices", function=fn)
+        raise ParameterError(
+            "already_connected",
+            f"must be a boolean mask of shape ({n},) or a 1-D array of village indices",
+            function=fn,
+        )
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise ParameterError("already_connected", f"indices must lie in [0, {n - 1}]", function=fn)
     mask = np.zeros(n, dtype=bool)
@@ -214,14 +214,23 @@ def priority_key(
             return np.where(np.isnan(score), -np.inf, -score), priority
         if priority == "nearest":
             return -backbone_km(need(link_km, "link_km", priority)), priority
-        raise ParameterError("priority", f"unknown policy {priority!r}; valid names are "
-                             f"{', '.join(repr(p) for p in POLICIES)}, or pass a priority "
-                             "array or a callable", function=fn)
+        raise ParameterError(
+            "priority",
+            f"unknown policy {priority!r}; valid names are "
+            f"{', '.join(repr(p) for p in POLICIES)}, or pass a priority "
+            "array or a callable",
+            function=fn,
+        )
     if callable(priority):
         inputs = PolicyInputs(
-            parent=parent, capex=cost, already_connected=done, depth=depth, link_km=link_km,
+            parent=parent,
+            capex=cost,
+            already_connected=done,
+            depth=depth,
+            link_km=link_km,
             backbone_km=None if link_km is None else backbone_km(link_km),
-            population=population, idm_composite=idm_composite,
+            population=population,
+            idm_composite=idm_composite,
             subtree_population=None if population is None else subtree(population),
             subtree_capex=subtree(cost),
         )

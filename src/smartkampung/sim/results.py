@@ -29,8 +29,7 @@ __all__ = ["CUMULATIVE_METRICS", "HEADLINE_METRICS", "Comparison", "Reducer", "S
 _STOCKS, _FLOWS = _metrics.summary_metrics(metric_table((), ()))
 _IDM_STATUS_NAMES: tuple[str, ...] = tuple(s.value for s in IDMStatus)
 #: Metrics shown in summaries: stocks and ratios at the last month, and the flows.
-HEADLINE_METRICS: tuple[str, ...] = (*(m.name for m in _STOCKS[:4]), "transactions",
-                                     *(m.name for m in _STOCKS[4:]))
+HEADLINE_METRICS: tuple[str, ...] = (*(m.name for m in _STOCKS[:4]), "transactions", *(m.name for m in _STOCKS[4:]))
 #: Metrics summed over the horizon in summaries (flows rather than stocks).
 CUMULATIVE_METRICS: tuple[str, ...] = tuple(m.name for m in _FLOWS)
 
@@ -135,12 +134,14 @@ class SimulationResult:
     currency: str = attrs.field(default="IDR", repr=False)
 
     def __repr__(self) -> str:
-        return (f"SimulationResult({self.scenario_name!r}, runs={self.runs}, months={self.n_months} "
-                f"({self.month_labels[0] if self.month_labels else '-'} to "
-                f"{self.month_labels[-1] if self.month_labels else '-'}), villages={self.village_codes.shape[0]}, "
-                f"services={len(self.service_ids)}, metrics={len(self.metric_names)}, "
-                f"seed_entropy={self.seed_entropy!r}"
-                f"{'' if self.backend == 'numpy' else f', backend={self.backend!r}'})")
+        return (
+            f"SimulationResult({self.scenario_name!r}, runs={self.runs}, months={self.n_months} "
+            f"({self.month_labels[0] if self.month_labels else '-'} to "
+            f"{self.month_labels[-1] if self.month_labels else '-'}), villages={self.village_codes.shape[0]}, "
+            f"services={len(self.service_ids)}, metrics={len(self.metric_names)}, "
+            f"seed_entropy={self.seed_entropy!r}"
+            f"{'' if self.backend == 'numpy' else f', backend={self.backend!r}'})"
+        )
 
     # ------------------------------------------------------------ access
     @property
@@ -151,8 +152,9 @@ class SimulationResult:
     @property
     def metrics(self) -> tuple[Metric, ...]:
         """The metric table (name, unit, kind, description) of :attr:`metric_names`, money in :attr:`currency`."""
-        return metric_table(self.service_ids, _pillars(self.metric_names), _kinds(self.metric_names),
-                            currency=self.currency)
+        return metric_table(
+            self.service_ids, _pillars(self.metric_names), _kinds(self.metric_names), currency=self.currency
+        )
 
     def metric_info(self, name: str) -> Metric:
         """Unit, kind and description of one metric."""
@@ -205,8 +207,9 @@ class SimulationResult:
     def _levels(self, q: Sequence[float] | None) -> tuple[float, ...]:
         levels = self.quantile_levels if q is None else tuple(float(x) for x in q)
         if not levels or any(not 0 <= x <= 1 for x in levels):
-            raise ParameterError("q", f"must be probabilities in [0, 1], got {levels}",
-                                 function="SimulationResult.quantiles")
+            raise ParameterError(
+                "q", f"must be probabilities in [0, 1], got {levels}", function="SimulationResult.quantiles"
+            )
         return levels
 
     def summary_rows(self, q: Sequence[float] | None = None) -> list[tuple[str, str, tuple[float, ...]]]:
@@ -229,8 +232,13 @@ class SimulationResult:
             last = np.quantile(self.idm_counts[:, -1, :], levels, axis=0)
             prefix = "desa" if self.idm_unit == "desa" else self.idm_index_name
             for code, label in enumerate(self.idm_status_labels):
-                rows.append((f"{prefix} {label} ({self.year_labels[-1]})", self.idm_unit,
-                             tuple(float(v) for v in last[:, code])))
+                rows.append(
+                    (
+                        f"{prefix} {label} ({self.year_labels[-1]})",
+                        self.idm_unit,
+                        tuple(float(v) for v in last[:, code]),
+                    )
+                )
         return rows
 
     def summary(self, q: Sequence[float] | None = None) -> str:
@@ -240,12 +248,14 @@ class SimulationResult:
         head = ["outcome", "unit", *[f"q{round(x * 100):02d}" for x in levels]]
         body = [[label, unit, *[_fmt(v) for v in values]] for label, unit, values in rows]
         widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
-        lines = [f"{self.scenario_name}: {self.runs} runs, seed entropy {self.seed_entropy}, {self.backend} backend",
-                 "  ".join(h.ljust(w) if i < 2 else h.rjust(w) for i, (h, w) in enumerate(zip(head, widths,
-                                                                                                strict=True)))]
-        lines += ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths,
-                                                                                                 strict=True)))
-                  for r in body]
+        lines = [
+            f"{self.scenario_name}: {self.runs} runs, seed entropy {self.seed_entropy}, {self.backend} backend",
+            "  ".join(h.ljust(w) if i < 2 else h.rjust(w) for i, (h, w) in enumerate(zip(head, widths, strict=True))),
+        ]
+        lines += [
+            "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+            for r in body
+        ]
         return "\n".join(lines)
 
     # ------------------------------------------------------------ tables
@@ -254,8 +264,11 @@ class SimulationResult:
         levels = self._levels(q)
         header = ["month", "metric", *[f"q{round(x * 100):02d}" for x in levels]]
         qs = np.quantile(self.monthly, levels, axis=0)  # (nq, n_metrics, n_months)
-        rows = [[self.month_labels[t], name, *[float(qs[k, m, t]) for k in range(len(levels))]]
-                for m, name in enumerate(self.metric_names) for t in range(self.n_months)]
+        rows = [
+            [self.month_labels[t], name, *[float(qs[k, m, t]) for k in range(len(levels))]]
+            for m, name in enumerate(self.metric_names)
+            for t in range(self.n_months)
+        ]
         return header, rows
 
     def idm_table(self, q: Sequence[float] | None = None) -> tuple[list[str], list[list[Any]]]:
@@ -263,8 +276,11 @@ class SimulationResult:
         levels = self._levels(q)
         header = ["year", "status", *[f"q{round(x * 100):02d}" for x in levels]]
         qs = self.idm_quantiles(levels)  # (nq, n_years, n_statuses)
-        rows = [[year, name, *[float(qs[k, y, code]) for k in range(len(levels))]]
-                for y, year in enumerate(self.year_labels) for code, name in enumerate(self.idm_status_names)]
+        rows = [
+            [year, name, *[float(qs[k, y, code]) for k in range(len(levels))]]
+            for y, year in enumerate(self.year_labels)
+            for code, name in enumerate(self.idm_status_names)
+        ]
         return header, rows
 
     def village_table(self) -> tuple[list[str], list[list[Any]]]:
@@ -276,8 +292,11 @@ class SimulationResult:
         for i, code in enumerate(self.village_codes.tolist()):
             row: list[Any] = [code, float(self.p_connected[i]), float(self.mean_connection_month[i])]
             for s in range(len(self.service_ids)):
-                row += [float(self.p_half_adoption[s, i]), float(self.mean_half_adoption_month[s, i]),
-                        float(self.mean_final_fraction[s, i])]
+                row += [
+                    float(self.p_half_adoption[s, i]),
+                    float(self.mean_half_adoption_month[s, i]),
+                    float(self.mean_final_fraction[s, i]),
+                ]
             rows.append(row)
         return header, rows
 
@@ -295,13 +314,15 @@ class SimulationResult:
 
         runs, n_metrics, n_months = self.monthly.shape
         time = self.time_index()
-        frame = pd.DataFrame({
-            "time": np.tile(time, runs * n_metrics),
-            "run": np.repeat(np.arange(runs), n_metrics * n_months),
-            "metric": np.tile(np.repeat(np.array(self.metric_names), n_months), runs),
-            "month": np.tile(np.array(self.month_labels), runs * n_metrics),
-            "value": self.monthly.reshape(-1),
-        }).set_index(["time", "run", "metric"])
+        frame = pd.DataFrame(
+            {
+                "time": np.tile(time, runs * n_metrics),
+                "run": np.repeat(np.arange(runs), n_metrics * n_months),
+                "metric": np.tile(np.repeat(np.array(self.metric_names), n_months), runs),
+                "month": np.tile(np.array(self.month_labels), runs * n_metrics),
+                "value": self.monthly.reshape(-1),
+            }
+        ).set_index(["time", "run", "metric"])
         frame.attrs["units"] = {m.name: m.unit for m in self.metrics}
         frame.attrs["kinds"] = {m.name: m.kind for m in self.metrics}
         frame.attrs["currency"] = self.currency
@@ -309,8 +330,7 @@ class SimulationResult:
 
     def time_index(self) -> NDArray[np.datetime64]:
         """The first day of each month of the horizon, shape (n_months,), ``datetime64[ns]``."""
-        return np.array([f"{label}-01" for label in self.month_labels], dtype="datetime64[D]").astype(
-            "datetime64[ns]")
+        return np.array([f"{label}-01" for label in self.month_labels], dtype="datetime64[D]").astype("datetime64[ns]")
 
     def csv_header(self, header: Sequence[str], currency: str | None = None) -> list[str]:
         """CSV column names that carry their unit: ``villages_connected [villages]``, ``capex [PHP/month]``.
@@ -373,28 +393,52 @@ class SimulationResult:
         variables: dict[str, Any] = {
             "monthly": (("run", "metric", "time"), self.monthly, {"long_name": "every monthly metric"}),
             "draws": (("run", "draw"), self.draws, {"long_name": "drawn uncertain assumptions per run"}),
-            "idm_counts": (("run", "year", "status"), self.idm_counts,
-                           {"long_name": "desa per IDM status in December", "units": "desa", "kind": "stock"}),
+            "idm_counts": (
+                ("run", "year", "status"),
+                self.idm_counts,
+                {"long_name": "desa per IDM status in December", "units": "desa", "kind": "stock"},
+            ),
         }
         for row, m in enumerate(self.metrics):
-            variables[m.name.replace(":", "__")] = (("run", "time"), self.monthly[:, row, :], {
-                "units": m.unit, "long_name": m.description, "kind": m.kind, "metric": m.name})
+            variables[m.name.replace(":", "__")] = (
+                ("run", "time"),
+                self.monthly[:, row, :],
+                {"units": m.unit, "long_name": m.description, "kind": m.kind, "metric": m.name},
+            )
         return xr.Dataset(
             variables,
-            coords={"run": np.arange(self.runs), "time": time, "month_label": ("time", list(self.month_labels)),
-                    "metric": list(self.metric_names),
-                    "metric_unit": ("metric", [m.unit for m in self.metrics]),
-                    "metric_kind": ("metric", [m.kind for m in self.metrics]),
-                    "draw": list(self.draw_names), "year": list(self.year_labels),
-                    "status": list(self.idm_status_names)},
-            attrs={"scenario": self.scenario_name, "seed_entropy": str(self.seed_entropy), "runs": self.runs,
-                   "backend": self.backend, "currency": self.currency},
+            coords={
+                "run": np.arange(self.runs),
+                "time": time,
+                "month_label": ("time", list(self.month_labels)),
+                "metric": list(self.metric_names),
+                "metric_unit": ("metric", [m.unit for m in self.metrics]),
+                "metric_kind": ("metric", [m.kind for m in self.metrics]),
+                "draw": list(self.draw_names),
+                "year": list(self.year_labels),
+                "status": list(self.idm_status_names),
+            },
+            attrs={
+                "scenario": self.scenario_name,
+                "seed_entropy": str(self.seed_entropy),
+                "runs": self.runs,
+                "backend": self.backend,
+                "currency": self.currency,
+            },
         )
 
     # ------------------------------------------------------------ building
     @classmethod
-    def collector(cls, prepared: PreparedScenario, *, runs: int, root: np.random.SeedSequence,
-                  keep_trajectories: bool, quantile_levels: tuple[float, ...], backend: str = "numpy") -> Reducer:
+    def collector(
+        cls,
+        prepared: PreparedScenario,
+        *,
+        runs: int,
+        root: np.random.SeedSequence,
+        keep_trajectories: bool,
+        quantile_levels: tuple[float, ...],
+        backend: str = "numpy",
+    ) -> Reducer:
         """A reducer that takes run outputs in run order and builds the result."""
         return Reducer(prepared, runs, root, keep_trajectories, quantile_levels, backend)
 
@@ -425,8 +469,11 @@ class Comparison:
         """Header and rows (scenario, outcome, unit, quantiles...) of the headline outcomes."""
         levels = tuple(self.results[0].quantile_levels if q is None else q)
         header = ["scenario", "outcome", "unit", *[f"q{round(x * 100):02d}" for x in levels]]
-        rows = [[r.scenario_name, label, unit, *values]
-                for r in self.results for label, unit, values in r.summary_rows(levels)]
+        rows = [
+            [r.scenario_name, label, unit, *values]
+            for r in self.results
+            for label, unit, values in r.summary_rows(levels)
+        ]
         return header, rows
 
     def to_dataframe(self, q: Sequence[float] | None = None) -> Any:
@@ -448,8 +495,11 @@ class Comparison:
                 raise ParameterError(label, f"must index one of the {n} scenarios", function="Comparison.difference")
         first, second = self.results[a].metric(name), self.results[b].metric(name)
         if first.shape != second.shape:
-            raise ParameterError("b", f"scenarios {a} and {b} differ in runs or horizon ({first.shape} vs "
-                                 f"{second.shape})", function="Comparison.difference")
+            raise ParameterError(
+                "b",
+                f"scenarios {a} and {b} differ in runs or horizon ({first.shape} vs {second.shape})",
+                function="Comparison.difference",
+            )
         return first - second
 
 
@@ -457,10 +507,20 @@ class Comparison:
 _MONEY = "{currency}"
 #: Units of the per-village and table columns that are not metrics (money in the result's currency).
 _COLUMN_UNITS: dict[str, str] = {
-    "p_connected": "0-1", "mean_connection_month": "month", "p_half_adoption": "0-1",
-    "mean_half_adoption_month": "month", "mean_final_fraction": "0-1", "population": "people",
-    "households": "households", "link_km": "km", "water_km": "km", "capex": _MONEY,
-    "opex_per_year": f"{_MONEY}/year", "connection_month": "month", "budget": _MONEY, "spend": _MONEY,
+    "p_connected": "0-1",
+    "mean_connection_month": "month",
+    "p_half_adoption": "0-1",
+    "mean_half_adoption_month": "month",
+    "mean_final_fraction": "0-1",
+    "population": "people",
+    "households": "households",
+    "link_km": "km",
+    "water_km": "km",
+    "capex": _MONEY,
+    "opex_per_year": f"{_MONEY}/year",
+    "connection_month": "month",
+    "budget": _MONEY,
+    "spend": _MONEY,
     "km_built": "km",
 }
 
@@ -492,8 +552,15 @@ class Reducer:
     (and the trajectories, when asked for).
     """
 
-    def __init__(self, prepared: PreparedScenario, runs: int, root: np.random.SeedSequence, keep: bool,
-                 quantile_levels: tuple[float, ...], backend: str = "numpy") -> None:
+    def __init__(
+        self,
+        prepared: PreparedScenario,
+        runs: int,
+        root: np.random.SeedSequence,
+        keep: bool,
+        quantile_levels: tuple[float, ...],
+        backend: str = "numpy",
+    ) -> None:
         sc = prepared.scenario
         n, t = prepared.n_villages, prepared.n_months
         n_services = len(sc.programme.services)
@@ -546,19 +613,31 @@ class Reducer:
             mean_half = np.where(self.n_half > 0, self.sum_half_month / self.n_half, np.nan)
         entropy = self.root.entropy
         return SimulationResult(
-            scenario_name=sc.name, runs=self.runs,
-            seed_entropy=int(entropy) if isinstance(entropy, (int, np.integer))
+            scenario_name=sc.name,
+            runs=self.runs,
+            seed_entropy=int(entropy)
+            if isinstance(entropy, (int, np.integer))
             else tuple(int(x) for x in (entropy or ())),
-            seed_spawn_key=tuple(int(k) for k in self.root.spawn_key), backend=self.backend,
+            seed_spawn_key=tuple(int(k) for k in self.root.spawn_key),
+            backend=self.backend,
             metric_names=self.prepared.metric_names,
             month_labels=tuple(sc.month_label(m) for m in range(self.prepared.n_months)),
-            monthly=self.monthly, draw_names=self.draw_names, draws=self.draws,
-            year_labels=self.prepared.year_labels, idm_counts=self.idm_counts,
+            monthly=self.monthly,
+            draw_names=self.draw_names,
+            draws=self.draws,
+            year_labels=self.prepared.year_labels,
+            idm_counts=self.idm_counts,
             idm_status_names=idm.status_names if idm is not None else _IDM_STATUS_NAMES,
             idm_index_name=idm.index.name if idm is not None else "IDM",
-            village_codes=self.prepared.plan.columns.code, service_ids=tuple(s.id for s in sc.programme.services),
-            p_connected=self.n_connected / self.runs, mean_connection_month=mean_conn,
-            p_half_adoption=self.n_half / self.runs, mean_half_adoption_month=mean_half,
-            mean_final_fraction=self.sum_final / self.runs, trajectories=self.trajectories,
-            quantile_levels=self.quantile_levels, prepared=self.prepared, currency=sc.currency,
+            village_codes=self.prepared.plan.columns.code,
+            service_ids=tuple(s.id for s in sc.programme.services),
+            p_connected=self.n_connected / self.runs,
+            mean_connection_month=mean_conn,
+            p_half_adoption=self.n_half / self.runs,
+            mean_half_adoption_month=mean_half,
+            mean_final_fraction=self.sum_final / self.runs,
+            trajectories=self.trajectories,
+            quantile_levels=self.quantile_levels,
+            prepared=self.prepared,
+            currency=sc.currency,
         )

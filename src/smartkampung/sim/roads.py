@@ -72,8 +72,9 @@ class RoadGraph:
         return int(self.node_lat_deg.shape[0])
 
 
-def road_fibre_tree(lat_deg: ArrayLike, lon_deg: ArrayLike, pop_lat_deg: ArrayLike, pop_lon_deg: ArrayLike,
-                    roads: RoadGraph) -> FibreTree:
+def road_fibre_tree(
+    lat_deg: ArrayLike, lon_deg: ArrayLike, pop_lat_deg: ArrayLike, pop_lon_deg: ArrayLike, roads: RoadGraph
+) -> FibreTree:
     """A fibre tree from the backbone to every village along a road graph.
 
     Parameters
@@ -139,8 +140,9 @@ def road_fibre_tree(lat_deg: ArrayLike, lon_deg: ArrayLike, pop_lat_deg: ArrayLi
     except ParameterError as exc:
         if exc.parameter != "terminals":
             raise
-        raise ParameterError("roads", f"some villages cannot be reached from the backbone along the roads "
-                             f"({exc.message})", function=fn) from None
+        raise ParameterError(
+            "roads", f"some villages cannot be reached from the backbone along the roads ({exc.message})", function=fn
+        ) from None
 
     # Walk the tree from the backbone; remember the last village (or PoP) passed.
     used_u, used_v, used_km = edge_u[tree.edge_index], edge_v[tree.edge_index], edge_km[tree.edge_index]
@@ -157,6 +159,7 @@ def road_fibre_tree(lat_deg: ArrayLike, lon_deg: ArrayLike, pop_lat_deg: ArrayLi
     for p, node in enumerate(pop_nodes.tolist()):
         seen[node] = True
         queue.append((node, -1, 0.0, p))
+
     def is_village(node: int) -> bool:
         return bool(n_road <= node < n_road + n)
 
@@ -182,8 +185,9 @@ def road_fibre_tree(lat_deg: ArrayLike, lon_deg: ArrayLike, pop_lat_deg: ArrayLi
                 queue.append((other, above, step, pop))
     if np.any(parent == -2):
         missing = np.flatnonzero(parent == -2)[:5].tolist()
-        raise ParameterError("roads", f"villages {missing} cannot be reached from the backbone along the roads",
-                             function=fn)
+        raise ParameterError(
+            "roads", f"villages {missing} cannot be reached from the backbone along the roads", function=fn
+        )
     return FibreTree.from_parents(parent, link_km, backbone_index=backbone_index, route_factor=1.0)
 
 
@@ -206,9 +210,7 @@ class RoadSteinerTree:
     nodes: NDArray[np.int64] = attrs.field(converter=readonly_int, eq=ARRAY_EQ)
 
 
-def _min_per_pair(
-    u: NDArray[np.int64], v: NDArray[np.int64], w: NDArray[np.float64], n: int
-) -> NDArray[np.int64]:
+def _min_per_pair(u: NDArray[np.int64], v: NDArray[np.int64], w: NDArray[np.float64], n: int) -> NDArray[np.int64]:
     """Rows of the shortest edge for each unordered node pair (no self-loops)."""
     lo = np.minimum(u, v)
     hi = np.maximum(u, v)
@@ -222,11 +224,7 @@ def _min_per_pair(
 
 
 def steiner_tree_on_roads(
-    n_nodes: int,
-    edge_u: ArrayLike,
-    edge_v: ArrayLike,
-    edge_km: ArrayLike,
-    terminals: ArrayLike,
+    n_nodes: int, edge_u: ArrayLike, edge_v: ArrayLike, edge_km: ArrayLike, terminals: ArrayLike
 ) -> RoadSteinerTree:
     """Mehlhorn's 2-approximate Steiner tree joining terminals along roads.
 
@@ -305,9 +303,7 @@ def steiner_tree_on_roads(
     lo = np.minimum(eu[keep], ev[keep])
     hi = np.maximum(eu[keep], ev[keep])
     graph = csr_array((positive_weights(ew[keep]), (lo, hi)), shape=(n, n))
-    dist, pred, source = dijkstra(
-        graph, directed=False, indices=term, min_only=True, return_predecessors=True
-    )
+    dist, pred, source = dijkstra(graph, directed=False, indices=term, min_only=True, return_predecessors=True)
     reached = np.isfinite(dist)
     if not reached[term].all() or len(np.unique(source[term])) != term.size:  # pragma: no cover
         raise RuntimeError("steiner_tree_on_roads: multi-source Dijkstra lost a terminal")
@@ -328,9 +324,7 @@ def steiner_tree_on_roads(
     if len(chosen_pairs) != term.size - 1:
         comps = term.size - len(chosen_pairs)
         raise ParameterError(
-            "terminals",
-            f"are not all connected by the road graph ({comps} separate groups)",
-            function=fn,
+            "terminals", f"are not all connected by the road graph ({comps} separate groups)", function=fn
         )
     pair_lo = np.minimum(tmst.row, tmst.col).astype(np.int64)
     pair_hi = np.maximum(tmst.row, tmst.col).astype(np.int64)
@@ -375,9 +369,7 @@ def steiner_tree_on_roads(
     return RoadSteinerTree(rows, float(np.sum(ew[rows])), nodes)
 
 
-def _pair_lookup(
-    lo: NDArray[np.int64], hi: NDArray[np.int64], rows: NDArray[np.int64], n: int
-) -> Any:
+def _pair_lookup(lo: NDArray[np.int64], hi: NDArray[np.int64], rows: NDArray[np.int64], n: int) -> Any:
     """A function mapping node pairs to the input row of their shortest edge."""
     key = lo * n + hi
     srt = np.argsort(key)

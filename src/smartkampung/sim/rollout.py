@@ -155,9 +155,11 @@ class RolloutSchedule:
 
     def __repr__(self) -> str:
         connected = int(np.count_nonzero(self.connection_month < self.n_months))
-        return (f"RolloutSchedule({self.n_villages} villages, {self.n_months} months, policy={self.policy!r}, "
-                f"{'strict' if self.strict else 'greedy'}, {connected} connected within the horizon "
-                f"({int(self.already_connected.sum())} at the start), spent {float(self.spend.sum()):.6g})")
+        return (
+            f"RolloutSchedule({self.n_villages} villages, {self.n_months} months, policy={self.policy!r}, "
+            f"{'strict' if self.strict else 'greedy'}, {connected} connected within the horizon "
+            f"({int(self.already_connected.sum())} at the start), spent {float(self.spend.sum()):.6g})"
+        )
 
     @property
     def n_villages(self) -> int:
@@ -286,8 +288,7 @@ class RolloutOrder:
     policy: str
 
     def __repr__(self) -> str:
-        return (f"RolloutOrder({self.n_villages} villages, {self.order.shape[0]} to connect, "
-                f"policy={self.policy!r})")
+        return f"RolloutOrder({self.n_villages} villages, {self.order.shape[0]} to connect, policy={self.policy!r})"
 
     @renamed_arguments("capex_idr")
     def with_costs(self, capex: NDArray[np.float64]) -> RolloutOrder:
@@ -330,8 +331,7 @@ class RolloutOrder:
     ) -> RolloutSchedule:
         """The full schedule for a checked budget (and capacity) per month; see :func:`schedule`."""
         if strict:
-            month_pos, spend, built = walk_strict(self, budget, capacity, carry_over, carry_over_km,
-                                                   drop_unaffordable)
+            month_pos, spend, built = walk_strict(self, budget, capacity, carry_over, carry_over_km, drop_unaffordable)
         else:
             month_pos, spend, built = walk_greedy(self, budget, capacity, carry_over, carry_over_km)
         month = np.zeros(self.n_villages, dtype=np.int64)
@@ -382,20 +382,39 @@ def rollout_order(
     cost = as_vector(capex, n, "capex", fn, nonnegative=True)
     km = None if link_km is None else as_vector(link_km, n, "link_km", fn, nonnegative=True)
     pop = None if population is None else as_vector(population, n, "population", fn, nonnegative=True)
-    idm = None if idm_composite is None else as_vector(idm_composite, n, "idm_composite", fn, nonnegative=True,
-                                                       allow_nan=True)
+    idm = (
+        None
+        if idm_composite is None
+        else as_vector(idm_composite, n, "idm_composite", fn, nonnegative=True, allow_nan=True)
+    )
     done = check_already_connected(already_connected, n, fn)
     wpar = without_connected_parents(par, done)
-    key, policy = priority_key(priority, parent=par, depth=depth, wparent=wpar, done=done, cost=cost,
-                               population=pop, idm_composite=idm, link_km=km, fn=fn)
+    key, policy = priority_key(
+        priority,
+        parent=par,
+        depth=depth,
+        wparent=wpar,
+        done=done,
+        cost=cost,
+        population=pop,
+        idm_composite=idm,
+        link_km=km,
+        fn=fn,
+    )
     order = heap_order(wpar, key, ~done)
     pos = np.full(n, -1, dtype=np.int64)
     pos[order] = np.arange(order.shape[0])
     wp = wpar[order]
     ppos = np.where(wp >= 0, pos[np.maximum(wp, 0)], -1)
     return RolloutOrder(
-        n_villages=n, order=order, cost=cost[order], km=(np.zeros(order.shape[0]) if km is None else km[order]),
-        parent_position=ppos, has_km=km is not None, already_connected=done, policy=policy,
+        n_villages=n,
+        order=order,
+        cost=cost[order],
+        km=(np.zeros(order.shape[0]) if km is None else km[order]),
+        parent_position=ppos,
+        has_km=km is not None,
+        already_connected=done,
+        policy=policy,
     )
 
 
@@ -521,10 +540,19 @@ def schedule(
         if link_km is None:
             raise ParameterError("link_km", "is required when build_km_per_month is given", function=fn)
         capacity = per_month(build_km_per_month, t_max, "build_km_per_month", fn)
-    order = rollout_order(parent, capex, priority=priority, population=population, idm_composite=idm_composite,
-                          link_km=link_km, already_connected=already_connected, function=fn)
-    return order.schedule(budget, capacity, carry_over=carry, carry_over_km=carry_km, strict=strict_b,
-                          drop_unaffordable=drop)
+    order = rollout_order(
+        parent,
+        capex,
+        priority=priority,
+        population=population,
+        idm_composite=idm_composite,
+        link_km=link_km,
+        already_connected=already_connected,
+        function=fn,
+    )
+    return order.schedule(
+        budget, capacity, carry_over=carry, carry_over_km=carry_km, strict=strict_b, drop_unaffordable=drop
+    )
 
 
 def per_month(value: ArrayLike, n_months: int, name: str, function: str) -> NDArray[np.float64]:

@@ -28,13 +28,7 @@ from smartkampung import _defaults
 from smartkampung._arrays import ARRAY_EQ, readonly_bool, readonly_float, readonly_int
 from smartkampung._deprecation import attribute, renamed
 from smartkampung._errors import ParameterError
-from smartkampung._validation import (
-    as_float_array,
-    broadcast_per_village,
-    check_float,
-    check_nonnegative,
-    check_shape,
-)
+from smartkampung._validation import as_float_array, broadcast_per_village, check_float, check_nonnegative, check_shape
 from smartkampung.sim.tree import FibreTree
 
 __all__ = [
@@ -84,6 +78,7 @@ LINK_KINDS: Final[tuple[str, ...]] = ("fibre", "microwave", "cellular", "satelli
 # to it); works anywhere (microwave to the nearest point of presence,
 # cellular, satellite).
 _FIBRE, _NEEDS_FIBRE_PARENT, _ANYWHERE = 0, 1, 2
+
 
 class TechnologyParameters(Protocol):
     """What :func:`choose_technology` reads from a technology.
@@ -162,8 +157,14 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-@renamed("capex_idr", "opex_idr_per_year", "lifetime_cost_idr", "total_capex_idr", "total_opex_idr_per_year",
-         "total_lifetime_cost_idr")
+@renamed(
+    "capex_idr",
+    "opex_idr_per_year",
+    "lifetime_cost_idr",
+    "total_capex_idr",
+    "total_opex_idr_per_year",
+    "total_lifetime_cost_idr",
+)
 @attrs.frozen(repr=False)
 class TechnologyChoice:
     """The technology each village uses and what it costs.
@@ -252,9 +253,7 @@ _TECH_FIELDS: Final[tuple[str, ...]] = (
 
 
 def _technology_table(
-    technologies: Sequence[TechnologyParameters],
-    link_kinds: Mapping[str, str] | None,
-    fn: str,
+    technologies: Sequence[TechnologyParameters], link_kinds: Mapping[str, str] | None, fn: str
 ) -> tuple[list[str], list[str], NDArray[np.float64]]:
     candidate: object = technologies
     if isinstance(candidate, (str, bytes)) or not isinstance(candidate, Sequence):
@@ -264,18 +263,14 @@ def _technology_table(
     kinds_map = dict(link_kinds or {})
     for key, kind in kinds_map.items():
         if kind not in LINK_KINDS:
-            raise ParameterError(
-                "link_kinds", f"{key!r} maps to {kind!r}, not one of {LINK_KINDS}", function=fn
-            )
+            raise ParameterError("link_kinds", f"{key!r} maps to {kind!r}, not one of {LINK_KINDS}", function=fn)
     ids: list[str] = []
     kinds: list[str] = []
     table = np.empty((len(technologies), len(_TECH_FIELDS)))
     for t, tech in enumerate(technologies):
         tid = getattr(tech, "id", None)
         if not isinstance(tid, str):
-            raise ParameterError(
-                "technologies", f"item {t} has no string attribute 'id'", function=fn
-            )
+            raise ParameterError("technologies", f"item {t} has no string attribute 'id'", function=fn)
         if tid in ids:
             raise ParameterError("technologies", f"duplicate id {tid!r}", function=fn)
         kind = kinds_map.get(tid, tid)
@@ -291,9 +286,7 @@ def _technology_table(
             try:
                 value = attribute(tech, field)
             except AttributeError:
-                raise ParameterError(
-                    "technologies", f"{tid!r} has no attribute {field!r}", function=fn
-                ) from None
+                raise ParameterError("technologies", f"{tid!r} has no attribute {field!r}", function=fn) from None
             try:
                 x = float(value)
             except (TypeError, ValueError):
@@ -302,17 +295,12 @@ def _technology_table(
                 ) from None
             if math.isnan(x) or x < 0 or (field in ("max_link_km", "capacity_mbps") and x <= 0):
                 raise ParameterError(
-                    "technologies", f"{tid!r}.{field} must be >= 0 (> 0 for limits), got {value!r}",
-                    function=fn,
+                    "technologies", f"{tid!r}.{field} must be >= 0 (> 0 for limits), got {value!r}", function=fn
                 )
             if math.isinf(x) and field not in ("max_link_km", "capacity_mbps"):
-                raise ParameterError(
-                    "technologies", f"{tid!r}.{field} must be finite", function=fn
-                )
+                raise ParameterError("technologies", f"{tid!r}.{field} must be finite", function=fn)
             table[t, f] = x
     return ids, kinds, table
-
-
 
 
 def choose_technology(
@@ -471,9 +459,16 @@ class _Options(NamedTuple):
         return sub[arg, np.arange(n)], rows[arg].astype(np.int64)
 
 
-def _option_costs(tree: FibreTree, dist: NDArray[np.float64], demand: NDArray[np.float64], kinds: list[str],
-                  table: NDArray[np.float64], af: float, water: NDArray[np.float64] | None = None,
-                  water_price: float = 0.0) -> _Options:
+def _option_costs(
+    tree: FibreTree,
+    dist: NDArray[np.float64],
+    demand: NDArray[np.float64],
+    kinds: list[str],
+    table: NDArray[np.float64],
+    af: float,
+    water: NDArray[np.float64] | None = None,
+    water_price: float = 0.0,
+) -> _Options:
     """Phase 1: capex, opex and lifetime cost of every option of every village."""
     n = tree.n_villages
     hop_parent_km = tree.straight_km
@@ -511,7 +506,9 @@ def _option_costs(tree: FibreTree, dist: NDArray[np.float64], demand: NDArray[np
         technology=np.array([t for t, _, _ in specs], dtype=np.int64),
         mode=np.array([m for _, m, _ in specs], dtype=np.int64),
         length=np.stack([length for _, _, length in specs]),
-        capex=capex, opex=opex, lifetime=life,
+        capex=capex,
+        opex=opex,
+        lifetime=life,
     )
 
 
@@ -522,8 +519,14 @@ def _levels(depth: NDArray[np.int64]) -> list[NDArray[np.int64]]:
     return [by_depth[bounds[i] : bounds[i + 1]] for i in range(len(bounds) - 1)]
 
 
-def _check_servable(parent: NDArray[np.int64], levels: list[NDArray[np.int64]], options: _Options,
-                    demand: NDArray[np.float64], dist: NDArray[np.float64], fn: str) -> None:
+def _check_servable(
+    parent: NDArray[np.int64],
+    levels: list[NDArray[np.int64]],
+    options: _Options,
+    demand: NDArray[np.float64],
+    dist: NDArray[np.float64],
+    fn: str,
+) -> None:
     """Phase 2: refuse, before optimising, when some village can be served by nothing.
 
     A village can be served if it has a standalone option, or if its chain of
@@ -552,8 +555,9 @@ def _check_servable(parent: NDArray[np.int64], levels: list[NDArray[np.int64]], 
         )
 
 
-def _choose_over_tree(parent: NDArray[np.int64], levels: list[NDArray[np.int64]], options: _Options
-                      ) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+def _choose_over_tree(
+    parent: NDArray[np.int64], levels: list[NDArray[np.int64]], options: _Options
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
     """Phase 3: the dynamic programme (bottom-up subtree costs, top-down choices); see Notes above.
 
     Returns the option chosen for each village and whether it is on fibre.

@@ -29,14 +29,7 @@ from smartkampung._errors import ParameterError
 from smartkampung._validation import as_float_array, as_int_array, check_float, check_nonnegative, check_shape
 from smartkampung.sim.geometry import haversine_km, unit_vectors, village_and_pop_arrays
 
-__all__ = [
-    "DEFAULT_ROUTE_FACTOR",
-    "FibreTree",
-    "ancestor_reduce",
-    "check_tree",
-    "minimum_fibre_tree",
-    "subtree_sums",
-]
+__all__ = ["DEFAULT_ROUTE_FACTOR", "FibreTree", "ancestor_reduce", "check_tree", "minimum_fibre_tree", "subtree_sums"]
 
 #: Ratio of the length of a fibre route (along roads and poles) to the
 #: great-circle distance it spans. Illustrative assumption: 1.3, the middle of
@@ -136,8 +129,11 @@ def check_tree(parent: ArrayLike, function: str, name: str = "parent") -> tuple[
     if n and (par.min() < -1 or par.max() >= n):
         bad = int(np.flatnonzero((par < -1) | (par >= n))[0])
         raise ParameterError(
-            name, f"entries must be -1 (backbone) or a village index in [0, {n - 1}]; "
-            f"village {bad} has parent {int(par[bad])}", function=function)
+            name,
+            f"entries must be -1 (backbone) or a village index in [0, {n - 1}]; "
+            f"village {bad} has parent {int(par[bad])}",
+            function=function,
+        )
     return par, _depths(par, name, function)
 
 
@@ -177,6 +173,7 @@ def positive_weights(w: NDArray[np.float64]) -> NDArray[np.float64]:
 # The minimum fibre tree
 # --------------------------------------------------------------------------
 
+
 @attrs.frozen(repr=False)
 class FibreTree:
     """A fibre tree hanging from the backbone, as per-village arrays.
@@ -215,8 +212,10 @@ class FibreTree:
     route_factor: float = attrs.field(converter=float)
 
     def __repr__(self) -> str:
-        return (f"FibreTree({self.n_villages} villages, {self.total_km:.6g} km, depth up to "
-                f"{int(self.depth.max(initial=0))}, route_factor={self.route_factor:g})")
+        return (
+            f"FibreTree({self.n_villages} villages, {self.total_km:.6g} km, depth up to "
+            f"{int(self.depth.max(initial=0))}, route_factor={self.route_factor:g})"
+        )
 
     def __attrs_post_init__(self) -> None:
         fn = "FibreTree"
@@ -236,9 +235,7 @@ class FibreTree:
         roots = self.parent < 0
         if np.any(self.backbone_index[~roots] != -1) or np.any(self.backbone_index[roots] < 0):
             raise ParameterError(
-                "backbone_index",
-                "must be >= 0 exactly where parent == -1 and -1 elsewhere",
-                function=fn,
+                "backbone_index", "must be >= 0 exactly where parent == -1 and -1 elsewhere", function=fn
             )
         check_nonnegative(self.link_km, "link_km", fn)
         if not np.array_equal(np.sort(self.order), np.arange(n)):
@@ -252,9 +249,7 @@ class FibreTree:
         # With a valid topological order, depth consistency is a local check.
         expected[kids] = self.depth[self.parent[kids]] + 1
         if not np.array_equal(self.depth, expected):
-            raise ParameterError(
-                "depth", "must be 1 at the backbone and parent depth + 1 below it", function=fn
-            )
+            raise ParameterError("depth", "must be 1 at the backbone and parent depth + 1 below it", function=fn)
 
     @classmethod
     def from_parents(
@@ -352,9 +347,7 @@ def _candidate_edges(xyz: NDArray[np.float64]) -> NDArray[np.int64]:
         parts.append(_circle_edges(xyz))
         loose = np.arange(m)
     else:
-        hull_edges = np.concatenate(
-            (simplices[:, [0, 1]], simplices[:, [1, 2]], simplices[:, [0, 2]])
-        )
+        hull_edges = np.concatenate((simplices[:, [0, 1]], simplices[:, [1, 2]], simplices[:, [0, 2]]))
         parts.append(hull_edges)
         placed = np.zeros(m, dtype=np.bool_)
         placed[simplices.ravel()] = True
@@ -399,9 +392,7 @@ def _near_cluster_edges(
     close = np.isfinite(np.asarray(dist)) & (np.asarray(nbr) != np.arange(m)[:, None])
     if not close.any():
         return none, np.zeros(m, dtype=np.bool_)
-    pairs = np.column_stack(
-        (np.nonzero(close)[0], np.asarray(nbr, dtype=np.int64)[close])
-    ).astype(np.int64)
+    pairs = np.column_stack((np.nonzero(close)[0], np.asarray(nbr, dtype=np.int64)[close])).astype(np.int64)
     link = coo_array((np.ones(pairs.shape[0]), (pairs[:, 0], pairs[:, 1])), shape=(m, m))
     _, label = connected_components(link, directed=False)
     label = np.asarray(label, dtype=np.int64)

@@ -54,8 +54,13 @@ def project_runs(
     v = idm.villages
     index = idm.index
     runs, nv = len(rngs), v.size
-    connected = connection_idm_year(connection_months[:, v], start_year=idm.start_year, start_month=idm.start_month,
-                                    cutoff_month=idm.cutoff_month, never_from=n_months).reshape(-1)
+    connected = connection_idm_year(
+        connection_months[:, v],
+        start_year=idm.start_year,
+        start_month=idm.start_month,
+        cutoff_month=idm.cutoff_month,
+        never_from=n_months,
+    ).reshape(-1)
     market = driver_market[None, :, None, v]
     with np.errstate(invalid="ignore", divide="ignore"):
         fraction = np.where(market > 0, driver_adopters[:, :, :, v] / np.maximum(market, 1.0), 0.0)
@@ -63,8 +68,9 @@ def project_runs(
 
     def floor_of(year: int, t: int) -> NDArray[np.int8]:
         adoption = {driver: fraction[:, d, t].reshape(-1) for d, driver in enumerate(idm.drivers)}
-        return effect_floor(idm.effects, year=year, n_desa=runs * nv, connected_year=connected, adoption=adoption,
-                            index=index)
+        return effect_floor(
+            idm.effects, year=year, n_desa=runs * nv, connected_year=connected, adoption=adoption, index=index
+        )
 
     # The observed state: each run's desa draw donors whose status, raised to the observed year's floor, is theirs.
     floor = floor_of(idm.observed_year, 0).astype(np.int64)
@@ -74,8 +80,9 @@ def project_runs(
         unknown = np.flatnonzero(target < 0)
         if unknown.size:
             target[unknown] = rng.permutation(np.repeat(np.arange(index.n_statuses), idm.remaining_counts))
-        rows = donor_rows(idm.reference, target, floor[r * nv:(r + 1) * nv], rng, index, "simulate",
-                          cache=idm.donor_status_cache)
+        rows = donor_rows(
+            idm.reference, target, floor[r * nv : (r + 1) * nv], rng, index, "simulate", cache=idm.donor_status_cache
+        )
         backgrounds.append(idm.reference[rows])
     xb = np.concatenate(backgrounds) if backgrounds else np.zeros((0, index.n_indicators), dtype=np.int8)
 

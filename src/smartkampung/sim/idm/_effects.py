@@ -211,11 +211,7 @@ def connection_idm_year(
 
 
 def idm_sample_months(
-    years: ArrayLike,
-    *,
-    start_year: int,
-    start_month: int,
-    cutoff_month: int = DEFAULT_IDM_CUTOFF_MONTH,
+    years: ArrayLike, *, start_year: int, start_month: int, cutoff_month: int = DEFAULT_IDM_CUTOFF_MONTH
 ) -> NDArray[np.int64]:
     """Month index (from the programme start) of each IDM year's data cut-off.
 

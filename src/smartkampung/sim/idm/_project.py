@@ -94,11 +94,7 @@ class Stepper:
 
 
 def step_idm(
-    scores: ArrayLike,
-    dynamics: IDMDynamics,
-    *,
-    regency: ArrayLike | None = None,
-    rng: Any = None,
+    scores: ArrayLike, dynamics: IDMDynamics, *, regency: ArrayLike | None = None, rng: Any = None
 ) -> NDArray[np.int8]:
     """Move indicator scores forward by one IDM year (background dynamics only).
 

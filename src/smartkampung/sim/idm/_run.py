@@ -374,6 +374,7 @@ def project_run(
         The run's IDM stream; the draws do not depend on the programme's
         effects, so a counterfactual on the same stream shares them all.
     """
-    counts: NDArray[np.int64] = project_runs(idm, connection_month[None, :], n_months, driver_adopters[None],
-                                             driver_market, [rng])[0]
+    counts: NDArray[np.int64] = project_runs(
+        idm, connection_month[None, :], n_months, driver_adopters[None], driver_market, [rng]
+    )[0]
     return counts

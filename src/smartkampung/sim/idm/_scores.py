@@ -236,8 +236,9 @@ def status_fast(x: NDArray[np.int8], member: NDArray[np.int64], index: Composite
     """:func:`status_of_scores` without the checks, for inner loops (the same arithmetic)."""
     # Each indicator belongs to one sub-index (member is 0/1 with one 1 a row): the sub-index totals are
     # integer sums, exact, and converted to float64 exactly, as a float product with member would give.
-    totals = np.stack([x[:, np.flatnonzero(member[:, d])].sum(axis=1, dtype=np.int64)
-                       for d in range(member.shape[1])], axis=1)
+    totals = np.stack(
+        [x[:, np.flatnonzero(member[:, d])].sum(axis=1, dtype=np.int64) for d in range(member.shape[1])], axis=1
+    )
     sub = totals.astype(np.float64) / np.asarray(index.sub_index_maxima, dtype=np.float64)
     return status_codes(composite_scores(sub, index=index), index=index)
 
