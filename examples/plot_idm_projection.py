@@ -1,6 +1,6 @@
 """
 IDM from indicators: dynamics fitted to real records, checked out of sample, projected for Banyuwangi
-====================================================================================================
+=====================================================================================================
 
 The ministry scores every desa on 50 indicators each year. The bundled panel
 holds 10,006 real records (2021–2024) of 2,567 desa. We

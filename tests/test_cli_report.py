@@ -326,7 +326,7 @@ def test_plan_writes_a_report_layers_and_its_summary(tmp_path: Path, capsys: pyt
     assert stdout.startswith(summary)  # what is printed is what is written
     assert "217 desa/kelurahan (fibre 217)" in summary
     assert "anggaran median: 217 dari 217 desa/kelurahan terhubung dalam 120 bulan" in summary
-    assert "Catatan rencana jaringan:\n- water crossings checked against 249 land polygons" in summary
+    assert "Catatan rencana jaringan:\n- penyeberangan perairan diperiksa terhadap 249 poligon daratan" in summary
     header, rows = read_csv(out / "plan_villages.csv")
     assert header[8:11] == ["link_km", "water_km", "capex"]
     dates = {r[0]: r[header.index("connection_date")] for r in rows}

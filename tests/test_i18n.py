@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
 import attrs
 import numpy as np
 import pytest
 
 from smartkampung import ParameterError, simulate
-from smartkampung._i18n import LABELS, LANGUAGES, MONTHS, check_lang, metric_label, money, month_name, number
-from smartkampung.datasets import banyuwangi_scenario, synthetic_region
+from smartkampung._i18n import LABELS, LANGUAGES, MONTHS, check_lang, metric_label, money, month_name, number, plan_note
+from smartkampung.datasets import (
+    banyuwangi,
+    banyuwangi_scenario,
+    boundaries_for,
+    guimaras,
+    idm_inputs,
+    synthetic_region,
+)
 from smartkampung.report import summary_rows, summary_text
+from smartkampung.sim import prepare
+from smartkampung.sim.geometry import great_circle_km
 from smartkampung.sim.metrics import metric_table
+from smartkampung.sim.planning import NetworkPlan, plan_network
+from smartkampung.sim.roads import RoadGraph
 
 
 def test_every_label_has_every_language() -> None:
@@ -76,3 +89,64 @@ def test_summary_text_in_indonesian() -> None:
     assert "PHP " in summary_text(result, currency="PHP")
     with pytest.raises(ParameterError):
         summary_text(result, "xx")
+
+
+def _road_plan() -> NetworkPlan:
+    region = synthetic_region(30, seed=3)
+    cols = region.to_columns()
+    lat = np.concatenate([cols.lat_deg, cols.pop_lat_deg])
+    lon = np.concatenate([cols.lon_deg, cols.pop_lon_deg])
+    d = great_circle_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    np.fill_diagonal(d, np.inf)
+    u = np.repeat(np.arange(len(lat)), 3)
+    v = np.argsort(d, axis=1)[:, :3].ravel()
+    return plan_network(region, roads=RoadGraph(lat, lon, u, v, 1.4 * d[u, v]), technology_choice=False)
+
+
+def test_every_kind_of_plan_note_is_written_in_indonesian() -> None:
+    region = guimaras()
+    plans = {
+        "roads": _road_plan(),
+        "no land": plan_network(region),
+        # Guimaras's inter-island links: some stay on fibre (priced as water crossings), some go to microwave.
+        "water": plan_network(region, land=boundaries_for(region)),
+        "all fibre over water": plan_network(region, land=boundaries_for(region), technology_choice=False),
+    }
+    english = ("fibre", "water", "land polygons", "priced", "left to", "over water", "checked")
+    for kind, plan in plans.items():
+        assert plan.notes, kind
+        for note in plan.notes:
+            translated = plan_note(note, "id")
+            assert plan_note(note, "en") == note
+            assert not any(word in translated for word in english), (kind, note, translated)
+    moved = plans["water"].notes[-1]
+    assert re.fullmatch(r"\d+ tree link\(s\) leave land .*: \d+ left to another technology", moved)
+    assert re.fullmatch(r"\d+ jalur pohon jaringan .*: \d+ diserahkan ke teknologi lain", plan_note(moved, "id"))
+    water = plans["all fibre over water"].notes[-1]
+    assert re.fullmatch(r"\d+ tree link\(s\) leave land .*: \d+ priced as fibre water crossings .*", water)
+    text = plan_note(water, "id")
+    assert "jalur pohon jaringan melintasi perairan" in text
+    assert "dihitung sebagai penyeberangan perairan serat optik" in text
+    # Numbers in the Indonesian way: a decimal comma in the km over water.
+    km = re.search(r"\(([\d.,]+) km di atas air\)", text)
+    assert km is not None
+    assert "," in km.group(1)
+
+
+def test_a_note_of_no_known_form_stays_as_it_is() -> None:
+    assert plan_note("a note from a newer version", "id") == "a note from a newer version"
+
+
+def test_counts_in_the_summary_are_whole_numbers() -> None:
+    # To May 2021: IDM 2020 (observed) and 2021 (projected) are within the horizon.
+    scenario = attrs.evolve(banyuwangi_scenario(), horizon_months=60)
+    result = simulate(prepare(scenario, banyuwangi(), idm=idm_inputs()), runs=7, rng=11)
+    rows = {r.name: r for r in summary_rows(result, lang="id")}
+    idm = [r for name, r in rows.items() if name.startswith("idm:")]
+    assert idm
+    assert any(not float(v).is_integer() for r in idm for v in r.values)  # interpolated quantiles exist
+    text = summary_text(result, "id")
+    for row in [*idm, rows["villages_connected"], rows["adopters"]]:
+        line = next(line for line in text.splitlines() if line.startswith(row.label))
+        cells = line[len(row.label) :].split()[-3:]
+        assert [c.replace(".", "") for c in cells] == [f"{round(v):d}" for v in row.values], (line, row.values)

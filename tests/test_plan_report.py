@@ -39,7 +39,7 @@ def test_a_plan_report_maps_the_schedule_in_its_currency(guimaras_plan) -> None:
     assert f"{done} / 98" in text
     assert "PHP " in text
     assert "plan.water_cost_factor" in text  # the crossing price in the assumptions, with its source
-    assert "3 tree link(s) leave land" in text  # the plan's notes
+    assert "3 jalur pohon jaringan melintasi perairan" in text  # the plan's notes, in Indonesian
 
 
 def test_a_plan_report_refuses_what_does_not_fit(guimaras_plan) -> None:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ every language.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Final
 
@@ -59,6 +60,12 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
     "assumptions": {"en": "Assumptions", "id": "Asumsi"},
     "provenance": {"en": "Provenance", "id": "Asal data dan perhitungan"},
     "plan_notes": {"en": "Notes on the network plan", "id": "Catatan rencana jaringan"},
+    "simulate_done": {
+        "en": "{runs} runs ({backend} backend) in {simulate} s (plan and preparation {prepare} s, outputs {write} s); "
+        "wrote {files} to {out}/",
+        "id": "{runs} simulasi (backend {backend}) dalam {simulate} detik (rencana dan persiapan {prepare} detik, "
+        "keluaran {write} detik); menulis {files} ke {out}/",
+    },
     "network_plan": {"en": "Network plan", "id": "Rencana jaringan"},
     # axes and legends
     "month": {"en": "Month", "id": "Bulan"},
@@ -321,6 +328,77 @@ def unit_label(unit: str, lang: str = "en", currency: str = "IDR") -> str:
     if key in _UNITS:
         return _UNITS[key].format(currency=currency) + ("/bulan" if shown.endswith("/month") else "")
     return shown.replace("/month", "/bulan")
+
+
+#: The network plan's notes (:attr:`NetworkPlan.notes <smartkampung.sim.planning.NetworkPlan.notes>`,
+#: written in English by :func:`smartkampung.sim.planning.plan_network`) as patterns, with their
+#: Indonesian wording. tests/test_i18n.py makes a plan of each kind and checks each note is matched.
+_PLAN_NOTES_ID: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (
+        re.compile(r"fibre follows the road graph: water crossings are not checked"),
+        "serat optik mengikuti jaringan jalan: penyeberangan perairan tidak diperiksa",
+    ),
+    (
+        re.compile(
+            r"no land polygons given: links crossing water are priced as land fibre "
+            r"\(pass land= with the region's village polygons to check\)"
+        ),
+        "tidak ada poligon daratan: jalur yang melintasi perairan dihitung sebagai serat optik darat "
+        "(berikan land= dengan poligon desa wilayah ini untuk memeriksanya)",
+    ),
+    (
+        re.compile(r"water crossings checked against (?P<n>\d+) land polygons(?P<source> \(.*\))?"),
+        "penyeberangan perairan diperiksa terhadap {n} poligon daratan{source}",
+    ),
+    (
+        re.compile(r"(?P<links>\d+) tree link\(s\) leave land \((?P<km>[\d,.]+) km over water\): (?P<rest>.*)"),
+        "{links} jalur pohon jaringan melintasi perairan ({km} km di atas air): {rest}",
+    ),
+)
+_PLAN_NOTE_PARTS_ID: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (
+        re.compile(
+            r"(?P<n>\d+) priced as fibre water crossings \((?P<f>[\d.]+) times the fibre cost per km "
+            r"over water\)"
+        ),
+        "{n} dihitung sebagai penyeberangan perairan serat optik ({f} kali biaya serat optik per km di atas air)",
+    ),
+    (re.compile(r"(?P<n>\d+) left to another technology"), "{n} diserahkan ke teknologi lain"),
+)
+
+
+def _id_number(text: str) -> str:
+    """``1,234.5`` written the Indonesian way, ``1.234,5``."""
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def plan_note(note: str, lang: str = "en") -> str:
+    """A note of the network plan in ``lang``; a note of no known form is returned as it is (English)."""
+    if lang != "id":
+        return note
+    for pattern, wording in _PLAN_NOTES_ID:
+        match = pattern.fullmatch(note)
+        if match is None:
+            continue
+        fields = {k: v or "" for k, v in match.groupdict().items()}
+        if "km" in fields:
+            fields["km"] = _id_number(fields["km"])
+        if "rest" in fields:
+            parts = []
+            for part in fields["rest"].split("; "):
+                for part_pattern, part_wording in _PLAN_NOTE_PARTS_ID:
+                    found = part_pattern.fullmatch(part)
+                    if found is not None:
+                        values = found.groupdict()
+                        if "f" in values:
+                            values["f"] = _id_number(values["f"])
+                        parts.append(part_wording.format(**values))
+                        break
+                else:
+                    parts.append(part)
+            fields["rest"] = "; ".join(parts)
+        return wording.format(**fields)
+    return note
 
 
 def currency_of(*objects: object) -> str:

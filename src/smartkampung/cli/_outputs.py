@@ -23,11 +23,11 @@ def _summary_text(result: Any, lang: str, currency: str) -> str:
 
 def _notes_text(notes: Sequence[str], lang: str) -> str:
     """The network plan's notes under a heading (none: empty text)."""
-    from smartkampung._i18n import label
+    from smartkampung._i18n import label, plan_note
 
     if not notes:
         return ""
-    return f"{label('plan_notes', lang)}:\n" + "".join(f"- {note}\n" for note in notes)
+    return f"{label('plan_notes', lang)}:\n" + "".join(f"- {plan_note(note, lang)}\n" for note in notes)
 
 
 def _json_number(value: float) -> float | None:

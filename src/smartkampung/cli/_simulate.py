@@ -32,6 +32,7 @@ from smartkampung.cli._warnings import _print_warnings
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
+    from smartkampung._i18n import label, number
     from smartkampung.sim import simulate
 
     _check_backend(args)
@@ -88,9 +89,18 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         if notes:
             print("\n" + notes, end="")
         print(
-            f"\n{args.runs} runs ({args.backend} backend) in {seconds['simulate']:.1f} s (plan and preparation "
-            f"{seconds['prepare']:.1f} s, outputs {seconds['write']:.1f} s); "
-            f"wrote {', '.join(written)} to {folder.target}/"
+            "\n"
+            + label(
+                "simulate_done",
+                lang,
+                runs=args.runs,
+                backend=args.backend,
+                simulate=number(seconds["simulate"], lang, digits=1),
+                prepare=number(seconds["prepare"], lang, digits=1),
+                write=number(seconds["write"], lang, digits=1),
+                files=", ".join(written),
+                out=folder.target,
+            )
         )
     return EXIT_OK
 

@@ -24,7 +24,7 @@ import attrs
 import numpy as np
 
 from smartkampung import _defaults
-from smartkampung._i18n import check_lang, currency_of, label, money, month_name, number
+from smartkampung._i18n import check_lang, currency_of, label, money, month_name, number, plan_note
 from smartkampung.report._charts import chart_svgs, have_matplotlib
 from smartkampung.report._map import map_svg
 from smartkampung.report._summary import format_value, summary_rows
@@ -480,7 +480,7 @@ def _plan_section(plan: NetworkPlan, lang: str, currency: str, result: Simulatio
     ]
     if budget:
         out.append(budget)
-    out += [f"<li>{esc(note)}</li>" for note in getattr(plan, "notes", ())]
+    out += [f"<li>{esc(plan_note(note, lang))}</li>" for note in getattr(plan, "notes", ())]
     out.append("</ul>")
     return out
 

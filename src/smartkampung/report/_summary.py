@@ -107,10 +107,19 @@ def summary_rows(
     return rows
 
 
+#: Stocks that count whole things (villages, households, people, household-services).
+_COUNTED_STOCKS: frozenset[str] = frozenset(
+    {"villages_connected", "households_connected", "people_connected", "adopters", "adopters_pillar"}
+)
+
+
 def format_value(row: SummaryRow, value: float, lang: str, currency: str) -> str:
     """One value of a row as text: money with its currency and scale, counts grouped."""
     if row.money:
         return money(value, currency, lang)
+    if row.name.startswith("idm:") or row.name.split(":")[0] in _COUNTED_STOCKS:
+        # A quantile of counts may fall between two runs (5.9 desa): shown as the whole number nearest.
+        return number(value, lang, digits=0)
     return number(value, lang)
 
 
