@@ -18,7 +18,9 @@ side by side with its baseline, measured in the same run:
   and the national ensemble on each backend and executor (time, peak memory);
 * ``bench_fitting.py``, ``bench_idm.py``: Bass fits and the IDM model;
 * ``rollout_backtest.py``, ``backtest_coverage.py``: out-of-sample checks of
-  the rollout forecast and of the Bass forecaster (coverage of their bands).
+  the rollout forecast and of the Bass forecaster (coverage of their bands);
+* with ``--against``, ``bench_small_against.py``: one call of
+  ``simulate_adoption`` at 217 and 1,000 villages, both checkouts interleaved.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def _arguments(script: str, extra: list[str]) -> list[str]:
             "backtest_coverage.py": ["--series", "20"],
         }
         out += small.get(script, [])
-    if "--against" in extra and script == "bench_ensemble.py":
+    if "--against" in extra and script in ("bench_ensemble.py", "bench_small_against.py"):
         i = extra.index("--against")
         out += extra[i : i + 2]
     return out
@@ -72,11 +74,12 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description="Run every benchmark of benchmarks/ and print their tables.")
     parser.add_argument("--quick", action="store_true", help="a small smoke run of each script")
-    parser.add_argument("--against", metavar="SRC", help="an older checkout's src folder, for bench_ensemble.py")
+    parser.add_argument("--against", metavar="SRC", help="an older checkout's src folder, timed side by side")
     args = parser.parse_args()
     extra = (["--quick"] if args.quick else []) + (["--against", args.against] if args.against else [])
     failed = []
-    for script in SCRIPTS:
+    # The side-by-side single-call timing needs an older checkout.
+    for script in (*SCRIPTS, *(("bench_small_against.py",) if args.against else ())):
         print(f"\n===== {script} =====", flush=True)
         start = time.perf_counter()
         args = _arguments(script, extra)
