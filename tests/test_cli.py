@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from cli_helpers import read_csv, run
 from smartkampung import __version__, io
 from smartkampung.cli import main
 from smartkampung.datasets import banyuwangi_scenario, data_path
@@ -18,23 +17,6 @@ from smartkampung.model import Programme, Scenario, VillageKind
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PLOTS = ("coverage.png", "adoption_by_pillar.png", "connection_map.png", "idm_status.png")
-
-
-def run(argv: Sequence[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of one command (argparse's own exits included)."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse: --help, --version, usage errors
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
-
-
-def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    return rows[0], rows[1:]
 
 
 @pytest.fixture(scope="module")

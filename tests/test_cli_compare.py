@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
@@ -12,6 +11,7 @@ import numpy as np
 import pytest
 
 import smartkampung as sk
+from cli_helpers import run
 from smartkampung import io
 from smartkampung.cli import main
 from smartkampung.datasets import banyuwangi_scenario
@@ -19,16 +19,6 @@ from smartkampung.io import check_output_folder
 from smartkampung.model import Fixed
 
 RUNS, SEED = 3, 4
-
-
-def run(argv: Sequence[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def _base() -> sk.Scenario:

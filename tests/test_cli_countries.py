@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from cli_helpers import read_csv_dicts as read_csv
+from cli_helpers import run
 from smartkampung import io
 from smartkampung._defaults import WATER_COST_FACTOR
-from smartkampung.cli import main
 from smartkampung.countries import COUNTRY_PROFILES, starter_technologies
 from smartkampung.datasets import data_path, guimaras
 from smartkampung.model import Programme, Scenario, VillageKind
@@ -22,21 +21,6 @@ TINY_CSV = (
     "V1,Alpha,D1,10.60,122.50,1200\nV2,Beta,D1,10.62,122.53,800\n"
     "V3,Gamma,D2,10.70,122.60,1500\nV4,Delta,D2,10.72,122.58,600\n"
 )
-
-
-def run(argv: Sequence[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 @pytest.mark.parametrize("country", ["ID", "PH", "TH", "VN", "MY"])

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import html
 import json
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import attrs
 import numpy as np
 import pytest
 
+from cli_helpers import read_csv, run
 from smartkampung import io
 from smartkampung._i18n import money, month_name, number
 from smartkampung.cli import main
@@ -25,22 +24,6 @@ pytest.importorskip("matplotlib")
 
 URL = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
-def run(argv: Sequence[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
-
-
-def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    return rows[0], rows[1:]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -14,9 +14,11 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from smartkampung._errors import OutputFolderError
+
+T = TypeVar("T")
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_SEED = 20160531  # the launch date of Smart Kampung; any integer will do
@@ -199,6 +201,24 @@ def _check_backend(args: argparse.Namespace) -> None:
             '--backend numba needs the optional dependency numba: pip install "smartkampung[fast]" '
             "(or use --backend numpy, the default)"
         )
+
+
+def _run_ensemble(args: argparse.Namespace, run: Callable[[Any, bool | None], T]) -> T:
+    """``run(executor, progress)`` on the executor ``--executor`` asks for, with a progress bar on a terminal.
+
+    On Ctrl-C or an error, what is queued is cancelled and the workers are stopped at once; otherwise the
+    executor is shut down when the runs are done.
+    """
+    progress = sys.stderr is not None and sys.stderr.isatty() and not args.quiet
+    executor = _executor(args)
+    try:
+        out = run(executor, progress or None)
+    except BaseException:
+        _stop_executor(executor)
+        raise
+    if executor is not None:
+        executor.shutdown()
+    return out
 
 
 def _executor(args: argparse.Namespace) -> Any:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,12 +26,11 @@ from smartkampung.cli._common import (
     UNDEFINED_METRICS,
     _check_backend,
     _currency,
-    _executor,
     _inputs,
     _load_scenario,
     _output_folder,
     _prepare_from_files,
-    _stop_executor,
+    _run_ensemble,
     _Usage,
     _write_csv,
 )
@@ -153,17 +151,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     labels = _labels([sc.name for sc in scenarios], args.scenarios)
     started = time.perf_counter()
     prepared = [_prepare_from_files(sc, base_dir)[0] for sc, base_dir in loaded]
-    progress = sys.stderr is not None and sys.stderr.isatty() and not args.quiet
-    executor = _executor(args)
-    try:
-        comparison = compare(
-            prepared, runs=args.runs, rng=args.seed, executor=executor, progress=progress or None, backend=args.backend
-        )
-    except BaseException:
-        _stop_executor(executor)
-        raise
-    if executor is not None:
-        executor.shutdown()
+    comparison = _run_ensemble(
+        args,
+        lambda executor, progress: compare(
+            prepared, runs=args.runs, rng=args.seed, executor=executor, progress=progress, backend=args.backend
+        ),
+    )
     elapsed = time.perf_counter() - started
     _print_warnings()
     results = comparison.results

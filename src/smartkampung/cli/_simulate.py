@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from typing import Any
 
@@ -16,14 +15,13 @@ from smartkampung.cli._common import (
     SIMULATE_FILES,
     _check_backend,
     _currency,
-    _executor,
     _inputs,
     _load_scenario,
     _output_folder,
     _parameters,
     _plan_notes,
     _prepare_from_files,
-    _stop_executor,
+    _run_ensemble,
     _Usage,
 )
 from smartkampung.cli._options import _backend_argument, _folder, _lang_argument, _positive_int, _runs
@@ -46,17 +44,12 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     # the bundled IDM data supplied where IDM is projected: once, before the runs.
     prepared, land = _prepare_from_files(scenario, base_dir)
     prepared_at = time.perf_counter()
-    progress = sys.stderr is not None and sys.stderr.isatty() and not args.quiet
-    executor = _executor(args)
-    try:
-        result = simulate(
-            prepared, runs=args.runs, rng=args.seed, executor=executor, progress=progress or None, backend=args.backend
-        )
-    except BaseException:
-        _stop_executor(executor)  # Ctrl-C or an error: cancel what is queued, stop the workers now
-        raise
-    if executor is not None:
-        executor.shutdown()
+    result = _run_ensemble(
+        args,
+        lambda executor, progress: simulate(
+            prepared, runs=args.runs, rng=args.seed, executor=executor, progress=progress, backend=args.backend
+        ),
+    )
     simulated_at = time.perf_counter()
     _print_warnings()
     with folder:

@@ -280,6 +280,23 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12.5px; border-top: 1
 """
 
 
+def _map_and_version(region: Any, boundaries: Any, districts: Any, version: str | None) -> tuple[Any, Any, str]:
+    """What a report draws and says by default: the bundled village polygons of the region (and, for
+    Banyuwangi, its kecamatan outlines) unless given, and this package's version."""
+    if boundaries is None or districts is None:
+        from smartkampung import datasets
+
+        if boundaries is None:
+            boundaries = datasets.boundaries_for(region)
+        if districts is None and boundaries is not None and region.code == "35.10":
+            districts = datasets.boundaries("banyuwangi", "district")
+    if version is None:
+        from smartkampung import __version__
+
+        version = __version__
+    return boundaries, districts, version
+
+
 def build_report(
     result: SimulationResult,
     *,
@@ -345,17 +362,7 @@ def build_report(
         )
     scenario = prepared.scenario
     region = plan.region
-    if boundaries is None or districts is None:
-        from smartkampung import datasets
-
-        if boundaries is None:
-            boundaries = datasets.boundaries_for(region)
-        if districts is None and boundaries is not None and region.code == "35.10":
-            districts = datasets.boundaries("banyuwangi", "district")
-    if version is None:
-        from smartkampung import __version__
-
-        version = __version__
+    boundaries, districts, version = _map_and_version(region, boundaries, districts, version)
     currency = currency or currency_of(getattr(scenario, "programme", None), scenario)
     esc = html.escape
     start, end = month_name(result.month_labels[0], lang=lang), month_name(result.month_labels[-1], lang=lang)

@@ -19,7 +19,15 @@ import numpy as np
 
 from smartkampung._i18n import check_lang, currency_of, label, money, money_scale, month_name, number
 from smartkampung.report._charts import have_matplotlib, inline_svg
-from smartkampung.report._html import _CSS, Assumption, InputRecord, _assumption_section, _plan_section, _records
+from smartkampung.report._html import (
+    _CSS,
+    Assumption,
+    InputRecord,
+    _assumption_section,
+    _map_and_version,
+    _plan_section,
+    _records,
+)
 from smartkampung.report._map import map_svg
 from smartkampung.sim.land import Boundaries
 from smartkampung.sim.planning import NetworkPlan
@@ -88,17 +96,7 @@ def build_plan_report(
             "schedule", f"has {schedule.n_villages} villages, the plan {plan.n_villages}", function="build_plan_report"
         )
     region = plan.region
-    if boundaries is None or districts is None:
-        from smartkampung import datasets
-
-        if boundaries is None:
-            boundaries = datasets.boundaries_for(region)
-        if districts is None and boundaries is not None and region.code == "35.10":
-            districts = datasets.boundaries("banyuwangi", "district")
-    if version is None:
-        from smartkampung import __version__
-
-        version = __version__
+    boundaries, districts, version = _map_and_version(region, boundaries, districts, version)
     currency = currency or currency_of(getattr(scenario, "programme", None), scenario)
     months = schedule.n_months
     labels = tuple(scenario.month_label(m) for m in range(months))
