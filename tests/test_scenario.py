@@ -186,8 +186,8 @@ def test_minimal_file_takes_the_defaults() -> None:
 
 def test_plain_numbers_become_fixed() -> None:
     text = _MINIMAL + (
-        "\n[rollout]\nbudget_idr_per_month = 500000000\ncapex_multiplier = 1.25\n"
-        "\n[[rollout.budget_phases]]\nstart_month = 3\nbudget_idr_per_month = 2e9\n"
+        "\n[rollout]\nbudget_per_month = 500000000\ncapex_multiplier = 1.25\n"
+        "\n[[rollout.budget_phases]]\nstart_month = 3\nbudget_per_month = 2e9\n"
         "\n[adoption]\np_multiplier = 1\nq_multiplier = 0.5\n"
     )
     sc = io.loads(text, Scenario, "toml")
