@@ -440,8 +440,9 @@ def test_init_from_a_partner_city_csv_then_simulate(tmp_path: Path, capsys: pyte
     )
     assert code == 0, out
     assert (city / "villages.csv").read_bytes() == source.read_bytes()
+    assert 'csv = "villages.csv"' in (city / "scenario.toml").read_text(encoding="utf-8")
     scenario = io.load(city / "scenario.toml", Scenario)
-    assert scenario.region.csv == "villages.csv"
+    assert scenario.region.csv == str((city / "villages.csv").resolve())  # from the scenario's folder
     assert scenario.region.country == "PH"
     assert scenario.region.kind is VillageKind.BARANGAY
     assert scenario.rollout.initially_connected == 0

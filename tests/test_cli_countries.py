@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import smartkampung as sk
 from cli_helpers import read_csv_dicts as read_csv
 from cli_helpers import run
 from smartkampung import io
@@ -205,3 +206,44 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
     code, out, _ = run(["--version"], capsys)
     assert (code, out) == (0, f"smartkampung {__version__}\n")
+
+
+def test_results_are_never_written_over_the_scenario_they_come_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "towns.csv"
+    source.write_text(TINY_CSV, encoding="utf-8")
+    folder = tmp_path / "c"
+    assert run(["init", str(folder), "--from-csv", str(source), "--country", "TH", "--code", "R1"], capsys)[0] == 0
+    edited = (folder / "scenario.toml").read_text(encoding="utf-8") + "# my edit\n"
+    (folder / "scenario.toml").write_text(edited, encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for argv in (["simulate", str(folder), "--runs", "2"], ["plan", str(folder)]):
+        code, _, err = run([*argv, "--out", str(folder), "--no-report"], capsys)
+        assert code == 2, argv
+        assert "which this command reads" in err
+        assert f"--out {folder / 'results'}" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    # A folder inside it is fine.
+    code, _, _ = run(
+        ["simulate", str(folder), "--runs", "2", "--out", str(folder / "results"), "--no-plots", "--no-report", "-q"],
+        capsys,
+    )
+    assert code == 0
+    assert (folder / "results" / "monthly.csv").exists()
+
+
+def test_a_loaded_scenario_finds_its_villages_from_any_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "towns.csv"
+    source.write_text(TINY_CSV, encoding="utf-8")
+    folder = tmp_path / "c"
+    assert run(["init", str(folder), "--from-csv", str(source), "--country", "TH", "--code", "R1"], capsys)[0] == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    scenario = io.load(Path("..") / "c" / "scenario.toml", Scenario)  # relative to the current folder, too
+    result = sk.simulate(scenario, runs=2, rng=1)
+    assert len(result.village_codes) == 4
+    assert scenario.currency == "THB"

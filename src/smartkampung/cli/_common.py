@@ -182,6 +182,22 @@ def _inputs() -> list[dict[str, Any]]:
     return list(unique.values())
 
 
+def _check_inputs_outside(folder: Any) -> None:
+    """Refuse an output folder that holds a file this command read: writing it would replace that file.
+
+    (``smartkampung init DIR`` then ``simulate DIR --out DIR`` would otherwise swap the scenario the
+    user edited for the results.)
+    """
+    target = Path(folder.target).resolve()
+    for record in _inputs():
+        path = Path(record["path"]).resolve()
+        if path == target or target in path.parents:
+            raise _Usage(
+                f"--out {folder.target} holds {path.name}, which this command reads: the output folder is "
+                f"replaced whole, so write the outputs elsewhere (for example --out {Path(folder.target) / 'results'})"
+            )
+
+
 def _parameters(args: argparse.Namespace, **values: Any) -> dict[str, Any]:
     scenario = getattr(args, "scenario", None)
     return {"scenario": str(Path(scenario).resolve()) if scenario else "bundled Banyuwangi scenario", **values}

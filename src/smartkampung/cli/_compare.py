@@ -25,6 +25,7 @@ from smartkampung.cli._common import (
     EXIT_OK,
     UNDEFINED_METRICS,
     _check_backend,
+    _check_inputs_outside,
     _currency,
     _inputs,
     _load_scenario,
@@ -151,6 +152,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     labels = _labels([sc.name for sc in scenarios], args.scenarios)
     started = time.perf_counter()
     prepared = [_prepare_from_files(sc, base_dir)[0] for sc, base_dir in loaded]
+    _check_inputs_outside(folder)
     comparison = _run_ensemble(
         args,
         lambda executor, progress: compare(

@@ -9,6 +9,7 @@ from smartkampung.cli._common import (
     DEFAULT_SEED,
     EXIT_OK,
     PLAN_FILES,
+    _check_inputs_outside,
     _currency,
     _inputs,
     _load_scenario,
@@ -35,6 +36,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     lang = args.lang or "en"
     currency = _currency(scenario)
     prepared, land = _prepare_from_files(scenario, base_dir, idm=False)
+    _check_inputs_outside(folder)
     plan = prepared.plan
     ro = scenario.rollout
     months = scenario.horizon_months

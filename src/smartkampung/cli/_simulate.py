@@ -14,6 +14,7 @@ from smartkampung.cli._common import (
     MAX_RUNS,
     SIMULATE_FILES,
     _check_backend,
+    _check_inputs_outside,
     _currency,
     _inputs,
     _load_scenario,
@@ -43,6 +44,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     # The region read, the network planned (water crossings priced where the package has land polygons) and
     # the bundled IDM data supplied where IDM is projected: once, before the runs.
     prepared, land = _prepare_from_files(scenario, base_dir)
+    _check_inputs_outside(folder)
     prepared_at = time.perf_counter()
     result = _run_ensemble(
         args,

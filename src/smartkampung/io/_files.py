@@ -10,6 +10,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+import attrs
+
 from smartkampung._deprecation import reading
 from smartkampung._errors import DataFileError, ParameterError, Problem
 from smartkampung.io._converter import StructureProblems, structure, unstructure
@@ -171,7 +173,10 @@ def load(
 
     A scenario file may name its programme by file instead of holding it:
     ``programme = "programme.toml"`` (relative to the scenario file), so a
-    city can keep one programme file for several scenarios.
+    city can keep one programme file for several scenarios. A relative
+    village CSV path (``[region] csv = "villages.csv"``) is also taken from
+    the scenario file's folder: the loaded scenario holds it as an absolute
+    path, so that it can be simulated from any folder.
 
     Parameters
     ----------
@@ -223,7 +228,18 @@ def load(
         problems += exc.problems
     if problems:
         raise DataFileError(str(source), problems)
+    if isinstance(result, Scenario):
+        result = _with_region_from(result, source.parent)  # type: ignore[assignment]
     return result
+
+
+def _with_region_from(scenario: Scenario, folder: Path) -> Scenario:
+    """The scenario with a relative village CSV path taken from the scenario file's folder (made absolute)."""
+    csv = scenario.region.csv
+    if csv is None or Path(csv).is_absolute():
+        return scenario
+    region = attrs.evolve(scenario.region, csv=str((folder / csv).resolve()))
+    return attrs.evolve(scenario, region=region)
 
 
 def _load_programme(path: Path, reference: str, limit: int) -> Programme:
