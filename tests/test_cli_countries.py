@@ -247,3 +247,19 @@ def test_a_loaded_scenario_finds_its_villages_from_any_folder(
     result = sk.simulate(scenario, runs=2, rng=1)
     assert len(result.village_codes) == 4
     assert scenario.currency == "THB"
+
+
+def test_usage_errors_name_the_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "towns.csv"
+    source.write_text(TINY_CSV, encoding="utf-8")
+    code, _, err = run(["init", str(tmp_path / "c"), "--from-csv", str(source), "--country", "Thailand"], capsys)
+    assert code == 2
+    assert "--country: must be an ISO 3166-1 alpha-2 code" in err
+    assert "'Thailand'" in err
+    assert not (tmp_path / "c").exists()
+    out = tmp_path / "o"
+    assert run(["simulate", "--runs", "2", "--out", str(out), "--no-plots", "--no-report", "-q"], capsys)[0] == 0
+    code, _, err = run(["report", str(out), "--out", str(tmp_path / "nowhere" / "r.html")], capsys)
+    assert code == 2
+    assert "does not exist; create it first" in err
+    assert ".tmp" not in err

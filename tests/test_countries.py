@@ -13,7 +13,7 @@ from smartkampung.countries import (
     starter_scenario,
     starter_technologies,
 )
-from smartkampung.model import DEFAULT_TECHNOLOGIES, SMART_KAMPUNG_SERVICES, RegionSource, VillageKind
+from smartkampung.model import DEFAULT_TECHNOLOGIES, SMART_KAMPUNG_SERVICES, IDMAssumptions, RegionSource, VillageKind
 
 
 def test_profiles_cover_five_asean_members_with_sources() -> None:
@@ -68,6 +68,9 @@ def test_starter_scenario_for_guimaras() -> None:
     assert scenario.programme.name == "Smart village programme (Philippines)"
     assert "barangay_clearance" in {s.id for s in scenario.programme.services}
     assert "PHP" in scenario.description
+    assert scenario.outcomes.idm.effects == ()  # the IDM's rules name Indonesian indicators
+    indonesian = starter_scenario(RegionSource(csv="villages.csv", code="35.10", name="B", country="ID"))
+    assert indonesian.outcomes.idm.effects == IDMAssumptions().effects != ()
     programme = starter_programme("VN", name="Làng thông minh")
     assert programme.name == "Làng thông minh"
     with pytest.raises(ParameterError) as info:

@@ -150,3 +150,17 @@ def test_counts_in_the_summary_are_whole_numbers() -> None:
         line = next(line for line in text.splitlines() if line.startswith(row.label))
         cells = line[len(row.label) :].split()[-3:]
         assert [c.replace(".", "") for c in cells] == [f"{round(v):d}" for v in row.values], (line, row.values)
+
+
+def test_local_names_are_shown_in_indonesian_only_for_an_indonesian_region() -> None:
+    from smartkampung._i18n import names_in
+    from smartkampung.countries import starter_programme
+
+    thai = starter_programme("TH")
+    assert any(p.name_local for p in thai.pillars)  # Thai local names exist ...
+    assert names_in(thai.pillars, "id", "TH") == {p.id: p.name for p in thai.pillars}  # ... and are not Indonesian
+    kampung = banyuwangi_scenario().programme
+    shown = names_in(kampung.services, "id", "ID")
+    assert shown == {s.id: s.name_local or s.name for s in kampung.services}
+    assert shown != {s.id: s.name for s in kampung.services}
+    assert names_in(kampung.services, "en", "ID") == {s.id: s.name for s in kampung.services}

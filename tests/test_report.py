@@ -105,7 +105,7 @@ def test_partner_region_report(guimaras_result) -> None:  # type: ignore[no-unty
     ]
     assert "PHP " in figures
     assert "Rp " not in figures
-    assert "IDM scores Indonesian desa only" in text  # no IDM chart for barangays
+    assert "IDM" not in text  # no IDM section at all for barangays
     assert text.count("<svg") == 4
     assert "3 tree link(s) leave land" in text
     assert "stroke-dasharray" in text  # the water crossings drawn dashed

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
-from typing import Final
+from collections.abc import Iterable, Mapping
+from typing import Final, Protocol
 
 from smartkampung._errors import ParameterError
 
@@ -339,12 +339,9 @@ _PLAN_NOTES_ID: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
         "serat optik mengikuti jaringan jalan: penyeberangan perairan tidak diperiksa",
     ),
     (
-        re.compile(
-            r"no land polygons given: links crossing water are priced as land fibre "
-            r"\(pass land= with the region's village polygons to check\)"
-        ),
-        "tidak ada poligon daratan: jalur yang melintasi perairan dihitung sebagai serat optik darat "
-        "(berikan land= dengan poligon desa wilayah ini untuk memeriksanya)",
+        re.compile(r"no land polygons for this region: links over water, if any, are priced as fibre on land"),
+        "tidak ada poligon daratan untuk wilayah ini: jalur di atas perairan, bila ada, dihitung sebagai serat optik "
+        "di darat",
     ),
     (
         re.compile(r"water crossings checked against (?P<n>\d+) land polygons(?P<source> \(.*\))?"),
@@ -399,6 +396,26 @@ def plan_note(note: str, lang: str = "en") -> str:
             fields["rest"] = "; ".join(parts)
         return wording.format(**fields)
     return note
+
+
+class _Named(Protocol):
+    """A pillar or a service: an id, an English name and a local one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def name_local(self) -> str: ...
+
+
+def names_in(items: Iterable[_Named], lang: str, country: str) -> dict[str, str]:
+    """Pillars' or services' display names by id: their ``name_local`` in Indonesian for an Indonesian region.
+
+    Elsewhere (a Thai programme's local names are Thai, not Indonesian) and in English: their ``name``.
+    """
+    local = lang == "id" and country == "ID"
+    return {i.id: (i.name_local if local else "") or i.name for i in items}
 
 
 def currency_of(*objects: object) -> str:

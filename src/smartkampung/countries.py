@@ -31,6 +31,7 @@ from smartkampung.model import (
     SMART_KAMPUNG_CRITERIA,
     SMART_KAMPUNG_SERVICES,
     Fixed,
+    IDMAssumptions,
     IDMDimension,
     OutcomeAssumptions,
     Pillar,
@@ -495,7 +496,10 @@ def starter_scenario(
     budget = float(f"{budget_per_month_usd * profile.per_usd:.12g}")
     rollout = RolloutAssumptions(budget_per_month=Fixed(budget), policy="population", initially_connected=0)
     outcomes = OutcomeAssumptions(
-        cost_per_km=_convert(_defaults.COST_PER_KM, profile), value_of_time_per_hour=profile.value_of_time_per_hour
+        cost_per_km=_convert(_defaults.COST_PER_KM, profile),
+        value_of_time_per_hour=profile.value_of_time_per_hour,
+        # The IDM's indicator rules name Indonesian indicators: none elsewhere.
+        idm=IDMAssumptions() if profile.has_idm else IDMAssumptions(effects=()),
     )
     return Scenario(
         name=name or f"Smart village programme: {region.name}",

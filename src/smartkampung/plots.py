@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from smartkampung._errors import ParameterError
-from smartkampung._i18n import check_lang, currency_of, label, money_scale, month_name
+from smartkampung._i18n import check_lang, currency_of, label, money_scale, month_name, names_in
 from smartkampung.sim.planning import NetworkPlan
 from smartkampung.sim.results import SimulationResult
 
@@ -99,7 +99,7 @@ def _pillar_names(result: SimulationResult, lang: str) -> dict[str, str]:
     scenario = _scenario(result)
     if scenario is None:
         return {}
-    return {p.id: (p.name_local or p.name) if lang == "id" else p.name for p in scenario.programme.pillars}
+    return names_in(scenario.programme.pillars, lang, scenario.region.country)
 
 
 def adoption_by_pillar(

@@ -317,6 +317,16 @@ def _starter_rollout(rollout: Any) -> Any:
     )
 
 
+def _country_code(text: str) -> str:
+    """``--country``: two letters (``th`` is ``TH``), or a usage error naming the option."""
+    code = text.strip().upper()
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        raise argparse.ArgumentTypeError(
+            f"must be an ISO 3166-1 alpha-2 code of two letters such as ID, PH, TH, VN or MY, got {text!r}"
+        )
+    return code
+
+
 def add_parser(sub: Any) -> None:
     """Add the ``init`` command to the subparsers ``sub``."""
     init = sub.add_parser(
@@ -339,6 +349,7 @@ def add_parser(sub: Any) -> None:
     )
     init.add_argument(
         "--country",
+        type=_country_code,
         help="ISO 3166-1 alpha-2 country code (default ID); ID, PH, TH, VN and MY have country profiles: their "
         "services, village kinds, currency, census household size and value of time",
     )

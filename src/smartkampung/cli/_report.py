@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from smartkampung._errors import DataFileError, OutputFolderError, Problem
-from smartkampung.cli._common import EXIT_OK, SIMULATE_FILES, _currency
+from smartkampung.cli._common import EXIT_OK, SIMULATE_FILES, _currency, _Usage
 from smartkampung.cli._options import _folder, _lang_argument
 
 
@@ -63,6 +63,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         file = folder / name
         if not file.is_file() or _sha256(file) != (listed[name].get("bytes"), listed[name].get("sha256")):
             raise DataFileError(str(file), [Problem("differs from the manifest: changed since simulate wrote it")])
+    if args.out is not None and not Path(args.out).resolve().parent.is_dir():
+        raise _Usage(f"--out {args.out}: the folder {Path(args.out).parent} does not exist; create it first")
     if args.out is None:
         try:  # replacing report.html in place: the whole folder must be as simulate left it
             check_output_folder(folder)

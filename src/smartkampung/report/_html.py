@@ -441,7 +441,9 @@ def _charts(result: SimulationResult, lang: str, currency: str) -> list[str]:
     for name, svg in svgs.items():
         out.append(f'<h2 id="{name}">{html.escape(label(titles[name], lang))}</h2>')
         out.append(svg)
-    if "idm" not in svgs:
+    prepared = result.prepared
+    indonesian = prepared is None or prepared.scenario.region.country == "ID"
+    if "idm" not in svgs and indonesian:  # an Indonesian region without scored desa says why; others say nothing
         out.append(f'<h2 id="idm">{html.escape(label("idm", lang))}</h2>')
         out.append(f'<p class="note">{html.escape(label("idm_only_id", lang))}</p>')
     return out

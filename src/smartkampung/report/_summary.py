@@ -7,7 +7,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from smartkampung._i18n import check_lang, currency_of, label, metric_label, money, month_name, number, unit_label
+from smartkampung._i18n import (
+    check_lang,
+    currency_of,
+    label,
+    metric_label,
+    money,
+    month_name,
+    names_in,
+    number,
+    unit_label,
+)
 from smartkampung.sim import metrics as _metrics
 from smartkampung.sim.results import SimulationResult
 
@@ -61,9 +71,9 @@ def summary_rows(
     services: dict[str, str] = {}
     pillars: dict[str, str] = {}
     if result.prepared is not None:
-        programme = result.prepared.scenario.programme
-        services = {s.id: (s.name_local or s.name) if lang == "id" else s.name for s in programme.services}
-        pillars = {p.id: (p.name_local or p.name) if lang == "id" else p.name for p in programme.pillars}
+        scenario = result.prepared.scenario
+        services = names_in(scenario.programme.services, lang, scenario.region.country)
+        pillars = names_in(scenario.programme.pillars, lang, scenario.region.country)
     rows: list[SummaryRow] = []
     stocks, flows = _metrics.summary_metrics(result.metrics)
     for m in stocks:

@@ -298,10 +298,7 @@ def _water_crossings(
     if along_roads:
         return np.zeros(n), ("fibre follows the road graph: water crossings are not checked",)
     if land is None:
-        return np.zeros(n), (
-            "no land polygons given: links crossing water are priced as land fibre "
-            "(pass land= with the region's village polygons to check)",
-        )
+        return np.zeros(n), ("no land polygons for this region: links over water, if any, are priced as fibre on land",)
     parent = tree.parent
     root = parent < 0
     lat0 = np.where(
