@@ -21,8 +21,9 @@ from smartkampung._arrays import ARRAY_EQ_NAN, readonly_view
 from smartkampung._errors import ParameterError
 from smartkampung.model import IDMStatus
 from smartkampung.sim import metrics as _metrics
+from smartkampung.sim._reducer import RunAccumulator
 from smartkampung.sim.metrics import Metric, metric_table
-from smartkampung.sim.run import PreparedScenario, RunOutput, draw_names
+from smartkampung.sim.run import PreparedScenario
 
 __all__ = ["CUMULATIVE_METRICS", "HEADLINE_METRICS", "Comparison", "Reducer", "SimulationResult"]
 
@@ -543,65 +544,12 @@ def _kinds(metric_names: Sequence[str]) -> list[str]:
     return [name.split(":", 1)[1] for name in metric_names if name.startswith("villages_connected:")]
 
 
-class Reducer:
+class Reducer(RunAccumulator):
     """The reduce step: folds run outputs, in run order, into the arrays of a :class:`SimulationResult`.
 
-    Per run it keeps the monthly metrics, the draws and the IDM counts; per
-    village only running sums (connection, half adoption, final share), so
-    memory does not grow with the runs beyond ``runs × metrics × months``
-    (and the trajectories, when asked for).
+    The folding is :class:`~smartkampung.sim._reducer.RunAccumulator`'s; this
+    class builds the result from its sums.
     """
-
-    def __init__(
-        self,
-        prepared: PreparedScenario,
-        runs: int,
-        root: np.random.SeedSequence,
-        keep: bool,
-        quantile_levels: tuple[float, ...],
-        backend: str = "numpy",
-    ) -> None:
-        sc = prepared.scenario
-        n, t = prepared.n_villages, prepared.n_months
-        n_services = len(sc.programme.services)
-        self.prepared = prepared
-        self.runs = runs
-        self.root = root
-        self.backend = backend
-        self.quantile_levels = quantile_levels
-        self.next_index = 0
-        self.draw_names = draw_names(sc)
-        self.monthly = np.zeros((runs, len(prepared.metric_names), t))
-        self.draws = np.zeros((runs, len(self.draw_names)))
-        self.idm_counts = np.zeros((runs, len(prepared.year_labels), prepared.n_statuses), dtype=np.int64)
-        self.n_connected = np.zeros(n)
-        self.sum_connection_month = np.zeros(n)
-        self.n_half = np.zeros((n_services, n))
-        self.sum_half_month = np.zeros((n_services, n))
-        self.sum_final = np.zeros((n_services, n))
-        self.trajectories: NDArray[Any] | None = None
-        self.keep = keep
-
-    def add(self, out: RunOutput) -> None:
-        if out.index != self.next_index:
-            raise RuntimeError(f"run {out.index} arrived out of order (expected {self.next_index})")
-        r = out.index
-        t = self.prepared.n_months
-        self.monthly[r] = out.monthly
-        self.draws[r] = out.draws
-        self.idm_counts[r] = out.idm_counts
-        connected = out.connection_month < t
-        self.n_connected += connected
-        self.sum_connection_month += np.where(connected, out.connection_month, 0)
-        reached = out.half_month >= 0
-        self.n_half += reached
-        self.sum_half_month += np.where(reached, out.half_month, 0)
-        self.sum_final += out.final_fraction
-        if self.keep and out.trajectories is not None:
-            if self.trajectories is None:
-                self.trajectories = np.zeros((self.runs, *out.trajectories.shape), dtype=out.trajectories.dtype)
-            self.trajectories[r] = out.trajectories
-        self.next_index += 1
 
     def result(self) -> SimulationResult:
         if self.next_index != self.runs:

@@ -21,8 +21,9 @@ from scipy.spatial import cKDTree
 from smartkampung._arrays import ARRAY_EQ, readonly_array, readonly_int
 from smartkampung._errors import ParameterError
 from smartkampung._validation import as_float_array, as_int_array, check_int, check_nonnegative, check_shape
+from smartkampung.sim._tree_paths import positive_weights
 from smartkampung.sim.geometry import great_circle_km, unit_vectors
-from smartkampung.sim.tree import FibreTree, positive_weights
+from smartkampung.sim.tree import FibreTree
 
 __all__ = ["RoadGraph", "RoadSteinerTree", "road_fibre_tree", "steiner_tree_on_roads"]
 

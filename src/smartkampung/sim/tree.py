@@ -9,7 +9,8 @@ root). Two kinds of functions live here:
   the backbone, an exact minimum spanning tree on the sphere in
   ``O(n log n)``, returned as a :class:`FibreTree`;
 * tree arithmetic shared by the technology choice, the rollout and the
-  calibration: :func:`check_tree` (validate a parent array, get depths),
+  calibration (in :mod:`smartkampung.sim._tree_paths`, re-exported here):
+  :func:`check_tree` (validate a parent array, get depths),
   :func:`ancestor_reduce` (reduce values along each path to the backbone by
   pointer jumping) and :func:`subtree_sums`.
 """
@@ -27,6 +28,7 @@ from smartkampung import _defaults
 from smartkampung._arrays import ARRAY_EQ, readonly_float, readonly_int
 from smartkampung._errors import ParameterError
 from smartkampung._validation import as_float_array, as_int_array, check_float, check_nonnegative, check_shape
+from smartkampung.sim._tree_paths import ancestor_reduce, check_tree, positive_weights, subtree_sums, tree_depths
 from smartkampung.sim.geometry import haversine_km, unit_vectors, village_and_pop_arrays
 
 __all__ = ["DEFAULT_ROUTE_FACTOR", "FibreTree", "ancestor_reduce", "check_tree", "minimum_fibre_tree", "subtree_sums"]
@@ -50,123 +52,6 @@ _SAFETY_NEIGHBOURS: Final[int] = 8
 # Earth), and the largest such cluster given all-pairs treatment.
 _NEAR_CHORD: Final[float] = 1e-6
 _CLUSTER_LIMIT: Final[int] = 16
-
-
-# --------------------------------------------------------------------------
-# Tree arithmetic
-# --------------------------------------------------------------------------
-
-
-def ancestor_reduce(
-    parent: NDArray[np.int64], values: NDArray[Any], ufunc: np.ufunc
-) -> tuple[NDArray[Any], NDArray[np.int64]]:
-    """Reduce *values* along each village's path to the backbone by pointer jumping.
-
-    Every round each village combines its value with its current ancestor's
-    and jumps to that ancestor's ancestor (Wyllie's list ranking), so
-    ``ceil(log2 n) + 2`` vectorised rounds suffice: ``O(n log depth)``.
-
-    Parameters
-    ----------
-    parent : ndarray of int64, shape (n_villages,)
-        Parent village, -1 at the backbone (not checked: see :func:`check_tree`).
-    values : ndarray, shape (n_villages,)
-        Values to reduce.
-    ufunc : numpy.ufunc
-        A binary ufunc (``np.add``, ``np.logical_or``, ...).
-
-    Returns
-    -------
-    acc : ndarray, shape (n_villages,)
-        ``ufunc.reduce`` of the values on the path from each village to the
-        backbone, the village itself included.
-    unresolved : ndarray of int64, shape (n_villages,)
-        All -1 for a forest; an entry still >= 0 marks a village on a cycle
-        or below one.
-    """
-    acc = values.copy()
-    anc = parent.copy()
-    n = parent.shape[0]
-    rounds = int(np.ceil(np.log2(max(n, 2)))) + 2
-    idx = np.flatnonzero(anc >= 0)
-    for _ in range(rounds):
-        if idx.size == 0:
-            break
-        a = anc[idx]
-        acc[idx] = ufunc(acc[idx], acc[a])
-        anc[idx] = anc[a]
-        idx = idx[anc[idx] >= 0]
-    return acc, anc
-
-
-def _depths(parent: NDArray[np.int64], name: str, function: str) -> NDArray[np.int64]:
-    """Links from the backbone to each village (roots have depth 1); a cycle is an error."""
-    depth, unresolved = ancestor_reduce(parent, np.ones(parent.shape[0], dtype=np.int64), np.add)
-    bad = np.flatnonzero(unresolved >= 0)
-    if bad.size:
-        raise ParameterError(
-            name,
-            f"contains a cycle: {bad.size} villages (first: {int(bad[0])}) never reach the backbone; "
-            "it must describe a tree or forest",
-            function=function,
-        )
-    return depth
-
-
-def check_tree(parent: ArrayLike, function: str, name: str = "parent") -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Validate a parent array; return it as int64 and the depth of each village.
-
-    Raises
-    ------
-    ParameterError
-        Naming ``name`` and ``function``: not one-dimensional, an entry
-        other than -1 or a village row, or a cycle.
-    """
-    par = as_int_array(parent, name, function)
-    if par.ndim != 1:
-        raise ParameterError(name, f"must be one-dimensional, got shape {par.shape}", function=function)
-    n = par.shape[0]
-    if n and (par.min() < -1 or par.max() >= n):
-        bad = int(np.flatnonzero((par < -1) | (par >= n))[0])
-        raise ParameterError(
-            name,
-            f"entries must be -1 (backbone) or a village index in [0, {n - 1}]; "
-            f"village {bad} has parent {int(par[bad])}",
-            function=function,
-        )
-    return par, _depths(par, name, function)
-
-
-def subtree_sums(
-    parent: NDArray[np.int64], order: NDArray[np.int64], values: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Sum of *values* over each village's subtree (itself and everything below it).
-
-    Parameters
-    ----------
-    parent : ndarray of int64, shape (n_villages,)
-        Parent village, -1 at the backbone.
-    order : ndarray of int64, shape (n_villages,)
-        A topological order (every parent before its children), e.g.
-        villages sorted by depth.
-    values : ndarray of float64, shape (n_villages,)
-        Values to sum.
-    """
-    s = values.astype(np.float64).tolist()
-    par = parent.tolist()
-    for i in reversed(order.tolist()):
-        p = par[i]
-        if p >= 0:
-            s[p] += s[i]
-    return np.asarray(s, dtype=np.float64)
-
-
-def positive_weights(w: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Edge weights for scipy's sparse graphs, where an explicit 0 means "no edge".
-
-    The smallest positive double stands in for zero-length edges.
-    """
-    return np.where(w > 0, w, np.nextafter(0.0, 1.0))
 
 
 # --------------------------------------------------------------------------
@@ -301,7 +186,7 @@ class FibreTree:
         else:
             bb = as_int_array(backbone_index, "backbone_index", fn)
             check_shape(bb, (n,), "backbone_index", fn)
-        depth = _depths(par, "parent", fn)
+        depth = tree_depths(par, "parent", fn)
         order = np.argsort(depth, kind="stable")
         return cls(par, bb, links, order, depth, route_factor)
 
@@ -574,7 +459,7 @@ def minimum_fibre_tree(
     tgt_lat = np.where(roots, plat[np.maximum(backbone, 0)], lat[np.maximum(parent, 0)])
     tgt_lon = np.where(roots, plon[np.maximum(backbone, 0)], lon[np.maximum(parent, 0)])
     link = haversine_km(lat, lon, tgt_lat, tgt_lon) * rf
-    depth = _depths(parent, "parent", fn)
+    depth = tree_depths(parent, "parent", fn)
     order = np.argsort(depth, kind="stable")
     return FibreTree(parent, backbone, link, order, depth, rf)
 
