@@ -400,3 +400,26 @@ def toml_documents(*, max_leaves: int = 25) -> st.SearchStrategy[dict[str, Any]]
     NaN is left out because it never compares equal; the TOML tests check it separately.
     """
     return st.dictionaries(awkward_text(), _toml_values(max_leaves), max_size=5)
+
+
+@st.composite
+def neighbour_graphs(draw: st.DrawFn, n: int) -> tuple[str, Any]:
+    """A kind and a neighbour argument of the adoption model for ``n`` villages.
+
+    ``"none"`` (None), ``"index"`` (an ``(n, k)`` index array, k 0 to 4) or
+    ``"sparse"`` (row-normalised weights with empty rows).
+    """
+    import numpy as np
+    import scipy.sparse as sp
+
+    kind = draw(st.sampled_from(["none", "index", "sparse"]))
+    if kind == "index":
+        k = draw(st.integers(0, 4))
+        rows = draw(st.lists(st.lists(st.integers(0, n - 1), min_size=k, max_size=k), min_size=n, max_size=n))
+        return kind, np.array(rows, dtype=np.int64).reshape(n, k)
+    if kind == "sparse":
+        cells = st.lists(st.sampled_from([0.0, 0.0, 0.5, 1.0, 3.0]), min_size=n, max_size=n)
+        dense = np.array(draw(st.lists(cells, min_size=n, max_size=n)))
+        sums = dense.sum(axis=1, keepdims=True)
+        return kind, sp.csr_array(np.divide(dense, sums, out=np.zeros_like(dense), where=sums > 0))
+    return kind, None

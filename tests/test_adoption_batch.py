@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +23,7 @@ from smartkampung._errors import ParameterError
 from smartkampung.sim import _adoption_batch
 from smartkampung.sim._adoption_batch import BACKENDS, adopt_batch, numba_available
 from smartkampung.sim.adoption import simulate_adoption
+from strategies import neighbour_graphs
 
 
 def per_run(
@@ -54,25 +54,8 @@ def batches(draw: Any) -> dict[str, Any]:
     start = np.array(
         draw(st.lists(st.lists(st.integers(-2, steps + 2), min_size=n, max_size=n), min_size=runs, max_size=runs))
     )
-    kind = draw(st.sampled_from(["none", "index", "sparse"]))
+    kind, nbr = draw(neighbour_graphs(n))
     w = 0.0 if kind == "none" else draw(st.floats(0.0, 1.0))
-    nbr: Any = None
-    if kind == "index":
-        k = draw(st.integers(0, 4))
-        nbr = np.array(
-            draw(st.lists(st.lists(st.integers(0, n - 1), min_size=k, max_size=k), min_size=n, max_size=n)),
-            dtype=np.int64,
-        ).reshape(n, k)
-    elif kind == "sparse":
-        dense = np.array(
-            draw(
-                st.lists(
-                    st.lists(st.sampled_from([0.0, 0.0, 0.5, 1.0, 3.0]), min_size=n, max_size=n), min_size=n, max_size=n
-                )
-            )
-        )
-        rows = dense.sum(axis=1, keepdims=True)
-        nbr = sp.csr_array(np.divide(dense, rows, out=np.zeros_like(dense), where=rows > 0))
     per_village = draw(st.booleans())
     shape = (runs, n) if per_village else (runs,)
     p = np.array(draw(st.lists(st.floats(0.0, 0.5), min_size=int(np.prod(shape)), max_size=int(np.prod(shape)))))

@@ -23,6 +23,7 @@ from smartkampung.sim import _adoption_numba as nb
 from smartkampung.sim import _numba_binomial as nbb
 from smartkampung.sim._adoption_batch import adopt_batch, numba_available
 from smartkampung.sim.adoption import simulate_adoption
+from strategies import neighbour_graphs
 
 
 def fresh(seed: int, runs: int) -> list[np.random.Generator]:
@@ -214,24 +215,7 @@ def problems(draw: Any) -> dict[str, Any]:
     start = np.array(
         draw(st.lists(st.lists(st.integers(-2, steps + 2), min_size=n, max_size=n), min_size=runs, max_size=runs))
     )
-    kind = draw(st.sampled_from(["none", "index", "sparse"]))
-    nbr: Any = None
-    if kind == "index":
-        k = draw(st.integers(0, 4))
-        nbr = np.array(
-            draw(st.lists(st.lists(st.integers(0, n - 1), min_size=k, max_size=k), min_size=n, max_size=n)),
-            dtype=np.int64,
-        ).reshape(n, k)
-    elif kind == "sparse":
-        dense = np.array(
-            draw(
-                st.lists(
-                    st.lists(st.sampled_from([0.0, 0.0, 0.5, 1.0, 3.0]), min_size=n, max_size=n), min_size=n, max_size=n
-                )
-            )
-        )
-        rows = dense.sum(axis=1, keepdims=True)
-        nbr = sp.csr_array(np.divide(dense, rows, out=np.zeros_like(dense), where=rows > 0))
+    kind, nbr = draw(neighbour_graphs(n))
     return {
         "market": market,
         "start": start,

@@ -28,7 +28,6 @@ __all__ = [
     "LANGUAGES",
     "MONTHS",
     "check_lang",
-    "currency_of",
     "label",
     "metric_label",
     "money",
@@ -416,12 +415,3 @@ def names_in(items: Iterable[_Named], lang: str, country: str) -> dict[str, str]
     """
     local = lang == "id" and country == "ID"
     return {i.id: (i.name_local if local else "") or i.name for i in items}
-
-
-def currency_of(*objects: object) -> str:
-    """The ISO 4217 currency of the first object that states one (a programme, a scenario), else ``"IDR"``."""
-    for obj in objects:
-        code = getattr(obj, "currency", None)
-        if isinstance(code, str) and code:
-            return code
-    return "IDR"

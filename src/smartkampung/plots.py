@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from smartkampung._errors import ParameterError
-from smartkampung._i18n import check_lang, currency_of, label, money_scale, month_name, names_in
+from smartkampung._i18n import check_lang, label, money_scale, month_name, names_in
 from smartkampung.sim.planning import NetworkPlan
 from smartkampung.sim.results import SimulationResult
 
@@ -52,11 +52,6 @@ def _band_label(low: float, high: float, lang: str) -> str:
 
 def _scenario(result: SimulationResult) -> Any:
     return result.prepared.scenario if result.prepared is not None else None
-
-
-def _currency(result: SimulationResult) -> str:
-    scenario = _scenario(result)
-    return currency_of(result, getattr(scenario, "programme", None), scenario)
 
 
 def coverage(result: SimulationResult, *, ax: Any = None, low: float = 0.1, high: float = 0.9, lang: str = "en") -> Any:
@@ -155,7 +150,7 @@ def cost(
     ax.fill_between(
         months, lo / divisor, hi / divisor, color=line.get_color(), alpha=0.25, label=_band_label(low, high, lang)
     )
-    currency = currency or _currency(result)
+    currency = currency or result.currency
     ax.set_ylabel(label("money_axis", lang, currency="Rp" if currency == "IDR" else currency, scale=word or "1"))
     ax.set_ylim(bottom=0)
     ax.set_title(f"{result.scenario_name}: {text.lower()} ({label('runs', lang, runs=result.runs)})")

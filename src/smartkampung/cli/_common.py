@@ -297,11 +297,6 @@ def _prepare_from_files(
     return prepare(scenario, region, land=polygons, **_with_idm(scenario, region, {})), polygons
 
 
-def _currency(scenario: Any) -> str:
-    """The ISO 4217 code of a scenario's money: its programme's ``currency`` (IDR when the file says none)."""
-    return str(scenario.currency)
-
-
 def _plan_notes(plan: Any) -> list[str]:
     """The network plan's notes (what it checked and assumed), for the summary and the terminal."""
     return [str(note) for note in getattr(plan, "notes", ())]

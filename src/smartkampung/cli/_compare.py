@@ -26,7 +26,6 @@ from smartkampung.cli._common import (
     UNDEFINED_METRICS,
     _check_backend,
     _check_inputs_outside,
-    _currency,
     _inputs,
     _load_scenario,
     _output_folder,
@@ -138,7 +137,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     scenarios = [sc for sc, _ in loaded]
     folder = _output_folder(args.out, "compare", COMPARE_FILES)
     lang = args.lang or "en"
-    currencies = sorted({_currency(sc) for sc in scenarios})
+    currencies = sorted({sc.currency for sc in scenarios})
     if len(currencies) > 1:
         raise _Usage(
             f"the scenarios count money in different currencies ({', '.join(currencies)}): their "

@@ -10,7 +10,6 @@ from smartkampung.cli._common import (
     EXIT_OK,
     PLAN_FILES,
     _check_inputs_outside,
-    _currency,
     _inputs,
     _load_scenario,
     _output_folder,
@@ -34,7 +33,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     scenario, base_dir = _load_scenario(args.scenario)
     folder = _output_folder(args.out, "plan", PLAN_FILES)
     lang = args.lang or "en"
-    currency = _currency(scenario)
+    currency = scenario.currency
     prepared, land = _prepare_from_files(scenario, base_dir, idm=False)
     _check_inputs_outside(folder)
     plan = prepared.plan

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from smartkampung._errors import DataFileError, OutputFolderError, Problem
-from smartkampung.cli._common import EXIT_OK, SIMULATE_FILES, _currency, _Usage
+from smartkampung.cli._common import EXIT_OK, SIMULATE_FILES, _Usage
 from smartkampung.cli._options import _folder, _lang_argument
 
 
@@ -77,7 +77,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     rebuilt = parameters.get("report")
     before: dict[str, Any] = rebuilt if isinstance(rebuilt, dict) else parameters
     lang = args.lang or before.get("lang") or "en"
-    currency = _currency(result.prepared.scenario)
+    currency = result.currency
     inputs = list(manifest.get("inputs") or [])
     text = _report_html(result, lang=lang, currency=currency, inputs=inputs, boundaries=None)
     if args.out is not None:

@@ -15,7 +15,6 @@ from smartkampung.cli._common import (
     SIMULATE_FILES,
     _check_backend,
     _check_inputs_outside,
-    _currency,
     _inputs,
     _load_scenario,
     _output_folder,
@@ -39,7 +38,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     folder = _output_folder(args.out, "simulate", SIMULATE_FILES)
     _check_result_size(scenario, args.runs)
     lang = args.lang or "en"
-    currency = _currency(scenario)
+    currency = scenario.currency
     started = time.perf_counter()
     # The region read, the network planned (water crossings priced where the package has land polygons) and
     # the bundled IDM data supplied where IDM is projected: once, before the runs.

@@ -24,7 +24,7 @@ import attrs
 import numpy as np
 
 from smartkampung import _defaults
-from smartkampung._i18n import check_lang, currency_of, label, money, month_name, number, plan_note
+from smartkampung._i18n import check_lang, label, money, month_name, number, plan_note
 from smartkampung.report._charts import chart_svgs, have_matplotlib
 from smartkampung.report._map import map_svg
 from smartkampung.report._summary import format_value, summary_rows
@@ -180,7 +180,7 @@ def assumption_rows(
     water-crossing cost when the plan priced crossings.
     """
     lang = check_lang(lang, "assumption_rows")
-    currency = currency or currency_of(getattr(scenario, "programme", None), scenario)
+    currency = currency or scenario.currency
     rows: list[Assumption] = []
     for field, name, unit, index in _SOURCES:
         value = _get(scenario, field)
@@ -363,7 +363,7 @@ def build_report(
     scenario = prepared.scenario
     region = plan.region
     boundaries, districts, version = _map_and_version(region, boundaries, districts, version)
-    currency = currency or currency_of(getattr(scenario, "programme", None), scenario)
+    currency = currency or scenario.currency
     esc = html.escape
     start, end = month_name(result.month_labels[0], lang=lang), month_name(result.month_labels[-1], lang=lang)
     parts: list[str] = [

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from smartkampung._i18n import check_lang, currency_of, label, money, money_scale, month_name, number
+from smartkampung._i18n import check_lang, label, money, money_scale, month_name, number
 from smartkampung.report._charts import have_matplotlib, inline_svg
 from smartkampung.report._html import (
     _CSS,
@@ -97,7 +97,7 @@ def build_plan_report(
         )
     region = plan.region
     boundaries, districts, version = _map_and_version(region, boundaries, districts, version)
-    currency = currency or currency_of(getattr(scenario, "programme", None), scenario)
+    currency = currency or scenario.currency
     months = schedule.n_months
     labels = tuple(scenario.month_label(m) for m in range(months))
     conn = schedule.connection_month

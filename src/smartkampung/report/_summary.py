@@ -7,17 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from smartkampung._i18n import (
-    check_lang,
-    currency_of,
-    label,
-    metric_label,
-    money,
-    month_name,
-    names_in,
-    number,
-    unit_label,
-)
+from smartkampung._i18n import check_lang, label, metric_label, money, month_name, names_in, number, unit_label
 from smartkampung.sim import metrics as _metrics
 from smartkampung.sim.results import SimulationResult
 
@@ -48,13 +38,6 @@ class SummaryRow(NamedTuple):
     money: bool
 
 
-def _currency(result: SimulationResult, given: str | None = None) -> str:
-    if given:
-        return given
-    scenario = result.prepared.scenario if result.prepared is not None else None
-    return currency_of(result, getattr(scenario, "programme", None), scenario)
-
-
 def summary_rows(
     result: SimulationResult, *, lang: str = "en", q: Sequence[float] | None = None, currency: str | None = None
 ) -> list[SummaryRow]:
@@ -66,7 +49,7 @@ def summary_rows(
     """
     lang = check_lang(lang, "summary_rows")
     levels = tuple(result.quantile_levels if q is None else (float(x) for x in q))
-    currency = _currency(result, currency)
+    currency = currency or result.currency
     end = month_name(result.month_labels[-1], lang=lang)
     services: dict[str, str] = {}
     pillars: dict[str, str] = {}
@@ -157,7 +140,7 @@ def summary_text(
     """
     lang = check_lang(lang, "summary_text")
     levels = tuple(result.quantile_levels if q is None else (float(x) for x in q))
-    currency = _currency(result, currency)
+    currency = currency or result.currency
     rows = summary_rows(result, lang=lang, q=levels, currency=currency)
     head = [label("outcome", lang), label("unit", lang), *[f"q{round(x * 100):02d}" for x in levels]]
     body = [[r.label, r.unit, *[format_value(r, v, lang, currency) for v in r.values]] for r in rows]
